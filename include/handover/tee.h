@@ -1,0 +1,113 @@
+/* The TEE layer: SGX local attestation behind one interface, with two
+ * backends.
+ *
+ *  - sgx: EREPORT/EGETKEY through ENCLU, for code running inside an SGX
+ *    enclave (e.g. under Gramine). Outside an enclave it refuses to open.
+ *  - sim: dev mode. The same byte-exact structures and the same
+ *    AES-128-CMAC, with keys derived from a per-platform secret file.
+ *    It is NOT a security boundary: anyone who can read the platform
+ *    secret can forge reports and derive seal keys for any identity. It
+ *    proves the protocol, never the hardware; dev_mode is always true.
+ *
+ * Byte layouts follow Intel's sgx_report.h exactly; see src/tee/sgx_types.h
+ * for the offsets (with static asserts on every one). */
+#ifndef HANDOVER_TEE_H
+#define HANDOVER_TEE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "handover/buf.h"
+
+#define HV_TEE_TARGET_INFO_LEN 512
+#define HV_TEE_REPORT_LEN 432
+#define HV_TEE_REPORT_BODY_LEN 384
+#define HV_TEE_REPORT_DATA_LEN 64
+#define HV_TEE_KEY_REQUEST_LEN 512
+#define HV_TEE_MR_LEN 32
+
+typedef enum {
+  HV_TEE_KIND_SIM = 1,
+  HV_TEE_KIND_SGX_DCAP = 2,
+  HV_TEE_KIND_SGX_EPID = 3,
+} hv_tee_kind;
+
+typedef enum {
+  HV_TEE_OK = 0,
+  HV_TEE_ERR_ARGS,          /* bad sizes or parameters */
+  HV_TEE_ERR_IO,            /* platform secret file unreadable/unwritable */
+  HV_TEE_ERR_PERMISSIONS,   /* platform secret file not 0600 / not ours */
+  HV_TEE_ERR_NOT_ENCLAVE,   /* sgx backend outside an enclave */
+  HV_TEE_ERR_REPORT_MAC,    /* report MAC does not verify for us */
+  HV_TEE_ERR_SEAL_OTHER_ENCLAVE, /* sealed by/for another identity */
+  HV_TEE_ERR_SEAL_OTHER_PLATFORM,/* sealed on another platform */
+  HV_TEE_ERR_SEAL_SVN,      /* requested svn above our own */
+  HV_TEE_ERR_SEAL_TAMPERED, /* blob malformed or altered */
+  HV_TEE_ERR_CRYPTO,        /* an OpenSSL call failed */
+} hv_tee_error;
+
+const char *hv_tee_error_name(hv_tee_error err);
+const char *hv_tee_kind_name(hv_tee_kind kind); /* "sim", "sgx-dcap", "sgx-epid" */
+
+/* The identity the policy talks about. */
+typedef struct {
+  uint8_t mr_enclave[HV_TEE_MR_LEN];
+  uint8_t mr_signer[HV_TEE_MR_LEN];
+  uint16_t isv_prod_id;
+  uint16_t isv_svn;
+} hv_tee_measurement;
+
+typedef enum {
+  HV_TEE_SEAL_MRENCLAVE = 1,
+  HV_TEE_SEAL_MRSIGNER = 2,
+} hv_tee_seal_policy;
+
+typedef struct hv_tee hv_tee; /* opaque */
+
+/* sim backend. secret_path: the platform secret (32 random bytes, created
+ * 0600 on first use). identity: NULL for mr_enclave = SHA-256 of the
+ * running executable with zero mr_signer/prod_id/svn; otherwise as given. */
+hv_tee_error hv_tee_open_sim(const char *secret_path,
+                             const hv_tee_measurement *identity, hv_tee **out);
+/* sgx backend; HV_TEE_ERR_NOT_ENCLAVE when not inside an enclave. */
+hv_tee_error hv_tee_open_sgx(hv_tee **out);
+void hv_tee_close(hv_tee *tee);
+
+hv_tee_kind hv_tee_get_kind(const hv_tee *tee);
+bool hv_tee_dev_mode(const hv_tee *tee);
+void hv_tee_self(const hv_tee *tee, hv_tee_measurement *out);
+
+hv_tee_error hv_tee_target_info(const hv_tee *tee,
+                                uint8_t out[HV_TEE_TARGET_INFO_LEN]);
+/* A report about this enclave that only the target can verify. */
+hv_tee_error hv_tee_report(const hv_tee *tee,
+                           const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
+                           const uint8_t report_data[HV_TEE_REPORT_DATA_LEN],
+                           uint8_t out[HV_TEE_REPORT_LEN]);
+/* EGETKEY(REPORT, key_id) and AES-128-CMAC over the body, constant time.
+ * HV_TEE_OK only for a report targeted at this enclave on this platform. */
+hv_tee_error hv_tee_verify_report(const hv_tee *tee,
+                                  const uint8_t report[HV_TEE_REPORT_LEN]);
+
+/* Fields of a report (no verification: call hv_tee_verify_report first). */
+void hv_tee_report_measurement(const uint8_t report[HV_TEE_REPORT_LEN],
+                               hv_tee_measurement *out);
+void hv_tee_report_data(const uint8_t report[HV_TEE_REPORT_LEN],
+                        uint8_t out[HV_TEE_REPORT_DATA_LEN]);
+/* Target info that addresses the enclave that made the report. */
+void hv_tee_target_info_from_report(const uint8_t report[HV_TEE_REPORT_LEN],
+                                    uint8_t out[HV_TEE_TARGET_INFO_LEN]);
+
+/* Sealing: the output is self-describing file content (the key-request
+ * parameters needed to derive the same key again, then an AEAD). */
+#define HV_TEE_SEAL_OVERHEAD 128 /* upper bound of header + tag */
+hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
+                         const uint8_t *pt, size_t pt_len, uint8_t *out,
+                         size_t out_cap, size_t *out_len);
+/* pt_cap >= blob_len is always enough. */
+hv_tee_error hv_tee_unseal(const hv_tee *tee, const uint8_t *blob,
+                           size_t blob_len, uint8_t *pt, size_t pt_cap,
+                           size_t *pt_len);
+
+#endif

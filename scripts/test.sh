@@ -1,0 +1,49 @@
+#!/bin/sh
+# The README's test command: installs what is missing, builds three
+# configurations (plain, ASan+UBSan, libFuzzer) and runs every test in each.
+# Its last line is "N passed, N failed"; it exits non-zero on any failure.
+set -u
+cd "$(dirname "$0")/.."
+sh scripts/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+passed=0 failed=0
+# Sanitizer settings: any report fails the test that caused it.
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+run_config() {
+  config=$1 suite_args=$2
+  echo "== $config"
+  if ! dir=$(sh scripts/build.sh "$config"); then
+    echo "== $config: build failed"
+    failed=$((failed + 1))
+    return
+  fi
+  log="$dir/test-summary.log"
+  # shellcheck disable=SC2086
+  meson test -C "$dir" --print-errorlogs --num-processes 2 $suite_args >"$log" 2>&1
+  grep -E '^ *[0-9]+/[0-9]+ ' "$log"
+  ok=$(awk '/^Ok:/ {print $2}' "$log")
+  bad=0
+  for key in Fail: 'Unexpected Pass:' Timeout:; do
+    n=$(grep "^$key" "$log" | awk '{print $NF}')
+    bad=$((bad + ${n:-0}))
+  done
+  if grep -q '^No tests defined' "$log"; then
+    ok=0
+  elif [ -z "$ok" ]; then
+    tail -n 40 "$log"
+    bad=$((bad + 1))
+    ok=0
+  elif [ "$bad" -gt 0 ]; then
+    sed -n '/^Summary of Failures/,$p' "$log"
+    grep -B2 -A40 -E 'FAIL|TIMEOUT' "$log" | head -n 200
+  fi
+  passed=$((passed + ok)) failed=$((failed + bad))
+}
+
+run_config plain ""
+run_config asan "--timeout-multiplier 3"
+run_config fuzz "--suite fuzz"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

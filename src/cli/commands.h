@@ -1,0 +1,14 @@
+/* The subcommands of `handover`. Each takes the arguments after its own
+ * name (argv[0] is the subcommand) and returns the process exit status. */
+#ifndef HANDOVER_CLI_COMMANDS_H
+#define HANDOVER_CLI_COMMANDS_H
+
+int cmd_time(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_serve(int argc, char **argv);
+int cmd_receive(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+#endif

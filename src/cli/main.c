@@ -1,0 +1,44 @@
+/* handover: move a TEE worker's key to its upgraded enclave build. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+
+typedef struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} command;
+
+static const command commands[] = {
+    {"init", cmd_init, "create a new sealed worker identity"},
+    {"serve", cmd_serve, "serve the key to an upgraded build (sender)"},
+    {"receive", cmd_receive, "fetch the key from the running build (receiver)"},
+    {"status", cmd_status, "show a store's identity, policy version and chain head"},
+    {"time", cmd_time, "trusted time from a quorum of NTS servers"},
+    {"policy", cmd_policy, "keygen, sign, verify and show governance policies"},
+    {"demo", cmd_demo, "a full sim-mode handover against loopback NTS servers"},
+};
+
+static void usage(FILE *out) {
+  fprintf(out, "usage: handover COMMAND [OPTIONS]\n\ncommands:\n");
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+  fprintf(out, "\n'handover COMMAND --help' describes each command.\n");
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    usage(stdout);
+    return 0;
+  }
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+    if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "handover: unknown command '%s'\n", argv[1]);
+  usage(stderr);
+  return 2;
+}
