@@ -1,0 +1,114 @@
+/* RFC 8915 NTS client: NTS-KE over TLS 1.3, then NTPv4 with NTS extension
+ * fields. One query is one non-blocking state machine that exposes one
+ * descriptor at a time, so many queries can share one poll loop and one
+ * deadline (see src/timesrc). A per-server cookie jar carries the keys and
+ * cookies from one query to the next, so most queries need no TLS. */
+#ifndef HANDOVER_NTS_H
+#define HANDOVER_NTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "handover/buf.h"
+
+#define HV_NTS_DEFAULT_KE_PORT 4460
+#define HV_NTS_DEFAULT_NTP_PORT 123
+#define HV_NTS_HOST_MAX 255      /* a DNS name, as RFC 1035 bounds it */
+#define HV_NTS_MAX_COOKIES 8     /* RFC 8915 section 4.1.6: servers send 8 */
+#define HV_NTS_DETAIL_MAX 160
+
+typedef enum {
+  HV_NTS_OK = 0,
+  HV_NTS_ERR_ARGS,
+  HV_NTS_ERR_DNS,           /* name did not resolve */
+  HV_NTS_ERR_CONNECT,       /* TCP connect failed */
+  HV_NTS_ERR_TLS,           /* handshake failed for another reason */
+  HV_NTS_ERR_TLS_VERSION,   /* server does not speak TLS 1.3 */
+  HV_NTS_ERR_CERT_UNTRUSTED,/* chain does not reach a trusted CA */
+  HV_NTS_ERR_CERT_HOSTNAME, /* certificate is not for this host */
+  HV_NTS_ERR_CERT_EXPIRED,  /* expired, or not yet valid, or expired
+                               before the caller's lower time bound */
+  HV_NTS_ERR_ALPN,          /* server did not select ntske/1 */
+  HV_NTS_ERR_KE_ERROR,      /* server sent an Error record */
+  HV_NTS_ERR_KE_CRITICAL,   /* unknown critical record */
+  HV_NTS_ERR_KE_NO_COOKIE,  /* no New Cookie record */
+  HV_NTS_ERR_KE_NO_AEAD,    /* no agreement on AEAD 15 */
+  HV_NTS_ERR_KE_PROTOCOL,   /* no NTPv4 next protocol */
+  HV_NTS_ERR_KE_MALFORMED,  /* records that do not parse */
+  HV_NTS_ERR_NTP_MALFORMED, /* truncated, oversized, lying EF lengths */
+  HV_NTS_ERR_NTP_UNIQUE_ID, /* unique id does not match */
+  HV_NTS_ERR_NTP_ORIGIN,    /* origin timestamp does not match */
+  HV_NTS_ERR_NTP_AUTH,      /* authenticator missing or does not verify */
+  HV_NTS_ERR_NTP_KOD,       /* authenticated kiss-o'-death (e.g. NTSN) */
+  HV_NTS_ERR_NTP_UNSYNC,    /* leap 3, or stratum 0 or 16 */
+  HV_NTS_ERR_TIMEOUT,       /* the deadline passed */
+  HV_NTS_ERR_IO,            /* a socket call failed */
+  HV_NTS_ERR_INTERNAL,
+} hv_nts_error;
+
+const char *hv_nts_error_name(hv_nts_error err); /* stable, e.g. "cert-expired" */
+
+typedef struct {
+  char host[HV_NTS_HOST_MAX + 1]; /* name, IPv4 or IPv6 literal */
+  uint16_t ke_port;               /* 0 means HV_NTS_DEFAULT_KE_PORT */
+} hv_nts_server;
+
+typedef struct {
+  const char *ca_file;     /* NULL: the system trust store */
+  int64_t not_before_unix; /* refuse certificates expired before this
+                              (a lower bound on true time; 0 = none) */
+} hv_nts_options;
+
+/* An authenticated sample. Times are Unix nanoseconds. */
+typedef struct {
+  int64_t t1_ns, t2_ns, t3_ns, t4_ns;
+  int64_t offset_ns;          /* ((T2 - T1) + (T3 - T4)) / 2 */
+  int64_t delay_ns;           /* (T4 - T1) - (T3 - T2) */
+  int64_t root_delay_ns;
+  int64_t root_dispersion_ns;
+  uint8_t stratum;
+  uint8_t leap;
+} hv_nts_sample;
+
+/* Cookies, keys and the negotiated NTP address of one server. */
+typedef struct hv_nts_jar hv_nts_jar;
+hv_nts_jar *hv_nts_jar_new(void);
+void hv_nts_jar_free(hv_nts_jar *jar); /* wipes keys and cookies */
+size_t hv_nts_jar_cookie_count(const hv_nts_jar *jar);
+/* Serialized form for persistence (it holds keys: store it 0600). */
+HV_MUST_CHECK int hv_nts_jar_save(const hv_nts_jar *jar, uint8_t *out,
+                                  size_t cap, size_t *len);
+HV_MUST_CHECK int hv_nts_jar_load(hv_nts_jar *jar, const uint8_t *in, size_t len);
+
+typedef struct hv_nts_query hv_nts_query;
+
+/* Starts one query; deadline_ms is on CLOCK_MONOTONIC. The jar must
+ * outlive the query. NULL only when out of memory. */
+hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
+                                 const hv_nts_options *opts, hv_nts_jar *jar,
+                                 int64_t deadline_ms);
+/* The descriptor to wait on and the events to wait for; -1 when done. */
+int hv_nts_query_fd(const hv_nts_query *q, short *events);
+/* Advances after poll() (revents may be 0 on a timeout); it checks the
+ * deadline itself. */
+void hv_nts_query_step(hv_nts_query *q, short revents);
+bool hv_nts_query_done(const hv_nts_query *q);
+hv_nts_error hv_nts_query_result(const hv_nts_query *q, hv_nts_sample *out);
+/* A human-readable reason for a failure (e.g. OpenSSL's verify message). */
+const char *hv_nts_query_detail(const hv_nts_query *q);
+/* True when this query ran NTS-KE (false: it used a cookie from the jar). */
+bool hv_nts_query_used_ke(const hv_nts_query *q);
+/* Closes every descriptor, stops any helper, frees everything. */
+void hv_nts_query_free(hv_nts_query *q);
+
+/* Blocking convenience: one query to completion under timeout_ms. */
+hv_nts_error hv_nts_query_run(const hv_nts_server *server,
+                              const hv_nts_options *opts, hv_nts_jar *jar,
+                              int timeout_ms, hv_nts_sample *out,
+                              char detail[HV_NTS_DETAIL_MAX]);
+
+/* Monotonic milliseconds, the clock every deadline is on. */
+int64_t hv_nts_monotonic_ms(void);
+
+#endif
