@@ -76,10 +76,10 @@ int cli_sock_listen(const char *path, char *err, size_t err_len) {
     close(fd);
     return -1;
   }
-  if (chmod(path, 0600) != 0 || listen(fd, CLI_LISTEN_BACKLOG) != 0) {
-    snprintf(err, err_len, "listen %s: %s", path, strerror(errno));
+  if (chmod(sa.sun_path, 0600) != 0 || listen(fd, CLI_LISTEN_BACKLOG) != 0) {
+    snprintf(err, err_len, "listen %s: %s", sa.sun_path, strerror(errno));
     close(fd);
-    unlink(path);
+    unlink(sa.sun_path);
     return -1;
   }
   return fd;
