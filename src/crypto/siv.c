@@ -5,8 +5,16 @@
  * passes through update). NTS needs exactly that case, so for an empty
  * plaintext we compute the tag ourselves: with no plaintext, SIV's output
  * is S2V alone (RFC 5297 section 2.4), and S2V is only AES-CMAC (from
- * OpenSSL), doubling in GF(2^128) and XOR. */
+ * OpenSSL), doubling in GF(2^128) and XOR.
+ *
+ * OpenSSL before 3.0.10 also skipped a zero-length associated-data string
+ * (CVE-2023-2975), leaving it out of S2V: the tag then no longer
+ * authenticates that the string was there. Wycheproof's AES-SIV vectors
+ * with an empty AD prove the library we run on (tests/crypto); and at run
+ * time, before OpenSSL sees an empty AD string, a one-off probe checks that
+ * it changes the tag, and we refuse the operation on a library that skips. */
 #include <openssl/evp.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "handover/crypto.h"
@@ -80,10 +88,35 @@ static int siv_run(int enc, const uint8_t *key, size_t key_len,
   return ok ? 0 : -1;
 }
 
+static bool siv_has_empty_ad(const hv_iov *ad, size_t n_ad) {
+  for (size_t i = 0; i < n_ad; i++)
+    if (ad[i].len == 0) return true;
+  return false;
+}
+
+/* Does OpenSSL put an empty AD string into S2V? Then [""] and no AD at
+ * all give different tags. Computed once; a race only repeats the probe. */
+static bool siv_openssl_keeps_empty_ad(void) {
+  enum { UNKNOWN, KEEPS, SKIPS };
+  static atomic_int verdict = UNKNOWN;
+  int v = atomic_load(&verdict);
+  if (v != UNKNOWN) return v == KEEPS;
+  static const uint8_t key[32] = {1}, pt[1] = {2};
+  hv_iov empty = {pt, 0};
+  uint8_t with[1], without[1], tag_with[SIV_BLOCK], tag_without[SIV_BLOCK];
+  if (siv_run(1, key, sizeof key, &empty, 1, pt, 1, with, tag_with) != 0 ||
+      siv_run(1, key, sizeof key, NULL, 0, pt, 1, without, tag_without) != 0)
+    return false; /* not cached: an OpenSSL failure may be passing */
+  v = memcmp(tag_with, tag_without, SIV_BLOCK) != 0 ? KEEPS : SKIPS;
+  atomic_store(&verdict, v);
+  return v == KEEPS;
+}
+
 int hv_siv_seal(const uint8_t *key, size_t key_len, const hv_iov *ad,
                 size_t n_ad, const uint8_t *pt, size_t pt_len, uint8_t *out) {
   if (!siv_cipher_name(key_len) || n_ad > HV_SIV_MAX_AD) return -1;
   if (pt_len == 0) return siv_s2v_empty(key, key_len, ad, n_ad, out);
+  if (siv_has_empty_ad(ad, n_ad) && !siv_openssl_keeps_empty_ad()) return -1;
   return siv_run(1, key, key_len, ad, n_ad, pt, pt_len, out + SIV_BLOCK, out);
 }
 
@@ -95,6 +128,7 @@ int hv_siv_open(const uint8_t *key, size_t key_len, const hv_iov *ad,
   memcpy(tag, in, SIV_BLOCK);
   size_t ct_len = in_len - SIV_BLOCK;
   if (ct_len > 0) {
+    if (siv_has_empty_ad(ad, n_ad) && !siv_openssl_keeps_empty_ad()) return -1;
     int rc = siv_run(0, key, key_len, ad, n_ad, in + SIV_BLOCK, ct_len, pt, tag);
     if (rc != 0) hv_wipe(pt, ct_len);
     return rc;

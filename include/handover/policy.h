@@ -1,0 +1,177 @@
+/* Governance policy: a human-written text document, signed by a council of
+ * Ed25519 keys (threshold t of n), that says which NTS servers a worker
+ * trusts, its time thresholds and handover windows, and which enclave
+ * builds may hold the key, in the order they were added.
+ *
+ * The format is described in docs/POLICY.md. Signatures are detached and
+ * cover the exact bytes of the policy file. A worker trusts the council
+ * compiled into its build; in dev mode a council file may be given instead.
+ *
+ * Typical use:
+ *   hv_policy_council *c;  hv_policy *p;  hv_policy_diag d;
+ *   hv_policy_council_parse(council_text, n, &c, &d);   (or _builtin)
+ *   hv_policy_verify(text, len, sig, sig_len, c, newest_seen, &p, &d);
+ *   hv_policy_runtime_order(p, &measurement, &order);
+ *
+ * Every function that can fail returns an hv_policy_error; each refusal
+ * has its own value and hv_policy_error_name gives a stable short name. */
+#ifndef HANDOVER_POLICY_H
+#define HANDOVER_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "handover/crypto.h"
+#include "handover/tee.h"
+
+/* Limits. A policy is written by people and read inside an enclave: every
+ * size is bounded so a hostile file costs at most a few kilobytes. */
+#define HV_POLICY_MAX_FILE 65536       /* bytes of a policy/council/sig file */
+#define HV_POLICY_MAX_LINE 512         /* bytes of one line, newline excluded */
+#define HV_POLICY_MAX_SERVERS 32       /* trusted NTS servers */
+#define HV_POLICY_MAX_RUNTIMES 128     /* allowed enclave builds */
+#define HV_POLICY_MAX_COUNCIL 32       /* council members */
+#define HV_POLICY_MAX_SIGNATURES 64    /* lines in a .sig file */
+#define HV_POLICY_MAX_HOST 253         /* a DNS name, RFC 1035 */
+#define HV_POLICY_MAX_LABEL 64         /* operator and region names */
+#define HV_POLICY_DIAG_LEN 128         /* a diagnostic message */
+
+/* Defaults, from the reference design (see DESIGN.md sections 3 and 7). */
+#define HV_POLICY_DEFAULT_KE_PORT 4460
+#define HV_POLICY_DEFAULT_MIN_RESPONSES 2
+#define HV_POLICY_DEFAULT_MAX_SPREAD_S 60
+#define HV_POLICY_DEFAULT_TIMEOUT_MS 5000
+#define HV_POLICY_DEFAULT_MIN_OPERATORS 1
+#define HV_POLICY_DEFAULT_RESPONSE_WINDOW_S 60
+#define HV_POLICY_DEFAULT_MAX_CHAIN_LAG_S (7u * 24 * 3600)
+
+typedef enum {
+  HV_POLICY_OK = 0,
+  HV_POLICY_ERR_ARGS,            /* NULL or impossible arguments */
+  HV_POLICY_ERR_NOMEM,           /* allocation failed */
+  HV_POLICY_ERR_TOO_LARGE,       /* file above HV_POLICY_MAX_FILE */
+  HV_POLICY_ERR_LINE_TOO_LONG,   /* a line above HV_POLICY_MAX_LINE */
+  HV_POLICY_ERR_BAD_CHAR,        /* a byte that is not printable ASCII */
+  HV_POLICY_ERR_SYNTAX,          /* wrong number or shape of fields */
+  HV_POLICY_ERR_UNKNOWN_KEY,     /* a key (or attribute) we do not know */
+  HV_POLICY_ERR_DUPLICATE_KEY,   /* a scalar key given twice */
+  HV_POLICY_ERR_DUPLICATE_ENTRY, /* the same server/runtime/member twice */
+  HV_POLICY_ERR_BAD_HEX,         /* hex of the wrong length or alphabet */
+  HV_POLICY_ERR_BAD_NUMBER,      /* not a decimal number */
+  HV_POLICY_ERR_OUT_OF_RANGE,    /* a number outside its allowed range */
+  HV_POLICY_ERR_TOO_MANY,        /* more entries than the limit */
+  HV_POLICY_ERR_MISSING_FIELD,   /* a required key or attribute absent */
+  HV_POLICY_ERR_ORDER,           /* runtime seq numbers not increasing */
+  HV_POLICY_ERR_NO_COUNCIL,      /* the council is empty */
+  HV_POLICY_ERR_UNKNOWN_SIGNER,  /* a signature by a key not in the council */
+  HV_POLICY_ERR_BAD_SIGNATURE,   /* a council signature that does not verify */
+  HV_POLICY_ERR_BELOW_THRESHOLD, /* fewer distinct valid signers than needed */
+  HV_POLICY_ERR_ROLLBACK,        /* version below the newest one seen */
+  HV_POLICY_ERR_NOT_ALLOWED,     /* measurement not in the policy */
+  HV_POLICY_ERR_CRYPTO,          /* an OpenSSL call failed */
+} hv_policy_error;
+
+/* A stable lower-case name, e.g. "below_threshold". */
+const char *hv_policy_error_name(hv_policy_error err);
+
+/* Where and why a parse or verification failed (line 0: the whole file). */
+typedef struct {
+  size_t line;
+  char what[HV_POLICY_DIAG_LEN];
+} hv_policy_diag;
+
+/* Trusted-time settings; the same fields as the timesrc configuration. */
+typedef struct {
+  uint32_t min_responses;          /* answers needed, >= 1 */
+  uint32_t max_spread_s;           /* agreement bound between servers */
+  uint32_t timeout_ms;             /* one deadline for the whole query */
+  uint32_t min_distinct_operators; /* independent operators among answers */
+} hv_policy_time;
+
+typedef struct {
+  char host[HV_POLICY_MAX_HOST + 1];
+  uint16_t ke_port; /* HV_POLICY_DEFAULT_KE_PORT when not given */
+  char operator_name[HV_POLICY_MAX_LABEL + 1];
+  char region[HV_POLICY_MAX_LABEL + 1];
+} hv_policy_server;
+
+typedef struct {
+  uint64_t seq; /* order of addition: a larger seq was added later */
+  hv_tee_measurement m;
+} hv_policy_runtime;
+
+typedef struct hv_policy hv_policy;                 /* opaque */
+typedef struct hv_policy_council hv_policy_council; /* opaque */
+
+/* Parses a policy WITHOUT checking signatures (for tools and tests; a
+ * worker uses hv_policy_verify). diag may be NULL. */
+hv_policy_error hv_policy_parse(const uint8_t *text, size_t len,
+                                hv_policy **out, hv_policy_diag *diag);
+void hv_policy_free(hv_policy *p);
+
+/* The whole check a worker does: the signatures in sig (a .sig file)
+ * over the exact bytes of text reach the council's threshold, counting
+ * each signer once; no signature is by an unknown key or fails; the
+ * policy parses; its version is >= newest_seen. Only then *out is set. */
+hv_policy_error hv_policy_verify(const uint8_t *text, size_t len,
+                                 const uint8_t *sig, size_t sig_len,
+                                 const hv_policy_council *council,
+                                 uint64_t newest_seen, hv_policy **out,
+                                 hv_policy_diag *diag);
+
+/* Writes the canonical text of p (itself a valid policy; parsing it gives
+ * the same policy). *out_len receives the length; HV_POLICY_ERR_TOO_LARGE
+ * when cap is too small. */
+hv_policy_error hv_policy_format(const hv_policy *p, char *buf, size_t cap,
+                                 size_t *out_len);
+
+/* Queries. */
+uint64_t hv_policy_version(const hv_policy *p);
+void hv_policy_get_time(const hv_policy *p, hv_policy_time *out);
+uint32_t hv_policy_response_window_s(const hv_policy *p);
+uint64_t hv_policy_max_chain_lag_s(const hv_policy *p);
+size_t hv_policy_server_count(const hv_policy *p);
+/* Copies server i (i < count) into *out. */
+hv_policy_error hv_policy_server_at(const hv_policy *p, size_t i,
+                                    hv_policy_server *out);
+size_t hv_policy_runtime_count(const hv_policy *p);
+hv_policy_error hv_policy_runtime_at(const hv_policy *p, size_t i,
+                                     hv_policy_runtime *out);
+/* Is m allowed (all four fields equal to one entry)? If so *seq (may be
+ * NULL) receives its order; else HV_POLICY_ERR_NOT_ALLOWED. "Newer than
+ * the sender" means a strictly larger seq. */
+hv_policy_error hv_policy_runtime_order(const hv_policy *p,
+                                        const hv_tee_measurement *m,
+                                        uint64_t *seq);
+
+/* Councils. The text format (docs/POLICY.md) is `threshold N` and one
+ * `member HEX` line per Ed25519 public key. */
+hv_policy_error hv_policy_council_parse(const uint8_t *text, size_t len,
+                                        hv_policy_council **out,
+                                        hv_policy_diag *diag);
+/* The council compiled into this build (src/policy/council_builtin.c);
+ * HV_POLICY_ERR_NO_COUNCIL while it is empty. */
+hv_policy_error hv_policy_council_builtin(hv_policy_council **out,
+                                          hv_policy_diag *diag);
+void hv_policy_council_free(hv_policy_council *c);
+size_t hv_policy_council_size(const hv_policy_council *c);
+uint32_t hv_policy_council_threshold(const hv_policy_council *c);
+
+/* Signing (tools). Key files are text: a secret key file holds
+ * `secret_key HEX` (the 32-byte RFC 8032 seed), a public key file
+ * `member HEX` (so public key files concatenate into a council file). */
+hv_policy_error hv_policy_secret_key_parse(const uint8_t *text, size_t len,
+                                           uint8_t seed[HV_ED25519_PRIV_LEN],
+                                           hv_policy_diag *diag);
+/* Signs text with seed and writes into sig_out the .sig file that results
+ * from adding this signature to old_sig (may be empty): a line by the same
+ * key is replaced, and every other line must still verify over text (else
+ * HV_POLICY_ERR_BAD_SIGNATURE: the policy changed since they signed). */
+hv_policy_error hv_policy_sign(const uint8_t *text, size_t len,
+                               const uint8_t seed[HV_ED25519_PRIV_LEN],
+                               const uint8_t *old_sig, size_t old_sig_len,
+                               char *sig_out, size_t cap, size_t *sig_out_len,
+                               hv_policy_diag *diag);
+
+#endif

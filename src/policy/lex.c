@@ -1,0 +1,178 @@
+#include "policy/lex.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+hv_policy_error hv_diag(hv_policy_diag *diag, size_t line, hv_policy_error err,
+                        const char *fmt, ...) {
+  if (!diag) return err;
+  diag->line = line;
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(diag->what, sizeof diag->what, fmt, ap);
+  va_end(ap);
+  if (n < 0) diag->what[0] = '\0';
+  return err;
+}
+
+void hv_lex_init(hv_lex *lx, const uint8_t *text, size_t len) {
+  memset(lx, 0, sizeof *lx);
+  hv_buf_reader_init(&lx->r, text, len);
+}
+
+static bool is_blank(uint8_t c) { return c == ' ' || c == '\t'; }
+
+/* Takes one line (without its newline) from the reader. */
+static hv_policy_error take_line(hv_lex *lx, const uint8_t **line, size_t *len,
+                                 hv_policy_diag *diag) {
+  size_t start = lx->r.pos, n = 0;
+  uint8_t c;
+  lx->line++;
+  while (hv_buf_remaining(&lx->r) > 0) {
+    if (!hv_buf_read_u8(&lx->r, &c)) break;
+    if (c == '\n') break;
+    if (c == '\r')
+      return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_CHAR,
+                     "carriage return (lines must end in a bare newline)");
+    if (!is_blank(c) && (c < 0x21 || c > 0x7e))
+      return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_CHAR,
+                     "byte 0x%02x is not printable ASCII", c);
+    if (++n > HV_POLICY_MAX_LINE)
+      return hv_diag(diag, lx->line, HV_POLICY_ERR_LINE_TOO_LONG,
+                     "line longer than %d bytes", HV_POLICY_MAX_LINE);
+  }
+  *line = lx->r.data + start;
+  *len = n;
+  return HV_POLICY_OK;
+}
+
+static hv_policy_error split(hv_lex *lx, const uint8_t *p, size_t len,
+                             hv_policy_diag *diag) {
+  size_t i = 0;
+  lx->n_fields = 0;
+  while (i < len) {
+    while (i < len && is_blank(p[i])) i++;
+    if (i == len) break;
+    size_t start = i;
+    while (i < len && !is_blank(p[i])) i++;
+    if (lx->n_fields == HV_LEX_MAX_FIELDS)
+      return hv_diag(diag, lx->line, HV_POLICY_ERR_SYNTAX,
+                     "more than %d fields on one line", HV_LEX_MAX_FIELDS);
+    lx->field[lx->n_fields].p = p + start;
+    lx->field[lx->n_fields].len = i - start;
+    lx->n_fields++;
+  }
+  return HV_POLICY_OK;
+}
+
+hv_policy_error hv_lex_next(hv_lex *lx, hv_policy_diag *diag) {
+  lx->n_fields = 0;
+  while (hv_buf_remaining(&lx->r) > 0) {
+    const uint8_t *line = NULL;
+    size_t len = 0;
+    hv_policy_error err = take_line(lx, &line, &len, diag);
+    if (err) return err;
+    err = split(lx, line, len, diag);
+    if (err) return err;
+    if (lx->n_fields > 0 && lx->field[0].p[0] != '#') return HV_POLICY_OK;
+    lx->n_fields = 0;
+  }
+  return HV_POLICY_OK;
+}
+
+bool hv_lex_is(const hv_lex_tok *t, const char *s) {
+  size_t n = strlen(s);
+  return t->len == n && memcmp(t->p, s, n) == 0;
+}
+
+bool hv_lex_attr(const hv_lex_tok *t, hv_lex_tok *name, hv_lex_tok *value) {
+  const uint8_t *eq = memchr(t->p, '=', t->len);
+  if (!eq) return false;
+  name->p = t->p;
+  name->len = (size_t)(eq - t->p);
+  value->p = eq + 1;
+  value->len = t->len - name->len - 1;
+  return true;
+}
+
+/* The longest decimal u64 has 20 digits. */
+#define HV_LEX_MAX_DIGITS 20
+
+hv_policy_error hv_lex_number(const hv_lex *lx, const hv_lex_tok *t,
+                              const char *what, uint64_t min, uint64_t max,
+                              uint64_t *out, hv_policy_diag *diag) {
+  if (t->len == 0 || t->len > HV_LEX_MAX_DIGITS || (t->len > 1 && t->p[0] == '0'))
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_NUMBER,
+                   "%s: not a decimal number", what);
+  uint64_t v = 0;
+  for (size_t i = 0; i < t->len; i++) {
+    uint8_t c = t->p[i];
+    if (c < '0' || c > '9')
+      return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_NUMBER,
+                     "%s: not a decimal number", what);
+    uint64_t d = (uint64_t)(c - '0');
+    if (v > (UINT64_MAX - d) / 10)
+      return hv_diag(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
+                     "%s: above %llu", what, (unsigned long long)max);
+    v = v * 10 + d;
+  }
+  if (v < min || v > max)
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
+                   "%s: %llu is outside %llu..%llu", what, (unsigned long long)v,
+                   (unsigned long long)min, (unsigned long long)max);
+  *out = v;
+  return HV_POLICY_OK;
+}
+
+static int hex_digit(uint8_t c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+hv_policy_error hv_lex_hex(const hv_lex *lx, const hv_lex_tok *t,
+                           const char *what, uint8_t *out, size_t n,
+                           hv_policy_diag *diag) {
+  if (t->len != 2 * n)
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_HEX,
+                   "%s: want %zu hex digits, got %zu", what, 2 * n, t->len);
+  for (size_t i = 0; i < n; i++) {
+    int hi = hex_digit(t->p[2 * i]), lo = hex_digit(t->p[2 * i + 1]);
+    if (hi < 0 || lo < 0)
+      return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_HEX,
+                     "%s: not a hex digit", what);
+    out[i] = (uint8_t)(hi << 4 | lo);
+  }
+  return HV_POLICY_OK;
+}
+
+static bool name_char(uint8_t c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+         (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == ':';
+}
+
+hv_policy_error hv_lex_name(const hv_lex *lx, const hv_lex_tok *t,
+                            const char *what, char *out, size_t max,
+                            hv_policy_diag *diag) {
+  if (t->len == 0 || t->len > max)
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
+                   "%s: length must be 1..%zu", what, max);
+  for (size_t i = 0; i < t->len; i++)
+    if (!name_char(t->p[i]))
+      return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_CHAR,
+                     "%s: character '%c' not allowed", what, t->p[i]);
+  memcpy(out, t->p, t->len);
+  out[t->len] = '\0';
+  return HV_POLICY_OK;
+}
+
+void hv_hex_encode(const uint8_t *in, size_t n, char *out) {
+  static const char digits[] = "0123456789abcdef";
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = digits[in[i] >> 4];
+    out[2 * i + 1] = digits[in[i] & 15];
+  }
+  out[2 * n] = '\0';
+}

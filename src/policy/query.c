@@ -1,0 +1,75 @@
+/* Error names, accessors and the runtime query. */
+#include <string.h>
+
+#include "policy/policy_int.h"
+
+const char *hv_policy_error_name(hv_policy_error err) {
+  switch (err) {
+    case HV_POLICY_OK: return "ok";
+    case HV_POLICY_ERR_ARGS: return "bad_arguments";
+    case HV_POLICY_ERR_NOMEM: return "out_of_memory";
+    case HV_POLICY_ERR_TOO_LARGE: return "too_large";
+    case HV_POLICY_ERR_LINE_TOO_LONG: return "line_too_long";
+    case HV_POLICY_ERR_BAD_CHAR: return "bad_character";
+    case HV_POLICY_ERR_SYNTAX: return "syntax";
+    case HV_POLICY_ERR_UNKNOWN_KEY: return "unknown_key";
+    case HV_POLICY_ERR_DUPLICATE_KEY: return "duplicate_key";
+    case HV_POLICY_ERR_DUPLICATE_ENTRY: return "duplicate_entry";
+    case HV_POLICY_ERR_BAD_HEX: return "bad_hex";
+    case HV_POLICY_ERR_BAD_NUMBER: return "bad_number";
+    case HV_POLICY_ERR_OUT_OF_RANGE: return "out_of_range";
+    case HV_POLICY_ERR_TOO_MANY: return "too_many";
+    case HV_POLICY_ERR_MISSING_FIELD: return "missing_field";
+    case HV_POLICY_ERR_ORDER: return "runtime_order";
+    case HV_POLICY_ERR_NO_COUNCIL: return "no_council";
+    case HV_POLICY_ERR_UNKNOWN_SIGNER: return "unknown_signer";
+    case HV_POLICY_ERR_BAD_SIGNATURE: return "bad_signature";
+    case HV_POLICY_ERR_BELOW_THRESHOLD: return "below_threshold";
+    case HV_POLICY_ERR_ROLLBACK: return "rollback";
+    case HV_POLICY_ERR_NOT_ALLOWED: return "runtime_not_allowed";
+    case HV_POLICY_ERR_CRYPTO: return "crypto";
+  }
+  return "unknown_error";
+}
+
+uint64_t hv_policy_version(const hv_policy *p) { return p->version; }
+
+void hv_policy_get_time(const hv_policy *p, hv_policy_time *out) { *out = p->time; }
+
+uint32_t hv_policy_response_window_s(const hv_policy *p) { return p->response_window_s; }
+
+uint64_t hv_policy_max_chain_lag_s(const hv_policy *p) { return p->max_chain_lag_s; }
+
+size_t hv_policy_server_count(const hv_policy *p) { return p->n_servers; }
+
+hv_policy_error hv_policy_server_at(const hv_policy *p, size_t i,
+                                    hv_policy_server *out) {
+  if (!p || !out || i >= p->n_servers) return HV_POLICY_ERR_ARGS;
+  *out = p->servers[i];
+  return HV_POLICY_OK;
+}
+
+size_t hv_policy_runtime_count(const hv_policy *p) { return p->n_runtimes; }
+
+hv_policy_error hv_policy_runtime_at(const hv_policy *p, size_t i,
+                                     hv_policy_runtime *out) {
+  if (!p || !out || i >= p->n_runtimes) return HV_POLICY_ERR_ARGS;
+  *out = p->runtimes[i];
+  return HV_POLICY_OK;
+}
+
+hv_policy_error hv_policy_runtime_order(const hv_policy *p,
+                                        const hv_tee_measurement *m,
+                                        uint64_t *seq) {
+  if (!p || !m) return HV_POLICY_ERR_ARGS;
+  for (size_t i = 0; i < p->n_runtimes; i++) {
+    const hv_tee_measurement *r = &p->runtimes[i].m;
+    if (!memcmp(r->mr_enclave, m->mr_enclave, HV_TEE_MR_LEN) &&
+        !memcmp(r->mr_signer, m->mr_signer, HV_TEE_MR_LEN) &&
+        r->isv_prod_id == m->isv_prod_id && r->isv_svn == m->isv_svn) {
+      if (seq) *seq = p->runtimes[i].seq;
+      return HV_POLICY_OK;
+    }
+  }
+  return HV_POLICY_ERR_NOT_ALLOWED;
+}
