@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/frame.h"
@@ -72,10 +73,8 @@ static void start_connection(server_state *st, int fd, unsigned id) {
     close(fd);
     return;
   }
-  long slot = take_slot(st, fd);
+  long slot = take_slot(st, fd); /* wait_for_room made sure there is one */
   if (slot < 0) {
-    cli_log("[conn %u pid %d uid %u] refused: busy (%d connections open)", id,
-            (int)conn.pid, (unsigned)conn.uid, CLI_SERVER_MAX_CONNECTIONS);
     close(fd);
     return;
   }
@@ -98,6 +97,24 @@ static void start_connection(server_state *st, int fd, unsigned id) {
     release_slot(st, (size_t)slot);
     close(fd);
   }
+}
+
+/* While every slot is taken, new connections wait in the listen backlog
+ * (first come, first served) instead of being accepted and dropped; true
+ * when the loop should look at the stop flag again first. */
+static bool wait_for_room(server_state *st) {
+  pthread_mutex_lock(&st->lock);
+  bool full = st->active >= CLI_SERVER_MAX_CONNECTIONS;
+  if (full) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += (long)CLI_SERVER_POLL_MS * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_cond_timedwait(&st->changed, &st->lock, &until);
+  }
+  pthread_mutex_unlock(&st->lock);
+  return full;
 }
 
 static bool should_stop(server_state *st, volatile sig_atomic_t *stop) {
@@ -129,6 +146,7 @@ int cli_server_run(int listen_fd, const cli_server_config *cfg,
   int rc = 0;
   unsigned next_id = 1;
   while (!should_stop(&st, stop)) {
+    if (wait_for_room(&st)) continue;
     struct pollfd p = {.fd = listen_fd, .events = POLLIN};
     int n = poll(&p, 1, CLI_SERVER_POLL_MS);
     if (n < 0 && errno == EINTR) continue;

@@ -165,6 +165,12 @@ int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
     cli_worker_close(w);
     return -1;
   }
+  /* The newest block this worker verified is a lower bound on the true
+   * time that the host cannot wind back: NTS certificates that had
+   * expired by then are refused whatever the local clock says. */
+  hv_store_chain_head head = {0, 0};
+  if (hv_store_get_chain_head(w->store, &head) == HV_STORE_OK)
+    w->time_cfg.not_before_unix = (int64_t)(head.time_ms / 1000);
   return 0;
 }
 
