@@ -1,0 +1,111 @@
+/* The sealed key store: one directory (0700) per worker holding
+ *
+ *   identity  the Ed25519 identity: its public key in the clear (so that
+ *             `handover status` can show it without the enclave) and the
+ *             32-byte secret seed sealed with hv_tee_seal, MRENCLAVE policy;
+ *   state     the newest policy version seen and the last chain head,
+ *             sealed (MRENCLAVE) so the host can neither read nor edit them.
+ *
+ * Every file is 0600 and carries a checksum, so damage is reported as
+ * corruption before anything is unsealed. Every write is write-temp
+ * (O_EXCL, 0600, same directory), fsync, rename, fsync(directory): after a
+ * crash at any instant each file holds its old content or its new one.
+ * Stale temp files a crash left behind are removed on open. Writers take
+ * an exclusive lock on the directory, so two processes cannot interleave a
+ * read-check-write (for example two policy updates).
+ *
+ * What sealing prevents and what it cannot:
+ *  - prevented: reading the secret outside this enclave build; editing
+ *    the policy version or chain head (any change fails to unseal); using
+ *    a file sealed by another enclave or on another platform (refused
+ *    with HV_STORE_ERR_OTHER_ENCLAVE / _OTHER_PLATFORM); swapping the
+ *    identity and state files (each sealed plaintext names its kind); a
+ *    public key in the clear that does not belong to the sealed secret
+ *    (hv_store_get_identity refuses it as corruption).
+ *  - NOT prevented: the host replacing the whole directory, or the state
+ *    file alone, with an older copy this same enclave wrote (a rollback of
+ *    the policy version and chain head to an earlier value). Without a
+ *    trusted monotonic counter no local store can detect that; the
+ *    protocol limits the damage instead: the chain head must be within
+ *    max_chain_lag of trusted NTS time, and a policy is only accepted with
+ *    the council's signatures, so a rollback can only bring back a policy
+ *    the council once signed. The host can also delete the store (denial
+ *    of service, always possible).
+ *
+ * Secrets are wiped from memory after use and never logged. */
+#ifndef HANDOVER_STORE_H
+#define HANDOVER_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "handover/buf.h"
+#include "handover/crypto.h"
+#include "handover/tee.h"
+
+typedef enum {
+  HV_STORE_OK = 0,
+  HV_STORE_ERR_ARGS,           /* bad parameters */
+  HV_STORE_ERR_MISSING,        /* the store directory does not exist */
+  HV_STORE_ERR_NOT_DIR,        /* the store path is not a directory */
+  HV_STORE_ERR_PERMISSIONS,    /* directory not 0700 / a file not 0600,
+                                  not ours, or a symlink */
+  HV_STORE_ERR_IO,             /* a system call failed (errno kept) */
+  HV_STORE_ERR_CORRUPT,        /* a file is truncated, altered or malformed */
+  HV_STORE_ERR_NO_IDENTITY,    /* no identity has been stored yet */
+  HV_STORE_ERR_EXISTS,         /* an identity is already stored */
+  HV_STORE_ERR_IDENTITY_MISMATCH, /* put_identity: a different one exists */
+  HV_STORE_ERR_ROLLBACK,       /* policy version / chain head would go down */
+  HV_STORE_ERR_OTHER_ENCLAVE,  /* sealed by another enclave build */
+  HV_STORE_ERR_OTHER_PLATFORM, /* sealed on another machine */
+  HV_STORE_ERR_TEE,            /* another TEE failure while (un)sealing */
+  HV_STORE_ERR_CRYPTO,         /* key generation or derivation failed */
+} hv_store_error;
+
+const char *hv_store_error_name(hv_store_error err);
+
+typedef struct hv_store hv_store; /* opaque */
+
+/* Opens the store in dir, sealing and unsealing through tee (which must
+ * outlive the store). With create, a missing directory is made (0700; its
+ * parent must exist); without, a missing one is HV_STORE_ERR_MISSING. */
+hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
+                             hv_store **out);
+void hv_store_close(hv_store *store);
+
+/* Generates a fresh Ed25519 identity, seals and stores it; pub (may be
+ * NULL) receives its public key. HV_STORE_ERR_EXISTS if one is stored. */
+hv_store_error hv_store_init_identity(hv_store *store,
+                                      uint8_t pub[HV_ED25519_PUB_LEN]);
+/* Stores a received secret (the receiver's side of a handover). Storing
+ * the identity already held is a no-op success; a different one is
+ * HV_STORE_ERR_IDENTITY_MISMATCH (never overwritten). */
+hv_store_error hv_store_put_identity(hv_store *store,
+                                     const uint8_t secret[HV_ED25519_PRIV_LEN]);
+/* Unseals the identity; the caller wipes secret (hv_wipe) after use. */
+hv_store_error hv_store_get_identity(hv_store *store,
+                                     uint8_t secret[HV_ED25519_PRIV_LEN],
+                                     uint8_t pub[HV_ED25519_PUB_LEN]);
+/* The public identity, without unsealing (not authenticated: the host can
+ * edit it; only hv_store_get_identity proves it belongs to the secret). */
+hv_store_error hv_store_public(hv_store *store, uint8_t pub[HV_ED25519_PUB_LEN]);
+
+/* The newest policy version seen; 0 before any was stored. */
+hv_store_error hv_store_get_policy_version(hv_store *store, uint64_t *version);
+/* Monotonic: a lower version is HV_STORE_ERR_ROLLBACK; the same is a no-op. */
+hv_store_error hv_store_set_policy_version(hv_store *store, uint64_t version);
+
+/* The newest block the worker has verified. */
+typedef struct {
+  uint64_t number;
+  uint64_t time_ms; /* Unix milliseconds */
+} hv_store_chain_head;
+
+/* {0, 0} before any was stored. */
+hv_store_error hv_store_get_chain_head(hv_store *store, hv_store_chain_head *out);
+/* Monotonic in number (a lower number is HV_STORE_ERR_ROLLBACK); the same
+ * number with another time replaces it. */
+hv_store_error hv_store_set_chain_head(hv_store *store,
+                                       const hv_store_chain_head *head);
+
+#endif

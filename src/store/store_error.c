@@ -1,0 +1,24 @@
+/* Names of the store's errors, for messages and logs. */
+#include "handover/store.h"
+
+const char *hv_store_error_name(hv_store_error err) {
+  switch (err) {
+    case HV_STORE_OK: return "ok";
+    case HV_STORE_ERR_ARGS: return "bad arguments";
+    case HV_STORE_ERR_MISSING: return "store directory does not exist";
+    case HV_STORE_ERR_NOT_DIR: return "store path is not a directory";
+    case HV_STORE_ERR_PERMISSIONS:
+      return "wrong permissions (directory must be 0700, files 0600, owned by us, no symlinks)";
+    case HV_STORE_ERR_IO: return "I/O error";
+    case HV_STORE_ERR_CORRUPT: return "store file corrupt (truncated, altered or malformed)";
+    case HV_STORE_ERR_NO_IDENTITY: return "no identity stored";
+    case HV_STORE_ERR_EXISTS: return "an identity is already stored";
+    case HV_STORE_ERR_IDENTITY_MISMATCH: return "a different identity is already stored";
+    case HV_STORE_ERR_ROLLBACK: return "refused: value is older than the one stored";
+    case HV_STORE_ERR_OTHER_ENCLAVE: return "sealed by another enclave";
+    case HV_STORE_ERR_OTHER_PLATFORM: return "sealed on another platform";
+    case HV_STORE_ERR_TEE: return "TEE error while sealing or unsealing";
+    case HV_STORE_ERR_CRYPTO: return "crypto error";
+  }
+  return "unknown store error";
+}
