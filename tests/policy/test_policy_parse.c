@@ -167,6 +167,31 @@ static void test_runtime_query(void) {
   hv_policy_free(p);
 }
 
+/* The timesrc configuration carries the same settings, and timesrc
+ * itself accepts it. */
+static void test_timesrc_config(void) {
+  char *text = edit("min_responses 2\n", "min_responses 2\nmax_spread_s 7\ntimeout_ms 900\n");
+  hv_policy *p = NULL;
+  HT_CHECK_EQ_INT(hv_policy_parse((const uint8_t *)text, strlen(text), &p, NULL), HV_POLICY_OK);
+  free(text);
+  if (!p) return;
+  hv_timesrc_config cfg;
+  hv_policy_timesrc_config(p, &cfg);
+  HT_CHECK_EQ_INT(cfg.n_servers, 2);
+  HT_CHECK(!strcmp(cfg.servers[0].host, "127.0.0.1"));
+  HT_CHECK_EQ_INT(cfg.servers[1].ke_port, 4460);
+  HT_CHECK(!strcmp(cfg.servers[1].operator_name, "beta"));
+  HT_CHECK(!strcmp(cfg.servers[1].region, "us"));
+  HT_CHECK_EQ_INT(cfg.rules.min_responses, 2);
+  HT_CHECK_EQ_INT(cfg.rules.max_spread_ms, 7000);
+  HT_CHECK_EQ_INT(cfg.rules.min_distinct_operators, 1);
+  HT_CHECK_EQ_INT(cfg.timeout_ms, 900);
+  HT_CHECK(cfg.ca_file == NULL);
+  char err[160] = "";
+  HT_CHECK_EQ_INT(hv_timesrc_config_check(&cfg, err, sizeof err), 0);
+  hv_policy_free(p);
+}
+
 static void test_refuse_unknown_key(void) {
   expect_refusal("min_responses 2\n", "min_response 2\n", HV_POLICY_ERR_UNKNOWN_KEY, 4);
 }
@@ -301,6 +326,7 @@ int main(void) {
   HT_RUN(test_all_settings);
   HT_RUN(test_round_trip);
   HT_RUN(test_runtime_query);
+  HT_RUN(test_timesrc_config);
   HT_RUN(test_refuse_unknown_key);
   HT_RUN(test_refuse_unknown_attribute);
   HT_RUN(test_refuse_duplicate_scalar);
