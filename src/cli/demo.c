@@ -15,6 +15,7 @@
 #include "cli/demo_proc.h"
 #include "cli/frame.h"
 #include "cli/receiver.h"
+#include "cli/replay.h"
 #include "cli/sock.h"
 #include "cli/util.h"
 #include "cli/worker.h"
@@ -217,47 +218,16 @@ static int step_rogue(demo *d) {
   show_sender(d);
   char p[P];
   if (st != 1 || path(d, "rogue.log", p) != 0 ||
-      !demo_log_contains(p, "receiver-not-allowed")) {
-    fprintf(stderr, "demo: the unlisted build was not refused as receiver-not-allowed\n");
+      !demo_log_contains(p, "receiver-not-in-policy")) {
+    fprintf(stderr, "demo: the unlisted build was not refused as receiver-not-in-policy\n");
     return -1;
   }
-  say("refused as it must be: receiver-not-allowed; nothing was stored");
+  say("refused as it must be: receiver-not-in-policy; nothing was stored");
   return 0;
 }
 
-/* Sends one saved RESPONSE on a fresh connection; the sender's answer
- * must be an ERROR naming the replay. */
-static int replay(demo *d, cli_worker *w, const uint8_t *resp, size_t resp_len) {
-  char err[256];
-  uint8_t answer[CLI_FRAME_MAX], out[CLI_FRAME_MAX];
-  size_t answer_len = 0, out_len = 0;
-  int64_t deadline = cli_monotonic_ms() + DEMO_HANDOVER_TIMEOUT_MS;
-  int fd = cli_sock_connect(d->sock, err, sizeof err);
-  if (fd < 0 || cli_frame_prepare(fd) != 0 ||
-      cli_frame_write(fd, resp, resp_len, deadline) != CLI_FRAME_OK ||
-      cli_frame_read(fd, answer, sizeof answer, &answer_len, deadline) != CLI_FRAME_OK) {
-    if (fd >= 0) close(fd);
-    fprintf(stderr, "demo: the replay got no answer\n");
-    return -1;
-  }
-  close(fd);
-  /* Decode the ERROR with a receiver that is waiting for a CHALLENGE. */
-  hv_proto_config cfg = {.tee = w->tee, .params = w->params};
-  hv_proto_receiver *r;
-  hv_proto_event ev;
-  memset(&ev, 0, sizeof ev);
-  if (hv_proto_receiver_new(&cfg, &r) != HV_PROTO_OK) return -1;
-  hv_proto_error pe = hv_proto_receiver_hello(r, out, sizeof out, &out_len);
-  if (pe == HV_PROTO_OK)
-    pe = hv_proto_receiver_handle(r, (uint64_t)cli_wall_ms(), answer, answer_len, out,
-                                  sizeof out, &out_len, &ev);
-  hv_proto_receiver_free(r);
-  say("second RESPONSE: the sender answered ERROR %u \"%s\"", ev.peer_code, ev.peer_text);
-  return pe == HV_PROTO_ERR_PEER_ERROR && strstr(ev.peer_text, "replayed") ? 0 : -1;
-}
-
 static int step_replay(demo *d) {
-  heading(d, "Refusal: a RESPONSE sent twice (the second is a replay)");
+  heading(d, "Refusal: a replayed RESPONSE");
   cli_worker_args wa = {.command = "demo", .store_dir = d->replay_store,
                         .policy_file = d->gov.policy, .policy_sig_file = d->gov.sig,
                         .council_file = d->gov.council, .ca_file = d->env.ca_file,
@@ -269,18 +239,16 @@ static int step_replay(demo *d) {
   tee.build_name = "new";
   cli_worker w;
   if (cli_worker_open(&wa, &tee, &w) != 0) return -1;
-  static uint8_t resp[CLI_FRAME_MAX];
-  size_t resp_len = 0;
-  cli_receive_args ra = {.socket_path = d->sock, .response_copy = resp,
-                         .response_cap = sizeof resp, .response_len = &resp_len};
-  say("first, a complete handover by the new build that keeps a copy of its RESPONSE:");
-  int rc = cli_receive_run(&w, &ra);
-  show_sender(d);
-  if (rc == 0 && resp_len > 0) rc = replay(d, &w, resp, resp_len);
-  else rc = -1;
-  show_sender(d);
+  say("the new build answers a challenge and gets KEY (dropped unstored), then sends");
+  say("the very same RESPONSE again:");
+  cli_replay_result r;
+  int rc = cli_replay_probe(&w, d->sock, &r);
   cli_worker_close(&w);
-  if (rc != 0) {
+  show_sender(d);
+  if (rc != 0) return -1;
+  say("same connection: ERROR \"%s\"", r.same_conn);
+  say("new connection:  ERROR \"%s\" (a challenge belongs to its connection)", r.new_conn);
+  if (!strstr(r.same_conn, "challenge-replayed") || !strstr(r.new_conn, "challenge-unknown")) {
     fprintf(stderr, "demo: the replayed RESPONSE was not refused as a replay\n");
     return -1;
   }

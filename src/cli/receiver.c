@@ -92,13 +92,6 @@ static int handle(session *s, const char *what, hv_proto_event *ev) {
   return 0;
 }
 
-static void keep_response(session *s) {
-  const cli_receive_args *a = s->a;
-  if (!a->response_copy || s->out_len > a->response_cap) return;
-  memcpy(a->response_copy, s->out, s->out_len);
-  *a->response_len = s->out_len;
-}
-
 static int challenge_and_key(session *s) {
   hv_proto_event ev;
   if (hv_proto_receiver_hello(s->r, s->out, sizeof s->out, &s->out_len) != HV_PROTO_OK ||
@@ -106,7 +99,6 @@ static int challenge_and_key(session *s) {
     return -1;
   step(s, "HELLO sent");
   if (read_in(s, "CHALLENGE") != 0 || handle(s, "CHALLENGE", &ev) != 0) return -1;
-  keep_response(s);
   if (send_out(s, "RESPONSE") != 0) return -1;
   step(s, "CHALLENGE received; RESPONSE sent (report for the sender, ephemeral X25519 key)");
   if (read_in(s, "KEY") != 0 || handle(s, "KEY", &ev) != 0) return -1;

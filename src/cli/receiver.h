@@ -16,10 +16,6 @@
 typedef struct {
   const char *socket_path;
   bool quiet;  /* no step-by-step lines on stdout */
-  /* When set, the exact RESPONSE sent is copied here (the demo replays it). */
-  uint8_t *response_copy;
-  size_t response_cap;
-  size_t *response_len;
 } cli_receive_args;
 
 /* 0 only when the key is stored and the sender took our DONE; else -1

@@ -18,6 +18,7 @@ typedef struct {
   pthread_mutex_t lock;
   pthread_cond_t changed;
   int active_fds[CLI_SERVER_MAX_CONNECTIONS]; /* -1: free slot */
+  pid_t active_pids[CLI_SERVER_MAX_CONNECTIONS];
   size_t active;
   bool completed; /* some handover completed */
   const cli_server_config *cfg;
@@ -44,13 +45,20 @@ static void *conn_thread(void *arg) {
   return NULL;
 }
 
-/* Takes a free slot for fd, or -1 when the server is full. */
-static long take_slot(server_state *st, int fd) {
+/* Takes a free slot for fd, or -1 when the server is full, or -2 when
+ * this peer already has its share. */
+static long take_slot(server_state *st, int fd, pid_t pid) {
   long slot = -1;
+  size_t same_peer = 0;
   pthread_mutex_lock(&st->lock);
+  for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS; i++)
+    same_peer += st->active_fds[i] >= 0 && st->active_pids[i] == pid;
   for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS && slot < 0; i++)
-    if (st->active_fds[i] < 0) {
+    if (same_peer >= CLI_SERVER_MAX_PER_PEER) {
+      slot = -2;
+    } else if (st->active_fds[i] < 0) {
       st->active_fds[i] = fd;
+      st->active_pids[i] = pid;
       st->active++;
       slot = (long)i;
     }
@@ -73,7 +81,10 @@ static void start_connection(server_state *st, int fd, unsigned id) {
     close(fd);
     return;
   }
-  long slot = take_slot(st, fd); /* wait_for_room made sure there is one */
+  long slot = take_slot(st, fd, conn.pid); /* wait_for_room made room */
+  if (slot == -2)
+    cli_log("[conn %u pid %d uid %u] refused: this process already has %d connections",
+            id, (int)conn.pid, (unsigned)conn.uid, CLI_SERVER_MAX_PER_PEER);
   if (slot < 0) {
     close(fd);
     return;

@@ -16,6 +16,10 @@
  * memory and the challenges a flood of connections can make the sender
  * hold. */
 #define CLI_SERVER_MAX_CONNECTIONS 16
+/* At most this many of them from one process (SO_PEERCRED pid): a
+ * receiver needs one, so one process that floods cannot take every slot
+ * and shut the others out. */
+#define CLI_SERVER_MAX_PER_PEER 4
 /* A connection's whole life. Two trusted-time queries (5 s deadline each)
  * plus the peer's work fit with room; a peer that stalls is cut off. */
 #define CLI_SERVER_CONNECTION_DEADLINE_MS 30000

@@ -5,7 +5,7 @@
  * usage: raw_client MODE ARG --from SOCK --store DIR --policy F --policy-sig F
  *                   --council F --ca F --tee sim --platform-secret F --build-name N
  *   hold MS        answer the challenge MS ms late; print the sender's ERROR
- *   replay -       a complete handover, then its RESPONSE again; print the ERROR
+ *   replay -       to KEY, then the same RESPONSE again (same, new connection)
  *   flood SECONDS  64 connections at a time sending HELLO, until SECONDS pass
  *   frame KIND     oversized | truncated | garbage | empty; print what came back
  * Exit 0 when the exchange happened as described (the caller checks the
@@ -18,11 +18,12 @@
 #include <unistd.h>
 
 #include "cli/frame.h"
-#include "cli/receiver.h"
+#include "cli/replay.h"
 #include "cli/sock.h"
 #include "cli/trusted_time.h"
 #include "cli/util.h"
 #include "cli/worker.h"
+#include "handover/crypto.h"
 
 #define FLOOD_BATCH 64
 #define IO_DEADLINE_MS 20000
@@ -92,18 +93,10 @@ static int mode_hold(cli_worker *w, long hold_ms) {
 }
 
 static int mode_replay(cli_worker *w) {
-  static uint8_t resp[CLI_FRAME_MAX];
-  size_t resp_len = 0, len;
-  cli_receive_args ra = {.socket_path = sock_path, .response_copy = resp,
-                         .response_cap = sizeof resp, .response_len = &resp_len};
-  if (cli_receive_run(w, &ra) != 0 || resp_len == 0) return 1;
-  int fd = connect_sender(), rc = 1;
-  if (fd < 0) return 1;
-  if (cli_frame_write(fd, resp, resp_len, deadline()) == CLI_FRAME_OK &&
-      cli_frame_read(fd, in, sizeof in, &len, deadline()) == CLI_FRAME_OK)
-    rc = print_error(w, in, len);
-  close(fd);
-  return rc;
+  cli_replay_result r;
+  if (cli_replay_probe(w, sock_path, &r) != 0) return 1;
+  printf("same connection: %s\nnew connection: %s\n", r.same_conn, r.new_conn);
+  return 0;
 }
 
 static int mode_flood(cli_worker *w, long seconds) {
@@ -163,7 +156,7 @@ static int send_bad(int fd, const char *kind) {
   } else if (!strcmp(kind, "garbage")) {
     buf[0] = buf[1] = buf[2] = 0;
     buf[3] = 32;
-    if (cli_read_file("/dev/urandom", buf + 4, 32, &n) != 0) return -1;
+    if (hv_random(buf + 4, 32) != 0) return -1;
     n = 36;
   } else {
     return -1;
