@@ -12,7 +12,7 @@
 int cmd_receive(int argc, char **argv) {
   cli_worker_args wa = {.command = "receive", .create_store = true};
   cli_receive_args ra = {0};
-  bool quiet = false;
+  bool quiet = false, timing = false;
   cli_tee_opts tee;
   cli_tee_opts_init(&tee);
   const cli_opt opts[] = {
@@ -26,6 +26,8 @@ int cmd_receive(int argc, char **argv) {
        &wa.ca_file, NULL},
       {"nts-state", "DIR", "keep NTS cookies here between queries", &wa.nts_state_dir, NULL},
       {"quiet", NULL, "print nothing but errors", NULL, &quiet},
+      {"timing", NULL, "end with the time taken, and how much was trusted time", NULL,
+       &timing},
       {NULL, NULL, NULL, NULL, NULL},
   };
   cli_cmd_spec spec = {
@@ -44,6 +46,7 @@ int cmd_receive(int argc, char **argv) {
       !cli_opts_require(&spec, wa.policy_sig_file, "policy-sig"))
     return CLI_EXIT_USAGE;
   ra.quiet = quiet;
+  ra.timing = timing;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = SIG_IGN;

@@ -86,6 +86,7 @@ void cli_sender_destroy(cli_sender *s) {
 typedef struct {
   const cli_conn *conn;
   hv_proto_sender *sender; /* this connection's */
+  int64_t start_ms, time_ms; /* when it began; spent on trusted time */
   char tag[64];
   uint8_t in[CLI_FRAME_MAX];
   uint8_t out[CLI_FRAME_MAX];
@@ -129,7 +130,9 @@ static void log_step(conn_io *io, const hv_proto_event *ev, size_t out_len) {
   } else if (ev->received == HV_PROTO_MSG_DONE) {
     char h[2 * HV_PROTO_HASH_LEN + 1];
     cli_hex(ev->stored_hash, HV_PROTO_HASH_LEN, h);
-    cli_log("%s DONE received (stored %.16s...): handover complete", io->tag, h);
+    cli_log("%s DONE received (stored %.16s...): handover complete in %lld ms "
+            "(%lld ms of it on trusted time)", io->tag, h,
+            (long long)(cli_monotonic_ms() - io->start_ms), (long long)io->time_ms);
   } else {
     cli_log("%s %s handled", io->tag, got);
   }
@@ -145,7 +148,10 @@ static bool is_hello(const uint8_t *msg, size_t len) {
 /* One message through the state machine; 1 done, 0 go on, -1 refused. */
 static int handle_message(cli_sender *s, conn_io *io, size_t in_len) {
   uint64_t now;
-  if (cli_trusted_time_now(&s->time, is_hello(io->in, in_len), io->tag, &now) != 0) {
+  int64_t asked = cli_monotonic_ms();
+  int got_time = cli_trusted_time_now(&s->time, is_hello(io->in, in_len), io->tag, &now);
+  io->time_ms += cli_monotonic_ms() - asked;
+  if (got_time != 0) {
     cli_log("%s refused: no trusted time", io->tag);
     send_error(io, HV_PROTO_ERR_INTERNAL, "sender has no trusted time");
     return -1;
@@ -202,6 +208,8 @@ bool cli_sender_handle_conn(const cli_conn *conn, void *ctx) {
   conn_io *io = malloc(sizeof *io);
   if (!io) return false;
   io->conn = conn;
+  io->start_ms = cli_monotonic_ms();
+  io->time_ms = 0;
   snprintf(io->tag, sizeof io->tag, "[conn %u pid %d uid %u]", conn->id, (int)conn->pid,
            (unsigned)conn->uid);
   hv_proto_config cfg = {.tee = s->worker->tee, .params = s->worker->params};
