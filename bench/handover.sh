@@ -78,11 +78,11 @@ run() {
     "$send_total" "$send_time"
 }
 
-mkdir "$W/state-serve" "$W/state-recv"
+mkdir -m 700 "$W/state-serve" "$W/state-recv"
 echo "handover: $RUNS runs each (after one warm-up), $SERVERS NTS servers on 127.0.0.1; medians in ms"
 printf '%-5s %8s %14s %14s %14s %14s\n' mode total recv:time recv:rest sender:total sender:time
 run cold "" ""
 run warm "--nts-state $W/state-serve" "--nts-state $W/state-recv"
-echo "total: the receive process from start to exit; recv:time its trusted-time queries"
-echo "(CHALLENGE and KEY); sender:total from accept to DONE, sender:time its queries"
+echo "total: the receive process from start to exit; recv:time its trusted-time query"
+echo "(at KEY); sender:total from accept to DONE, sender:time its queries"
 echo "(HELLO, may reuse one under 1 s old, and RESPONSE, always fresh). Target: cold <= 50 ms."

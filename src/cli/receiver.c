@@ -65,10 +65,13 @@ static int read_in(session *s, const char *what) {
   return 0;
 }
 
-/* Feeds the last frame to the state machine with a fresh trusted time. */
-static int handle(session *s, const char *what, hv_proto_event *ev) {
-  uint64_t now;
-  if (cli_trusted_time_now(&s->time, false, "receive:", &now) != 0) {
+/* Feeds the last frame to the state machine. Only KEY is judged against
+ * the time (PROTOCOL.md section 7: |now - T0| <= window), so only KEY
+ * costs a trusted-time query; CHALLENGE gets 0, which any future time
+ * check would refuse loudly rather than pass. */
+static int handle(session *s, const char *what, bool needs_time, hv_proto_event *ev) {
+  uint64_t now = 0;
+  if (needs_time && cli_trusted_time_now(&s->time, false, "receive:", &now) != 0) {
     fail("no trusted time (see the evidence above)");
     return -1;
   }
@@ -94,10 +97,10 @@ static int challenge_and_key(session *s) {
       send_out(s, "HELLO") != 0)
     return -1;
   step(s, "HELLO sent");
-  if (read_in(s, "CHALLENGE") != 0 || handle(s, "CHALLENGE", &ev) != 0) return -1;
+  if (read_in(s, "CHALLENGE") != 0 || handle(s, "CHALLENGE", false, &ev) != 0) return -1;
   if (send_out(s, "RESPONSE") != 0) return -1;
   step(s, "CHALLENGE received; RESPONSE sent (report for the sender, ephemeral X25519 key)");
-  if (read_in(s, "KEY") != 0 || handle(s, "KEY", &ev) != 0) return -1;
+  if (read_in(s, "KEY") != 0 || handle(s, "KEY", true, &ev) != 0) return -1;
   char m[160];
   cli_measurement_line(&ev.peer, m, sizeof m);
   step(s, "KEY received: sender report verified, sender build allowed (%s), "
@@ -139,7 +142,7 @@ static int store_and_done(session *s) {
                                       s->deadline_ms);
   if (fe == CLI_FRAME_OK) {
     hv_proto_event ev;
-    (void)handle(s, "the answer to DONE", &ev);
+    (void)handle(s, "the answer to DONE", false, &ev);
     return -1;
   }
   if (fe != CLI_FRAME_ERR_CLOSED) {

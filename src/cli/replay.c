@@ -68,8 +68,7 @@ static int honest_until_key(probe *p, int fd) {
   if (hv_proto_receiver_hello(p->r, p->out, sizeof p->out, &p->out_len) != HV_PROTO_OK ||
       cli_frame_write(fd, p->out, p->out_len, p->deadline_ms) != CLI_FRAME_OK ||
       cli_frame_read(fd, p->in, sizeof p->in, &p->in_len, p->deadline_ms) != CLI_FRAME_OK ||
-      cli_trusted_time_now(&p->time, false, "replay:", &now) != 0 ||
-      hv_proto_receiver_handle(p->r, now, p->in, p->in_len, p->response,
+      hv_proto_receiver_handle(p->r, 0, p->in, p->in_len, p->response,
                                sizeof p->response, &p->response_len, NULL) != HV_PROTO_OK ||
       cli_frame_write(fd, p->response, p->response_len, p->deadline_ms) != CLI_FRAME_OK ||
       cli_frame_read(fd, p->in, sizeof p->in, &p->in_len, p->deadline_ms) != CLI_FRAME_OK ||

@@ -20,7 +20,6 @@
 #include "cli/frame.h"
 #include "cli/replay.h"
 #include "cli/sock.h"
-#include "cli/trusted_time.h"
 #include "cli/util.h"
 #include "cli/worker.h"
 #include "handover/crypto.h"
@@ -68,17 +67,13 @@ static int print_error(cli_worker *w, const uint8_t *msg, size_t len) {
 static int mode_hold(cli_worker *w, long hold_ms) {
   hv_proto_config cfg = {.tee = w->tee, .params = w->params};
   hv_proto_receiver *r;
-  cli_trusted_time tt;
   size_t n, len;
-  uint64_t now;
   int fd = connect_sender(), rc = 1;
   if (fd < 0 || hv_proto_receiver_new(&cfg, &r) != HV_PROTO_OK) return 1;
-  if (cli_trusted_time_init(&tt, &w->time_cfg) == 0 &&
-      hv_proto_receiver_hello(r, out, sizeof out, &n) == HV_PROTO_OK &&
+  if (hv_proto_receiver_hello(r, out, sizeof out, &n) == HV_PROTO_OK &&
       cli_frame_write(fd, out, n, deadline()) == CLI_FRAME_OK &&
       cli_frame_read(fd, in, sizeof in, &len, deadline()) == CLI_FRAME_OK &&
-      cli_trusted_time_now(&tt, false, "raw_client", &now) == 0 &&
-      hv_proto_receiver_handle(r, now, in, len, out, sizeof out, &n, NULL) == HV_PROTO_OK) {
+      hv_proto_receiver_handle(r, 0, in, len, out, sizeof out, &n, NULL) == HV_PROTO_OK) {
     printf("holding the challenge for %ld ms\n", hold_ms);
     fflush(stdout);
     usleep((useconds_t)hold_ms * 1000);
@@ -86,7 +81,6 @@ static int mode_hold(cli_worker *w, long hold_ms) {
         cli_frame_read(fd, in, sizeof in, &len, deadline()) == CLI_FRAME_OK)
       rc = print_error(w, in, len);
   }
-  cli_trusted_time_destroy(&tt);
   hv_proto_receiver_free(r);
   close(fd);
   return rc;
