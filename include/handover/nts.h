@@ -42,6 +42,7 @@ typedef enum {
   HV_NTS_ERR_NTP_AUTH,      /* authenticator missing or does not verify */
   HV_NTS_ERR_NTP_KOD,       /* authenticated kiss-o'-death (e.g. NTSN) */
   HV_NTS_ERR_NTP_UNSYNC,    /* leap 3, or stratum 0 or 16 */
+  HV_NTS_ERR_NTP_MODE,      /* not an NTPv4 server-mode (4) reply */
   HV_NTS_ERR_TIMEOUT,       /* the deadline passed */
   HV_NTS_ERR_IO,            /* a socket call failed */
   HV_NTS_ERR_INTERNAL,
@@ -71,11 +72,17 @@ typedef struct {
   uint8_t leap;
 } hv_nts_sample;
 
-/* Cookies, keys and the negotiated NTP address of one server. */
+/* Cookies, keys and the negotiated NTP address of one server. A jar
+ * belongs to one NTS-KE server: a query against another host or port
+ * empties it first. */
 typedef struct hv_nts_jar hv_nts_jar;
 hv_nts_jar *hv_nts_jar_new(void);
 void hv_nts_jar_free(hv_nts_jar *jar); /* wipes keys and cookies */
 size_t hv_nts_jar_cookie_count(const hv_nts_jar *jar);
+/* Forgets keys and cookies (the next query runs NTS-KE). */
+void hv_nts_jar_clear(hv_nts_jar *jar);
+/* Upper bound on hv_nts_jar_save's output, for sizing its buffer. */
+#define HV_NTS_JAR_SAVE_MAX 4096
 /* Serialized form for persistence (it holds keys: store it 0600). */
 HV_MUST_CHECK int hv_nts_jar_save(const hv_nts_jar *jar, uint8_t *out,
                                   size_t cap, size_t *len);

@@ -37,7 +37,8 @@ typedef enum {
   HV_TEE_OK = 0,
   HV_TEE_ERR_ARGS,          /* bad sizes or parameters */
   HV_TEE_ERR_IO,            /* platform secret file unreadable/unwritable */
-  HV_TEE_ERR_PERMISSIONS,   /* platform secret file not 0600 / not ours */
+  HV_TEE_ERR_PERMISSIONS,   /* platform secret file not 0600 / not ours /
+                               not a regular file of 32 bytes */
   HV_TEE_ERR_NOT_ENCLAVE,   /* sgx backend outside an enclave */
   HV_TEE_ERR_REPORT_MAC,    /* report MAC does not verify for us */
   HV_TEE_ERR_SEAL_OTHER_ENCLAVE, /* sealed by/for another identity */
@@ -102,6 +103,8 @@ void hv_tee_target_info_from_report(const uint8_t report[HV_TEE_REPORT_LEN],
 /* Sealing: the output is self-describing file content (the key-request
  * parameters needed to derive the same key again, then an AEAD). */
 #define HV_TEE_SEAL_OVERHEAD 128 /* upper bound of header + tag */
+/* Sealed data are keys and small state, never bulk data. */
+#define HV_TEE_SEAL_MAX_PLAINTEXT (4u * 1024 * 1024)
 hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
                          const uint8_t *pt, size_t pt_len, uint8_t *out,
                          size_t out_cap, size_t *out_len);

@@ -1,0 +1,187 @@
+/* Trusted time from many NTS servers at once (DESIGN section 3).
+ *
+ * Every configured server is queried in parallel under ONE deadline that
+ * covers DNS, TCP, TLS and UDP; at the deadline nothing is waited for and
+ * nothing is left behind. The authenticated samples are then judged by a
+ * pure function (hv_timesrc_select): each sample is an interval that must
+ * contain the true time; the largest set of intervals with a common point
+ * (Marzullo's intersection, as NTP's clock selection) decides, if it holds
+ * at least min_responses samples and a strict majority of the answers, its
+ * midpoints lie within max_spread of each other and it spans at least
+ * min_distinct_operators operators. Samples outside it are falsetickers.
+ *
+ * What the time means. Each sample says what the server's clock read at
+ * our receive instant T4: T4 + offset. We carry every sample forward on
+ * the local MONOTONIC clock to one common instant, the decision instant
+ * (decision.mono_ns), so later steps of the host's realtime clock cannot
+ * skew one sample against another. The result is the trusted Unix time at
+ * that monotonic instant: to use it later, add the monotonic time elapsed
+ * since decision.mono_ns. decision.local_ns is what the local realtime
+ * clock read at the same instant, so time_ns - local_ns is the local
+ * clock's error. */
+#ifndef HANDOVER_TIMESRC_H
+#define HANDOVER_TIMESRC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "handover/nts.h"
+
+/* Enough for every public NTS operator we know of; the poll set and the
+ * report are fixed arrays of this size. */
+#define HV_TIMESRC_MAX_SERVERS 32
+#define HV_TIMESRC_LABEL_MAX 63 /* operator and region labels */
+
+/* The reference design's defaults. */
+#define HV_TIMESRC_DEFAULT_TIMEOUT_MS 5000
+#define HV_TIMESRC_DEFAULT_MIN_RESPONSES 2
+#define HV_TIMESRC_DEFAULT_MAX_SPREAD_MS 60000
+#define HV_TIMESRC_DEFAULT_MIN_OPERATORS 1
+/* A whole run never waits longer than this, whatever the configuration. */
+#define HV_TIMESRC_MAX_TIMEOUT_MS 60000
+
+/* Added to every interval's half-width: our clock reads between T4 and
+ * the step that reports the sample, timestamp rounding (NTP's 2^-32 s
+ * and our ns) and scheduling. Small next to any network delay. */
+#define HV_TIMESRC_ALLOWANCE_NS 1000000 /* 1 ms */
+/* How far CLOCK_MONOTONIC may run fast or slow while a sample is carried
+ * to the decision instant: the most adjtimex lets the kernel slew it. */
+#define HV_TIMESRC_DRIFT_PPM 500
+/* A sample whose own error bound is wider than this says too little to
+ * vote (chrony's maxdistance default is 3 s). */
+#define HV_TIMESRC_MAX_HALF_WIDTH_NS 3000000000LL
+
+typedef struct {
+  char host[HV_NTS_HOST_MAX + 1];         /* name, IPv4 or IPv6 literal */
+  uint16_t ke_port;                       /* 0: HV_NTS_DEFAULT_KE_PORT */
+  char operator_name[HV_TIMESRC_LABEL_MAX + 1]; /* "" counts as the host */
+  char region[HV_TIMESRC_LABEL_MAX + 1];
+} hv_timesrc_server;
+
+/* The agreement rules (the governance policy carries the same fields). */
+typedef struct {
+  unsigned min_responses;          /* agreeing samples needed, >= 1 */
+  int64_t max_spread_ms;           /* midpoints of the agreeing set, >= 0 */
+  unsigned min_distinct_operators; /* operators in the agreeing set */
+} hv_timesrc_rules;
+
+typedef struct {
+  hv_timesrc_server servers[HV_TIMESRC_MAX_SERVERS];
+  size_t n_servers;
+  hv_timesrc_rules rules;
+  int timeout_ms;           /* the one deadline for everything */
+  const char *ca_file;      /* NULL: the system trust store */
+  int64_t not_before_unix;  /* lower bound on true time for certificates */
+  const char *state_dir;    /* NULL: no cookie persistence */
+} hv_timesrc_config;
+
+/* Rules and timeout set to the defaults, no servers. */
+void hv_timesrc_config_init(hv_timesrc_config *cfg);
+/* hv_timesrc_config_init plus the reference design's 8 public servers. */
+void hv_timesrc_config_defaults(hv_timesrc_config *cfg);
+/* Appends "HOST[:PORT][,operator=X][,region=Y]" (IPv6: "[::1]:4460").
+ * On failure returns -1 and says why in err. */
+int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec,
+                          char *err, size_t err_len);
+/* Reads a small text file, one setting a line, '#' starts a comment:
+ *   server HOST[:PORT] [operator=X] [region=Y]
+ *   timeout-ms N | min-responses N | max-spread-ms N | min-operators N
+ * Its servers are appended; its settings override. -1 and err on error
+ * (with the line number). */
+int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path,
+                           char *err, size_t err_len);
+/* 0 when the configuration can be run, else -1 and why. */
+int hv_timesrc_config_check(const hv_timesrc_config *cfg, char *err,
+                            size_t err_len);
+
+typedef enum {
+  HV_TIMESRC_TRUSTED = 0,
+  HV_TIMESRC_TOO_FEW_RESPONSES, /* fewer valid samples (or agreeing ones)
+                                   than min_responses */
+  HV_TIMESRC_NO_MAJORITY,       /* the largest agreeing set is not more
+                                   than half of the valid samples */
+  HV_TIMESRC_SPREAD_TOO_LARGE,  /* its midpoints span more than max_spread */
+  HV_TIMESRC_TOO_FEW_OPERATORS, /* it spans fewer operators than required */
+  HV_TIMESRC_BAD_CONFIG,
+  HV_TIMESRC_INTERNAL,          /* out of memory */
+} hv_timesrc_verdict;
+
+/* Stable names: "trusted", "too-few-responses", "no-majority",
+ * "spread-too-large", "too-few-operators", "bad-config", "internal". */
+const char *hv_timesrc_verdict_name(hv_timesrc_verdict v);
+
+/* One valid sample as the selection sees it. */
+typedef struct {
+  int64_t time_ns;        /* server time carried to the decision instant */
+  int64_t half_width_ns;  /* the true time lies within time_ns +- this */
+  const char *operator_name;
+} hv_timesrc_candidate;
+
+typedef struct {
+  hv_timesrc_verdict verdict;
+  size_t valid;          /* candidates judged */
+  size_t agreeing;       /* size of the largest agreeing set */
+  size_t operators;      /* distinct operators in it */
+  int64_t spread_ns;     /* max - min of its midpoints */
+  /* The intersection of the agreeing set: meaningful when agreeing > 0. */
+  int64_t low_ns, high_ns;
+  int64_t time_ns, bound_ns;   /* its midpoint and half-width */
+  int64_t time_ms, bound_ms;   /* the same rounded (bound rounded up) */
+  int64_t mono_ns;       /* the decision instant, CLOCK_MONOTONIC */
+  int64_t local_ns;      /* CLOCK_REALTIME read at that instant */
+} hv_timesrc_decision;
+
+/* The interval of one authenticated sample, carried forward by carry_ns
+ * of local monotonic time (>= 0): centre T4 + offset + carry, half-width
+ * delay/2 + root dispersion + root delay/2 + allowance + drift. False when
+ * the sample is too vague to vote (HV_TIMESRC_MAX_HALF_WIDTH_NS). */
+bool hv_timesrc_candidate_from_sample(const hv_nts_sample *s, int64_t carry_ns,
+                                      hv_timesrc_candidate *out);
+
+/* The pure agreement. in_set (n entries, may be NULL when n == 0) tells
+ * which candidates agree; the others are the falsetickers. When the
+ * largest count is reached in several disjoint places, the set is their
+ * union and the intersection their hull, so the bound stays honest. Fills
+ * every field of out but mono_ns and local_ns (left as they were). */
+hv_timesrc_verdict hv_timesrc_select(const hv_timesrc_candidate *c, size_t n,
+                                     const hv_timesrc_rules *rules,
+                                     bool *in_set, hv_timesrc_decision *out);
+
+typedef enum {
+  HV_TIMESRC_OUT_AGREES = 0, /* a sample inside the agreeing set */
+  HV_TIMESRC_OUT_FALSETICKER,/* a sample outside it */
+  HV_TIMESRC_OUT_TOO_VAGUE,  /* a sample wider than the vote limit */
+  HV_TIMESRC_OUT_FAILED,     /* no sample: see error and detail */
+} hv_timesrc_outcome;
+
+/* Evidence for one server, in configuration order. */
+typedef struct {
+  hv_timesrc_outcome outcome;
+  hv_nts_error error;            /* HV_NTS_OK unless FAILED */
+  char detail[HV_NTS_DETAIL_MAX];
+  hv_nts_sample sample;          /* valid unless FAILED */
+  hv_timesrc_candidate candidate;/* valid unless FAILED */
+  int64_t elapsed_ms;            /* from the start to its outcome */
+  bool used_ke;
+} hv_timesrc_evidence;
+
+typedef struct {
+  size_t n;                      /* = cfg->n_servers */
+  hv_timesrc_evidence servers[HV_TIMESRC_MAX_SERVERS];
+  hv_timesrc_decision decision;
+  int64_t elapsed_ms;            /* the whole run */
+  char error[160];               /* BAD_CONFIG / INTERNAL: why */
+} hv_timesrc_report;
+
+/* "agrees", "falseticker", "too-vague", or the hv_nts_error_name. */
+const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e);
+
+/* Queries every server, decides, fills the report; returns its verdict.
+ * Returns by the deadline (cfg->timeout_ms from the call) and leaves no
+ * descriptor, thread or memory behind. With cfg->state_dir, each server's
+ * cookie jar is loaded before and saved (0600, atomically) after. */
+hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg,
+                                    hv_timesrc_report *out);
+
+#endif

@@ -1,0 +1,42 @@
+/* Long-option parsing shared by the commands, so every command takes
+ * "--name VALUE" or "--name=VALUE" and answers --help the same way. */
+#ifndef HANDOVER_CLI_OPTS_H
+#define HANDOVER_CLI_OPTS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+/* Exit statuses of every command. */
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAIL 1  /* a check refused, or an operation failed */
+#define CLI_EXIT_USAGE 2 /* the command line is wrong */
+
+typedef struct {
+  const char *name;    /* without the leading "--"; NULL ends a table */
+  const char *metavar; /* NULL: a flag without a value */
+  const char *help;
+  const char **value;  /* set for options with a value */
+  bool *flag;          /* set for flags */
+} cli_opt;
+
+typedef struct {
+  const char *command;  /* e.g. "serve" */
+  const char *synopsis; /* one line after "usage: handover " */
+  const char *about;    /* a paragraph; may be NULL */
+  const cli_opt *tables[4]; /* up to four tables, NULL-terminated list */
+} cli_cmd_spec;
+
+typedef enum { CLI_OPTS_OK, CLI_OPTS_HELP, CLI_OPTS_ERROR } cli_opts_result;
+
+/* Parses argv (argv[0] is the command). On CLI_OPTS_HELP the usage went
+ * to stdout; on CLI_OPTS_ERROR an error naming the option went to stderr. */
+cli_opts_result cli_opts_parse(const cli_cmd_spec *spec, int argc, char **argv);
+void cli_opts_usage(const cli_cmd_spec *spec, FILE *out);
+
+/* Reports a missing required option; returns false. */
+bool cli_opts_require(const cli_cmd_spec *spec, const char *value, const char *name);
+
+/* The status to return after parsing: -1 means go on. */
+int cli_opts_exit_status(cli_opts_result r);
+
+#endif

@@ -1,0 +1,206 @@
+#include "cli/sender.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/frame.h"
+#include "cli/log.h"
+#include "cli/util.h"
+#include "handover/crypto.h"
+
+/* The longest chain head file: two 20-digit numbers, a colon, a newline. */
+#define CHAIN_HEAD_FILE_MAX 64
+
+bool cli_parse_chain_head(const char *s, hv_proto_chain_head *out) {
+  const char *colon = strchr(s, ':');
+  char number[24];
+  if (!colon || (size_t)(colon - s) >= sizeof number) return false;
+  memcpy(number, s, (size_t)(colon - s));
+  number[colon - s] = '\0';
+  return cli_parse_u64(number, UINT64_MAX, &out->number) &&
+         cli_parse_u64(colon + 1, UINT64_MAX, &out->time_ms);
+}
+
+int cli_read_chain_head_file(const char *path, hv_proto_chain_head *out) {
+  char buf[CHAIN_HEAD_FILE_MAX + 1];
+  size_t len;
+  if (cli_read_file(path, (uint8_t *)buf, CHAIN_HEAD_FILE_MAX, &len) != 0) return -1;
+  buf[len] = '\0';
+  while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) buf[--len] = '\0';
+  if (!cli_parse_chain_head(buf, out)) {
+    errno = EINVAL;
+    return -1;
+  }
+  return 0;
+}
+
+int cli_sender_init(cli_sender *s, cli_worker *w, const hv_proto_chain_head *head,
+                    const char *chain_head_file) {
+  memset(s, 0, sizeof *s);
+  s->worker = w;
+  s->head = *head;
+  s->chain_head_file = chain_head_file;
+  uint8_t secret[HV_ED25519_PRIV_LEN], pub[HV_ED25519_PUB_LEN];
+  hv_store_error se = hv_store_get_identity(w->store, secret, pub);
+  if (se != HV_STORE_OK) {
+    fprintf(stderr, "handover serve: unsealing the identity: %s\n",
+            hv_store_error_name(se));
+    return -1;
+  }
+  hv_proto_config cfg = {.tee = w->tee, .params = w->params};
+  hv_proto_error pe = hv_proto_sender_new(&cfg, secret, &s->sender);
+  hv_wipe(secret, sizeof secret);
+  if (pe != HV_PROTO_OK) {
+    fprintf(stderr, "handover serve: starting the protocol: %s\n", hv_proto_error_name(pe));
+    return -1;
+  }
+  if (pthread_mutex_init(&s->lock, NULL) != 0 ||
+      cli_trusted_time_init(&s->time, &w->time_cfg) != 0) {
+    hv_proto_sender_free(s->sender);
+    return -1;
+  }
+  return 0;
+}
+
+void cli_sender_destroy(cli_sender *s) {
+  if (s->sender) hv_proto_sender_free(s->sender);
+  cli_trusted_time_destroy(&s->time);
+  pthread_mutex_destroy(&s->lock);
+}
+
+typedef struct {
+  const cli_conn *conn;
+  char tag[64];
+  uint8_t in[CLI_FRAME_MAX];
+  uint8_t out[CLI_FRAME_MAX];
+} conn_io;
+
+/* Best effort: tells the peer why we close (frames it cannot see fail). */
+static void send_error(conn_io *io, hv_proto_error code, const char *text) {
+  size_t len = 0;
+  if (hv_proto_encode_error((uint16_t)code, text, io->out, sizeof io->out, &len) ==
+          HV_PROTO_OK && len > 0)
+    (void)cli_frame_write(io->conn->fd, io->out, len, io->conn->deadline_ms);
+}
+
+/* The chain head for this connection, recorded in the store (which
+ * refuses to go back to a lower block number). */
+static int current_head(cli_sender *s, conn_io *io, hv_proto_chain_head *head) {
+  if (s->chain_head_file && cli_read_chain_head_file(s->chain_head_file, &s->head) != 0) {
+    cli_log("%s refused: chain head file %s: %s", io->tag, s->chain_head_file,
+            strerror(errno));
+    return -1;
+  }
+  hv_store_chain_head sh = {.number = s->head.number, .time_ms = s->head.time_ms};
+  hv_store_error se = hv_store_set_chain_head(s->worker->store, &sh);
+  if (se != HV_STORE_OK) {
+    cli_log("%s refused: recording chain head %llu: %s", io->tag,
+            (unsigned long long)s->head.number, hv_store_error_name(se));
+    return -1;
+  }
+  *head = s->head;
+  return 0;
+}
+
+static void log_step(conn_io *io, const hv_proto_event *ev, size_t out_len,
+                     size_t open) {
+  const char *got = hv_proto_msg_name((hv_proto_msg_type)ev->received);
+  if (ev->received == HV_PROTO_MSG_HELLO)
+    cli_log("%s HELLO received; CHALLENGE sent (%zu open challenges)", io->tag, open);
+  else if (ev->received == HV_PROTO_MSG_RESPONSE && ev->has_peer) {
+    char m[160];
+    cli_measurement_line(&ev->peer, m, sizeof m);
+    cli_log("%s RESPONSE verified; KEY sent (%zu bytes) to %s", io->tag, out_len, m);
+  } else if (ev->received == HV_PROTO_MSG_DONE) {
+    char h[2 * HV_PROTO_HASH_LEN + 1];
+    cli_hex(ev->stored_hash, HV_PROTO_HASH_LEN, h);
+    cli_log("%s DONE received (stored %.16s...): handover complete", io->tag, h);
+  } else {
+    cli_log("%s %s handled", io->tag, got);
+  }
+}
+
+/* The message type from the header (version u16, type u16; PROTOCOL.md),
+ * only to decide whether a recent trusted time may be reused: the state
+ * machine decodes and checks the whole message itself. */
+static bool is_hello(const uint8_t *msg, size_t len) {
+  return len >= 4 && msg[2] == 0 && msg[3] == HV_PROTO_MSG_HELLO;
+}
+
+/* One message through the state machine; 1 done, 0 go on, -1 refused. */
+static int handle_message(cli_sender *s, conn_io *io, size_t in_len) {
+  uint64_t now;
+  if (cli_trusted_time_now(&s->time, is_hello(io->in, in_len), io->tag, &now) != 0) {
+    cli_log("%s refused: no trusted time", io->tag);
+    send_error(io, HV_PROTO_ERR_INTERNAL, "sender has no trusted time");
+    return -1;
+  }
+  hv_proto_event ev;
+  memset(&ev, 0, sizeof ev);
+  size_t out_len = 0, open;
+  hv_proto_chain_head head;
+  pthread_mutex_lock(&s->lock);
+  hv_proto_error pe = HV_PROTO_ERR_INTERNAL;
+  if (current_head(s, io, &head) == 0)
+    pe = hv_proto_sender_handle(s->sender, now, &head, io->in, in_len, io->out,
+                                sizeof io->out, &out_len, &ev);
+  open = hv_proto_sender_open_challenges(s->sender, now);
+  pthread_mutex_unlock(&s->lock);
+  if (out_len > 0) {
+    cli_frame_error fe = cli_frame_write(io->conn->fd, io->out, out_len,
+                                         io->conn->deadline_ms);
+    if (fe != CLI_FRAME_OK) {
+      cli_log("%s sending the answer failed: %s", io->tag, cli_frame_error_name(fe));
+      return -1;
+    }
+  }
+  if (pe == HV_PROTO_ERR_PEER_ERROR) {
+    cli_log("%s the receiver gave up: error %u: %s", io->tag, ev.peer_code, ev.peer_text);
+    return -1;
+  }
+  if (pe != HV_PROTO_OK) {
+    cli_log("%s refused %s: %s", io->tag,
+            ev.received ? hv_proto_msg_name((hv_proto_msg_type)ev.received) : "message",
+            hv_proto_error_name(pe));
+    return -1;
+  }
+  log_step(io, &ev, out_len, open);
+  return ev.received == HV_PROTO_MSG_DONE ? 1 : 0;
+}
+
+static void refuse_frame(conn_io *io, cli_frame_error fe) {
+  if (fe == CLI_FRAME_ERR_CLOSED) {
+    cli_log("%s peer closed the connection", io->tag);
+    return;
+  }
+  cli_log("%s refused frame: %s", io->tag, cli_frame_error_name(fe));
+  hv_proto_error code = fe == CLI_FRAME_ERR_OVERSIZED ? HV_PROTO_ERR_OVERSIZED
+                                                      : HV_PROTO_ERR_TRUNCATED;
+  if (fe != CLI_FRAME_ERR_TRUNCATED && fe != CLI_FRAME_ERR_IO)
+    send_error(io, code, cli_frame_error_name(fe));
+}
+
+bool cli_sender_handle_conn(const cli_conn *conn, void *ctx) {
+  cli_sender *s = ctx;
+  conn_io *io = malloc(sizeof *io);
+  if (!io) return false;
+  io->conn = conn;
+  snprintf(io->tag, sizeof io->tag, "[conn %u pid %d uid %u]", conn->id, (int)conn->pid,
+           (unsigned)conn->uid);
+  cli_log("%s connected", io->tag);
+  int state = 0;
+  while (state == 0) {
+    size_t len;
+    cli_frame_error fe = cli_frame_read(conn->fd, io->in, sizeof io->in, &len,
+                                        conn->deadline_ms);
+    if (fe != CLI_FRAME_OK) {
+      refuse_frame(io, fe);
+      break;
+    }
+    state = handle_message(s, io, len);
+  }
+  free(io);
+  return state == 1;
+}

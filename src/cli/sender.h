@@ -1,0 +1,36 @@
+/* The sender service: the old build, which holds the key and hands it to
+ * an upgraded build over the Unix socket, one handover per connection. */
+#ifndef HANDOVER_CLI_SENDER_H
+#define HANDOVER_CLI_SENDER_H
+
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "cli/server.h"
+#include "cli/trusted_time.h"
+#include "cli/worker.h"
+#include "handover/proto.h"
+
+typedef struct {
+  cli_worker *worker;
+  hv_proto_sender *sender; /* its challenge table is shared by all connections */
+  pthread_mutex_t lock;    /* guards sender, the store and head */
+  cli_trusted_time time;
+  const char *chain_head_file; /* re-read for each connection when set */
+  hv_proto_chain_head head;
+} cli_sender;
+
+/* Unseals the identity and makes the protocol sender; 0 or -1 (printed). */
+int cli_sender_init(cli_sender *s, cli_worker *w, const hv_proto_chain_head *head,
+                    const char *chain_head_file);
+void cli_sender_destroy(cli_sender *s);
+
+/* The connection handler for cli_server_run (ctx is a cli_sender). */
+bool cli_sender_handle_conn(const cli_conn *conn, void *ctx);
+
+/* "NUMBER:TIME_MS"; false on anything else. */
+bool cli_parse_chain_head(const char *s, hv_proto_chain_head *out);
+/* Reads a chain head from a file holding "NUMBER:TIME_MS\n". */
+int cli_read_chain_head_file(const char *path, hv_proto_chain_head *out);
+
+#endif

@@ -1,0 +1,156 @@
+#include "cli/server.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "cli/frame.h"
+#include "cli/log.h"
+#include "cli/sock.h"
+#include "cli/util.h"
+
+typedef struct {
+  pthread_mutex_t lock;
+  pthread_cond_t changed;
+  int active_fds[CLI_SERVER_MAX_CONNECTIONS]; /* -1: free slot */
+  size_t active;
+  bool completed; /* some handover completed */
+  const cli_server_config *cfg;
+} server_state;
+
+typedef struct {
+  server_state *st;
+  size_t slot;
+  cli_conn conn;
+} conn_job;
+
+static void *conn_thread(void *arg) {
+  conn_job *job = arg;
+  server_state *st = job->st;
+  bool done = st->cfg->handler(&job->conn, st->cfg->ctx);
+  pthread_mutex_lock(&st->lock);
+  close(job->conn.fd);
+  st->active_fds[job->slot] = -1;
+  st->active--;
+  if (done) st->completed = true;
+  pthread_cond_broadcast(&st->changed);
+  pthread_mutex_unlock(&st->lock);
+  free(job);
+  return NULL;
+}
+
+/* Takes a free slot for fd, or -1 when the server is full. */
+static long take_slot(server_state *st, int fd) {
+  long slot = -1;
+  pthread_mutex_lock(&st->lock);
+  for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS && slot < 0; i++)
+    if (st->active_fds[i] < 0) {
+      st->active_fds[i] = fd;
+      st->active++;
+      slot = (long)i;
+    }
+  pthread_mutex_unlock(&st->lock);
+  return slot;
+}
+
+static void release_slot(server_state *st, size_t slot) {
+  pthread_mutex_lock(&st->lock);
+  st->active_fds[slot] = -1;
+  st->active--;
+  pthread_cond_broadcast(&st->changed);
+  pthread_mutex_unlock(&st->lock);
+}
+
+static void start_connection(server_state *st, int fd, unsigned id) {
+  cli_conn conn = {.fd = fd, .id = id, .pid = -1, .uid = (uid_t)-1};
+  if (cli_sock_peer(fd, &conn.pid, &conn.uid) != 0 || cli_frame_prepare(fd) != 0) {
+    cli_log("[conn %u] refused: cannot read peer credentials", id);
+    close(fd);
+    return;
+  }
+  long slot = take_slot(st, fd);
+  if (slot < 0) {
+    cli_log("[conn %u pid %d uid %u] refused: busy (%d connections open)", id,
+            (int)conn.pid, (unsigned)conn.uid, CLI_SERVER_MAX_CONNECTIONS);
+    close(fd);
+    return;
+  }
+  conn.deadline_ms = cli_monotonic_ms() + CLI_SERVER_CONNECTION_DEADLINE_MS;
+  conn_job *job = malloc(sizeof *job);
+  pthread_attr_t attr;
+  pthread_t thread;
+  bool started = false;
+  if (job && pthread_attr_init(&attr) == 0) {
+    *job = (conn_job){.st = st, .slot = (size_t)slot, .conn = conn};
+    if (pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+        pthread_attr_setstacksize(&attr, CLI_SERVER_STACK_BYTES) == 0)
+      started = pthread_create(&thread, &attr, conn_thread, job) == 0;
+    pthread_attr_destroy(&attr);
+  }
+  if (!started) {
+    cli_log("[conn %u pid %d uid %u] refused: cannot start a thread", id,
+            (int)conn.pid, (unsigned)conn.uid);
+    free(job);
+    release_slot(st, (size_t)slot);
+    close(fd);
+  }
+}
+
+static bool should_stop(server_state *st, volatile sig_atomic_t *stop) {
+  if (*stop) return true;
+  pthread_mutex_lock(&st->lock);
+  bool done = st->cfg->once && st->completed;
+  pthread_mutex_unlock(&st->lock);
+  return done;
+}
+
+/* Cuts every open connection short and waits for their threads. */
+static void drain(server_state *st) {
+  pthread_mutex_lock(&st->lock);
+  for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS; i++)
+    if (st->active_fds[i] >= 0) shutdown(st->active_fds[i], SHUT_RDWR);
+  while (st->active > 0) pthread_cond_wait(&st->changed, &st->lock);
+  pthread_mutex_unlock(&st->lock);
+}
+
+int cli_server_run(int listen_fd, const cli_server_config *cfg,
+                   volatile sig_atomic_t *stop) {
+  server_state st = {.cfg = cfg};
+  for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS; i++) st.active_fds[i] = -1;
+  if (pthread_mutex_init(&st.lock, NULL) != 0) return -1;
+  if (pthread_cond_init(&st.changed, NULL) != 0) {
+    pthread_mutex_destroy(&st.lock);
+    return -1;
+  }
+  int rc = 0;
+  unsigned next_id = 1;
+  while (!should_stop(&st, stop)) {
+    struct pollfd p = {.fd = listen_fd, .events = POLLIN};
+    int n = poll(&p, 1, CLI_SERVER_POLL_MS);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n < 0) rc = -1;
+      if (n < 0) break;
+      continue;
+    }
+    int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE) { /* a flood: let threads end */
+        usleep(10000);
+        continue;
+      }
+      rc = -1;
+      break;
+    }
+    start_connection(&st, fd, next_id++);
+  }
+  drain(&st);
+  pthread_cond_destroy(&st.changed);
+  pthread_mutex_destroy(&st.lock);
+  return rc;
+}

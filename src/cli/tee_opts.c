@@ -1,0 +1,100 @@
+#include "cli/tee_opts.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/util.h"
+#include "handover/crypto.h"
+
+void cli_tee_opts_init(cli_tee_opts *o) {
+  memset(o, 0, sizeof *o);
+  cli_opt t[] = {
+      {"tee", "sim|sgx", "the TEE backend (default sgx)", &o->tee, NULL},
+      {"platform-secret", "FILE", "sim: the platform secret (made 0600 if absent)",
+       &o->platform_secret, NULL},
+      {"mr-enclave", "HEX", "sim: this build's MRENCLAVE (64 hex digits)",
+       &o->mr_enclave, NULL},
+      {"build-name", "NAME", "sim: MRENCLAVE = SHA-256(\"" CLI_SIM_BUILD_PREFIX "\"+NAME)",
+       &o->build_name, NULL},
+      {"mr-signer", "HEX", "sim: MRSIGNER (64 hex digits, default zeros)",
+       &o->mr_signer, NULL},
+      {"isv-prod-id", "N", "sim: ISVPRODID (0..65535, default 0)", &o->isv_prod_id, NULL},
+      {"isv-svn", "N", "sim: ISVSVN (0..65535, default 0)", &o->isv_svn, NULL},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  memcpy(o->table, t, sizeof t);
+}
+
+int cli_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN]) {
+  hv_iov parts[2] = {
+      {(const uint8_t *)CLI_SIM_BUILD_PREFIX, strlen(CLI_SIM_BUILD_PREFIX)},
+      {(const uint8_t *)name, strlen(name)},
+  };
+  return hv_sha256_parts(parts, 2, out);
+}
+
+static bool parse_u16(const char *command, const char *opt, const char *s, uint16_t *out) {
+  uint64_t v = 0;
+  if (s && !cli_parse_u64(s, UINT16_MAX, &v)) {
+    fprintf(stderr, "handover %s: --%s '%s' is not a number in 0..65535\n",
+            command, opt, s);
+    return false;
+  }
+  *out = (uint16_t)v;
+  return true;
+}
+
+static bool sim_identity(const cli_tee_opts *o, const char *command, hv_tee_measurement *m) {
+  memset(m, 0, sizeof *m);
+  if (o->mr_enclave && o->build_name) {
+    fprintf(stderr, "handover %s: give --mr-enclave or --build-name, not both\n", command);
+    return false;
+  }
+  if (o->mr_enclave && !cli_unhex(o->mr_enclave, m->mr_enclave, HV_TEE_MR_LEN)) {
+    fprintf(stderr, "handover %s: --mr-enclave must be 64 hex digits\n", command);
+    return false;
+  }
+  if (o->build_name && cli_sim_build_measurement(o->build_name, m->mr_enclave) != 0) {
+    fprintf(stderr, "handover %s: hashing --build-name failed\n", command);
+    return false;
+  }
+  if (o->mr_signer && !cli_unhex(o->mr_signer, m->mr_signer, HV_TEE_MR_LEN)) {
+    fprintf(stderr, "handover %s: --mr-signer must be 64 hex digits\n", command);
+    return false;
+  }
+  return parse_u16(command, "isv-prod-id", o->isv_prod_id, &m->isv_prod_id) &&
+         parse_u16(command, "isv-svn", o->isv_svn, &m->isv_svn);
+}
+
+int cli_tee_open(const cli_tee_opts *o, const char *command, hv_tee **out) {
+  const char *kind = o->tee ? o->tee : "sgx";
+  hv_tee_error err;
+  if (!strcmp(kind, "sim")) {
+    if (!o->platform_secret) {
+      fprintf(stderr, "handover %s: --tee sim needs --platform-secret FILE\n", command);
+      return -1;
+    }
+    hv_tee_measurement m;
+    if (!sim_identity(o, command, &m)) return -1;
+    bool given = o->mr_enclave || o->build_name || o->mr_signer || o->isv_prod_id ||
+                 o->isv_svn;
+    err = hv_tee_open_sim(o->platform_secret, given ? &m : NULL, out);
+  } else if (!strcmp(kind, "sgx")) {
+    if (o->platform_secret || o->mr_enclave || o->build_name || o->mr_signer ||
+        o->isv_prod_id || o->isv_svn) {
+      fprintf(stderr, "handover %s: the sim options do not apply to --tee sgx "
+              "(the CPU measures the enclave)\n", command);
+      return -1;
+    }
+    err = hv_tee_open_sgx(out);
+  } else {
+    fprintf(stderr, "handover %s: --tee must be sim or sgx, not '%s'\n", command, kind);
+    return -1;
+  }
+  if (err != HV_TEE_OK) {
+    fprintf(stderr, "handover %s: opening the %s TEE failed: %s\n", command, kind,
+            hv_tee_error_name(err));
+    return -1;
+  }
+  return 0;
+}

@@ -1,0 +1,38 @@
+/* The TEE options every command that acts as an enclave takes:
+ *   --tee sim|sgx
+ *   sim: --platform-secret FILE, --mr-enclave HEX | --build-name NAME,
+ *        --mr-signer HEX, --isv-prod-id N, --isv-svn N */
+#ifndef HANDOVER_CLI_TEE_OPTS_H
+#define HANDOVER_CLI_TEE_OPTS_H
+
+#include <stdint.h>
+
+#include "cli/opts.h"
+#include "handover/tee.h"
+
+/* What --build-name hashes: mr_enclave = SHA-256(prefix || NAME), so a
+ * demo or a test can name sim builds instead of spelling 32-byte hashes. */
+#define CLI_SIM_BUILD_PREFIX "handover-sim-build:"
+
+typedef struct {
+  const char *tee;
+  const char *platform_secret;
+  const char *mr_enclave;
+  const char *build_name;
+  const char *mr_signer;
+  const char *isv_prod_id;
+  const char *isv_svn;
+  cli_opt table[8];
+} cli_tee_opts;
+
+/* Fills the option table (its pointers point into *o). */
+void cli_tee_opts_init(cli_tee_opts *o);
+
+/* Opens the TEE the options describe; on failure prints why (naming the
+ * option or the TEE error) to stderr, prefixed with the command. */
+int cli_tee_open(const cli_tee_opts *o, const char *command, hv_tee **out);
+
+/* The measurement of a sim build by name (see CLI_SIM_BUILD_PREFIX). */
+int cli_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN]);
+
+#endif

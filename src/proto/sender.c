@@ -1,0 +1,249 @@
+/* The sender (the old build, which holds the key): HELLO -> CHALLENGE,
+ * RESPONSE -> KEY, with the checks of DESIGN section 8 in the order of
+ * docs/PROTOCOL.md. One sender serves every connection; what it remembers
+ * between messages is only its table of open challenges. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/exchange.h"
+
+typedef struct {
+  bool live;    /* the slot holds a challenge */
+  bool used;    /* a RESPONSE presented it: never again */
+  bool expired; /* seen past its window once: stays expired even if a
+                   later trusted time reads earlier (quorum jitter) */
+  uint64_t t0_ms;
+  uint8_t nonce[HV_PROTO_NONCE_LEN];
+  uint8_t digest[HV_PROTO_HASH_LEN]; /* SHA-256 of the exact bytes */
+} open_challenge;
+
+struct hv_proto_sender {
+  hv_px px;
+  uint8_t secret[HV_PROTO_SECRET_LEN];
+  uint8_t identity_pub[HV_PROTO_KEY_LEN];
+  open_challenge table[HV_PROTO_MAX_OPEN_CHALLENGES];
+};
+
+hv_proto_error hv_proto_sender_new(const hv_proto_config *cfg,
+                                   const uint8_t identity_secret[HV_PROTO_SECRET_LEN],
+                                   hv_proto_sender **out) {
+  if (!cfg || !identity_secret || !out) return HV_PROTO_ERR_ARGS;
+  *out = NULL;
+  hv_proto_sender *s = calloc(1, sizeof *s);
+  if (!s) return HV_PROTO_ERR_INTERNAL;
+  hv_proto_error err = hv_px_init(&s->px, cfg);
+  if (!err && hv_ed25519_public(identity_secret, s->identity_pub) != 0)
+    err = HV_PROTO_ERR_ARGS;
+  if (err) {
+    hv_proto_sender_free(s);
+    return err;
+  }
+  memcpy(s->secret, identity_secret, HV_PROTO_SECRET_LEN);
+  *out = s;
+  return HV_PROTO_OK;
+}
+
+void hv_proto_sender_free(hv_proto_sender *s) {
+  if (!s) return;
+  hv_px_release(&s->px);
+  hv_wipe(s, sizeof *s);
+  free(s);
+}
+
+static bool past_window(const hv_px *px, uint64_t t0, uint64_t now) {
+  return now > t0 && now - t0 > px->params.response_window_ms;
+}
+
+/* The chain head may be ahead of trusted time (clock skew); only an old
+ * one is refused. */
+static bool head_stale(const hv_px *px, const hv_proto_chain_head *head, uint64_t now) {
+  return now > head->time_ms && now - head->time_ms > px->params.max_chain_lag_ms;
+}
+
+static void sweep(hv_proto_sender *s, uint64_t now) {
+  for (size_t i = 0; i < HV_PROTO_MAX_OPEN_CHALLENGES; i++) {
+    open_challenge *c = &s->table[i];
+    if (c->live && past_window(&s->px, c->t0_ms, now)) c->expired = true;
+  }
+}
+
+size_t hv_proto_sender_open_challenges(const hv_proto_sender *s, uint64_t now_ms) {
+  size_t n = 0;
+  for (size_t i = 0; s && i < HV_PROTO_MAX_OPEN_CHALLENGES; i++) {
+    const open_challenge *c = &s->table[i];
+    n += c->live && !c->used && !c->expired && !past_window(&s->px, c->t0_ms, now_ms);
+  }
+  return n;
+}
+
+/* A free slot, else the oldest one that can no longer be answered (used or
+ * expired), else NULL: live challenges are never evicted, so a flood of
+ * HELLOs can delay handovers by one window but never cancel one. */
+static open_challenge *free_slot(hv_proto_sender *s) {
+  open_challenge *oldest = NULL;
+  for (size_t i = 0; i < HV_PROTO_MAX_OPEN_CHALLENGES; i++) {
+    open_challenge *c = &s->table[i];
+    if (!c->live) return c;
+    if ((c->used || c->expired) && (!oldest || c->t0_ms < oldest->t0_ms)) oldest = c;
+  }
+  return oldest;
+}
+
+static hv_proto_error on_hello(hv_proto_sender *s, uint64_t now,
+                               const hv_proto_chain_head *head, uint8_t *out,
+                               size_t out_cap, size_t *out_len) {
+  sweep(s, now);
+  if (head_stale(&s->px, head, now)) return HV_PROTO_ERR_CHAIN_STALE;
+  open_challenge *slot = free_slot(s);
+  if (!slot) return HV_PROTO_ERR_TABLE_FULL;
+  hv_proto_msg m;
+  memset(&m, 0, sizeof m);
+  m.type = HV_PROTO_MSG_CHALLENGE;
+  hv_proto_challenge *c = &m.u.challenge;
+  c->protocol_version = HV_PROTO_VERSION;
+  c->kind = (uint16_t)hv_px_kind(&s->px);
+  c->dev_mode = hv_px_dev_mode(&s->px);
+  c->head = *head;
+  c->t0_ms = now;
+  c->policy_version = s->px.params.policy_version;
+  hv_proto_error err = hv_px_target_info(&s->px, c->target_info);
+  if (!err) err = hv_px_random(&s->px, c->nonce, sizeof c->nonce);
+  if (!err) err = hv_proto_encode(&m, out, out_cap, out_len);
+  if (!err && hv_sha256(out, *out_len, slot->digest) != 0) err = HV_PROTO_ERR_INTERNAL;
+  if (err) {
+    *out_len = 0;
+    return err;
+  }
+  slot->live = true;
+  slot->used = slot->expired = false;
+  slot->t0_ms = now;
+  memcpy(slot->nonce, c->nonce, sizeof slot->nonce);
+  return HV_PROTO_OK;
+}
+
+/* The open challenge whose exact bytes the RESPONSE echoes. */
+static open_challenge *lookup(hv_proto_sender *s, const hv_proto_response *r) {
+  hv_proto_msg ch;
+  uint8_t digest[HV_PROTO_HASH_LEN];
+  if (hv_proto_decode(r->challenge, r->challenge_len, &ch) != HV_PROTO_OK ||
+      ch.type != HV_PROTO_MSG_CHALLENGE ||
+      hv_sha256(r->challenge, r->challenge_len, digest) != 0)
+    return NULL;
+  for (size_t i = 0; i < HV_PROTO_MAX_OPEN_CHALLENGES; i++) {
+    open_challenge *c = &s->table[i];
+    if (c->live && hv_ct_equal(c->nonce, ch.u.challenge.nonce, HV_PROTO_NONCE_LEN) &&
+        hv_ct_equal(c->digest, digest, sizeof digest))
+      return c;
+  }
+  return NULL;
+}
+
+static hv_proto_error check_challenge(hv_proto_sender *s, const hv_proto_response *r,
+                                      uint64_t now, uint64_t *t0) {
+  open_challenge *c = lookup(s, r);
+  if (!c) return HV_PROTO_ERR_CHALLENGE_UNKNOWN;
+  if (c->used) return HV_PROTO_ERR_CHALLENGE_REPLAYED;
+  if (c->expired) return HV_PROTO_ERR_CHALLENGE_EXPIRED;
+  c->used = true; /* usable once, whatever the outcome */
+  *t0 = c->t0_ms;
+  if (now < c->t0_ms) return HV_PROTO_ERR_TIME_BEFORE_T0;
+  if (past_window(&s->px, c->t0_ms, now)) return HV_PROTO_ERR_TIME_WINDOW;
+  return HV_PROTO_OK;
+}
+
+static hv_proto_error check_report(const hv_proto_sender *s, const hv_proto_response *r) {
+  uint8_t want[HV_TEE_REPORT_DATA_LEN], got[HV_TEE_REPORT_DATA_LEN];
+  hv_proto_error err = hv_px_verify(&s->px, r->report);
+  if (err) return err;
+  err = hv_px_response_binding(r->challenge, r->challenge_len, r->receiver_pub, r->kind,
+                               r->dev_mode, want);
+  if (err) return err;
+  hv_tee_report_data(r->report, got);
+  return hv_ct_equal(want, got, sizeof want) ? HV_PROTO_OK : HV_PROTO_ERR_REPORT_BINDING;
+}
+
+static hv_proto_error check_receiver(const hv_proto_sender *s, const hv_proto_response *r,
+                                     hv_tee_measurement *receiver) {
+  if (r->kind != (uint16_t)hv_px_kind(&s->px)) return HV_PROTO_ERR_ATTESTATION_KIND;
+  if (r->dev_mode != hv_px_dev_mode(&s->px)) return HV_PROTO_ERR_DEV_MODE;
+  hv_tee_measurement self;
+  hv_px_self(&s->px, &self);
+  hv_tee_report_measurement(r->report, receiver);
+  const hv_proto_runtime *theirs = hv_px_find_runtime(&s->px, receiver);
+  if (!theirs) return HV_PROTO_ERR_RECEIVER_NOT_ALLOWED;
+  const hv_proto_runtime *ours = hv_px_find_runtime(&s->px, &self);
+  if (!ours) return HV_PROTO_ERR_SELF_NOT_ALLOWED;
+  if (theirs->added <= ours->added) return HV_PROTO_ERR_RECEIVER_NOT_NEWER;
+  return HV_PROTO_OK;
+}
+
+static hv_proto_error send_key(hv_proto_sender *s, const hv_proto_response *r,
+                               const uint8_t *in, size_t in_len, uint8_t *out,
+                               size_t out_cap, size_t *out_len) {
+  uint8_t eph[HV_X25519_LEN], ti[HV_TEE_TARGET_INFO_LEN];
+  hv_proto_msg m;
+  memset(&m, 0, sizeof m);
+  m.type = HV_PROTO_MSG_KEY;
+  hv_tee_target_info_from_report(r->report, ti);
+  hv_px_key_input ki = {r->challenge, r->challenge_len, in, in_len, r->receiver_pub, ti};
+  hv_proto_error err = hv_px_random(&s->px, eph, sizeof eph);
+  if (!err) err = hv_px_build_key(&s->px, &ki, s->identity_pub, s->secret, eph, &m.u.key);
+  hv_wipe(eph, sizeof eph);
+  if (!err) err = hv_proto_encode(&m, out, out_cap, out_len);
+  return err;
+}
+
+static hv_proto_error on_response(hv_proto_sender *s, uint64_t now,
+                                  const hv_proto_chain_head *head, const hv_proto_msg *m,
+                                  const uint8_t *in, size_t in_len, uint8_t *out,
+                                  size_t out_cap, size_t *out_len, hv_proto_event *ev) {
+  const hv_proto_response *r = &m->u.response;
+  uint64_t t0 = 0;
+  hv_proto_error err = check_challenge(s, r, now, &t0);
+  if (!err) err = check_report(s, r);
+  if (!err) err = check_receiver(s, r, &ev->peer);
+  if (!err && head_stale(&s->px, head, now)) err = HV_PROTO_ERR_CHAIN_STALE;
+  if (!err) err = send_key(s, r, in, in_len, out, out_cap, out_len);
+  ev->has_peer = err == HV_PROTO_OK;
+  return err;
+}
+
+static hv_proto_error dispatch(hv_proto_sender *s, uint64_t now,
+                               const hv_proto_chain_head *head, const uint8_t *in,
+                               size_t in_len, uint8_t *out, size_t out_cap,
+                               size_t *out_len, hv_proto_event *ev) {
+  hv_proto_msg m;
+  hv_proto_error err = hv_proto_decode(in, in_len, &m);
+  if (err) return err;
+  ev->received = m.type;
+  switch (m.type) {
+    case HV_PROTO_MSG_HELLO: return on_hello(s, now, head, out, out_cap, out_len);
+    case HV_PROTO_MSG_RESPONSE:
+      return on_response(s, now, head, &m, in, in_len, out, out_cap, out_len, ev);
+    case HV_PROTO_MSG_DONE:
+      memcpy(ev->stored_hash, m.u.done.stored_hash, HV_PROTO_HASH_LEN);
+      return HV_PROTO_OK;
+    case HV_PROTO_MSG_ERROR:
+      ev->peer_code = m.u.error.code;
+      memcpy(ev->peer_text, m.u.error.text, sizeof ev->peer_text);
+      return HV_PROTO_ERR_PEER_ERROR;
+    default: return HV_PROTO_ERR_UNEXPECTED;
+  }
+}
+
+hv_proto_error hv_proto_sender_handle(hv_proto_sender *s, uint64_t now_ms,
+                                      const hv_proto_chain_head *head,
+                                      const uint8_t *in, size_t in_len,
+                                      uint8_t *out, size_t out_cap,
+                                      size_t *out_len, hv_proto_event *ev) {
+  hv_proto_event scratch;
+  if (!ev) ev = &scratch;
+  memset(ev, 0, sizeof *ev);
+  if (!out_len) return HV_PROTO_ERR_ARGS;
+  *out_len = 0;
+  if (!s || !head || !out || (!in && in_len)) return HV_PROTO_ERR_ARGS;
+  hv_proto_error err = dispatch(s, now_ms, head, in, in_len, out, out_cap, out_len, ev);
+  /* An ERROR is never answered with an ERROR (no loops). */
+  if (err && err != HV_PROTO_ERR_PEER_ERROR) hv_px_reply_error(err, out, out_cap, out_len);
+  return err;
+}

@@ -1,0 +1,108 @@
+/* The sim backend's platform secret: 32 random bytes in a private file.
+ *
+ * Creation never exposes a half-written secret: the bytes are written to a
+ * fresh temporary file (mkstemp: O_CREAT|O_EXCL, mode 0600), fsynced, then
+ * link()ed to the final name, which fails if the name exists. Two processes
+ * that start at once (sender and receiver of a demo) therefore both end up
+ * with the one secret that won, and a crash leaves either no file or a
+ * complete one. The directory is fsynced so the name survives power loss. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "handover/crypto.h"
+#include "tee/sim.h"
+
+static bool write_all(int fd, const uint8_t *p, size_t n) {
+  while (n > 0) {
+    ssize_t w = write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    p += w;
+    n -= (size_t)w;
+  }
+  return true;
+}
+
+static bool read_all(int fd, uint8_t *p, size_t n) {
+  while (n > 0) {
+    ssize_t r = read(fd, p, n);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    p += r;
+    n -= (size_t)r;
+  }
+  return true;
+}
+
+static bool fsync_dir_of(const char *path) {
+  char *copy = strdup(path);
+  if (!copy) return false;
+  int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  free(copy);
+  if (fd < 0) return false;
+  bool ok = fsync(fd) == 0;
+  close(fd);
+  return ok;
+}
+
+/* Writes a new secret under a temporary name and links it into place.
+ * HV_TEE_OK also when another process created the file first. */
+static hv_tee_error create_secret(const char *path) {
+  static const char suffix[] = ".tmp.XXXXXX";
+  uint8_t secret[SIM_SECRET_LEN];
+  size_t len = strlen(path);
+  char *tmp = malloc(len + sizeof suffix);
+  if (!tmp) return HV_TEE_ERR_IO;
+  memcpy(tmp, path, len);
+  memcpy(tmp + len, suffix, sizeof suffix);
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    free(tmp);
+    return HV_TEE_ERR_IO;
+  }
+  hv_tee_error err = HV_TEE_ERR_IO;
+  if (hv_random(secret, sizeof secret) != 0) {
+    err = HV_TEE_ERR_CRYPTO;
+  } else if (fchmod(fd, 0600) == 0 && write_all(fd, secret, sizeof secret) &&
+             fsync(fd) == 0) {
+    if (link(tmp, path) == 0 || errno == EEXIST) err = HV_TEE_OK;
+  }
+  hv_wipe(secret, sizeof secret);
+  close(fd);
+  unlink(tmp);
+  free(tmp);
+  if (err == HV_TEE_OK && !fsync_dir_of(path)) err = HV_TEE_ERR_IO;
+  return err;
+}
+
+/* Only a regular file of ours, closed to group and others, of exactly
+ * SIM_SECRET_LEN bytes is a platform secret. */
+static hv_tee_error check_file(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return HV_TEE_ERR_IO;
+  if (!S_ISREG(st.st_mode) || st.st_uid != geteuid()) return HV_TEE_ERR_PERMISSIONS;
+  if ((st.st_mode & 0077) != 0 || (st.st_mode & 0400) == 0) return HV_TEE_ERR_PERMISSIONS;
+  if (st.st_size != SIM_SECRET_LEN) return HV_TEE_ERR_PERMISSIONS;
+  return HV_TEE_OK;
+}
+
+hv_tee_error sim_secret_load(const char *path, uint8_t out[SIM_SECRET_LEN]) {
+  if (!path || !*path) return HV_TEE_ERR_ARGS;
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    hv_tee_error err = create_secret(path);
+    if (err != HV_TEE_OK) return err;
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  }
+  if (fd < 0) return errno == ELOOP ? HV_TEE_ERR_PERMISSIONS : HV_TEE_ERR_IO;
+  hv_tee_error err = check_file(fd);
+  if (err == HV_TEE_OK && !read_all(fd, out, SIM_SECRET_LEN)) err = HV_TEE_ERR_IO;
+  close(fd);
+  if (err != HV_TEE_OK) hv_wipe(out, SIM_SECRET_LEN);
+  return err;
+}

@@ -1,0 +1,259 @@
+/* Framing and the Unix socket helpers of the handover command. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/frame.h"
+#include "cli/server.h"
+#include "cli/sock.h"
+#include "cli/util.h"
+#include "harness.h"
+
+static int pair[2];
+
+static void open_pair(void) {
+  HT_CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
+  HT_CHECK(cli_frame_prepare(pair[0]) == 0);
+  HT_CHECK(cli_frame_prepare(pair[1]) == 0);
+}
+
+static void close_pair(void) {
+  if (pair[0] >= 0) close(pair[0]);
+  if (pair[1] >= 0) close(pair[1]);
+  pair[0] = pair[1] = -1;
+}
+
+static int64_t soon(void) { return cli_monotonic_ms() + 2000; }
+
+static void raw_write(const void *p, size_t n) {
+  HT_CHECK(write(pair[0], p, n) == (ssize_t)n);
+}
+
+static void test_round_trip(void) {
+  open_pair();
+  uint8_t msg[CLI_FRAME_MAX], got[CLI_FRAME_MAX];
+  for (size_t i = 0; i < sizeof msg; i++) msg[i] = (uint8_t)(i * 7);
+  size_t len = 0;
+  HT_CHECK_EQ_INT(cli_frame_write(pair[0], msg, 5, soon()), CLI_FRAME_OK);
+  HT_CHECK_EQ_INT(cli_frame_read(pair[1], got, sizeof got, &len, soon()), CLI_FRAME_OK);
+  HT_CHECK_EQ_INT(len, 5);
+  HT_CHECK_MEM(got, msg, 5);
+  close_pair();
+}
+
+/* The largest frame needs several socket writes and reads on a small buffer. */
+static void *write_max(void *arg) {
+  static uint8_t msg[CLI_FRAME_MAX];
+  memset(msg, 0xab, sizeof msg);
+  *(cli_frame_error *)arg = cli_frame_write(pair[0], msg, sizeof msg, soon());
+  return NULL;
+}
+
+static void test_largest_frame(void) {
+  open_pair();
+  int small = 1024;
+  HT_CHECK(setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof small) == 0);
+  pthread_t t;
+  cli_frame_error werr = CLI_FRAME_ERR_IO;
+  HT_CHECK(pthread_create(&t, NULL, write_max, &werr) == 0);
+  uint8_t got[CLI_FRAME_MAX];
+  size_t len = 0;
+  HT_CHECK_EQ_INT(cli_frame_read(pair[1], got, sizeof got, &len, soon()), CLI_FRAME_OK);
+  pthread_join(t, NULL);
+  HT_CHECK_EQ_INT(werr, CLI_FRAME_OK);
+  HT_CHECK_EQ_INT(len, CLI_FRAME_MAX);
+  HT_CHECK(got[0] == 0xab && got[CLI_FRAME_MAX - 1] == 0xab);
+  close_pair();
+}
+
+static void test_oversized(void) {
+  open_pair();
+  uint8_t header[4] = {0, 0, 0x40, 0x01}; /* 16385 */
+  raw_write(header, 4);
+  uint8_t got[CLI_FRAME_MAX];
+  size_t len = 0;
+  HT_CHECK_EQ_INT(cli_frame_read(pair[1], got, sizeof got, &len, soon()),
+                  CLI_FRAME_ERR_OVERSIZED);
+  uint8_t huge[4] = {0xff, 0xff, 0xff, 0xff};
+  raw_write(huge, 4);
+  HT_CHECK_EQ_INT(cli_frame_read(pair[1], got, sizeof got, &len, soon()),
+                  CLI_FRAME_ERR_OVERSIZED);
+  /* The writer refuses to make one too. */
+  static uint8_t big[CLI_FRAME_MAX + 1];
+  HT_CHECK_EQ_INT(cli_frame_write(pair[0], big, sizeof big, soon()), CLI_FRAME_ERR_OVERSIZED);
+  /* A cap below the maximum is honoured as well. */
+  uint8_t h10[4] = {0, 0, 0, 10};
+  raw_write(h10, 4);
+  HT_CHECK_EQ_INT(cli_frame_read(pair[1], got, 9, &len, soon()), CLI_FRAME_ERR_OVERSIZED);
+  close_pair();
+}
+
+static void test_truncated_and_closed(void) {
+  uint8_t got[64];
+  size_t len = 0;
+  open_pair();
+  uint8_t part[6] = {0, 0, 0, 10, 'a', 'b'};
+  raw_write(part, sizeof part);
+  close(pair[0]);
+  pair[0] = -1;
+  HT_CHECK_EQ_INT(cli_frame_read(pair[1], got, sizeof got, &len, soon()),
+                  CLI_FRAME_ERR_TRUNCATED);
+  close_pair();
+
+  open_pair();
+  raw_write(part, 2); /* half a header */
+  close(pair[0]);
+  pair[0] = -1;
+  HT_CHECK_EQ_INT(cli_frame_read(pair[1], got, sizeof got, &len, soon()),
+                  CLI_FRAME_ERR_TRUNCATED);
+  close_pair();
+
+  open_pair();
+  close(pair[0]);
+  pair[0] = -1;
+  HT_CHECK_EQ_INT(cli_frame_read(pair[1], got, sizeof got, &len, soon()),
+                  CLI_FRAME_ERR_CLOSED);
+  close_pair();
+}
+
+static void test_empty_and_timeout(void) {
+  uint8_t got[64];
+  size_t len = 0;
+  open_pair();
+  uint8_t zero[4] = {0};
+  raw_write(zero, 4);
+  HT_CHECK_EQ_INT(cli_frame_read(pair[1], got, sizeof got, &len, soon()), CLI_FRAME_ERR_EMPTY);
+  HT_CHECK_EQ_INT(cli_frame_write(pair[0], got, 0, soon()), CLI_FRAME_ERR_EMPTY);
+  /* A frame that never completes ends at the deadline, not later. */
+  uint8_t part[5] = {0, 0, 0, 10, 'x'};
+  raw_write(part, sizeof part);
+  int64_t start = cli_monotonic_ms();
+  HT_CHECK_EQ_INT(cli_frame_read(pair[1], got, sizeof got, &len, start + 150),
+                  CLI_FRAME_ERR_TIMEOUT);
+  int64_t took = cli_monotonic_ms() - start;
+  HT_CHECK(took >= 140 && took < 1500);
+  close_pair();
+}
+
+static char dir[] = "/tmp/hv-test-frame.XXXXXX";
+
+static void test_listen_mode_and_stale(void) {
+  HT_CHECK(mkdtemp(dir) != NULL);
+  char path[128], err[256];
+  snprintf(path, sizeof path, "%s/s", dir);
+  int fd = cli_sock_listen(path, err, sizeof err);
+  HT_CHECK(fd >= 0);
+  struct stat st;
+  HT_CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
+  /* A live server keeps its socket. */
+  HT_CHECK(cli_sock_listen(path, err, sizeof err) < 0);
+  HT_CHECK(strstr(err, "another server") != NULL);
+  int c = cli_sock_connect(path, err, sizeof err);
+  HT_CHECK(c >= 0);
+  int s = accept(fd, NULL, NULL);
+  pid_t pid = 0;
+  uid_t uid = 1;
+  HT_CHECK(cli_sock_peer(s, &pid, &uid) == 0);
+  HT_CHECK_EQ_INT(pid, getpid());
+  HT_CHECK_EQ_INT(uid, getuid());
+  close(s);
+  close(c);
+  close(fd);
+  /* A dead server's socket file is replaced. */
+  fd = cli_sock_listen(path, err, sizeof err);
+  HT_CHECK(fd >= 0);
+  close(fd);
+  unlink(path);
+  /* A plain file is never removed. */
+  FILE *f = fopen(path, "w");
+  HT_CHECK(f != NULL);
+  if (f) fclose(f);
+  HT_CHECK(cli_sock_listen(path, err, sizeof err) < 0);
+  HT_CHECK(strstr(err, "not a socket") != NULL);
+  unlink(path);
+}
+
+/* The server: a bounded number of connections, the rest refused. */
+static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
+static int gate_open, handled;
+
+static bool hold_handler(const cli_conn *conn, void *ctx) {
+  (void)ctx;
+  uint8_t buf[16];
+  size_t len;
+  (void)cli_frame_read(conn->fd, buf, sizeof buf, &len, conn->deadline_ms);
+  pthread_mutex_lock(&gate_lock);
+  handled++;
+  while (!gate_open) pthread_cond_wait(&gate_cond, &gate_lock);
+  pthread_mutex_unlock(&gate_lock);
+  return true;
+}
+
+static volatile sig_atomic_t stop_flag;
+static int listen_fd;
+
+static void *run_server(void *arg) {
+  cli_server_config cfg = {.handler = hold_handler, .once = false};
+  *(int *)arg = cli_server_run(listen_fd, &cfg, &stop_flag);
+  return NULL;
+}
+
+static void test_server_bounds_connections(void) {
+  char path[128], err[256];
+  snprintf(path, sizeof path, "%s/srv", dir);
+  listen_fd = cli_sock_listen(path, err, sizeof err);
+  HT_CHECK(listen_fd >= 0);
+  pthread_t t;
+  int rc = -1;
+  HT_CHECK(pthread_create(&t, NULL, run_server, &rc) == 0);
+  int fds[CLI_SERVER_MAX_CONNECTIONS + 1];
+  for (int i = 0; i <= CLI_SERVER_MAX_CONNECTIONS; i++) {
+    fds[i] = cli_sock_connect(path, err, sizeof err);
+    HT_CHECK(fds[i] >= 0);
+    uint8_t frame[5] = {0, 0, 0, 1, 'h'};
+    HT_CHECK(write(fds[i], frame, sizeof frame) == 5);
+  }
+  /* Wait (bounded) until the allowed connections are being handled. */
+  for (int i = 0; i < 100; i++) {
+    pthread_mutex_lock(&gate_lock);
+    int h = handled;
+    pthread_mutex_unlock(&gate_lock);
+    if (h >= CLI_SERVER_MAX_CONNECTIONS) break;
+    usleep(20000);
+  }
+  /* The one over the bound was closed by the server at once. */
+  char b;
+  struct timeval tv = {.tv_sec = 2};
+  setsockopt(fds[CLI_SERVER_MAX_CONNECTIONS], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  /* Closed with our frame unread: end of file, or a reset. */
+  ssize_t r = read(fds[CLI_SERVER_MAX_CONNECTIONS], &b, 1);
+  HT_CHECK(r == 0 || (r < 0 && errno == ECONNRESET));
+  pthread_mutex_lock(&gate_lock);
+  HT_CHECK_EQ_INT(handled, CLI_SERVER_MAX_CONNECTIONS);
+  gate_open = 1;
+  pthread_cond_broadcast(&gate_cond);
+  pthread_mutex_unlock(&gate_lock);
+  stop_flag = 1;
+  pthread_join(t, NULL);
+  HT_CHECK_EQ_INT(rc, 0);
+  for (int i = 0; i <= CLI_SERVER_MAX_CONNECTIONS; i++) close(fds[i]);
+  close(listen_fd);
+  unlink(path);
+  rmdir(dir);
+}
+
+int main(void) {
+  pair[0] = pair[1] = -1;
+  HT_RUN(test_round_trip);
+  HT_RUN(test_largest_frame);
+  HT_RUN(test_oversized);
+  HT_RUN(test_truncated_and_closed);
+  HT_RUN(test_empty_and_timeout);
+  HT_RUN(test_listen_mode_and_stale);
+  HT_RUN(test_server_bounds_connections);
+  return HT_DONE();
+}

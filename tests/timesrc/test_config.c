@@ -1,0 +1,174 @@
+/* Server specs, the config file and the checks before a run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "handover/timesrc.h"
+#include "harness.h"
+
+static char err[256];
+
+static void defaults_are_the_reference_servers(void) {
+  hv_timesrc_config cfg;
+  hv_timesrc_config_defaults(&cfg);
+  HT_CHECK_EQ_INT(cfg.n_servers, 8);
+  HT_CHECK(!strcmp(cfg.servers[0].host, "time.cloudflare.com"));
+  HT_CHECK(!strcmp(cfg.servers[7].host, "nts.netnod.se"));
+  for (size_t i = 0; i < cfg.n_servers; i++) HT_CHECK(cfg.servers[i].operator_name[0]);
+  HT_CHECK_EQ_INT(cfg.timeout_ms, 5000);
+  HT_CHECK_EQ_INT(cfg.rules.min_responses, 2);
+  HT_CHECK_EQ_INT(cfg.rules.max_spread_ms, 60000);
+  HT_CHECK_EQ_INT(cfg.rules.min_distinct_operators, 1);
+  HT_CHECK_EQ_INT(hv_timesrc_config_check(&cfg, err, sizeof err), 0);
+}
+
+static void specs_parse(void) {
+  hv_timesrc_config cfg;
+  hv_timesrc_config_init(&cfg);
+  HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, "localhost", err, sizeof err), 0);
+  HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, "127.0.0.1:4461,operator=a,region=eu", err, sizeof err), 0);
+  HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, "[::1]:4462,region=x", err, sizeof err), 0);
+  HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, "::1", err, sizeof err), 0);
+  HT_CHECK_EQ_INT(cfg.n_servers, 4);
+  HT_CHECK(!strcmp(cfg.servers[0].host, "localhost"));
+  HT_CHECK_EQ_INT(cfg.servers[0].ke_port, 0);
+  HT_CHECK(!strcmp(cfg.servers[1].host, "127.0.0.1"));
+  HT_CHECK_EQ_INT(cfg.servers[1].ke_port, 4461);
+  HT_CHECK(!strcmp(cfg.servers[1].operator_name, "a"));
+  HT_CHECK(!strcmp(cfg.servers[1].region, "eu"));
+  HT_CHECK(!strcmp(cfg.servers[2].host, "::1"));
+  HT_CHECK_EQ_INT(cfg.servers[2].ke_port, 4462);
+  HT_CHECK(!strcmp(cfg.servers[2].region, "x"));
+  HT_CHECK(!strcmp(cfg.servers[3].host, "::1"));
+  HT_CHECK_EQ_INT(cfg.servers[3].ke_port, 0);
+}
+
+/* Each bad spec is refused with a reason naming the bad part, and the
+ * list is left as it was. */
+static void bad_specs(void) {
+  static const struct {
+    const char *spec, *why;
+  } bad[] = {
+      {"", "empty host"},
+      {"host:0", "bad port '0'"},
+      {"host:65536", "bad port '65536'"},
+      {"host:12x", "bad port '12x'"},
+      {"host:", "bad port ''"},
+      {"ho st", "bad character in host"},
+      {"[::1", "missing ']'"},
+      {"[::1]x", "junk after ']'"},
+      {"host,colour=red", "unknown server label 'colour'"},
+      {"host,operator", "expected key=value"},
+      {"host,operator=", "empty operator"},
+      {"host,region=a b", "bad character in region"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    hv_timesrc_config cfg;
+    hv_timesrc_config_init(&cfg);
+    err[0] = 0;
+    HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, bad[i].spec, err, sizeof err), -1);
+    HT_CHECK_EQ_INT(cfg.n_servers, 0);
+    if (!strstr(err, bad[i].why)) fprintf(stderr, "spec '%s': got '%s'\n", bad[i].spec, err);
+    HT_CHECK(strstr(err, bad[i].why) != NULL);
+  }
+}
+
+static void duplicates_refused(void) {
+  hv_timesrc_config cfg;
+  hv_timesrc_config_init(&cfg);
+  HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, "a.example:4460", err, sizeof err), 0);
+  HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, "A.example", err, sizeof err), -1);
+  HT_CHECK(strstr(err, "listed twice") != NULL);
+  HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, "a.example:4461", err, sizeof err), 0);
+}
+
+static void too_many_servers(void) {
+  hv_timesrc_config cfg;
+  hv_timesrc_config_init(&cfg);
+  char spec[64];
+  for (int i = 0; i < HV_TIMESRC_MAX_SERVERS; i++) {
+    snprintf(spec, sizeof spec, "127.0.0.1:%d", 1000 + i);
+    HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, spec, err, sizeof err), 0);
+  }
+  HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, "127.0.0.1:999", err, sizeof err), -1);
+  HT_CHECK(strstr(err, "more than") != NULL);
+}
+
+static void write_file(const char *path, const char *text) {
+  FILE *f = fopen(path, "w");
+  HT_CHECK(f != NULL);
+  if (!f) return;
+  fputs(text, f);
+  fclose(f);
+}
+
+static void config_file(void) {
+  char path[] = "/tmp/hv-timesrc-cfg.XXXXXX";
+  int fd = mkstemp(path);
+  HT_CHECK(fd >= 0);
+  if (fd < 0) return;
+  close(fd);
+  write_file(path,
+             "# test servers\n"
+             "server 127.0.0.1:4461 operator=a region=eu\n"
+             "server [::1]:4462 operator=b   # trailing comment\n"
+             "\n"
+             "timeout-ms 1500\nmin-responses 2\nmax-spread-ms 1000\nmin-operators 2\n");
+  hv_timesrc_config cfg;
+  hv_timesrc_config_init(&cfg);
+  HT_CHECK_EQ_INT(hv_timesrc_config_load(&cfg, path, err, sizeof err), 0);
+  HT_CHECK_EQ_INT(cfg.n_servers, 2);
+  HT_CHECK(!strcmp(cfg.servers[1].operator_name, "b"));
+  HT_CHECK_EQ_INT(cfg.timeout_ms, 1500);
+  HT_CHECK_EQ_INT(cfg.rules.max_spread_ms, 1000);
+  HT_CHECK_EQ_INT(cfg.rules.min_distinct_operators, 2);
+  HT_CHECK_EQ_INT(hv_timesrc_config_check(&cfg, err, sizeof err), 0);
+
+  /* A bad line names itself and changes nothing. */
+  write_file(path, "server 127.0.0.1:4463\nmin-responses zero\n");
+  HT_CHECK_EQ_INT(hv_timesrc_config_load(&cfg, path, err, sizeof err), -1);
+  HT_CHECK(strstr(err, ":2: min-responses must be") != NULL);
+  HT_CHECK_EQ_INT(cfg.n_servers, 2);
+  write_file(path, "colour red\n");
+  HT_CHECK_EQ_INT(hv_timesrc_config_load(&cfg, path, err, sizeof err), -1);
+  HT_CHECK(strstr(err, ":1: unknown setting 'colour'") != NULL);
+  unlink(path);
+  HT_CHECK_EQ_INT(hv_timesrc_config_load(&cfg, path, err, sizeof err), -1);
+  HT_CHECK(strstr(err, "No such file") != NULL);
+}
+
+static void checks(void) {
+  hv_timesrc_config cfg;
+  hv_timesrc_config_init(&cfg);
+  HT_CHECK_EQ_INT(hv_timesrc_config_check(&cfg, err, sizeof err), -1);
+  HT_CHECK(strstr(err, "no servers") != NULL);
+  HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, "127.0.0.1:1,operator=x", err, sizeof err), 0);
+  HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, "127.0.0.1:2,operator=x", err, sizeof err), 0);
+  HT_CHECK_EQ_INT(hv_timesrc_config_check(&cfg, err, sizeof err), 0);
+  cfg.rules.min_responses = 3;
+  HT_CHECK_EQ_INT(hv_timesrc_config_check(&cfg, err, sizeof err), -1);
+  HT_CHECK(strstr(err, "min-responses 3 exceeds") != NULL);
+  cfg.rules.min_responses = 2;
+  cfg.rules.min_distinct_operators = 2;
+  HT_CHECK_EQ_INT(hv_timesrc_config_check(&cfg, err, sizeof err), -1);
+  HT_CHECK(strstr(err, "min-operators 2 exceeds the 1 operators") != NULL);
+  cfg.rules.min_distinct_operators = 1;
+  cfg.timeout_ms = 0;
+  HT_CHECK_EQ_INT(hv_timesrc_config_check(&cfg, err, sizeof err), -1);
+  HT_CHECK(strstr(err, "timeout") != NULL);
+  cfg.timeout_ms = 1000;
+  cfg.servers[1] = cfg.servers[0];
+  HT_CHECK_EQ_INT(hv_timesrc_config_check(&cfg, err, sizeof err), -1);
+  HT_CHECK(strstr(err, "listed twice") != NULL);
+}
+
+int main(void) {
+  HT_RUN(defaults_are_the_reference_servers);
+  HT_RUN(specs_parse);
+  HT_RUN(bad_specs);
+  HT_RUN(duplicates_refused);
+  HT_RUN(too_many_servers);
+  HT_RUN(config_file);
+  HT_RUN(checks);
+  return HT_DONE();
+}
