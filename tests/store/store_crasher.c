@@ -8,8 +8,9 @@
  *        store_crasher init DIR SECRET    create stores DIR/s0, s1, ..
  *            (skipping existing ones), each with a fresh identity.
  * It writes one byte to stdout when its setup is done and the writes
- * begin, so that the kill delay does not depend on how slowly the process
- * starts (under ASan, say). It stops by itself after MAX_RUN_SECONDS,
+ * begin, and one more after each whole step (a k, a store), so that the
+ * test can kill it some steps in whatever the speed of the machine
+ * (ASan, a loaded CI). It stops by itself after MAX_RUN_SECONDS,
  * should nobody kill it. */
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +24,7 @@
 
 static bool out_of_time(time_t start) { return time(NULL) - start > MAX_RUN_SECONDS; }
 
-static void say_ready(void) {
+static void say_step(void) {
   if (fputs("R", stdout) == EOF || fflush(stdout) != 0) perror("store_crasher");
 }
 
@@ -42,12 +43,13 @@ static int run_state(const char *dir, const hv_tee *tee) {
    * finish k first, so the invariant holds from here on. */
   hv_store_chain_head head = {k, st_block_time(k)};
   if (err == HV_STORE_OK) err = hv_store_set_chain_head(store, &head);
-  say_ready();
+  say_step();
   for (time_t start = time(NULL); err == HV_STORE_OK && !out_of_time(start);) {
     k++;
     err = hv_store_set_policy_version(store, k);
     head = (hv_store_chain_head){k, st_block_time(k)};
     if (err == HV_STORE_OK) err = hv_store_set_chain_head(store, &head);
+    if (err == HV_STORE_OK) say_step();
   }
   hv_store_close(store);
   return err == HV_STORE_OK ? 0 : fail("write", err);
@@ -55,7 +57,7 @@ static int run_state(const char *dir, const hv_tee *tee) {
 
 static int run_init(const char *dir, const hv_tee *tee) {
   time_t start = time(NULL);
-  say_ready();
+  say_step();
   for (unsigned k = 0; !out_of_time(start); k++) {
     char path[ST_PATH_MAX], name[32];
     struct stat st;
@@ -67,6 +69,7 @@ static int run_init(const char *dir, const hv_tee *tee) {
     if (err == HV_STORE_OK) err = hv_store_init_identity(store, NULL);
     hv_store_close(store);
     if (err != HV_STORE_OK) return fail("init", err);
+    say_step();
   }
   return 0;
 }
