@@ -20,5 +20,9 @@ int64_t hv_timesrc_mono_ns(void);
 int hv_timesrc_state_prepare(const char *dir, char *err, size_t err_len);
 hv_nts_jar *hv_timesrc_state_load(const char *dir, const hv_timesrc_server *s);
 int hv_timesrc_state_save(const char *dir, const hv_timesrc_server *s, const hv_nts_jar *jar);
+/* Saves many jars with one fsync of the directory at the end (each file
+ * is still replaced atomically). -1 if any failed; the others are saved. */
+int hv_timesrc_state_save_all(const char *dir, const hv_timesrc_server *servers,
+                              hv_nts_jar *const *jars, size_t n);
 
 #endif

@@ -153,15 +153,21 @@ static void decide(run *r) {
     out->servers[of[k]].outcome = in_set[k] ? HV_TIMESRC_OUT_AGREES : HV_TIMESRC_OUT_FALSETICKER;
 }
 
+/* Saving is best effort: a jar that cannot be written costs the next
+ * run one NTS-KE, and must not cost this run its answer. */
 static void release(run *r) {
-  for (size_t i = 0; i < r->cfg->n_servers; i++) {
-    slot *s = &r->s[i];
-    if (s->q) hv_nts_query_free(s->q);
-    s->q = NULL;
-    if (s->jar && r->cfg->state_dir)
-      (void)hv_timesrc_state_save(r->cfg->state_dir, &r->cfg->servers[i], s->jar);
-    hv_nts_jar_free(s->jar);
-    s->jar = NULL;
+  hv_nts_jar *jars[HV_TIMESRC_MAX_SERVERS];
+  size_t n = r->cfg->n_servers;
+  for (size_t i = 0; i < n; i++) {
+    if (r->s[i].q) hv_nts_query_free(r->s[i].q);
+    r->s[i].q = NULL;
+    jars[i] = r->s[i].jar;
+  }
+  if (r->cfg->state_dir)
+    (void)hv_timesrc_state_save_all(r->cfg->state_dir, r->cfg->servers, jars, n);
+  for (size_t i = 0; i < n; i++) {
+    hv_nts_jar_free(r->s[i].jar);
+    r->s[i].jar = NULL;
   }
 }
 
@@ -189,6 +195,7 @@ hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg, hv_timesrc_rep
   for (size_t i = 0; i < cfg->n_servers; i++)
     if (!r->s[i].finished) finish(r, i, HV_NTS_ERR_TIMEOUT);
   decide(r);
+  out->query_us = (hv_timesrc_mono_ns() - start_ns) / 1000;
   release(r);
   free(r);
   out->elapsed_ms = (hv_timesrc_mono_ns() - start_ns) / NS_PER_MS;

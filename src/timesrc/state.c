@@ -129,8 +129,9 @@ static int fsync_dir(const char *dir) {
   return rc;
 }
 
-/* temp, fsync, rename, fsync(dir): the old jar or the new, never a mix. */
-static int replace_file(const char *dir, const char *path, const uint8_t *data, size_t len) {
+/* temp, fsync, rename: the old jar or the new, never a mix; the caller
+ * fsyncs the directory to make the rename durable. */
+static int replace_file(const char *path, const uint8_t *data, size_t len) {
   char tmp[PATH_CAP];
   if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) return -1;
   int fd = mkostemp(tmp, O_CLOEXEC); /* mkstemp creates 0600 */
@@ -139,22 +140,34 @@ static int replace_file(const char *dir, const char *path, const uint8_t *data, 
   if (rc == 0) rc = fsync(fd);
   if (close(fd) != 0) rc = -1;
   if (rc == 0) rc = rename(tmp, path);
-  if (rc != 0) {
-    unlink(tmp);
-    return -1;
-  }
-  return fsync_dir(dir);
+  if (rc != 0) unlink(tmp);
+  return rc;
+}
+
+static int save_one(const char *dir, const hv_timesrc_server *s, const hv_nts_jar *jar,
+                    uint8_t *buf) {
+  char path[PATH_CAP];
+  size_t len = 0;
+  int rc = jar_path(dir, s, path, sizeof path);
+  if (rc == 0) rc = hv_nts_jar_save(jar, buf, JAR_FILE_MAX, &len);
+  if (rc == 0) rc = replace_file(path, buf, len);
+  hv_wipe(buf, len);
+  return rc;
+}
+
+int hv_timesrc_state_save_all(const char *dir, const hv_timesrc_server *servers,
+                              hv_nts_jar *const *jars, size_t n) {
+  uint8_t *buf = malloc(JAR_FILE_MAX);
+  if (!buf) return -1;
+  int rc = 0;
+  for (size_t i = 0; i < n; i++)
+    if (jars[i] && save_one(dir, &servers[i], jars[i], buf)) rc = -1;
+  free(buf);
+  if (fsync_dir(dir)) rc = -1;
+  return rc;
 }
 
 int hv_timesrc_state_save(const char *dir, const hv_timesrc_server *s, const hv_nts_jar *jar) {
-  char path[PATH_CAP];
-  if (jar_path(dir, s, path, sizeof path)) return -1;
-  uint8_t *buf = malloc(JAR_FILE_MAX);
-  if (!buf) return -1;
-  size_t len = 0;
-  int rc = hv_nts_jar_save(jar, buf, JAR_FILE_MAX, &len);
-  if (rc == 0) rc = replace_file(dir, path, buf, len);
-  hv_wipe(buf, JAR_FILE_MAX);
-  free(buf);
-  return rc;
+  hv_nts_jar *const jars[1] = {(hv_nts_jar *)jar};
+  return hv_timesrc_state_save_all(dir, s, jars, 1);
 }
