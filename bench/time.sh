@@ -21,14 +21,15 @@ CA=$NTSENV_DIR/ca.pem
 
 args="" chrony_conf=$NTSENV_DIR/client.conf
 : >"$chrony_conf"
-i=0
-while [ "$i" -lt "$SERVERS" ]; do
-  i=$((i + 1))
-  k=$(ntsenv_free_port)
-  n=$(ntsenv_free_port)
-  ntsenv_chrony "s$i" "$k" "$n" || exit 1
-  args="$args --server 127.0.0.1:$k,operator=op$i"
-  echo "server 127.0.0.1 port $n nts ntsport $k iburst" >>"$chrony_conf"
+# (nts-env.sh's functions use globals such as i, k, n: ours are named apart)
+srv=0
+while [ "$srv" -lt "$SERVERS" ]; do
+  srv=$((srv + 1))
+  keport=$(ntsenv_free_port)
+  ntpport=$(ntsenv_free_port)
+  ntsenv_chrony "s$srv" "$keport" "$ntpport" || exit 1
+  args="$args --server 127.0.0.1:$keport,operator=op$srv"
+  echo "server 127.0.0.1 port $ntpport nts ntsport $keport iburst" >>"$chrony_conf"
 done
 printf 'nosystemcert\nntstrustedcerts %s\n' "$CA" >>"$chrony_conf"
 
@@ -61,19 +62,19 @@ run_chrony() {
   echo "$((t1 - t0))" >>"$NTSENV_DIR/chrony"
 }
 
-warm_state=$NTSENV_DIR/warm
+warm_state=$NTSENV_DIR/state
 run_handover "$warm_state" prime   # fills the cookie jars
-r=0
-while [ "$r" -lt "$RUNS" ]; do
-  r=$((r + 1))
+round=0
+while [ "$round" -lt "$RUNS" ]; do
+  round=$((round + 1))
   run_handover "" cold
   run_handover "$warm_state" warm
 done
 # chronyd -Q takes seconds per run: fewer runs are enough for a median.
 CHRONY_RUNS=$(( RUNS < 5 ? RUNS : 5 ))
-r=0
-while [ "$r" -lt "$CHRONY_RUNS" ]; do
-  r=$((r + 1))
+round=0
+while [ "$round" -lt "$CHRONY_RUNS" ]; do
+  round=$((round + 1))
   run_chrony
 done
 
