@@ -24,6 +24,7 @@
 
 #include "handover/crypto.h"
 #include "handover/tee.h"
+#include "handover/timesrc.h"
 
 /* Limits. A policy is written by people and read inside an enclave: every
  * size is bounded so a hostile file costs at most a few kilobytes. */
@@ -34,7 +35,7 @@
 #define HV_POLICY_MAX_COUNCIL 32       /* council members */
 #define HV_POLICY_MAX_SIGNATURES 64    /* lines in a .sig file */
 #define HV_POLICY_MAX_HOST 253         /* a DNS name, RFC 1035 */
-#define HV_POLICY_MAX_LABEL 64         /* operator and region names */
+#define HV_POLICY_MAX_LABEL 63         /* operator and region names */
 #define HV_POLICY_DIAG_LEN 128         /* a diagnostic message */
 
 /* Defaults, from the reference design (see DESIGN.md sections 3 and 7). */
@@ -75,8 +76,11 @@ typedef enum {
 /* A stable lower-case name, e.g. "below_threshold". */
 const char *hv_policy_error_name(hv_policy_error err);
 
-/* Where and why a parse or verification failed (line 0: the whole file). */
+/* Where and why a parse or verification failed: in which input ("policy",
+ * "signatures", "council" or "secret key"), at which line (0: the input
+ * as a whole), and a message that never contains secret material. */
 typedef struct {
+  const char *in;
   size_t line;
   char what[HV_POLICY_DIAG_LEN];
 } hv_policy_diag;
@@ -125,6 +129,11 @@ hv_policy_error hv_policy_verify(const uint8_t *text, size_t len,
  * when cap is too small. */
 hv_policy_error hv_policy_format(const hv_policy *p, char *buf, size_t cap,
                                  size_t *out_len);
+
+/* The trusted-time configuration the policy prescribes: cfg is reset
+ * with hv_timesrc_config_init, then gets the policy's servers, rules and
+ * timeout. ca_file, not_before_unix and state_dir are the caller's. */
+void hv_policy_timesrc_config(const hv_policy *p, hv_timesrc_config *cfg);
 
 /* Queries. */
 uint64_t hv_policy_version(const hv_policy *p);

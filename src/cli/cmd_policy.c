@@ -1,11 +1,336 @@
-/* Placeholder until its issue lands: the command exists and says so. */
+/* `handover policy keygen|sign|verify|show`: the council's tools for the
+ * governance policy (docs/POLICY.md). Exit status: 0 success, 1 a check
+ * failed or a file could not be used, 2 a usage error. */
+#include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "cli/cmd_policy_io.h"
 #include "cli/commands.h"
+#include "handover/crypto.h"
+#include "handover/policy.h"
+
+#define N_OPTS(a) (sizeof(a) / sizeof((a)[0]))
+/* A .sig file name is the policy's name plus this. */
+#define SIG_SUFFIX ".sig"
+/* A signature line is 204 bytes; leave room for the limit on lines. */
+#define SIG_OUT_CAP (HV_POLICY_MAX_SIGNATURES * 256)
+
+static const char usage_policy[] =
+    "usage: handover policy keygen|sign|verify|show [OPTIONS]\n"
+    "\n"
+    "  keygen  make a council member's key pair\n"
+    "  sign    add a council member's signature to a policy's .sig file\n"
+    "  verify  check a policy's signatures against a council\n"
+    "  show    print a policy in canonical form\n"
+    "\n'handover policy SUBCOMMAND --help' describes each; docs/POLICY.md the format.\n";
+
+static const char usage_keygen[] =
+    "usage: handover policy keygen --secret FILE --public FILE\n"
+    "\n"
+    "Makes an Ed25519 key pair for one council member. The secret key file\n"
+    "is created with mode 0600; the public key file holds one `member` line,\n"
+    "so public key files concatenate into a council file. Neither file may\n"
+    "exist already.\n";
+
+static const char usage_sign[] =
+    "usage: handover policy sign --key SECRET [--sig FILE] POLICY\n"
+    "\n"
+    "Signs the exact bytes of POLICY with the secret key and adds the\n"
+    "signature to FILE (default POLICY.sig), created if missing. A signature\n"
+    "by the same key is replaced; the others must still verify over POLICY.\n"
+    "The policy must parse: nothing is signed that a worker would refuse.\n";
+
+static const char usage_verify[] =
+    "usage: handover policy verify [--council FILE] [--sig FILE] [--newest-seen N] POLICY\n"
+    "\n"
+    "Checks that POLICY's signatures (FILE, default POLICY.sig) reach the\n"
+    "council's threshold, each signer counted once, with no signature by an\n"
+    "unknown key and none that fails; that the policy parses; and that its\n"
+    "version is not below N (default 0). Without --council the council\n"
+    "built into this handover is used; --council FILE is for dev mode.\n";
+
+static const char usage_show[] =
+    "usage: handover policy show POLICY\n"
+    "\n"
+    "Parses POLICY and prints it in canonical form (every setting explicit).\n"
+    "Signatures are not checked: use 'handover policy verify' for that.\n";
+
+/* Prints a refusal: which check failed, where, and why. */
+static void report(const char *prefix, const char *path, hv_policy_error err,
+                   const hv_policy_diag *d) {
+  if (d->line)
+    fprintf(stderr, "%s: %s:%zu: %s: %s\n", prefix, path, d->line,
+            hv_policy_error_name(err), d->what);
+  else
+    fprintf(stderr, "%s: %s: %s: %s\n", prefix, path, hv_policy_error_name(err), d->what);
+}
+
+/* The file a diagnostic talks about. */
+static const char *diag_path(const hv_policy_diag *d, const char *policy,
+                             const char *sig, const char *council) {
+  if (d->in && !strcmp(d->in, "signatures")) return sig;
+  if (d->in && !strcmp(d->in, "council")) return council ? council : "(built-in council)";
+  return policy;
+}
+
+static int write_key_pair(const char *prefix, const char *secret_path,
+                          const char *public_path) {
+  uint8_t seed[HV_ED25519_PRIV_LEN], pub[HV_ED25519_PUB_LEN];
+  char secret_text[128], public_text[160];
+  if (hv_ed25519_keypair(seed, pub) != 0) {
+    fprintf(stderr, "%s: key generation failed\n", prefix);
+    return 1;
+  }
+  int n = snprintf(secret_text, sizeof secret_text, "secret_key ");
+  for (size_t i = 0; i < sizeof seed; i++)
+    n += snprintf(secret_text + n, sizeof secret_text - (size_t)n, "%02x", seed[i]);
+  n += snprintf(secret_text + n, sizeof secret_text - (size_t)n, "\n");
+  hv_wipe(seed, sizeof seed);
+  int m = snprintf(public_text, sizeof public_text,
+                   "# handover council member public key\nmember ");
+  for (size_t i = 0; i < sizeof pub; i++)
+    m += snprintf(public_text + m, sizeof public_text - (size_t)m, "%02x", pub[i]);
+  m += snprintf(public_text + m, sizeof public_text - (size_t)m, "\n");
+  int rc = 1;
+  if (pol_write_new(prefix, secret_path, secret_text, (size_t)n, 0600) == 0) {
+    if (pol_write_new(prefix, public_path, public_text, (size_t)m, 0644) == 0) {
+      printf("%s", strchr(public_text, '\n') + 1);
+      rc = 0;
+    } else if (remove(secret_path) != 0) { /* nothing is left half-way */
+      fprintf(stderr, "%s: %s: could not remove after failure\n", prefix, secret_path);
+    }
+  }
+  hv_wipe(secret_text, sizeof secret_text);
+  return rc;
+}
+
+static int cmd_keygen(int argc, char **argv) {
+  const char *prefix = "handover policy keygen";
+  const char *secret = NULL, *public_file = NULL;
+  const pol_opt opts[] = {{"secret", &secret}, {"public", &public_file}};
+  int rc = pol_parse_args(prefix, usage_keygen, argc, argv, opts, N_OPTS(opts), NULL);
+  if (rc) return rc == 1 ? 0 : 2;
+  if (!secret || !public_file) {
+    fprintf(stderr, "%s: --secret and --public are required\n%s", prefix, usage_keygen);
+    return 2;
+  }
+  if (!strcmp(secret, public_file)) {
+    fprintf(stderr, "%s: --secret and --public must differ\n", prefix);
+    return 2;
+  }
+  return write_key_pair(prefix, secret, public_file);
+}
+
+/* POLICY.sig, or the --sig option. Returns a malloc'd path or NULL. */
+static char *sig_path_for(const char *policy, const char *given) {
+  size_t n = strlen(given ? given : policy) + sizeof SIG_SUFFIX;
+  char *p = malloc(n);
+  if (p) snprintf(p, n, "%s%s", given ? given : policy, given ? "" : SIG_SUFFIX);
+  return p;
+}
+
+static int load_seed(const char *prefix, const char *path,
+                     uint8_t seed[HV_ED25519_PRIV_LEN]) {
+  uint8_t *text;
+  size_t len;
+  if (pol_read_file(prefix, path, HV_POLICY_MAX_FILE, true, &text, &len) != 0) return -1;
+  hv_policy_diag d = {0};
+  hv_policy_error err = hv_policy_secret_key_parse(text, len, seed, &d);
+  hv_wipe(text, len);
+  free(text);
+  if (err) {
+    report(prefix, path, err, &d);
+    return -1;
+  }
+  return 0;
+}
+
+static int sign_file(const char *prefix, const char *policy, const char *sig_path,
+                     const uint8_t seed[HV_ED25519_PRIV_LEN]) {
+  uint8_t *text = NULL, *old = NULL;
+  size_t len = 0, old_len = 0;
+  char *out = NULL;
+  int rc = 1;
+  if (pol_read_file(prefix, policy, HV_POLICY_MAX_FILE, false, &text, &len) != 0) goto done;
+  if (access(sig_path, F_OK) == 0) { /* else this is the first signature */
+    if (pol_read_file(prefix, sig_path, HV_POLICY_MAX_FILE, false, &old, &old_len) != 0)
+      goto done;
+  }
+  if (!(out = malloc(SIG_OUT_CAP))) goto done;
+  size_t out_len = 0;
+  hv_policy_diag d = {0};
+  hv_policy_error err = hv_policy_sign(text, len, seed, old, old_len, out, SIG_OUT_CAP,
+                                       &out_len, &d);
+  if (err) {
+    report(prefix, diag_path(&d, policy, sig_path, NULL), err, &d);
+    goto done;
+  }
+  if (pol_write_replace(prefix, sig_path, out, out_len, 0644) != 0) goto done;
+  printf("signed %s; signatures in %s\n", policy, sig_path);
+  rc = 0;
+done:
+  free(text);
+  free(old);
+  free(out);
+  return rc;
+}
+
+static int cmd_sign(int argc, char **argv) {
+  const char *prefix = "handover policy sign";
+  const char *key = NULL, *sig = NULL, *policy = NULL;
+  const pol_opt opts[] = {{"key", &key}, {"sig", &sig}};
+  int rc = pol_parse_args(prefix, usage_sign, argc, argv, opts, N_OPTS(opts), &policy);
+  if (rc) return rc == 1 ? 0 : 2;
+  if (!key || !policy) {
+    fprintf(stderr, "%s: --key and POLICY are required\n%s", prefix, usage_sign);
+    return 2;
+  }
+  char *sig_path = sig_path_for(policy, sig);
+  uint8_t seed[HV_ED25519_PRIV_LEN];
+  rc = 1;
+  if (sig_path && load_seed(prefix, key, seed) == 0) {
+    rc = sign_file(prefix, policy, sig_path, seed);
+    hv_wipe(seed, sizeof seed);
+  }
+  free(sig_path);
+  return rc;
+}
+
+static int load_council(const char *prefix, const char *path, hv_policy_council **out) {
+  hv_policy_diag d = {0};
+  hv_policy_error err;
+  if (!path) {
+    err = hv_policy_council_builtin(out, &d);
+  } else {
+    uint8_t *text;
+    size_t len;
+    if (pol_read_file(prefix, path, HV_POLICY_MAX_FILE, false, &text, &len) != 0) return -1;
+    err = hv_policy_council_parse(text, len, out, &d);
+    free(text);
+  }
+  if (err) {
+    report(prefix, path ? path : "(built-in council)", err, &d);
+    if (!path && err == HV_POLICY_ERR_NO_COUNCIL)
+      fprintf(stderr, "%s: this build has no council; give --council FILE (dev mode)\n",
+              prefix);
+    return -1;
+  }
+  return 0;
+}
+
+static int parse_u64(const char *s, uint64_t *out) {
+  if (!*s || strlen(s) > 20) return -1;
+  uint64_t v = 0;
+  for (; *s; s++) {
+    if (*s < '0' || *s > '9' || v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10) return -1;
+    v = v * 10 + (uint64_t)(*s - '0');
+  }
+  *out = v;
+  return 0;
+}
+
+static int verify_files(const char *prefix, const char *policy, const char *sig_path,
+                        const char *council_path, uint64_t newest) {
+  hv_policy_council *council = NULL;
+  uint8_t *text = NULL, *sig = NULL;
+  size_t len = 0, sig_len = 0;
+  int rc = 1;
+  if (load_council(prefix, council_path, &council) != 0 ||
+      pol_read_file(prefix, policy, HV_POLICY_MAX_FILE, false, &text, &len) != 0 ||
+      pol_read_file(prefix, sig_path, HV_POLICY_MAX_FILE, false, &sig, &sig_len) != 0)
+    goto done;
+  hv_policy *p = NULL;
+  hv_policy_diag d = {0};
+  hv_policy_error err = hv_policy_verify(text, len, sig, sig_len, council, newest, &p, &d);
+  if (err) {
+    report("handover policy verify: REFUSED", diag_path(&d, policy, sig_path, council_path), err, &d);
+    goto done;
+  }
+  printf("verified: %s version %" PRIu64 ", threshold %u of %zu council members (%s)\n",
+         policy, hv_policy_version(p), (unsigned)hv_policy_council_threshold(council),
+         hv_policy_council_size(council), council_path ? council_path : "built-in council");
+  hv_policy_free(p);
+  rc = 0;
+done:
+  hv_policy_council_free(council);
+  free(text);
+  free(sig);
+  return rc;
+}
+
+static int cmd_verify(int argc, char **argv) {
+  const char *prefix = "handover policy verify";
+  const char *council = NULL, *sig = NULL, *newest_s = NULL, *policy = NULL;
+  const pol_opt opts[] = {{"council", &council}, {"sig", &sig}, {"newest-seen", &newest_s}};
+  int rc = pol_parse_args(prefix, usage_verify, argc, argv, opts, N_OPTS(opts), &policy);
+  if (rc) return rc == 1 ? 0 : 2;
+  uint64_t newest = 0;
+  if (!policy) {
+    fprintf(stderr, "%s: POLICY is required\n%s", prefix, usage_verify);
+    return 2;
+  }
+  if (newest_s && parse_u64(newest_s, &newest) != 0) {
+    fprintf(stderr, "%s: --newest-seen: not a decimal number\n", prefix);
+    return 2;
+  }
+  char *sig_path = sig_path_for(policy, sig);
+  rc = sig_path ? verify_files(prefix, policy, sig_path, council, newest) : 1;
+  free(sig_path);
+  return rc;
+}
+
+static int cmd_show(int argc, char **argv) {
+  const char *prefix = "handover policy show";
+  const char *policy = NULL;
+  int rc = pol_parse_args(prefix, usage_show, argc, argv, NULL, 0, &policy);
+  if (rc) return rc == 1 ? 0 : 2;
+  if (!policy) {
+    fprintf(stderr, "%s: POLICY is required\n%s", prefix, usage_show);
+    return 2;
+  }
+  uint8_t *text;
+  size_t len;
+  if (pol_read_file(prefix, policy, HV_POLICY_MAX_FILE, false, &text, &len) != 0) return 1;
+  hv_policy *p = NULL;
+  hv_policy_diag d = {0};
+  hv_policy_error err = hv_policy_parse(text, len, &p, &d);
+  free(text);
+  if (err) {
+    report(prefix, policy, err, &d);
+    return 1;
+  }
+  char *out = malloc(HV_POLICY_MAX_FILE);
+  size_t out_len = 0;
+  rc = 1;
+  if (out && hv_policy_format(p, out, HV_POLICY_MAX_FILE, &out_len) == HV_POLICY_OK) {
+    printf("# %s (parsed; signatures NOT checked)\n", policy);
+    fwrite(out, 1, out_len, stdout);
+    rc = 0;
+  }
+  free(out);
+  hv_policy_free(p);
+  return rc;
+}
 
 int cmd_policy(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "handover policy: not in this build yet\n");
+  static const struct {
+    const char *name;
+    int (*run)(int, char **);
+  } subs[] = {{"keygen", cmd_keygen}, {"sign", cmd_sign}, {"verify", cmd_verify},
+              {"show", cmd_show}};
+  if (argc < 2) {
+    fputs(usage_policy, stderr);
+    return 2;
+  }
+  if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    fputs(usage_policy, stdout);
+    return 0;
+  }
+  for (size_t i = 0; i < N_OPTS(subs); i++)
+    if (!strcmp(argv[1], subs[i].name)) return subs[i].run(argc - 1, argv + 1);
+  fprintf(stderr, "handover policy: unknown subcommand '%s'\n%s", argv[1], usage_policy);
   return 2;
 }

@@ -47,6 +47,7 @@ static hv_policy_error parse_council_line(const hv_lex *lx, hv_policy_council *c
 hv_policy_error hv_policy_council_parse(const uint8_t *text, size_t len,
                                         hv_policy_council **out,
                                         hv_policy_diag *diag) {
+  hv_diag_in(diag, "council");
   if (!out || (!text && len)) return hv_diag(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
   *out = NULL;
   if (len > HV_POLICY_MAX_FILE)
@@ -91,6 +92,7 @@ uint32_t hv_policy_council_threshold(const hv_policy_council *c) { return c->thr
 hv_policy_error hv_policy_secret_key_parse(const uint8_t *text, size_t len,
                                            uint8_t seed[HV_ED25519_PRIV_LEN],
                                            hv_policy_diag *diag) {
+  hv_diag_in(diag, "secret key");
   if (!seed || (!text && len)) return hv_diag(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
   if (len > HV_POLICY_MAX_FILE)
     return hv_diag(diag, 0, HV_POLICY_ERR_TOO_LARGE, "key file too large");

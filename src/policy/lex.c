@@ -16,6 +16,13 @@ hv_policy_error hv_diag(hv_policy_diag *diag, size_t line, hv_policy_error err,
   return err;
 }
 
+void hv_diag_in(hv_policy_diag *diag, const char *in) {
+  if (!diag) return;
+  diag->in = in;
+  diag->line = 0;
+  diag->what[0] = '\0';
+}
+
 void hv_lex_init(hv_lex *lx, const uint8_t *text, size_t len) {
   memset(lx, 0, sizeof *lx);
   hv_buf_reader_init(&lx->r, text, len);

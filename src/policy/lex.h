@@ -48,6 +48,8 @@ hv_policy_error hv_lex_name(const hv_lex *lx, const hv_lex_tok *t,
                             const char *what, char *out, size_t max,
                             hv_policy_diag *diag);
 
+/* Starts a diagnostic about input `in` (diag may be NULL). */
+void hv_diag_in(hv_policy_diag *diag, const char *in);
 /* Sets diag (if any) and returns err. */
 hv_policy_error hv_diag(hv_policy_diag *diag, size_t line, hv_policy_error err,
                         const char *fmt, ...)

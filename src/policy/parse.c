@@ -222,6 +222,7 @@ static hv_policy_error check_whole(const hv_policy *p, const bool *seen,
 
 hv_policy_error hv_policy_parse(const uint8_t *text, size_t len,
                                 hv_policy **out, hv_policy_diag *diag) {
+  hv_diag_in(diag, "policy");
   if (!out || (!text && len)) return hv_diag(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
   *out = NULL;
   if (len > HV_POLICY_MAX_FILE)

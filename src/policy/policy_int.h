@@ -24,7 +24,7 @@ struct hv_policy_council {
 
 /* Ranges of the scalar settings (docs/POLICY.md explains each). */
 #define HV_POLICY_MAX_SPREAD_LIMIT_S 86400u     /* a day: beyond is no check */
-#define HV_POLICY_TIMEOUT_LIMIT_MS 600000u      /* ten minutes */
+#define HV_POLICY_TIMEOUT_LIMIT_MS HV_TIMESRC_MAX_TIMEOUT_MS /* what timesrc runs */
 #define HV_POLICY_RESPONSE_WINDOW_LIMIT_S 3600u /* an hour */
 #define HV_POLICY_CHAIN_LAG_LIMIT_S (366u * 24 * 3600) /* a year */
 

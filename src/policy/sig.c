@@ -40,6 +40,7 @@ static hv_policy_error parse_sig_line(const hv_lex *lx, sig_file *f,
 
 static hv_policy_error parse_sig_file(const uint8_t *text, size_t len, sig_file *f,
                                       hv_policy_diag *diag) {
+  hv_diag_in(diag, "signatures");
   f->n = 0;
   if (!text && len) return hv_diag(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
   if (len > HV_POLICY_MAX_FILE)
@@ -93,8 +94,10 @@ hv_policy_error hv_policy_verify(const uint8_t *text, size_t len,
                                  hv_policy_diag *diag) {
   if (!out || (!text && len)) return hv_diag(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
   *out = NULL;
+  hv_diag_in(diag, "council");
   if (!council || council->n_members == 0 || council->threshold == 0)
     return hv_diag(diag, 0, HV_POLICY_ERR_NO_COUNCIL, "no council to check against");
+  hv_diag_in(diag, "policy");
   if (len > HV_POLICY_MAX_FILE)
     return hv_diag(diag, 0, HV_POLICY_ERR_TOO_LARGE, "policy larger than %d bytes",
                    HV_POLICY_MAX_FILE);
@@ -171,6 +174,7 @@ hv_policy_error hv_policy_sign(const uint8_t *text, size_t len,
     err = hv_diag(diag, 0, HV_POLICY_ERR_CRYPTO, "Ed25519 signing failed");
     goto done;
   }
+  hv_diag_in(diag, "signatures");
   if ((err = merge_signature(text, len, f, &mine, diag))) goto done;
   if (f->n * HV_SIG_LINE_LEN > cap) {
     err = hv_diag(diag, 0, HV_POLICY_ERR_TOO_LARGE, "output buffer too small");
