@@ -1,5 +1,6 @@
 /* The server list and the agreement rules: defaults, "HOST[:PORT],k=v"
  * specs, a small text file, and the checks before a run. */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -114,6 +115,10 @@ static int parse_address(hv_timesrc_server *s, const char *a, size_t len, char *
   }
   if (copy_checked(s->host, sizeof s->host, host, host_len, host_char_ok, "host", err, err_len))
     return -1;
+  struct in6_addr v6;
+  if ((a[0] == '[' || strchr(s->host, ':')) && inet_pton(AF_INET6, s->host, &v6) != 1)
+    return fail(err, err_len, "'%s' is not an IPv6 address (a port goes after [v6]: or one ':')",
+                s->host);
   if (port && parse_port(port, port_len, &s->ke_port))
     return fail(err, err_len, "bad port '%.*s' (1-65535)", (int)port_len, port);
   return 0;

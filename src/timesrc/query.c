@@ -1,8 +1,20 @@
-/* Placeholder until the NTS client lands on main: the run refuses. */
+/* Every server at once: one poll() loop over the descriptor each query
+ * exposes, one deadline for DNS, TCP, TLS and UDP together. */
+#include <errno.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "handover/timesrc.h"
+#include "timesrc/internal.h"
+
+#define NS_PER_MS 1000000LL
+#define NS_PER_S 1000000000LL
+/* A query that is not done but shows no descriptor is retried this often
+ * rather than spun on. */
+#define IDLE_RETRY_MS 1
 
 const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e) {
   switch (e->outcome) {
@@ -11,12 +23,174 @@ const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e) {
   case HV_TIMESRC_OUT_TOO_VAGUE: return "too-vague";
   case HV_TIMESRC_OUT_FAILED: break;
   }
-  return "failed";
+  return hv_nts_error_name(e->error);
+}
+
+static int64_t clock_ns(clockid_t id) {
+  struct timespec ts;
+  if (clock_gettime(id, &ts) != 0) return 0;
+  return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+int64_t hv_timesrc_mono_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+
+/* What one run keeps per server. */
+typedef struct {
+  hv_nts_jar *jar;
+  hv_nts_query *q;
+  bool finished;
+  int64_t done_mono_ns;
+} slot;
+
+typedef struct {
+  const hv_timesrc_config *cfg;
+  hv_timesrc_report *out;
+  slot s[HV_TIMESRC_MAX_SERVERS];
+  int64_t start_ms, deadline_ms;
+} run;
+
+static void finish(run *r, size_t i, hv_nts_error forced) {
+  slot *s = &r->s[i];
+  hv_timesrc_evidence *e = &r->out->servers[i];
+  s->finished = true;
+  s->done_mono_ns = hv_timesrc_mono_ns();
+  e->elapsed_ms = s->done_mono_ns / NS_PER_MS - r->start_ms;
+  e->outcome = HV_TIMESRC_OUT_FAILED;
+  e->error = forced;
+  if (s->q) {
+    if (forced == HV_NTS_OK) e->error = hv_nts_query_result(s->q, &e->sample);
+    const char *detail = hv_nts_query_detail(s->q);
+    if (detail) snprintf(e->detail, sizeof e->detail, "%s", detail);
+    e->used_ke = hv_nts_query_used_ke(s->q);
+    hv_nts_query_free(s->q);
+    s->q = NULL;
+  }
+  if (e->error == HV_NTS_OK) e->outcome = HV_TIMESRC_OUT_AGREES; /* until judged */
+}
+
+static void start_all(run *r) {
+  hv_nts_options opts = {r->cfg->ca_file, r->cfg->not_before_unix};
+  for (size_t i = 0; i < r->cfg->n_servers; i++) {
+    const hv_timesrc_server *srv = &r->cfg->servers[i];
+    hv_nts_server ns;
+    memset(&ns, 0, sizeof ns);
+    memcpy(ns.host, srv->host, sizeof ns.host);
+    ns.ke_port = srv->ke_port;
+    slot *s = &r->s[i];
+    s->jar = r->cfg->state_dir ? hv_timesrc_state_load(r->cfg->state_dir, srv)
+                               : hv_nts_jar_new();
+    if (s->jar) s->q = hv_nts_query_start(&ns, &opts, s->jar, r->deadline_ms);
+    if (!s->q) finish(r, i, HV_NTS_ERR_INTERNAL);
+  }
+}
+
+/* Steps a query that shows no descriptor (it may be between stages). */
+static void nudge(run *r, size_t i) {
+  slot *s = &r->s[i];
+  if (!hv_nts_query_done(s->q)) hv_nts_query_step(s->q, 0);
+  if (hv_nts_query_done(s->q)) finish(r, i, HV_NTS_OK);
+}
+
+/* One round: wait for any descriptor or the deadline, then step. Returns
+ * false when nothing is left to wait for. */
+static bool poll_round(run *r) {
+  struct pollfd pfd[HV_TIMESRC_MAX_SERVERS];
+  size_t idx[HV_TIMESRC_MAX_SERVERS], n = 0;
+  bool idle = false;
+  for (size_t i = 0; i < r->cfg->n_servers; i++) {
+    if (r->s[i].finished) continue;
+    short events = 0;
+    int fd = hv_nts_query_fd(r->s[i].q, &events);
+    if (fd < 0) {
+      nudge(r, i);
+      idle |= !r->s[i].finished;
+      continue;
+    }
+    pfd[n] = (struct pollfd){.fd = fd, .events = events};
+    idx[n++] = i;
+  }
+  if (n == 0 && !idle) return false;
+  int64_t left = r->deadline_ms - hv_timesrc_mono_ns() / NS_PER_MS;
+  if (left <= 0) return false;
+  if (idle && left > IDLE_RETRY_MS) left = IDLE_RETRY_MS;
+  int rc = poll(pfd, (nfds_t)n, (int)left);
+  if (rc < 0 && errno != EINTR) {
+    for (size_t k = 0; k < n; k++) finish(r, idx[k], HV_NTS_ERR_IO);
+    return false;
+  }
+  for (size_t k = 0; rc > 0 && k < n; k++) {
+    if (!pfd[k].revents) continue;
+    slot *s = &r->s[idx[k]];
+    hv_nts_query_step(s->q, pfd[k].revents);
+    if (hv_nts_query_done(s->q)) finish(r, idx[k], HV_NTS_OK);
+  }
+  return true;
+}
+
+/* Carries every sample to one monotonic instant and lets select judge. */
+static void decide(run *r) {
+  hv_timesrc_report *out = r->out;
+  hv_timesrc_candidate cand[HV_TIMESRC_MAX_SERVERS];
+  bool in_set[HV_TIMESRC_MAX_SERVERS];
+  size_t of[HV_TIMESRC_MAX_SERVERS], n = 0;
+  out->decision.mono_ns = hv_timesrc_mono_ns();
+  out->decision.local_ns = clock_ns(CLOCK_REALTIME);
+  for (size_t i = 0; i < r->cfg->n_servers; i++) {
+    hv_timesrc_evidence *e = &out->servers[i];
+    if (e->outcome == HV_TIMESRC_OUT_FAILED) continue;
+    int64_t carry = out->decision.mono_ns - r->s[i].done_mono_ns;
+    bool votes = hv_timesrc_candidate_from_sample(&e->sample, carry, &e->candidate);
+    e->candidate.operator_name = hv_timesrc_operator_of(&r->cfg->servers[i]);
+    if (!votes) {
+      e->outcome = HV_TIMESRC_OUT_TOO_VAGUE;
+      continue;
+    }
+    cand[n] = e->candidate;
+    of[n++] = i;
+  }
+  hv_timesrc_select(cand, n, &r->cfg->rules, in_set, &out->decision);
+  for (size_t k = 0; k < n; k++)
+    out->servers[of[k]].outcome = in_set[k] ? HV_TIMESRC_OUT_AGREES : HV_TIMESRC_OUT_FALSETICKER;
+}
+
+static void release(run *r) {
+  for (size_t i = 0; i < r->cfg->n_servers; i++) {
+    slot *s = &r->s[i];
+    if (s->q) hv_nts_query_free(s->q);
+    s->q = NULL;
+    if (s->jar && r->cfg->state_dir)
+      (void)hv_timesrc_state_save(r->cfg->state_dir, &r->cfg->servers[i], s->jar);
+    hv_nts_jar_free(s->jar);
+    s->jar = NULL;
+  }
 }
 
 hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg, hv_timesrc_report *out) {
   memset(out, 0, sizeof *out);
+  int64_t start_ns = hv_timesrc_mono_ns();
+  if (hv_timesrc_config_check(cfg, out->error, sizeof out->error) ||
+      (cfg->state_dir &&
+       hv_timesrc_state_prepare(cfg->state_dir, out->error, sizeof out->error)))
+    return out->decision.verdict = HV_TIMESRC_BAD_CONFIG;
+  run *r = calloc(1, sizeof *r);
+  if (!r) {
+    snprintf(out->error, sizeof out->error, "out of memory");
+    return out->decision.verdict = HV_TIMESRC_INTERNAL;
+  }
+  r->cfg = cfg;
+  r->out = out;
   out->n = cfg->n_servers;
-  snprintf(out->error, sizeof out->error, "the NTS client is not in this build yet");
-  return out->decision.verdict = HV_TIMESRC_INTERNAL;
+  r->start_ms = start_ns / NS_PER_MS;
+  r->deadline_ms = r->start_ms + cfg->timeout_ms;
+  start_all(r);
+  while (poll_round(r)) {
+  }
+  /* The deadline passed (or poll failed): whatever is still open lost. */
+  for (size_t i = 0; i < cfg->n_servers; i++)
+    if (!r->s[i].finished) finish(r, i, HV_NTS_ERR_TIMEOUT);
+  decide(r);
+  release(r);
+  free(r);
+  out->elapsed_ms = (hv_timesrc_mono_ns() - start_ns) / NS_PER_MS;
+  return out->decision.verdict;
 }

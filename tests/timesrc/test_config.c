@@ -57,6 +57,8 @@ static void bad_specs(void) {
       {"ho st", "bad character in host"},
       {"[::1", "missing ']'"},
       {"[::1]x", "junk after ']'"},
+      {"127.0.0.1:4460:1", "not an IPv6 address"},
+      {"[host]:4460", "not an IPv6 address"},
       {"host,colour=red", "unknown server label 'colour'"},
       {"host,operator", "expected key=value"},
       {"host,operator=", "empty operator"},

@@ -1,0 +1,166 @@
+/* `handover time` output: a table for people, JSON for programs. Both
+ * carry the same evidence: every server's outcome and the decision. */
+#include <inttypes.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cmd_time.h"
+
+#define NS_PER_MS 1000000LL
+#define NS_PER_S 1000000000LL
+#define UTC_LEN 32
+
+/* "2026-11-27T17:40:00.123Z" */
+static const char *utc(int64_t ns, char buf[UTC_LEN]) {
+  int64_t s = ns / NS_PER_S, rem = ns % NS_PER_S;
+  if (rem < 0) {
+    s -= 1;
+    rem += NS_PER_S;
+  }
+  time_t t = (time_t)s;
+  struct tm tm;
+  char whole[UTC_LEN];
+  if (!gmtime_r(&t, &tm) || !strftime(whole, sizeof whole, "%Y-%m-%dT%H:%M:%S", &tm))
+    return "?";
+  snprintf(buf, UTC_LEN, "%.20s.%03dZ", whole, (int)(rem / NS_PER_MS));
+  return buf;
+}
+
+static const char *address(const hv_timesrc_server *s, char *buf, size_t cap) {
+  unsigned port = s->ke_port ? s->ke_port : HV_NTS_DEFAULT_KE_PORT;
+  if (strchr(s->host, ':'))
+    snprintf(buf, cap, "[%s]:%u", s->host, port);
+  else
+    snprintf(buf, cap, "%s:%u", s->host, port);
+  return buf;
+}
+
+void cmd_time_explain(const hv_timesrc_config *cfg, const hv_timesrc_report *rep,
+                      char *buf, size_t cap) {
+  const hv_timesrc_decision *d = &rep->decision;
+  const hv_timesrc_rules *r = &cfg->rules;
+  switch (d->verdict) {
+  case HV_TIMESRC_TRUSTED:
+    snprintf(buf, cap, "%zu of %zu samples agree", d->agreeing, d->valid);
+    break;
+  case HV_TIMESRC_TOO_FEW_RESPONSES:
+    if (d->valid < r->min_responses)
+      snprintf(buf, cap, "%zu valid samples of %zu servers; %u needed", d->valid, rep->n,
+               r->min_responses);
+    else
+      snprintf(buf, cap, "only %zu samples agree; %u needed", d->agreeing, r->min_responses);
+    break;
+  case HV_TIMESRC_NO_MAJORITY:
+    snprintf(buf, cap, "at most %zu of %zu valid samples agree; more than half needed",
+             d->agreeing, d->valid);
+    break;
+  case HV_TIMESRC_SPREAD_TOO_LARGE:
+    snprintf(buf, cap, "the agreeing samples span %.3f s; at most %.3f s allowed",
+             (double)d->spread_ns / NS_PER_S, (double)r->max_spread_ms / 1000);
+    break;
+  case HV_TIMESRC_TOO_FEW_OPERATORS:
+    snprintf(buf, cap, "the agreeing samples come from %zu operators; %u needed",
+             d->operators, r->min_distinct_operators);
+    break;
+  default:
+    snprintf(buf, cap, "%s", rep->error);
+  }
+}
+
+static void table_line(FILE *out, const hv_timesrc_server *s, const hv_timesrc_evidence *e) {
+  char addr[HV_NTS_HOST_MAX + 16], when[UTC_LEN];
+  fprintf(out, "%-26s %-12s %-8s %-14s", address(s, addr, sizeof addr),
+          s->operator_name[0] ? s->operator_name : "-", s->region[0] ? s->region : "-",
+          hv_timesrc_outcome_name(e));
+  if (e->outcome == HV_TIMESRC_OUT_FAILED) {
+    fprintf(out, " %s\n", e->detail[0] ? e->detail : "-");
+    return;
+  }
+  fprintf(out, " %+13.3f %9.3f  %s%s\n", (double)e->sample.offset_ns / NS_PER_MS,
+          (double)e->sample.delay_ns / NS_PER_MS, utc(e->candidate.time_ns, when),
+          e->used_ke ? "" : "  (cookie)");
+}
+
+void cmd_time_print_table(FILE *out, const hv_timesrc_config *cfg,
+                          const hv_timesrc_report *rep) {
+  const hv_timesrc_decision *d = &rep->decision;
+  char when[UTC_LEN], why[200];
+  fprintf(out, "%-26s %-12s %-8s %-14s %13s %9s  %s\n", "server", "operator", "region",
+          "result", "offset ms", "delay ms", "authenticated time (UTC)");
+  for (size_t i = 0; i < rep->n; i++) table_line(out, &cfg->servers[i], &rep->servers[i]);
+  cmd_time_explain(cfg, rep, why, sizeof why);
+  if (d->verdict == HV_TIMESRC_TRUSTED) {
+    fprintf(out, "trusted time: %s +- %" PRId64 " ms (unix ms %" PRId64 "); %s;"
+                 " local clock off by %+.3f ms\n",
+            utc(d->time_ms * NS_PER_MS, when), d->bound_ms, d->time_ms, why,
+            (double)(d->time_ns - d->local_ns) / NS_PER_MS);
+  } else {
+    fprintf(out, "no trusted time: %s (%s)\n", hv_timesrc_verdict_name(d->verdict), why);
+  }
+}
+
+/* A JSON string: quotes, backslashes and every byte outside printable
+ * ASCII escaped, so any server name or error text stays valid JSON. */
+static void json_str(FILE *out, const char *s) {
+  fputc('"', out);
+  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+    if (*p == '"' || *p == '\\')
+      fprintf(out, "\\%c", *p);
+    else if (*p < 0x20 || *p >= 0x7f)
+      fprintf(out, "\\u%04x", *p);
+    else
+      fputc(*p, out);
+  }
+  fputc('"', out);
+}
+
+static void json_server(FILE *out, const hv_timesrc_server *s, const hv_timesrc_evidence *e) {
+  fputs("{\"host\":", out);
+  json_str(out, s->host);
+  fprintf(out, ",\"port\":%u,\"operator\":", s->ke_port ? s->ke_port : HV_NTS_DEFAULT_KE_PORT);
+  json_str(out, s->operator_name);
+  fputs(",\"region\":", out);
+  json_str(out, s->region);
+  fputs(",\"result\":", out);
+  json_str(out, hv_timesrc_outcome_name(e));
+  fprintf(out, ",\"elapsed_ms\":%" PRId64 ",\"used_ke\":%s", e->elapsed_ms,
+          e->used_ke ? "true" : "false");
+  if (e->outcome == HV_TIMESRC_OUT_FAILED) {
+    fputs(",\"detail\":", out);
+    json_str(out, e->detail);
+  } else {
+    fprintf(out,
+            ",\"time_ns\":%" PRId64 ",\"bound_ns\":%" PRId64 ",\"offset_ns\":%" PRId64
+            ",\"delay_ns\":%" PRId64 ",\"root_delay_ns\":%" PRId64
+            ",\"root_dispersion_ns\":%" PRId64 ",\"stratum\":%u",
+            e->candidate.time_ns, e->candidate.half_width_ns, e->sample.offset_ns,
+            e->sample.delay_ns, e->sample.root_delay_ns, e->sample.root_dispersion_ns,
+            e->sample.stratum);
+  }
+  fputc('}', out);
+}
+
+void cmd_time_print_json(FILE *out, const hv_timesrc_config *cfg,
+                         const hv_timesrc_report *rep) {
+  const hv_timesrc_decision *d = &rep->decision;
+  char why[200];
+  cmd_time_explain(cfg, rep, why, sizeof why);
+  fprintf(out, "{\"trusted\":%s,\"verdict\":", d->verdict == HV_TIMESRC_TRUSTED ? "true" : "false");
+  json_str(out, hv_timesrc_verdict_name(d->verdict));
+  fputs(",\"reason\":", out);
+  json_str(out, why);
+  if (d->agreeing > 0)
+    fprintf(out,
+            ",\"time_ms\":%" PRId64 ",\"bound_ms\":%" PRId64 ",\"time_ns\":%" PRId64
+            ",\"bound_ns\":%" PRId64 ",\"spread_ns\":%" PRId64,
+            d->time_ms, d->bound_ms, d->time_ns, d->bound_ns, d->spread_ns);
+  fprintf(out,
+          ",\"local_ns\":%" PRId64 ",\"mono_ns\":%" PRId64 ",\"valid\":%zu,\"agreeing\":%zu"
+          ",\"operators\":%zu,\"elapsed_ms\":%" PRId64 ",\"servers\":[",
+          d->local_ns, d->mono_ns, d->valid, d->agreeing, d->operators, rep->elapsed_ms);
+  for (size_t i = 0; i < rep->n; i++) {
+    if (i) fputc(',', out);
+    json_server(out, &cfg->servers[i], &rep->servers[i]);
+  }
+  fputs("]}\n", out);
+}
