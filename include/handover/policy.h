@@ -159,7 +159,7 @@ hv_policy_error hv_policy_runtime_order(const hv_policy *p,
 hv_policy_error hv_policy_council_parse(const uint8_t *text, size_t len,
                                         hv_policy_council **out,
                                         hv_policy_diag *diag);
-/* The council compiled into this build (src/policy/council_builtin.c);
+/* The council compiled into this build (src/policy/council.txt);
  * HV_POLICY_ERR_NO_COUNCIL while it is empty. */
 hv_policy_error hv_policy_council_builtin(hv_policy_council **out,
                                           hv_policy_diag *diag);

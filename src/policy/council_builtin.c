@@ -1,7 +1,7 @@
-/* The council compiled into this build, in the council file format
- * (docs/POLICY.md). Empty here: a development build trusts no council and
- * `--council FILE` must be given. A release build replaces this text with
- * its council (e.g. `cat member-*.pub; echo threshold 2`). */
+/* The council compiled into this build: src/policy/council.txt, turned
+ * into a string by src/policy/meson.build. Empty in development builds, so
+ * that `--council FILE` must be given (dev mode). */
 #include "policy/council_builtin.h"
+#include "policy/council_builtin_text.h"
 
-const char hv_policy_builtin_council_text[] = "";
+const char hv_policy_builtin_council_text[] = HV_POLICY_BUILTIN_COUNCIL_TEXT;

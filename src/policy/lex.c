@@ -80,10 +80,10 @@ hv_policy_error hv_lex_next(hv_lex *lx, hv_policy_diag *diag) {
     size_t len = 0;
     hv_policy_error err = take_line(lx, &line, &len, diag);
     if (err) return err;
-    err = split(lx, line, len, diag);
-    if (err) return err;
-    if (lx->n_fields > 0 && lx->field[0].p[0] != '#') return HV_POLICY_OK;
-    lx->n_fields = 0;
+    size_t i = 0;
+    while (i < len && is_blank(line[i])) i++;
+    if (i == len || line[i] == '#') continue; /* blank or comment: free text */
+    return split(lx, line, len, diag);
   }
   return HV_POLICY_OK;
 }

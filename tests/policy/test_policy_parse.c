@@ -10,8 +10,11 @@
 #define ENCLAVE_B "bb00000000000000000000000000000000000000000000000000000000000002"
 #define SIGNER "5151515151515151515151515151515151515151515151515151515151515151"
 
+/* Comments are free text: no limit on their words (fields). */
+#define FIRST_LINE "# a test policy: comments are free text, with as many words as one likes\n"
+
 static const char base[] =
-    "# a test policy\n"
+    FIRST_LINE
     "version 7\n"
     "\n"
     "min_responses 2\n"
@@ -230,10 +233,10 @@ static void test_refuse_overlong_line(void) {
   comment[0] = '#';
   comment[HV_POLICY_MAX_LINE + 1] = '\n';
   comment[HV_POLICY_MAX_LINE + 2] = '\0';
-  expect_refusal("# a test policy\n", comment, HV_POLICY_ERR_LINE_TOO_LONG, 1);
+  expect_refusal(FIRST_LINE, comment, HV_POLICY_ERR_LINE_TOO_LONG, 1);
   comment[HV_POLICY_MAX_LINE] = '\n'; /* exactly the limit is fine */
   comment[HV_POLICY_MAX_LINE + 1] = '\0';
-  char *text = edit("# a test policy\n", comment);
+  char *text = edit(FIRST_LINE, comment);
   HT_CHECK_EQ_INT(parse_str(text, NULL), HV_POLICY_OK);
   free(text);
 }
