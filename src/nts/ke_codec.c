@@ -41,7 +41,8 @@ static hv_nts_error parse_single_id(hv_buf_reader *body, uint16_t wanted,
 static hv_nts_error parse_cookie(hv_buf_reader *body, hv_nts_ke_reply *out) {
   size_t n = hv_buf_remaining(body);
   if (n == 0 || n > HV_NTS_COOKIE_MAX) return HV_NTS_ERR_KE_MALFORMED;
-  if (out->n_cookies == HV_NTS_MAX_COOKIES) return HV_NTS_OK; /* extra: unused */
+  if (out->n_cookies == HV_NTS_MAX_COOKIES) /* more than a jar holds: unused */
+    return hv_buf_skip(body, n) ? HV_NTS_OK : HV_NTS_ERR_KE_MALFORMED;
   hv_nts_cookie *c = &out->cookies[out->n_cookies];
   if (!hv_buf_read_bytes(body, c->data, n)) return HV_NTS_ERR_KE_MALFORMED;
   c->len = n;
@@ -92,8 +93,11 @@ static hv_nts_error parse_record(uint16_t type, bool critical,
       if ((err = parse_u16_body(body, &out->error_code)) != HV_NTS_OK) return err;
       return HV_NTS_ERR_KE_ERROR;
     case HV_NTS_KE_WARNING:
+      /* No warning code is defined (RFC 8915 7.8), so every warning is
+       * one we do not recognise, which a client treats as an error. */
       out->has_warning = true;
-      return parse_u16_body(body, &out->warning_code);
+      if ((err = parse_u16_body(body, &out->warning_code)) != HV_NTS_OK) return err;
+      return HV_NTS_ERR_KE_ERROR;
     case HV_NTS_KE_AEAD:
       if ((err = once(&seen->seen_aead)) != HV_NTS_OK) return err;
       return parse_single_id(body, HV_NTS_AEAD_SIV_CMAC_256, &out->aead_siv);

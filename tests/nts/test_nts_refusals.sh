@@ -88,7 +88,7 @@ bound=$(( $(date +%s) + 5 * 86400 ))
 expect expired-by-bound cert-expired 127.0.0.1 $CA -t 3000 -b "$bound"
 stop_servers
 
-for c in "no-alpn alpn" "tls12 tls-version" "error ke-error" \
+for c in "no-alpn alpn" "tls12 tls-version" "error ke-error" "warning ke-error" \
          "critical ke-unknown-critical" "no-cookie ke-no-cookie" "no-aead ke-no-aead"; do
   set -- $c
   start_ke good "--$1"
@@ -115,6 +115,13 @@ for c in "bad-auth ntp-auth" "wrong-uid ntp-unique-id" "wrong-origin ntp-origin"
   fi
   stop_servers
 done
+
+# A forged reply (wrong unique id) does not end the query: the genuine
+# reply that follows it is taken.
+start_ke good && start_ntp junk-then-good
+# shellcheck disable=SC2086
+expect junk-then-good ok 127.0.0.1 $CA -t 3000
+stop_servers
 
 # A reply whose authenticator fails must not put its cookies in the jar;
 # the jar keeps the 7 cookies it had after the one used.
