@@ -46,7 +46,9 @@ typedef enum {
   HV_PROTO_MSG_ERROR = 6,
 } hv_proto_msg_type;
 
-/* Each names exactly one failed check (see hv_proto_error_name). */
+/* Each names exactly one failed check (see hv_proto_error_name). The
+ * values travel in ERROR messages (docs/PROTOCOL.md section 8): never
+ * renumber; add new ones just before HV_PROTO_ERR__COUNT. */
 typedef enum {
   HV_PROTO_OK = 0,
   HV_PROTO_ERR_ARGS,              /* bad parameters from the caller */

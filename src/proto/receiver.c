@@ -197,8 +197,9 @@ hv_proto_error hv_proto_receiver_handle(hv_proto_receiver *r, uint64_t now_ms,
   if (!out_len) return HV_PROTO_ERR_ARGS;
   *out_len = 0;
   if (!r || !out || (!in && in_len)) return HV_PROTO_ERR_ARGS;
-  if (r->state == R_FAILED) return HV_PROTO_ERR_FAILED_BEFORE;
-  hv_proto_error err = dispatch(r, now_ms, in, in_len, out, out_cap, out_len, ev);
+  hv_proto_error err = r->state == R_FAILED
+                           ? HV_PROTO_ERR_FAILED_BEFORE
+                           : dispatch(r, now_ms, in, in_len, out, out_cap, out_len, ev);
   if (err) {
     r->state = R_FAILED;
     wipe_secrets(r);

@@ -299,6 +299,12 @@ static void test_names(void) {
   for (int e = 0; e < HV_PROTO_ERR__COUNT; e++)
     HT_CHECK(strcmp(hv_proto_error_name((hv_proto_error)e), "unknown-error") != 0);
   HT_CHECK(strcmp(hv_proto_msg_name(HV_PROTO_MSG_KEY), "key") == 0);
+  /* Codes travel in ERROR messages (PROTOCOL.md section 8): fixed numbers. */
+  HT_CHECK_EQ_INT(HV_PROTO_ERR_OVERSIZED, 4);
+  HT_CHECK_EQ_INT(HV_PROTO_ERR_UNEXPECTED, 16);
+  HT_CHECK_EQ_INT(HV_PROTO_ERR_CHALLENGE_REPLAYED, 21);
+  HT_CHECK_EQ_INT(HV_PROTO_ERR_CHAIN_STALE, 32);
+  HT_CHECK_EQ_INT(HV_PROTO_ERR_IDENTITY_MISMATCH, 36);
 }
 
 int main(void) {
