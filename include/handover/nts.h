@@ -81,6 +81,11 @@ void hv_nts_jar_free(hv_nts_jar *jar); /* wipes keys and cookies */
 size_t hv_nts_jar_cookie_count(const hv_nts_jar *jar);
 /* Forgets keys and cookies (the next query runs NTS-KE). */
 void hv_nts_jar_clear(hv_nts_jar *jar);
+/* Where this jar's cookies are used: the NTP host and port after Server
+ * and Port Negotiation (defaults: the NTS-KE host, port 123). False when
+ * the jar holds no keys. */
+bool hv_nts_jar_ntp_server(const hv_nts_jar *jar, char host[HV_NTS_HOST_MAX + 1],
+                           uint16_t *port);
 /* Upper bound on hv_nts_jar_save's output, for sizing its buffer. */
 #define HV_NTS_JAR_SAVE_MAX 4096
 /* Serialized form for persistence (it holds keys: store it 0600). */

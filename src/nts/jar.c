@@ -32,6 +32,15 @@ size_t hv_nts_jar_cookie_count(const hv_nts_jar *jar) {
   return jar && jar->has_keys ? jar->n_cookies : 0;
 }
 
+bool hv_nts_jar_ntp_server(const hv_nts_jar *jar, char host[HV_NTS_HOST_MAX + 1],
+                           uint16_t *port) {
+  if (!jar || !jar->has_keys) return false;
+  if (host)
+    snprintf(host, HV_NTS_HOST_MAX + 1, "%s", jar->ntp_host[0] ? jar->ntp_host : jar->ke_host);
+  if (port) *port = jar->ntp_port ? jar->ntp_port : HV_NTS_DEFAULT_NTP_PORT;
+  return true;
+}
+
 void hv_nts_jar_bind(hv_nts_jar *jar, const char *ke_host, uint16_t ke_port) {
   if (strcmp(jar->ke_host, ke_host) == 0 && jar->ke_port == ke_port) return;
   hv_nts_jar_clear(jar);

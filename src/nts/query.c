@@ -1,13 +1,15 @@
-/* Placeholder query machine until the real one lands: every query fails
- * at once with HV_NTS_ERR_INTERNAL. */
+/* One NTS query: a non-blocking state machine under one deadline. */
+#include "nts/query.h"
+
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <unistd.h>
 
-#include "handover/nts.h"
-
-struct hv_nts_query {
-  int unused;
-};
+#include "handover/crypto.h"
 
 int64_t hv_nts_monotonic_ms(void) {
   struct timespec ts;
@@ -15,37 +17,182 @@ int64_t hv_nts_monotonic_ms(void) {
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+int64_t query_realtime_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+void query_close_conn(hv_nts_query *q) {
+  if (q->ssl) {
+    SSL_free(q->ssl);
+    q->ssl = NULL;
+  }
+  if (q->sock >= 0) close(q->sock);
+  q->sock = -1;
+  q->fd = -1;
+}
+
+static void close_all(hv_nts_query *q) {
+  query_close_conn(q);
+  hv_nts_resolve_stop(&q->res);
+  q->fd = -1;
+  q->events = 0;
+}
+
+query_step query_finish(hv_nts_query *q, hv_nts_error err, const char *fmt, ...) {
+  close_all(q);
+  q->result = err;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(q->detail, sizeof q->detail, fmt, ap);
+  va_end(ap);
+  q->state = QS_DONE;
+  return QR_DONE;
+}
+
+query_step query_wait(hv_nts_query *q, int fd, short events) {
+  q->fd = fd;
+  q->events = events;
+  return QR_WAIT;
+}
+
+static bool valid_server(const hv_nts_server *s) {
+  size_t n = strnlen(s->host, sizeof s->host);
+  if (n == 0 || n == sizeof s->host) return false;
+  for (size_t i = 0; i < n; i++)
+    if (s->host[i] < 0x21 || s->host[i] > 0x7e) return false;
+  return true;
+}
+
+static query_step run(hv_nts_query *q, short revents) {
+  for (;;) {
+    query_step r;
+    switch (q->state) {
+      case QS_RESOLVE_KE:
+      case QS_CONNECT:
+      case QS_HANDSHAKE:
+      case QS_KE_SEND:
+      case QS_KE_RECV: r = query_ke_step(q, revents); break;
+      case QS_RESOLVE_NTP:
+      case QS_NTP_RECV: r = query_ntp_step(q); break;
+      default: return QR_DONE;
+    }
+    if (r != QR_AGAIN) return r;
+    revents = 0; /* they were for the previous descriptor */
+  }
+}
+
+static void check_deadline(hv_nts_query *q) {
+  if (q->state == QS_DONE || hv_nts_monotonic_ms() < q->deadline_ms) return;
+  if (q->refused != HV_NTS_OK) {
+    /* No usable reply came, only refused ones: say why they were. */
+    char why[HV_NTS_DETAIL_MAX];
+    snprintf(why, sizeof why, "%s", q->refused_detail);
+    query_finish(q, q->refused, "%s (and no valid reply before the deadline)", why);
+    return;
+  }
+  static const char *const names[] = {"resolving the NTS-KE host", "connecting",
+                                      "in the TLS handshake", "sending the NTS-KE request",
+                                      "reading the NTS-KE reply", "resolving the NTP host",
+                                      "waiting for the NTP reply"};
+  query_finish(q, HV_NTS_ERR_TIMEOUT, "deadline passed while %s",
+               q->state < QS_DONE ? names[q->state] : "done");
+}
+
 hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
                                  const hv_nts_options *opts, hv_nts_jar *jar,
                                  int64_t deadline_ms) {
-  (void)server, (void)opts, (void)jar, (void)deadline_ms;
-  return calloc(1, sizeof(hv_nts_query));
+  hv_nts_query *q = calloc(1, sizeof *q);
+  if (!q) return NULL;
+  q->fd = -1;
+  q->sock = -1;
+  q->res.fd = -1;
+  q->res.pid = -1;
+  q->deadline_ms = deadline_ms;
+  if (!server || !jar || !valid_server(server)) {
+    query_finish(q, HV_NTS_ERR_ARGS, "no jar, or no valid host name");
+    return q;
+  }
+  q->server = *server;
+  if (q->server.ke_port == 0) q->server.ke_port = HV_NTS_DEFAULT_KE_PORT;
+  if (opts) q->opts = *opts;
+  if (opts && opts->ca_file) {
+    q->ca_file = strdup(opts->ca_file);
+    if (!q->ca_file) {
+      query_finish(q, HV_NTS_ERR_INTERNAL, "out of memory");
+      return q;
+    }
+    q->opts.ca_file = q->ca_file;
+  }
+  q->jar = jar;
+  hv_nts_jar_bind(jar, q->server.host, q->server.ke_port);
+  check_deadline(q);
+  if (q->state == QS_DONE) return q;
+  query_step r = hv_nts_jar_cookie_count(jar) > 0 ? query_ntp_begin(q) : query_ke_begin(q);
+  if (r == QR_AGAIN) run(q, 0);
+  return q;
 }
 
 int hv_nts_query_fd(const hv_nts_query *q, short *events) {
-  (void)q;
-  if (events) *events = 0;
-  return -1;
+  if (!q || q->state == QS_DONE) {
+    if (events) *events = 0;
+    return -1;
+  }
+  if (events) *events = q->events;
+  return q->fd;
 }
 
-void hv_nts_query_step(hv_nts_query *q, short revents) { (void)q, (void)revents; }
-bool hv_nts_query_done(const hv_nts_query *q) { (void)q; return true; }
+void hv_nts_query_step(hv_nts_query *q, short revents) {
+  if (!q || q->state == QS_DONE) return;
+  check_deadline(q);
+  if (q->state == QS_DONE) return;
+  run(q, revents);
+}
+
+bool hv_nts_query_done(const hv_nts_query *q) { return !q || q->state == QS_DONE; }
+
 hv_nts_error hv_nts_query_result(const hv_nts_query *q, hv_nts_sample *out) {
-  (void)q, (void)out;
-  return HV_NTS_ERR_INTERNAL;
+  if (!q) return HV_NTS_ERR_ARGS;
+  if (q->state != QS_DONE) return HV_NTS_ERR_TIMEOUT;
+  if (out && q->result == HV_NTS_OK) *out = q->sample;
+  return q->result;
 }
+
 const char *hv_nts_query_detail(const hv_nts_query *q) {
-  (void)q;
-  return "not implemented yet";
+  if (!q) return "no query";
+  return q->state == QS_DONE ? q->detail : "in progress";
 }
-bool hv_nts_query_used_ke(const hv_nts_query *q) { (void)q; return false; }
-void hv_nts_query_free(hv_nts_query *q) { free(q); }
+
+bool hv_nts_query_used_ke(const hv_nts_query *q) { return q && q->used_ke; }
+
+void hv_nts_query_free(hv_nts_query *q) {
+  if (!q) return;
+  close_all(q);
+  free(q->ca_file);
+  hv_wipe(q, sizeof *q);
+  free(q);
+}
 
 hv_nts_error hv_nts_query_run(const hv_nts_server *server,
                               const hv_nts_options *opts, hv_nts_jar *jar,
                               int timeout_ms, hv_nts_sample *out,
                               char detail[HV_NTS_DETAIL_MAX]) {
-  (void)server, (void)opts, (void)jar, (void)timeout_ms, (void)out;
-  if (detail) detail[0] = '\0';
-  return HV_NTS_ERR_INTERNAL;
+  int64_t deadline = hv_nts_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+  hv_nts_query *q = hv_nts_query_start(server, opts, jar, deadline);
+  if (!q) {
+    if (detail) snprintf(detail, HV_NTS_DETAIL_MAX, "out of memory");
+    return HV_NTS_ERR_INTERNAL;
+  }
+  while (!hv_nts_query_done(q)) {
+    struct pollfd p = {.fd = -1};
+    p.fd = hv_nts_query_fd(q, &p.events);
+    int64_t left = deadline - hv_nts_monotonic_ms();
+    int rc = poll(&p, 1, left < 0 ? 0 : (int)(left > 1000 ? 1000 : left));
+    hv_nts_query_step(q, rc > 0 ? p.revents : 0);
+  }
+  hv_nts_error err = hv_nts_query_result(q, out);
+  if (detail) snprintf(detail, HV_NTS_DETAIL_MAX, "%s", hv_nts_query_detail(q));
+  hv_nts_query_free(q);
+  return err;
 }

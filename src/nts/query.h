@@ -1,0 +1,77 @@
+/* The insides of one NTS query, shared by its three source files:
+ * query.c (life cycle, deadline), query_ke.c (TCP, TLS, NTS-KE) and
+ * query_ntp.c (the NTP exchange). */
+#ifndef HANDOVER_NTS_QUERY_H
+#define HANDOVER_NTS_QUERY_H
+
+#include <openssl/ssl.h>
+
+#include "nts/jar.h"
+#include "nts/ke_codec.h"
+#include "nts/ntp_codec.h"
+#include "nts/resolve.h"
+
+typedef enum {
+  QS_RESOLVE_KE,
+  QS_CONNECT,
+  QS_HANDSHAKE,
+  QS_KE_SEND,
+  QS_KE_RECV,
+  QS_RESOLVE_NTP,
+  QS_NTP_RECV,
+  QS_DONE,
+} query_state;
+
+/* What a state handler tells the loop in hv_nts_query_step. */
+typedef enum {
+  QR_WAIT,    /* q->fd and q->events are set: wait for them */
+  QR_AGAIN,   /* moved on: run the next handler now */
+  QR_DONE,    /* finished (q->result says how) */
+} query_step;
+
+struct hv_nts_query {
+  query_state state;
+  hv_nts_server server;
+  hv_nts_options opts;
+  char *ca_file; /* our copy of opts.ca_file */
+  hv_nts_jar *jar;
+  int64_t deadline_ms;
+  bool used_ke;
+
+  hv_nts_resolver res;
+  size_t next_addr; /* the next KE address to try */
+  int sock;     /* the TCP or UDP socket, or -1 */
+  int fd;       /* what to wait on: sock or the resolver's pipe */
+  short events;
+  SSL *ssl;
+  size_t ke_sent;
+  uint8_t ke_request[HV_NTS_KE_REQUEST_LEN];
+  uint8_t ke_reply[HV_NTS_KE_REPLY_MAX];
+  size_t ke_reply_len;
+
+  uint8_t uid[HV_NTS_UID_LEN];
+  uint8_t origin[HV_NTP_TS_LEN];
+  int64_t t1_ns;
+  uint8_t packet[HV_NTP_PACKET_MAX + 1]; /* +1: tells an oversized reply */
+
+  hv_nts_error result;
+  hv_nts_error refused;  /* why the last unusable NTP reply was ignored */
+  char refused_detail[HV_NTS_DETAIL_MAX];
+  hv_nts_sample sample;
+  char detail[HV_NTS_DETAIL_MAX];
+};
+
+/* Ends the query with err and a printf-style reason; closes everything. */
+query_step query_finish(hv_nts_query *q, hv_nts_error err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+query_step query_wait(hv_nts_query *q, int fd, short events);
+/* Closes the TCP/TLS or UDP connection, if any. */
+void query_close_conn(hv_nts_query *q);
+int64_t query_realtime_ns(void);
+
+query_step query_ke_begin(hv_nts_query *q);
+query_step query_ke_step(hv_nts_query *q, short revents);
+query_step query_ntp_begin(hv_nts_query *q);
+query_step query_ntp_step(hv_nts_query *q);
+
+#endif

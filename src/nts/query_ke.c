@@ -1,0 +1,235 @@
+/* The NTS-KE half of a query: resolve, connect (each address in turn),
+ * TLS 1.3 handshake, request, reply, keys into the jar. */
+#include <errno.h>
+#include <openssl/err.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "handover/crypto.h"
+#include "nts/query.h"
+#include "nts/tls.h"
+
+static query_step try_connect(hv_nts_query *q);
+
+/* OpenSSL writes to the socket with write(), and a peer that reset the
+ * connection would raise SIGPIPE, which kills a process by default. A
+ * library must not change the process's signal handling, so SIGPIPE is
+ * blocked in this thread around each TLS call and any SIGPIPE the call
+ * raised is consumed before the mask is restored. */
+typedef struct {
+  sigset_t old;
+  bool was_pending;
+} sigpipe_guard;
+
+static void sigpipe_hold(sigpipe_guard *g) {
+  sigset_t pipe_set, pending;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  g->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &g->old);
+}
+
+static void sigpipe_release(sigpipe_guard *g) {
+  sigset_t pipe_set, pending;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  if (!g->was_pending && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
+    const struct timespec zero = {0, 0};
+    while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &g->old, NULL);
+}
+
+typedef enum { TLS_CONNECT, TLS_WRITE, TLS_READ, TLS_SHUTDOWN } tls_op;
+
+/* One OpenSSL call with SIGPIPE held and the error queue cleared first
+ * (other queries in the same thread may have left errors in it). */
+static int tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len) {
+  sigpipe_guard g;
+  sigpipe_hold(&g);
+  int saved_errno;
+  ERR_clear_error();
+  int rc = 0;
+  int n = len > INT32_MAX ? INT32_MAX : (int)len;
+  switch (op) {
+    case TLS_CONNECT: rc = SSL_connect(q->ssl); break;
+    case TLS_WRITE: rc = SSL_write(q->ssl, buf, n); break;
+    case TLS_READ: rc = SSL_read(q->ssl, buf, n); break;
+    case TLS_SHUTDOWN: rc = SSL_shutdown(q->ssl); break;
+  }
+  saved_errno = errno;
+  sigpipe_release(&g);
+  errno = saved_errno;
+  return rc;
+}
+
+query_step query_ke_begin(hv_nts_query *q) {
+  q->used_ke = true;
+  q->state = QS_RESOLVE_KE;
+  if (hv_nts_resolve_start(&q->res, q->server.host, q->server.ke_port) != 0)
+    return query_finish(q, HV_NTS_ERR_IO, "cannot start the resolver: %s",
+                        strerror(errno));
+  return QR_AGAIN;
+}
+
+static query_step resolve_step(hv_nts_query *q) {
+  int rc = hv_nts_resolve_step(&q->res);
+  if (rc == 0) return query_wait(q, q->res.fd, POLLIN);
+  if (rc < 0)
+    return query_finish(q, HV_NTS_ERR_DNS, "%s did not resolve", q->server.host);
+  q->next_addr = 0;
+  q->state = QS_CONNECT;
+  return try_connect(q);
+}
+
+static query_step start_handshake(hv_nts_query *q) {
+  q->ssl = hv_nts_tls_new(q->sock, q->server.host, &q->opts, q->detail,
+                          sizeof q->detail);
+  if (!q->ssl) return query_finish(q, HV_NTS_ERR_TLS, "%s", q->detail);
+  q->state = QS_HANDSHAKE;
+  return QR_AGAIN;
+}
+
+/* Starts a connection to the next address; on an immediate failure moves
+ * on to the one after. */
+static query_step try_connect(hv_nts_query *q) {
+  int last_errno = ECONNREFUSED;
+  while (q->next_addr < q->res.n) {
+    const hv_nts_addr *a = &q->res.addrs[q->next_addr++];
+    q->sock = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (q->sock < 0) {
+      last_errno = errno;
+      continue;
+    }
+    if (connect(q->sock, (const struct sockaddr *)&a->ss, a->len) == 0)
+      return start_handshake(q);
+    if (errno == EINPROGRESS) return query_wait(q, q->sock, POLLOUT);
+    last_errno = errno;
+    query_close_conn(q);
+  }
+  return query_finish(q, HV_NTS_ERR_CONNECT, "cannot connect to %s port %u: %s",
+                      q->server.host, q->server.ke_port, strerror(last_errno));
+}
+
+static query_step connect_step(hv_nts_query *q, short revents) {
+  if (revents == 0) return query_wait(q, q->sock, POLLOUT);
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(q->sock, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+  if (err == 0) return start_handshake(q);
+  query_close_conn(q);
+  return try_connect(q);
+}
+
+/* Maps SSL_ERROR_WANT_* to a wait; anything else ends the query. */
+static query_step tls_wait_or_fail(hv_nts_query *q, int rc) {
+  int e = SSL_get_error(q->ssl, rc);
+  if (e == SSL_ERROR_WANT_READ) return query_wait(q, q->sock, POLLIN);
+  if (e == SSL_ERROR_WANT_WRITE) return query_wait(q, q->sock, POLLOUT);
+  char why[HV_NTS_DETAIL_MAX];
+  hv_nts_error err = hv_nts_tls_failure(q->ssl, e, why, sizeof why);
+  return query_finish(q, err, "%s", why);
+}
+
+static query_step handshake_step(hv_nts_query *q) {
+  int rc = tls_call(q, TLS_CONNECT, NULL, 0);
+  if (rc != 1) return tls_wait_or_fail(q, rc);
+  if (!hv_nts_tls_alpn_ok(q->ssl))
+    return query_finish(q, HV_NTS_ERR_ALPN, "server did not select ALPN %s",
+                        HV_NTS_ALPN);
+  hv_buf_writer w;
+  hv_buf_writer_init(&w, q->ke_request, sizeof q->ke_request);
+  if (!hv_nts_ke_build_request(&w))
+    return query_finish(q, HV_NTS_ERR_INTERNAL, "cannot build the NTS-KE request");
+  q->ke_sent = 0;
+  q->state = QS_KE_SEND;
+  return QR_AGAIN;
+}
+
+static query_step send_step(hv_nts_query *q) {
+  while (q->ke_sent < sizeof q->ke_request) {
+    int rc = tls_call(q, TLS_WRITE, q->ke_request + q->ke_sent,
+                      sizeof q->ke_request - q->ke_sent);
+    if (rc <= 0) return tls_wait_or_fail(q, rc);
+    q->ke_sent += (size_t)rc;
+  }
+  q->ke_reply_len = 0;
+  q->state = QS_KE_RECV;
+  return QR_AGAIN;
+}
+
+static const char *ke_refusal(hv_nts_error err) {
+  switch (err) {
+    case HV_NTS_ERR_KE_CRITICAL: return "an unknown critical record";
+    case HV_NTS_ERR_KE_NO_COOKIE: return "no cookie";
+    case HV_NTS_ERR_KE_NO_AEAD: return "no agreement on AEAD 15 (AES-SIV-CMAC-256)";
+    case HV_NTS_ERR_KE_PROTOCOL: return "no agreement on NTPv4";
+    default: return "records that do not parse";
+  }
+}
+
+/* A complete, agreed reply: keys and cookies go into the jar. */
+static query_step take_reply(hv_nts_query *q, hv_nts_ke_reply *reply) {
+  hv_nts_jar *jar = q->jar;
+  hv_nts_jar_drop_cookies(jar);
+  if (!hv_nts_tls_export_keys(q->ssl, jar->c2s, jar->s2c)) {
+    hv_nts_jar_drop_cookies(jar);
+    return query_finish(q, HV_NTS_ERR_INTERNAL, "TLS key export failed");
+  }
+  for (size_t i = 0; i < reply->n_cookies; i++)
+    (void)hv_nts_jar_put(jar, &reply->cookies[i]);
+  snprintf(jar->ntp_host, sizeof jar->ntp_host, "%s", reply->server);
+  jar->ntp_port = reply->port;
+  jar->has_keys = true;
+  (void)tls_call(q, TLS_SHUTDOWN, NULL, 0); /* a courtesy: the reply is whole */
+  query_close_conn(q);
+  return query_ntp_begin(q);
+}
+
+static query_step recv_step(hv_nts_query *q) {
+  for (;;) {
+    if (q->ke_reply_len == sizeof q->ke_reply)
+      return query_finish(q, HV_NTS_ERR_KE_MALFORMED,
+                          "NTS-KE reply longer than %d bytes", HV_NTS_KE_REPLY_MAX);
+    int rc = tls_call(q, TLS_READ, q->ke_reply + q->ke_reply_len,
+                      sizeof q->ke_reply - q->ke_reply_len);
+    if (rc <= 0) {
+      int e = SSL_get_error(q->ssl, rc);
+      if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0))
+        return query_finish(q, HV_NTS_ERR_KE_MALFORMED,
+                            "server closed before End of Message");
+      return tls_wait_or_fail(q, rc);
+    }
+    q->ke_reply_len += (size_t)rc;
+    hv_nts_ke_reply reply;
+    hv_nts_error err = hv_nts_ke_parse(q->ke_reply, q->ke_reply_len, &reply);
+    query_step r = QR_AGAIN;
+    if (err == HV_NTS_ERR_KE_ERROR)
+      r = query_finish(q, err, "server sent NTS-KE Error %u", reply.error_code);
+    else if (err != HV_NTS_OK)
+      r = query_finish(q, err, "NTS-KE reply with %s", ke_refusal(err));
+    else if (reply.complete)
+      r = take_reply(q, &reply);
+    bool complete = reply.complete;
+    hv_wipe(&reply, sizeof reply);
+    if (err != HV_NTS_OK || complete) return r;
+  }
+}
+
+query_step query_ke_step(hv_nts_query *q, short revents) {
+  switch (q->state) {
+    case QS_RESOLVE_KE: return resolve_step(q);
+    case QS_CONNECT: return connect_step(q, revents);
+    case QS_HANDSHAKE: return handshake_step(q);
+    case QS_KE_SEND: return send_step(q);
+    case QS_KE_RECV: return recv_step(q);
+    default: return query_finish(q, HV_NTS_ERR_INTERNAL, "bad state");
+  }
+}

@@ -1,0 +1,143 @@
+/* The NTP half of a query: one cookie from the jar, one authenticated
+ * request, and the reply checked before anything from it is used. */
+#include <errno.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "handover/crypto.h"
+#include "nts/query.h"
+
+query_step query_ntp_begin(hv_nts_query *q) {
+  const hv_nts_jar *jar = q->jar;
+  const char *host = jar->ntp_host[0] ? jar->ntp_host : q->server.host;
+  uint16_t port = jar->ntp_port ? jar->ntp_port : HV_NTS_DEFAULT_NTP_PORT;
+  q->state = QS_RESOLVE_NTP;
+  if (hv_nts_resolve_start(&q->res, host, port) != 0)
+    return query_finish(q, HV_NTS_ERR_IO, "cannot start the resolver: %s",
+                        strerror(errno));
+  return QR_AGAIN;
+}
+
+/* Builds the request with a cookie taken out of the jar (used once,
+ * whatever happens next) and placeholders to refill the jar to 8. */
+static bool build_request(hv_nts_query *q, size_t *len) {
+  hv_nts_cookie cookie;
+  if (!hv_nts_jar_take(q->jar, &cookie)) return false;
+  hv_ntp_request req = {.c2s_key = q->jar->c2s, .cookie = &cookie};
+  req.placeholders = HV_NTS_MAX_COOKIES - 1 - hv_nts_jar_cookie_count(q->jar);
+  bool ok = hv_random(req.uid, sizeof req.uid) == 0 &&
+            hv_random(req.transmit, sizeof req.transmit) == 0 &&
+            hv_random(req.nonce, sizeof req.nonce) == 0 &&
+            hv_ntp_build_request(&req, q->packet, sizeof q->packet, len);
+  memcpy(q->uid, req.uid, sizeof q->uid);
+  memcpy(q->origin, req.transmit, sizeof q->origin);
+  hv_wipe(&cookie, sizeof cookie);
+  hv_wipe(&req, sizeof req);
+  return ok;
+}
+
+static query_step send_request(hv_nts_query *q) {
+  const hv_nts_addr *a = &q->res.addrs[0];
+  size_t len = 0;
+  if (!build_request(q, &len))
+    return query_finish(q, HV_NTS_ERR_INTERNAL, "cannot build the NTP request");
+  q->sock = socket(a->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  /* A connected socket only receives datagrams from the server. */
+  if (q->sock < 0 || connect(q->sock, (const struct sockaddr *)&a->ss, a->len) != 0)
+    return query_finish(q, HV_NTS_ERR_IO, "NTP socket: %s", strerror(errno));
+  q->t1_ns = query_realtime_ns();
+  ssize_t sent = send(q->sock, q->packet, len, 0);
+  if (sent < 0 || (size_t)sent != len)
+    return query_finish(q, HV_NTS_ERR_IO, "NTP send: %s",
+                        sent < 0 ? strerror(errno) : "short write");
+  q->state = QS_NTP_RECV;
+  return query_wait(q, q->sock, POLLIN);
+}
+
+static query_step resolve_step(hv_nts_query *q) {
+  int rc = hv_nts_resolve_step(&q->res);
+  if (rc == 0) return query_wait(q, q->res.fd, POLLIN);
+  if (rc < 0) return query_finish(q, HV_NTS_ERR_DNS, "the NTP host did not resolve");
+  return send_request(q);
+}
+
+static void fill_sample(hv_nts_query *q, const hv_ntp_reply *r, int64_t t4) {
+  hv_nts_sample *s = &q->sample;
+  s->t1_ns = q->t1_ns;
+  s->t2_ns = hv_ntp_ts_to_unix_ns(r->receive_ts);
+  s->t3_ns = hv_ntp_ts_to_unix_ns(r->transmit_ts);
+  s->t4_ns = t4;
+  s->offset_ns = ((s->t2_ns - s->t1_ns) + (s->t3_ns - s->t4_ns)) / 2;
+  s->delay_ns = (s->t4_ns - s->t1_ns) - (s->t3_ns - s->t2_ns);
+  s->root_delay_ns = hv_ntp_short_to_ns(r->root_delay);
+  s->root_dispersion_ns = hv_ntp_short_to_ns(r->root_dispersion);
+  s->stratum = r->stratum;
+  s->leap = r->leap;
+}
+
+static const char *refusal(hv_nts_error err) {
+  switch (err) {
+    case HV_NTS_ERR_NTP_MALFORMED: return "malformed NTP reply (size or field lengths)";
+    case HV_NTS_ERR_NTP_MODE: return "NTP reply is not NTPv4 server mode";
+    case HV_NTS_ERR_NTP_UNIQUE_ID: return "NTP reply with another unique identifier";
+    case HV_NTS_ERR_NTP_ORIGIN: return "NTP reply with another origin timestamp";
+    default: return "NTP reply refused";
+  }
+}
+
+/* One datagram. Replies that could come from anyone (they fail before
+ * the authenticator is reached) are remembered and the wait goes on: an
+ * off-path sender must not be able to end the query. */
+static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4) {
+  hv_ntp_reply reply;
+  hv_ntp_expect expect = {q->uid, q->origin, q->jar->s2c};
+  hv_nts_error err = hv_ntp_parse_reply(q->packet, len, &expect, &reply);
+  for (size_t i = 0; i < reply.n_cookies; i++)
+    (void)hv_nts_jar_put(q->jar, &reply.cookies[i]);
+  query_step r = QR_AGAIN;
+  if (err == HV_NTS_OK) {
+    fill_sample(q, &reply, t4);
+    r = query_finish(q, HV_NTS_OK, "stratum %u", reply.stratum);
+  } else if (err == HV_NTS_ERR_NTP_KOD) {
+    hv_nts_jar_drop_cookies(q->jar); /* the next query runs NTS-KE */
+    r = query_finish(q, err, "kiss-o'-death NTSN: cookies dropped");
+  } else if (err == HV_NTS_ERR_NTP_UNSYNC) {
+    r = query_finish(q, err, "server unsynchronised (leap %u, stratum %u)",
+                     reply.leap, reply.stratum);
+  } else if (err == HV_NTS_ERR_NTP_AUTH) {
+    r = query_finish(q, err, "NTP reply authenticator does not verify");
+  } else {
+    q->refused = err;
+    snprintf(q->refused_detail, sizeof q->refused_detail, "%s", refusal(err));
+  }
+  hv_wipe(&reply, sizeof reply);
+  return r;
+}
+
+static query_step recv_step(hv_nts_query *q) {
+  for (;;) {
+    ssize_t n = recv(q->sock, q->packet, sizeof q->packet, MSG_TRUNC);
+    int64_t t4 = query_realtime_ns();
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      return query_wait(q, q->sock, POLLIN);
+    if (n < 0 && errno != ECONNREFUSED)
+      return query_finish(q, HV_NTS_ERR_IO, "NTP receive: %s", strerror(errno));
+    if (n < 0) {
+      /* from an ICMP error, which anyone could forge */
+      q->refused = HV_NTS_ERR_IO;
+      snprintf(q->refused_detail, sizeof q->refused_detail, "NTP receive: %s",
+               strerror(errno));
+      continue;
+    }
+    query_step r = handle_reply(q, (size_t)n, t4);
+    if (r != QR_AGAIN) return r;
+  }
+}
+
+query_step query_ntp_step(hv_nts_query *q) {
+  if (q->state == QS_RESOLVE_NTP) return resolve_step(q);
+  return recv_step(q);
+}

@@ -1,0 +1,91 @@
+#!/bin/sh
+# Interop with Debian's chronyd on loopback: Port and Server Negotiation,
+# IPv4, IPv6 and a host name, cookie reuse without TLS (counted by
+# chronyd itself), the kiss-o'-death after the server loses its keys, and
+# the default NTP port 123 when it is free.
+# usage: test_nts_chrony.sh NTS_ENV_SH NTS_PROBE
+set -u
+. "$1"
+probe=$2
+ntsenv_init || { echo "cannot make the test CA"; exit 1; }
+D=$NTSENV_DIR
+failures=0
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+
+# query NAME WANT HOST KEPORT [probe options]: the last line goes in $LAST
+query() {
+  name=$1 want=$2 host=$3 port=$4; shift 4
+  out=$("$probe" "$host" "$port" -c "$D/ca.pem" -t 4000 "$@" 2>&1)
+  LAST=$(echo "$out" | tail -n 1)
+  for line in $(echo "$out" | sed -n 's/^result=\([^ ]*\) used_ke=\([01]\).*/\1,\2/p'); do
+    if [ "$line" != "$want" ]; then fail "$name: wanted $want, got: $out"; return; fi
+  done
+  [ -n "$out" ] || { fail "$name: no output"; return; }
+  echo "ok   $name: $want"
+}
+
+expect_in() { # NAME TEXT PATTERN
+  case $2 in *"$3"*) echo "ok   $1" ;; *) fail "$1: '$3' not in: $2" ;; esac
+}
+
+stat_of() { # SERVER FIELD-PREFIX: a number from chronyc serverstats
+  chronyc -h "$D/$1.sock" serverstats 2>/dev/null | sed -n "s/^$2 *: *//p"
+}
+
+# Server a: non-default NTP port (so chronyd sends Port Negotiation),
+# a command socket to read its counters.
+KE_A=$(ntsenv_free_port); NTP_A=$(ntsenv_free_port)
+printf 'bindcmdaddress %s/a.sock\n' "$D" >"$D/a.extra"
+ntsenv_chrony a "$KE_A" "$NTP_A" || exit 1
+
+query port-negotiation ok,1 127.0.0.1 "$KE_A" -j "$D/jar_a"
+expect_in "ntp port from Port Negotiation" "$LAST" "ntp=127.0.0.1,$NTP_A "
+expect_in "jar refilled" "$LAST" " cookies=8 "
+# Two more queries in another process, from the saved jar: no NTS-KE.
+query cookie-reuse ok,0 127.0.0.1 "$KE_A" -j "$D/jar_a" -n 2
+accepted=$(stat_of a "NTS-KE connections accepted")
+authed=$(stat_of a "Authenticated NTP packets")
+[ "$accepted" = 1 ] && echo "ok   one TLS connection for three queries" ||
+  fail "chronyd accepted '$accepted' NTS-KE connections, wanted 1"
+[ "$authed" = 3 ] && echo "ok   three authenticated NTP packets" ||
+  fail "chronyd counted '$authed' authenticated NTP packets, wanted 3"
+query host-name ok,1 localhost "$KE_A"
+
+# The server restarts with new keys: our cookies are now garbage to it,
+# it answers NTSN, the jar is emptied, and the next query runs NTS-KE.
+kill "$(cat "$D/a.pid")"
+i=0
+while ss -Htln | awk '{print $4}' | grep -q ":$KE_A\$"; do
+  i=$((i + 1)); [ "$i" -gt 50 ] && { fail "chronyd a did not stop"; break; }
+  sleep 0.1
+done
+rm -f "$D/a.dump/"*
+ntsenv_chrony a "$KE_A" "$NTP_A" || exit 1
+query kiss-of-death ntp-kiss-of-death,0 127.0.0.1 "$KE_A" -j "$D/jar_a"
+expect_in "kiss-o'-death emptied the jar" "$LAST" " cookies=0 "
+query after-kiss ok,1 127.0.0.1 "$KE_A" -j "$D/jar_a"
+
+# Server b: NTS-KE on 127.0.0.1 names ::1 as its NTP server (Server
+# Negotiation); chronyd's client list shows where the NTP packets came.
+KE_B=$(ntsenv_free_port); NTP_B=$(ntsenv_free_port)
+printf 'bindcmdaddress %s/b.sock\nbindaddress ::1\nallow ::1\nntsntpserver ::1\n' "$D" >"$D/b.extra"
+ntsenv_chrony b "$KE_B" "$NTP_B" || exit 1
+query server-negotiation ok,1 127.0.0.1 "$KE_B"
+expect_in "ntp host from Server Negotiation" "$LAST" "ntp=::1,$NTP_B "
+v6_ntp=$(chronyc -n -h "$D/b.sock" clients 2>/dev/null | awk '$1 == "::1" {print $2}')
+[ "$v6_ntp" = 1 ] && echo "ok   the NTP packet went to ::1" ||
+  fail "chronyd saw '$v6_ntp' NTP packets from ::1, wanted 1"
+query ipv6 ok,1 ::1 "$KE_B"
+
+# Default NTP port: chronyd on 123 sends no Port Negotiation record.
+if ss -Hulpn 2>/dev/null | awk '{print $4}' | grep -q ':123$'; then
+  echo "skip default-port: UDP port 123 is in use on this machine"
+else
+  KE_C=$(ntsenv_free_port)
+  ntsenv_chrony c "$KE_C" 123 || exit 1
+  query default-port ok,1 127.0.0.1 "$KE_C"
+  expect_in "ntp port 123 without negotiation" "$LAST" "ntp=127.0.0.1,123 "
+fi
+
+echo "chrony interop: $failures failed"
+[ "$failures" -eq 0 ]

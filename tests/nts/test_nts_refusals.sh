@@ -1,0 +1,133 @@
+#!/bin/sh
+# Every refusal of the NTS client, each against a server that breaks
+# exactly one thing, each expecting its own error name.
+# usage: test_nts_refusals.sh NTS_ENV_SH NTS_PROBE KE_SERVER NTP_SERVER
+set -u
+. "$1"
+probe=$2 ke_server=$3 ntp_server=$4
+ntsenv_init || { echo "cannot make the test CA"; exit 1; }
+D=$NTSENV_DIR
+failures=0
+SERVER_PIDS=""
+stop_servers() {
+  for p in $SERVER_PIDS; do kill "$p" 2>/dev/null; done
+  for p in $SERVER_PIDS; do wait "$p" 2>/dev/null; done
+  SERVER_PIDS=""
+}
+trap 'stop_servers; ntsenv_stop' EXIT
+
+ntsenv_cert good 30 || exit 1
+ntsenv_cert short 2 || exit 1
+ntsenv_cert wrongname 30 DNS:other.example || exit 1
+# A certificate that expired ten days ago: issued 40 days back for 30.
+faketime -f -40d sh -c ". '$1'; NTSENV_DIR='$D'; ntsenv_cert expired 30" || exit 1
+
+wait_port() { # PORT (TCP listening), bounded
+  i=0
+  while ! ss -Htln | awk '{print $4}' | grep -q ":$1\$"; do
+    i=$((i + 1)); [ "$i" -gt 50 ] && { echo "server on $1 did not start"; return 1; }
+    sleep 0.1
+  done
+}
+
+# start_ke CERT [flags]: a fresh KE server on $KE, NTP on $NTP
+start_ke() {
+  cert=$1; shift
+  KE=$(ntsenv_free_port); NTP=$(ntsenv_free_port)
+  "$ke_server" "$KE" "$D/$cert.pem" "$D/$cert.key" "$D/keys" --ntp-port "$NTP" "$@" \
+    2>>"$D/ke_server.log" &
+  SERVER_PIDS="$SERVER_PIDS $!"
+  wait_port "$KE"
+}
+
+start_ntp() { # MODE
+  "$ntp_server" "$NTP" "$D/keys" "$1" 2>>"$D/ntp_server.log" &
+  SERVER_PIDS="$SERVER_PIDS $!"
+}
+
+# expect NAME WANTED HOST [probe options]: one query, result must match
+expect() {
+  name=$1 want=$2 host=$3; shift 3
+  out=$("$probe" "$host" "$KE" "$@" 2>&1)
+  got=$(echo "$out" | sed -n 's/^result=\([^ ]*\).*/\1/p' | tail -n 1)
+  if [ "$got" = "$want" ]; then
+    echo "ok   $name: $want"
+  else
+    echo "FAIL $name: wanted $want, got '$got': $out"
+    failures=$((failures + 1))
+  fi
+  LAST=$out
+}
+
+CA="-c $D/ca.pem"
+# The baseline: the test servers work, so each refusal below is caused
+# by the one thing that case breaks.
+start_ke good && start_ntp good
+# shellcheck disable=SC2086
+expect baseline ok 127.0.0.1 $CA -t 3000
+case $LAST in *"ntp=127.0.0.1,$NTP "*) ;; *) echo "FAIL port negotiation: $LAST"; failures=$((failures + 1));; esac
+stop_servers
+
+start_ke good
+expect untrusted-ca cert-untrusted 127.0.0.1 -t 3000
+stop_servers
+start_ke wrongname
+# shellcheck disable=SC2086
+expect wrong-ip cert-hostname 127.0.0.1 $CA -t 3000
+# shellcheck disable=SC2086
+expect wrong-name cert-hostname localhost $CA -t 3000
+stop_servers
+start_ke expired
+# shellcheck disable=SC2086
+expect expired cert-expired 127.0.0.1 $CA -t 3000
+stop_servers
+# Valid by the local clock, but expired by the caller's lower bound.
+start_ke short
+bound=$(( $(date +%s) + 5 * 86400 ))
+# shellcheck disable=SC2086
+expect expired-by-bound cert-expired 127.0.0.1 $CA -t 3000 -b "$bound"
+stop_servers
+
+for c in "no-alpn alpn" "tls12 tls-version" "error ke-error" \
+         "critical ke-unknown-critical" "no-cookie ke-no-cookie" "no-aead ke-no-aead"; do
+  set -- $c
+  start_ke good "--$1"
+  # shellcheck disable=SC2086
+  expect "$1" "$2" 127.0.0.1 $CA -t 3000
+  stop_servers
+done
+
+# NTP replies: refusals that only an authenticated-looking reply can
+# cause end the query at once; the rest wait out the (short) deadline.
+for c in "bad-auth ntp-auth" "wrong-uid ntp-unique-id" "wrong-origin ntp-origin" \
+         "truncated ntp-malformed" "oversized ntp-malformed" \
+         "lying-length ntp-malformed" "mode3 ntp-mode" "unsync ntp-unsynchronised" \
+         "kod ntp-kiss-of-death" "kod-wrong-uid ntp-unique-id" "silent timeout"; do
+  set -- $c
+  start_ke good && start_ntp "$1"
+  # shellcheck disable=SC2086
+  expect "$1" "$2" 127.0.0.1 $CA -t 1200
+  if [ "$1" = kod ]; then
+    case $LAST in *" cookies=0 "*) ;; *) echo "FAIL kod kept cookies: $LAST"; failures=$((failures + 1));; esac
+  fi
+  if [ "$1" = kod-wrong-uid ]; then
+    case $LAST in *" cookies=7 "*) ;; *) echo "FAIL forged kod dropped cookies: $LAST"; failures=$((failures + 1));; esac
+  fi
+  stop_servers
+done
+
+# A reply whose authenticator fails must not put its cookies in the jar;
+# the jar keeps the 7 cookies it had after the one used.
+start_ke good && start_ntp bad-auth
+# shellcheck disable=SC2086
+expect bad-auth-cookies ntp-auth 127.0.0.1 $CA -t 1200
+case $LAST in *" cookies=7 "*) ;; *) echo "FAIL bad-auth cookies: $LAST"; failures=$((failures + 1));; esac
+stop_servers
+
+# Nothing listening: connect refused.
+KE=$(ntsenv_free_port)
+# shellcheck disable=SC2086
+expect no-server connect 127.0.0.1 $CA -t 2000
+
+echo "refusals: $failures failed"
+[ "$failures" -eq 0 ]
