@@ -96,14 +96,22 @@ HV_MUST_CHECK int hv_nts_jar_load(hv_nts_jar *jar, const uint8_t *in, size_t len
 typedef struct hv_nts_query hv_nts_query;
 
 /* Starts one query; deadline_ms is on CLOCK_MONOTONIC. The jar must
- * outlive the query. NULL only when out of memory. */
+ * outlive the query. NULL only when out of memory. A jar with cookies
+ * skips NTS-KE. A name (not an address literal) is resolved by a child
+ * process running getaddrinfo, killed and reaped when the query ends,
+ * so resolution obeys the deadline and leaves nothing behind. */
 hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
                                  const hv_nts_options *opts, hv_nts_jar *jar,
                                  int64_t deadline_ms);
 /* The descriptor to wait on and the events to wait for; -1 when done. */
 int hv_nts_query_fd(const hv_nts_query *q, short *events);
 /* Advances after poll() (revents may be 0 on a timeout); it checks the
- * deadline itself. */
+ * deadline itself. An NTP reply that anyone could have sent (it fails
+ * before its authenticator is checked: malformed, wrong mode, unique id
+ * or origin) does not end the query: it is remembered and the wait goes
+ * on. Once the deadline has passed, one step(q, 0) ends the query with
+ * the most precise reason: the last refused reply, else
+ * HV_NTS_ERR_TIMEOUT naming the stage it was in. */
 void hv_nts_query_step(hv_nts_query *q, short revents);
 bool hv_nts_query_done(const hv_nts_query *q);
 hv_nts_error hv_nts_query_result(const hv_nts_query *q, hv_nts_sample *out);

@@ -10,7 +10,8 @@
  * Every call that takes a message and can answer writes its answer into
  * out (*out_len bytes, 0 when there is nothing to send). On a refusal it
  * returns the error AND writes an ERROR message for the peer into out, so
- * the refusal can be explained; the caller sends it and closes. */
+ * the refusal can be explained; the caller sends it and closes. (Never
+ * in answer to an ERROR: that returns HV_PROTO_ERR_PEER_ERROR, out empty.) */
 #ifndef HANDOVER_PROTO_H
 #define HANDOVER_PROTO_H
 

@@ -50,7 +50,7 @@ typedef enum {
   HV_STORE_ERR_NOT_DIR,        /* the store path is not a directory */
   HV_STORE_ERR_PERMISSIONS,    /* directory not 0700 / a file not 0600,
                                   not ours, or a symlink */
-  HV_STORE_ERR_IO,             /* a system call failed (errno kept) */
+  HV_STORE_ERR_IO,             /* a system call failed */
   HV_STORE_ERR_CORRUPT,        /* a file is truncated, altered or malformed */
   HV_STORE_ERR_NO_IDENTITY,    /* no identity has been stored yet */
   HV_STORE_ERR_EXISTS,         /* an identity is already stored */

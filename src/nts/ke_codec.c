@@ -92,8 +92,11 @@ static hv_nts_error parse_record(uint16_t type, bool critical,
       if ((err = parse_u16_body(body, &out->error_code)) != HV_NTS_OK) return err;
       return HV_NTS_ERR_KE_ERROR;
     case HV_NTS_KE_WARNING:
+      /* No warning code is defined (RFC 8915 7.8), so every warning is
+       * one we do not recognise, which a client treats as an error. */
       out->has_warning = true;
-      return parse_u16_body(body, &out->warning_code);
+      if ((err = parse_u16_body(body, &out->warning_code)) != HV_NTS_OK) return err;
+      return HV_NTS_ERR_KE_ERROR;
     case HV_NTS_KE_AEAD:
       if ((err = once(&seen->seen_aead)) != HV_NTS_OK) return err;
       return parse_single_id(body, HV_NTS_AEAD_SIV_CMAC_256, &out->aead_siv);

@@ -33,7 +33,7 @@ typedef struct {
   bool ntpv4;    /* Next Protocol agreed on NTPv4 */
   bool aead_siv; /* AEAD agreed on AES-SIV-CMAC-256 */
   uint16_t error_code;   /* of an Error record (then parse fails) */
-  uint16_t warning_code; /* of the last Warning record, 0 if none */
+  uint16_t warning_code; /* of a Warning record (also an error) */
   bool has_warning;
   size_t n_cookies;
   hv_nts_cookie cookies[HV_NTS_MAX_COOKIES];

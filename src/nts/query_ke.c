@@ -212,7 +212,9 @@ static query_step recv_step(hv_nts_query *q) {
     hv_nts_error err = hv_nts_ke_parse(q->ke_reply, q->ke_reply_len, &reply);
     query_step r = QR_AGAIN;
     if (err == HV_NTS_ERR_KE_ERROR)
-      r = query_finish(q, err, "server sent NTS-KE Error %u", reply.error_code);
+      r = query_finish(q, err, "server sent NTS-KE %s %u",
+                       reply.has_warning ? "Warning" : "Error",
+                       reply.has_warning ? reply.warning_code : reply.error_code);
     else if (err != HV_NTS_OK)
       r = query_finish(q, err, "NTS-KE reply with %s", ke_refusal(err));
     else if (reply.complete)

@@ -86,8 +86,13 @@ int hv_nts_resolve_start(hv_nts_resolver *r, const char *host, uint16_t port) {
     return -1;
   }
   if (pid == 0) {
-    close(p[0]);
-    child_resolve(p[1], host);
+    /* Keep only the pipe: other queries' sockets must close when their
+     * owner closes them, not when this child exits. */
+    int out = p[1];
+    if (out > 3 && dup2(out, 3) == 3) out = 3;
+    close_range((unsigned)out + 1, ~0U, 0);
+    if (out > 3) close_range(3, (unsigned)out - 1, 0);
+    child_resolve(out, host);
   }
   close(p[1]);
   if (fcntl(p[0], F_SETFL, O_NONBLOCK) != 0) {

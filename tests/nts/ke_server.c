@@ -6,6 +6,7 @@
  *   --no-alpn       select no ALPN protocol
  *   --tls12         speak TLS 1.2 at most
  *   --error         reply with an Error record
+ *   --warning       add a Warning record
  *   --critical      add an unknown critical record
  *   --no-cookie     send no New Cookie record
  *   --no-aead       agree on no AEAD (send AEAD 30 instead of 15)
@@ -27,7 +28,7 @@
 #include "nts_testlib.h"
 
 typedef struct {
-  bool no_alpn, tls12, error, critical, no_cookie, no_aead;
+  bool no_alpn, tls12, error, warning, critical, no_cookie, no_aead;
   int ntp_port;
   const char *ntp_server;
   const char *keyfile;
@@ -66,6 +67,7 @@ static bool build_reply(const flags *f, hv_buf_writer *w) {
   ok = ht_ke_record_u16(w, true, 1, 0) &&
        ht_ke_record_u16(w, true, 4, f->no_aead ? 30 : 15);
   if (ok && f->critical) ok = ht_ke_record_u16(w, true, 0x4242, 0);
+  if (ok && f->warning) ok = ht_ke_record_u16(w, true, 3, 1);
   for (int i = 0; ok && !f->no_cookie && i < 8; i++) {
     uint8_t cookie[64];
     ok = hv_random(cookie, sizeof cookie) == 0 && ht_ke_record(w, false, 5, cookie, sizeof cookie);
@@ -122,6 +124,7 @@ int main(int argc, char **argv) {
     if (!strcmp(a, "--no-alpn")) f.no_alpn = true;
     else if (!strcmp(a, "--tls12")) f.tls12 = true;
     else if (!strcmp(a, "--error")) f.error = true;
+    else if (!strcmp(a, "--warning")) f.warning = true;
     else if (!strcmp(a, "--critical")) f.critical = true;
     else if (!strcmp(a, "--no-cookie")) f.no_cookie = true;
     else if (!strcmp(a, "--no-aead")) f.no_aead = true;

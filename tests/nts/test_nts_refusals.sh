@@ -88,7 +88,7 @@ bound=$(( $(date +%s) + 5 * 86400 ))
 expect expired-by-bound cert-expired 127.0.0.1 $CA -t 3000 -b "$bound"
 stop_servers
 
-for c in "no-alpn alpn" "tls12 tls-version" "error ke-error" \
+for c in "no-alpn alpn" "tls12 tls-version" "error ke-error" "warning ke-error" \
          "critical ke-unknown-critical" "no-cookie ke-no-cookie" "no-aead ke-no-aead"; do
   set -- $c
   start_ke good "--$1"

@@ -22,7 +22,12 @@ static hv_proto_error answer(fx_run *run, const fx_msg *resp, uint64_t now) {
   fx_msg out;
   hv_proto_error err = hv_proto_sender_handle(run->sender, now, &W.head, resp->b, resp->n,
                                               out.b, sizeof out.b, &out.n, NULL);
-  if (err) HT_CHECK_EQ_INT(fx_error_code(out.b, out.n), err);
+  if (err) {
+    hv_proto_msg m;
+    HT_CHECK_EQ_INT(fx_error_code(out.b, out.n), err);
+    HT_CHECK(hv_proto_decode(out.b, out.n, &m) == HV_PROTO_OK &&
+             strcmp(m.u.error.text, hv_proto_error_name(err)) == 0);
+  }
   return err;
 }
 
@@ -302,6 +307,22 @@ static void test_used_challenge_makes_room(void) {
   fx_run_close(&run);
 }
 
+static void test_bad_configuration_refused(void) {
+  hv_proto_config cfg;
+  hv_proto_sender *s = NULL;
+  hv_proto_receiver *r = NULL;
+  fx_sender_config(&W, &cfg);
+  cfg.params.response_window_ms = 0;
+  HT_CHECK_EQ_INT(hv_proto_sender_new(&cfg, W.identity_secret, &s), HV_PROTO_ERR_ARGS);
+  fx_sender_config(&W, &cfg);
+  cfg.params.n_runtimes = HV_PROTO_MAX_RUNTIMES + 1;
+  HT_CHECK_EQ_INT(hv_proto_receiver_new(&cfg, &r), HV_PROTO_ERR_ARGS);
+  fx_sender_config(&W, &cfg);
+  cfg.tee_ops = NULL; /* and no hv_tee either */
+  HT_CHECK_EQ_INT(hv_proto_sender_new(&cfg, W.identity_secret, &s), HV_PROTO_ERR_ARGS);
+  HT_CHECK(s == NULL && r == NULL);
+}
+
 int main(void) {
   if (fx_open(&W) != 0) {
     fprintf(stderr, "cannot set up the sim enclaves\n");
@@ -329,6 +350,7 @@ int main(void) {
   HT_RUN(test_chain_head_stale_at_response);
   HT_RUN(test_challenge_table_full);
   HT_RUN(test_used_challenge_makes_room);
+  HT_RUN(test_bad_configuration_refused);
   fx_close(&W);
   return HT_DONE();
 }

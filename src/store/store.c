@@ -1,0 +1,383 @@
+/* The sealed key store: opening the directory, the identity, and the
+ * state (policy version and chain head). See include/handover/store.h for
+ * what it guarantees and what it cannot. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "handover/store.h"
+#include "store_file.h"
+
+#define IDENTITY_FILE "identity"
+#define STATE_FILE "state"
+/* Sealed plaintexts start with their kind, so a file renamed into the
+ * other's place cannot be taken for it. */
+static const uint8_t identity_tag[4] = {'H', 'V', 'I', 'D'};
+static const uint8_t state_tag[4] = {'H', 'V', 'S', 'S'};
+#define IDENTITY_PT_LEN (4 + HV_ED25519_PRIV_LEN + HV_ED25519_PUB_LEN)
+#define STATE_PT_LEN (4 + 3 * 8)
+#define SEAL_CAP (IDENTITY_PT_LEN + HV_TEE_SEAL_OVERHEAD)
+
+struct hv_store {
+  int dirfd;
+  const hv_tee *tee;
+};
+
+typedef struct {
+  uint64_t policy_version;
+  hv_store_chain_head head;
+} store_state;
+
+static hv_store_error from_tee(hv_tee_error err) {
+  switch (err) {
+    case HV_TEE_OK: return HV_STORE_OK;
+    case HV_TEE_ERR_SEAL_OTHER_ENCLAVE: return HV_STORE_ERR_OTHER_ENCLAVE;
+    case HV_TEE_ERR_SEAL_OTHER_PLATFORM: return HV_STORE_ERR_OTHER_PLATFORM;
+    case HV_TEE_ERR_SEAL_TAMPERED: return HV_STORE_ERR_CORRUPT;
+    default: return HV_STORE_ERR_TEE;
+  }
+}
+
+/* ---- the directory ---- */
+
+static hv_store_error check_dir(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return HV_STORE_ERR_IO;
+  if (!S_ISDIR(st.st_mode)) return HV_STORE_ERR_NOT_DIR;
+  if (st.st_uid != geteuid() || (st.st_mode & 0077)) return HV_STORE_ERR_PERMISSIONS;
+  return HV_STORE_OK;
+}
+
+/* mkdir 0700, then fsync the parent so the new entry survives a crash. */
+static hv_store_error make_dir(const char *dir) {
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+    return errno == ENOENT ? HV_STORE_ERR_MISSING : HV_STORE_ERR_IO;
+  char *copy = strdup(dir);
+  if (!copy) return HV_STORE_ERR_IO;
+  int parent = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  free(copy);
+  if (parent < 0) return HV_STORE_ERR_IO;
+  int rc = fsync(parent);
+  (void)close(parent);
+  return rc == 0 ? HV_STORE_OK : HV_STORE_ERR_IO;
+}
+
+static hv_store_error open_dir_error(const char *dir, int err) {
+  struct stat st;
+  /* O_NOFOLLOW with O_DIRECTORY reports a symlink as ENOTDIR. */
+  if (lstat(dir, &st) == 0 && S_ISLNK(st.st_mode)) return HV_STORE_ERR_PERMISSIONS;
+  switch (err) {
+    case ENOENT: return HV_STORE_ERR_MISSING;
+    case ENOTDIR: return HV_STORE_ERR_NOT_DIR;
+    case EACCES: return HV_STORE_ERR_PERMISSIONS;
+    default: return HV_STORE_ERR_IO;
+  }
+}
+
+static hv_store_error open_dir(const char *dir, bool create, int *out) {
+  const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+  int fd = open(dir, flags);
+  if (fd < 0 && errno == ENOENT && create) {
+    hv_store_error err = make_dir(dir);
+    if (err != HV_STORE_OK) return err;
+    fd = open(dir, flags);
+  }
+  if (fd < 0) return open_dir_error(dir, errno);
+  hv_store_error err = check_dir(fd);
+  if (err != HV_STORE_OK) {
+    (void)close(fd);
+    return err;
+  }
+  *out = fd;
+  return HV_STORE_OK;
+}
+
+/* Writers serialise on the directory, so a read-check-write (monotonic
+ * values, identity exists?) is never interleaved with another process's. */
+static hv_store_error lock_dir(const hv_store *s) {
+  while (flock(s->dirfd, LOCK_EX) != 0)
+    if (errno != EINTR) return HV_STORE_ERR_IO;
+  return HV_STORE_OK;
+}
+
+static void unlock_dir(const hv_store *s) { (void)flock(s->dirfd, LOCK_UN); }
+
+hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
+                             hv_store **out) {
+  if (!dir || !tee || !out) return HV_STORE_ERR_ARGS;
+  *out = NULL;
+  hv_store *s = calloc(1, sizeof *s);
+  if (!s) return HV_STORE_ERR_IO;
+  s->tee = tee;
+  hv_store_error err = open_dir(dir, create, &s->dirfd);
+  if (err == HV_STORE_OK) {
+    err = lock_dir(s);
+    if (err == HV_STORE_OK) {
+      err = hv_store_remove_stale(s->dirfd);
+      unlock_dir(s);
+    }
+    if (err != HV_STORE_OK) (void)close(s->dirfd);
+  }
+  if (err != HV_STORE_OK) {
+    free(s);
+    return err;
+  }
+  *out = s;
+  return HV_STORE_OK;
+}
+
+void hv_store_close(hv_store *store) {
+  if (!store) return;
+  (void)close(store->dirfd);
+  free(store);
+}
+
+/* ---- sealed files ---- */
+
+static hv_store_error write_sealed(hv_store *s, const char *name,
+                                   hv_store_kind kind,
+                                   const uint8_t pub[HV_ED25519_PUB_LEN],
+                                   const uint8_t *pt, size_t pt_len) {
+  uint8_t sealed[SEAL_CAP], file[HV_STORE_MAX_FILE];
+  size_t sealed_len = 0, file_len = 0;
+  hv_store_error err = from_tee(hv_tee_seal(s->tee, HV_TEE_SEAL_MRENCLAVE, pt,
+                                            pt_len, sealed, sizeof sealed,
+                                            &sealed_len));
+  if (err == HV_STORE_OK)
+    err = hv_store_frame(kind, pub, sealed, sealed_len, file, sizeof file, &file_len);
+  if (err == HV_STORE_OK) err = hv_store_write_atomic(s->dirfd, name, file, file_len);
+  return err;
+}
+
+/* Reads, unframes and unseals name; *found false when it does not exist.
+ * pt receives exactly pt_len bytes or the call fails (wiped on failure). */
+static hv_store_error read_sealed(hv_store *s, const char *name,
+                                  hv_store_kind kind,
+                                  uint8_t pub[HV_ED25519_PUB_LEN], uint8_t *pt,
+                                  size_t pt_len, bool *found) {
+  uint8_t file[HV_STORE_MAX_FILE + 1], out[HV_STORE_MAX_FILE];
+  size_t file_len = 0, out_len = 0, sealed_len = 0;
+  const uint8_t *sealed = NULL;
+  hv_store_error err = hv_store_read_file(s->dirfd, name, file, sizeof file,
+                                          &file_len, found);
+  if (err != HV_STORE_OK || !*found) return err;
+  err = hv_store_unframe(kind, file, file_len, pub, &sealed, &sealed_len);
+  if (err == HV_STORE_OK)
+    err = from_tee(hv_tee_unseal(s->tee, sealed, sealed_len, out, sizeof out,
+                                 &out_len));
+  if (err == HV_STORE_OK && out_len != pt_len) err = HV_STORE_ERR_CORRUPT;
+  if (err == HV_STORE_OK) memcpy(pt, out, pt_len);
+  hv_wipe(out, sizeof out);
+  return err;
+}
+
+/* ---- identity ---- */
+
+static hv_store_error read_identity(hv_store *s,
+                                    uint8_t secret[HV_ED25519_PRIV_LEN],
+                                    uint8_t pub[HV_ED25519_PUB_LEN]) {
+  uint8_t pt[IDENTITY_PT_LEN], file_pub[HV_ED25519_PUB_LEN], derived[HV_ED25519_PUB_LEN];
+  bool found = false;
+  hv_store_error err = read_sealed(s, IDENTITY_FILE, HV_STORE_KIND_IDENTITY,
+                                   file_pub, pt, sizeof pt, &found);
+  if (err == HV_STORE_OK && !found) return HV_STORE_ERR_NO_IDENTITY;
+  const uint8_t *seed = pt + sizeof identity_tag;
+  const uint8_t *sealed_pub = seed + HV_ED25519_PRIV_LEN;
+  /* The clear public key must be the one sealed with the secret, and the
+   * secret must really give it. */
+  if (err == HV_STORE_OK &&
+      (memcmp(pt, identity_tag, sizeof identity_tag) != 0 ||
+       memcmp(sealed_pub, file_pub, HV_ED25519_PUB_LEN) != 0 ||
+       hv_ed25519_public(seed, derived) != 0 ||
+       memcmp(derived, file_pub, HV_ED25519_PUB_LEN) != 0))
+    err = HV_STORE_ERR_CORRUPT;
+  if (err == HV_STORE_OK) {
+    memcpy(secret, seed, HV_ED25519_PRIV_LEN);
+    memcpy(pub, file_pub, HV_ED25519_PUB_LEN);
+  }
+  hv_wipe(pt, sizeof pt);
+  return err;
+}
+
+static hv_store_error write_identity(hv_store *s,
+                                     const uint8_t secret[HV_ED25519_PRIV_LEN],
+                                     const uint8_t pub[HV_ED25519_PUB_LEN]) {
+  uint8_t pt[IDENTITY_PT_LEN];
+  memcpy(pt, identity_tag, sizeof identity_tag);
+  memcpy(pt + sizeof identity_tag, secret, HV_ED25519_PRIV_LEN);
+  memcpy(pt + sizeof identity_tag + HV_ED25519_PRIV_LEN, pub, HV_ED25519_PUB_LEN);
+  hv_store_error err = write_sealed(s, IDENTITY_FILE, HV_STORE_KIND_IDENTITY,
+                                    pub, pt, sizeof pt);
+  hv_wipe(pt, sizeof pt);
+  return err;
+}
+
+/* Whether an identity file exists at all (damaged or not: never
+ * overwritten either way). */
+static hv_store_error identity_exists(hv_store *s, bool *exists) {
+  struct stat st;
+  if (fstatat(s->dirfd, IDENTITY_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    *exists = true;
+    return HV_STORE_OK;
+  }
+  *exists = false;
+  return errno == ENOENT ? HV_STORE_OK : HV_STORE_ERR_IO;
+}
+
+hv_store_error hv_store_init_identity(hv_store *store,
+                                      uint8_t pub[HV_ED25519_PUB_LEN]) {
+  if (!store) return HV_STORE_ERR_ARGS;
+  uint8_t secret[HV_ED25519_PRIV_LEN], new_pub[HV_ED25519_PUB_LEN];
+  bool exists = false;
+  hv_store_error err = lock_dir(store);
+  if (err != HV_STORE_OK) return err;
+  err = identity_exists(store, &exists);
+  if (err == HV_STORE_OK && exists) err = HV_STORE_ERR_EXISTS;
+  if (err == HV_STORE_OK && hv_ed25519_keypair(secret, new_pub) != 0)
+    err = HV_STORE_ERR_CRYPTO;
+  if (err == HV_STORE_OK) err = write_identity(store, secret, new_pub);
+  unlock_dir(store);
+  hv_wipe(secret, sizeof secret);
+  if (err == HV_STORE_OK && pub) memcpy(pub, new_pub, HV_ED25519_PUB_LEN);
+  return err;
+}
+
+/* Under the lock: same identity -> ok, another -> mismatch, none -> write. */
+static hv_store_error put_locked(hv_store *s,
+                                 const uint8_t secret[HV_ED25519_PRIV_LEN],
+                                 const uint8_t pub[HV_ED25519_PUB_LEN]) {
+  bool exists = false;
+  hv_store_error err = identity_exists(s, &exists);
+  if (err != HV_STORE_OK) return err;
+  if (!exists) return write_identity(s, secret, pub);
+  uint8_t held[HV_ED25519_PRIV_LEN], held_pub[HV_ED25519_PUB_LEN];
+  err = read_identity(s, held, held_pub);
+  if (err == HV_STORE_OK && !hv_ct_equal(held, secret, HV_ED25519_PRIV_LEN))
+    err = HV_STORE_ERR_IDENTITY_MISMATCH;
+  hv_wipe(held, sizeof held);
+  return err;
+}
+
+hv_store_error hv_store_put_identity(hv_store *store,
+                                     const uint8_t secret[HV_ED25519_PRIV_LEN]) {
+  if (!store || !secret) return HV_STORE_ERR_ARGS;
+  uint8_t pub[HV_ED25519_PUB_LEN];
+  if (hv_ed25519_public(secret, pub) != 0) return HV_STORE_ERR_CRYPTO;
+  hv_store_error err = lock_dir(store);
+  if (err != HV_STORE_OK) return err;
+  err = put_locked(store, secret, pub);
+  unlock_dir(store);
+  return err;
+}
+
+hv_store_error hv_store_get_identity(hv_store *store,
+                                     uint8_t secret[HV_ED25519_PRIV_LEN],
+                                     uint8_t pub[HV_ED25519_PUB_LEN]) {
+  if (!store || !secret || !pub) return HV_STORE_ERR_ARGS;
+  return read_identity(store, secret, pub);
+}
+
+hv_store_error hv_store_public(hv_store *store, uint8_t pub[HV_ED25519_PUB_LEN]) {
+  if (!store || !pub) return HV_STORE_ERR_ARGS;
+  uint8_t file[HV_STORE_MAX_FILE + 1];
+  size_t len = 0, sealed_len = 0;
+  const uint8_t *sealed = NULL;
+  bool found = false;
+  hv_store_error err = hv_store_read_file(store->dirfd, IDENTITY_FILE, file,
+                                          sizeof file, &len, &found);
+  if (err == HV_STORE_OK && !found) return HV_STORE_ERR_NO_IDENTITY;
+  if (err == HV_STORE_OK)
+    err = hv_store_unframe(HV_STORE_KIND_IDENTITY, file, len, pub, &sealed,
+                           &sealed_len);
+  return err;
+}
+
+/* ---- state: policy version and chain head ---- */
+
+static hv_store_error read_state(hv_store *s, store_state *st) {
+  uint8_t pt[STATE_PT_LEN];
+  bool found = false;
+  memset(st, 0, sizeof *st);
+  hv_store_error err = read_sealed(s, STATE_FILE, HV_STORE_KIND_STATE, NULL, pt,
+                                   sizeof pt, &found);
+  if (err != HV_STORE_OK || !found) return err;
+  hv_buf_reader r;
+  hv_buf_reader_init(&r, pt, sizeof pt);
+  const uint8_t *tag = NULL;
+  bool ok = hv_buf_read_view(&r, sizeof state_tag, &tag) &&
+            hv_buf_read_u64(&r, &st->policy_version) &&
+            hv_buf_read_u64(&r, &st->head.number) &&
+            hv_buf_read_u64(&r, &st->head.time_ms) && hv_buf_reader_done(&r);
+  if (!ok || memcmp(tag, state_tag, sizeof state_tag) != 0) {
+    memset(st, 0, sizeof *st);
+    return HV_STORE_ERR_CORRUPT;
+  }
+  return HV_STORE_OK;
+}
+
+static hv_store_error write_state(hv_store *s, const store_state *st) {
+  uint8_t pt[STATE_PT_LEN];
+  hv_buf_writer w;
+  hv_buf_writer_init(&w, pt, sizeof pt);
+  bool ok = hv_buf_write_bytes(&w, state_tag, sizeof state_tag) &&
+            hv_buf_write_u64(&w, st->policy_version) &&
+            hv_buf_write_u64(&w, st->head.number) &&
+            hv_buf_write_u64(&w, st->head.time_ms);
+  if (!ok) return HV_STORE_ERR_ARGS;
+  return write_sealed(s, STATE_FILE, HV_STORE_KIND_STATE, NULL, pt, sizeof pt);
+}
+
+hv_store_error hv_store_get_policy_version(hv_store *store, uint64_t *version) {
+  if (!store || !version) return HV_STORE_ERR_ARGS;
+  store_state st;
+  hv_store_error err = read_state(store, &st);
+  *version = err == HV_STORE_OK ? st.policy_version : 0;
+  return err;
+}
+
+hv_store_error hv_store_get_chain_head(hv_store *store, hv_store_chain_head *out) {
+  if (!store || !out) return HV_STORE_ERR_ARGS;
+  store_state st;
+  hv_store_error err = read_state(store, &st);
+  *out = err == HV_STORE_OK ? st.head : (hv_store_chain_head){0, 0};
+  return err;
+}
+
+/* One read-check-write of the state under the lock: the new state is
+ * the stored one with either the policy version or the chain head set. */
+static hv_store_error update_state(hv_store *s, const uint64_t *version,
+                                   const hv_store_chain_head *head) {
+  store_state st;
+  hv_store_error err = lock_dir(s);
+  if (err != HV_STORE_OK) return err;
+  err = read_state(s, &st);
+  store_state next = st;
+  if (version) next.policy_version = *version;
+  if (head) next.head = *head;
+  if (err == HV_STORE_OK && (next.policy_version < st.policy_version ||
+                             next.head.number < st.head.number))
+    err = HV_STORE_ERR_ROLLBACK;
+  bool same = next.policy_version == st.policy_version &&
+              next.head.number == st.head.number &&
+              next.head.time_ms == st.head.time_ms;
+  if (err == HV_STORE_OK && !same)
+    err = write_state(s, &next);
+  unlock_dir(s);
+  return err;
+}
+
+hv_store_error hv_store_set_policy_version(hv_store *store, uint64_t version) {
+  if (!store) return HV_STORE_ERR_ARGS;
+  return update_state(store, &version, NULL);
+}
+
+hv_store_error hv_store_set_chain_head(hv_store *store,
+                                       const hv_store_chain_head *head) {
+  if (!store || !head) return HV_STORE_ERR_ARGS;
+  return update_state(store, NULL, head);
+}

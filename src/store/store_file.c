@@ -1,0 +1,174 @@
+/* Crash-safe file writes and checked reads for the store.
+ *
+ * A write never touches the live file: it fills a fresh temp file in the
+ * same directory (so rename stays within one file system and is atomic),
+ * makes its bytes durable, renames it over the live name and then makes
+ * the rename durable. A reader therefore sees the old file or the new one.
+ * The checksum is not security (the host can recompute it; sealing is
+ * the protection), it tells damage apart from a foreign or altered seal. */
+#include "store_file.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const uint8_t file_magic[4] = {'H', 'V', 'S', 'T'};
+#define FILE_FORMAT 1
+#define TMP_RANDOM_LEN 8 /* random suffix: concurrent writers never clash */
+
+static hv_store_error write_all(int fd, const uint8_t *data, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, data, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return HV_STORE_ERR_IO;
+    data += n;
+    len -= (size_t)n;
+  }
+  return HV_STORE_OK;
+}
+
+static hv_store_error temp_name(const char *name, char *out, size_t cap) {
+  uint8_t rnd[TMP_RANDOM_LEN];
+  if (hv_random(rnd, sizeof rnd) != 0) return HV_STORE_ERR_CRYPTO;
+  int n = snprintf(out, cap, "%s%s-%02x%02x%02x%02x%02x%02x%02x%02x",
+                   HV_STORE_TMP_PREFIX, name, rnd[0], rnd[1], rnd[2], rnd[3],
+                   rnd[4], rnd[5], rnd[6], rnd[7]);
+  return n > 0 && (size_t)n < cap ? HV_STORE_OK : HV_STORE_ERR_ARGS;
+}
+
+hv_store_error hv_store_write_atomic(int dirfd, const char *name,
+                                     const uint8_t *data, size_t len) {
+  char tmp[128];
+  hv_store_error err = temp_name(name, tmp, sizeof tmp);
+  if (err != HV_STORE_OK) return err;
+  int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                  0600);
+  if (fd < 0) return HV_STORE_ERR_IO;
+  /* The umask may only take bits away; make the mode exact anyway. */
+  err = fchmod(fd, 0600) == 0 ? write_all(fd, data, len) : HV_STORE_ERR_IO;
+  if (err == HV_STORE_OK && fsync(fd) != 0) err = HV_STORE_ERR_IO;
+  if (close(fd) != 0 && err == HV_STORE_OK) err = HV_STORE_ERR_IO;
+  if (err == HV_STORE_OK && renameat(dirfd, tmp, dirfd, name) != 0)
+    err = HV_STORE_ERR_IO;
+  if (err != HV_STORE_OK) {
+    int saved = errno;
+    (void)unlinkat(dirfd, tmp, 0);
+    errno = saved;
+    return err;
+  }
+  return fsync(dirfd) == 0 ? HV_STORE_OK : HV_STORE_ERR_IO;
+}
+
+static hv_store_error check_file(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return HV_STORE_ERR_IO;
+  if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0077))
+    return HV_STORE_ERR_PERMISSIONS;
+  if (st.st_size > HV_STORE_MAX_FILE) return HV_STORE_ERR_CORRUPT;
+  return HV_STORE_OK;
+}
+
+static hv_store_error read_all(int fd, uint8_t *buf, size_t cap, size_t *len) {
+  size_t got = 0;
+  for (;;) {
+    if (got == cap) return HV_STORE_ERR_CORRUPT; /* grew past the limit */
+    ssize_t n = read(fd, buf + got, cap - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return HV_STORE_ERR_IO;
+    if (n == 0) break;
+    got += (size_t)n;
+  }
+  *len = got;
+  return HV_STORE_OK;
+}
+
+hv_store_error hv_store_read_file(int dirfd, const char *name, uint8_t *buf,
+                                  size_t cap, size_t *len, bool *found) {
+  *found = false;
+  *len = 0;
+  int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT) return HV_STORE_OK;
+    return errno == ELOOP ? HV_STORE_ERR_PERMISSIONS : HV_STORE_ERR_IO;
+  }
+  *found = true;
+  hv_store_error err = check_file(fd);
+  if (err == HV_STORE_OK) err = read_all(fd, buf, cap, len);
+  (void)close(fd);
+  return err;
+}
+
+hv_store_error hv_store_remove_stale(int dirfd) {
+  int fd = dup(dirfd);
+  DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+  if (!dir) {
+    if (fd >= 0) (void)close(fd);
+    return HV_STORE_ERR_IO;
+  }
+  hv_store_error err = HV_STORE_OK;
+  const size_t prefix = strlen(HV_STORE_TMP_PREFIX);
+  struct dirent *ent;
+  errno = 0;
+  while ((ent = readdir(dir)) != NULL) {
+    if (strncmp(ent->d_name, HV_STORE_TMP_PREFIX, prefix) != 0) continue;
+    if (unlinkat(dirfd, ent->d_name, 0) != 0 && errno != ENOENT)
+      err = HV_STORE_ERR_IO;
+    errno = 0;
+  }
+  if (errno != 0) err = HV_STORE_ERR_IO;
+  (void)closedir(dir);
+  /* A removal needs no fsync: a temp file that comes back after a
+   * crash is removed again on the next open. */
+  return err;
+}
+
+hv_store_error hv_store_frame(hv_store_kind kind,
+                              const uint8_t pub[HV_ED25519_PUB_LEN],
+                              const uint8_t *sealed, size_t sealed_len,
+                              uint8_t *out, size_t cap, size_t *out_len) {
+  if ((kind == HV_STORE_KIND_IDENTITY) != (pub != NULL) || sealed_len > UINT16_MAX)
+    return HV_STORE_ERR_ARGS;
+  hv_buf_writer w;
+  hv_buf_writer_init(&w, out, cap);
+  bool ok = hv_buf_write_bytes(&w, file_magic, sizeof file_magic) &&
+            hv_buf_write_u16(&w, FILE_FORMAT) && hv_buf_write_u8(&w, (uint8_t)kind);
+  if (ok && pub) ok = hv_buf_write_bytes(&w, pub, HV_ED25519_PUB_LEN);
+  ok = ok && hv_buf_write_u16(&w, (uint16_t)sealed_len) &&
+       hv_buf_write_bytes(&w, sealed, sealed_len);
+  uint8_t *sum = NULL;
+  ok = ok && hv_buf_write_reserve(&w, HV_SHA256_LEN, &sum);
+  if (!ok || hv_sha256(out, w.len - HV_SHA256_LEN, sum) != 0)
+    return HV_STORE_ERR_ARGS;
+  *out_len = w.len;
+  return HV_STORE_OK;
+}
+
+hv_store_error hv_store_unframe(hv_store_kind kind, const uint8_t *data,
+                                size_t len, uint8_t pub[HV_ED25519_PUB_LEN],
+                                const uint8_t **sealed, size_t *sealed_len) {
+  uint8_t sum[HV_SHA256_LEN];
+  if (len < HV_SHA256_LEN || hv_sha256(data, len - HV_SHA256_LEN, sum) != 0 ||
+      !hv_ct_equal(sum, data + len - HV_SHA256_LEN, HV_SHA256_LEN))
+    return HV_STORE_ERR_CORRUPT;
+  hv_buf_reader r;
+  hv_buf_reader_init(&r, data, len - HV_SHA256_LEN);
+  const uint8_t *magic = NULL;
+  uint16_t format = 0, blob_len = 0;
+  uint8_t file_kind = 0;
+  bool ok = hv_buf_read_view(&r, sizeof file_magic, &magic) &&
+            hv_buf_read_u16(&r, &format) && hv_buf_read_u8(&r, &file_kind);
+  if (!ok || memcmp(magic, file_magic, sizeof file_magic) != 0 ||
+      format != FILE_FORMAT || file_kind != kind)
+    return HV_STORE_ERR_CORRUPT;
+  if (kind == HV_STORE_KIND_IDENTITY)
+    ok = hv_buf_read_bytes(&r, pub, HV_ED25519_PUB_LEN);
+  ok = ok && hv_buf_read_u16(&r, &blob_len) &&
+       hv_buf_read_view(&r, blob_len, sealed) && hv_buf_reader_done(&r);
+  if (!ok) return HV_STORE_ERR_CORRUPT;
+  *sealed_len = blob_len;
+  return HV_STORE_OK;
+}

@@ -1,0 +1,56 @@
+#!/bin/sh
+# Name resolution obeys the deadline and leaves nothing behind. In a
+# network and mount namespace of its own, /etc/resolv.conf points at
+# 127.0.0.1:53, first with nothing there (the name fails: dns), then with
+# a listener that never answers (getaddrinfo would wait for seconds; the
+# query must end at its deadline and its resolver process must be gone).
+# usage: test_nts_dns.sh NTS_PROBE SILENT_UDP_SERVER
+set -u
+probe=$1 silent=$2
+if [ "${NTS_DNS_IN_NS:-}" != 1 ]; then
+  if ! unshare -n -m true 2>/dev/null; then
+    echo "skip: cannot make network namespaces here"
+    exit 77
+  fi
+  NTS_DNS_IN_NS=1 exec unshare -n -m sh "$0" "$@"
+fi
+
+tmp=$(mktemp -d)
+pid=""
+trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; umount /etc/resolv.conf 2>/dev/null; rm -rf "$tmp"' EXIT
+ip link set lo up || exit 1
+echo "nameserver 127.0.0.1" >"$tmp/resolv.conf"
+printf 'options timeout:5 attempts:2\n' >>"$tmp/resolv.conf"
+mount --bind "$tmp/resolv.conf" /etc/resolv.conf || { echo "cannot bind resolv.conf"; exit 1; }
+failures=0
+
+out=$("$probe" nts-refused.invalid 4460 -t 3000)
+case $out in
+  result=dns\ *) echo "ok   unresolvable name: dns" ;;
+  *) echo "FAIL unresolvable name: $out"; failures=$((failures + 1)) ;;
+esac
+
+# A DNS server that swallows the question. The silent UDP server never
+# answers anything (it has no keys file).
+"$silent" 53 "$tmp/no-keys" silent &
+pid=$!
+sleep 0.2
+name="nts-hang-$$.invalid"
+start=$(date +%s%N)
+out=$("$probe" "$name" 4460 -t 1000)
+took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+case $out in
+  result=timeout\ *resolving*) echo "ok   hanging resolver: timeout after ${took_ms} ms" ;;
+  *) echo "FAIL hanging resolver: $out"; failures=$((failures + 1)) ;;
+esac
+[ "$took_ms" -lt 2000 ] || { echo "FAIL the deadline was not kept: ${took_ms} ms"; failures=$((failures + 1)); }
+# The resolver child shares the probe's command line: none may survive.
+if ps -eo args | grep -v grep | grep -q "$name"; then
+  echo "FAIL a resolver process outlived its query"
+  failures=$((failures + 1))
+else
+  echo "ok   no resolver process left"
+fi
+
+echo "dns: $failures failed"
+[ "$failures" -eq 0 ]
