@@ -114,8 +114,12 @@ int hv_nts_query_fd(const hv_nts_query *q, short *events);
  * HV_NTS_ERR_TIMEOUT naming the stage it was in. */
 void hv_nts_query_step(hv_nts_query *q, short revents);
 bool hv_nts_query_done(const hv_nts_query *q);
+/* The outcome; *out is filled only on HV_NTS_OK. Asked before the query
+ * is done (the caller gave up at its deadline), it is the outcome the
+ * deadline would give: the last refused reply's error, else TIMEOUT. */
 hv_nts_error hv_nts_query_result(const hv_nts_query *q, hv_nts_sample *out);
-/* A human-readable reason for a failure (e.g. OpenSSL's verify message). */
+/* A human-readable reason for a failure (e.g. OpenSSL's verify message);
+ * before the query is done, the stage it is in or the refused reply. */
 const char *hv_nts_query_detail(const hv_nts_query *q);
 /* True when this query ran NTS-KE (false: it used a cookie from the jar). */
 bool hv_nts_query_used_ke(const hv_nts_query *q);

@@ -41,7 +41,8 @@ static hv_nts_error parse_single_id(hv_buf_reader *body, uint16_t wanted,
 static hv_nts_error parse_cookie(hv_buf_reader *body, hv_nts_ke_reply *out) {
   size_t n = hv_buf_remaining(body);
   if (n == 0 || n > HV_NTS_COOKIE_MAX) return HV_NTS_ERR_KE_MALFORMED;
-  if (out->n_cookies == HV_NTS_MAX_COOKIES) return HV_NTS_OK; /* extra: unused */
+  if (out->n_cookies == HV_NTS_MAX_COOKIES) /* more than a jar holds: unused */
+    return hv_buf_skip(body, n) ? HV_NTS_OK : HV_NTS_ERR_KE_MALFORMED;
   hv_nts_cookie *c = &out->cookies[out->n_cookies];
   if (!hv_buf_read_bytes(body, c->data, n)) return HV_NTS_ERR_KE_MALFORMED;
   c->len = n;

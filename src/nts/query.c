@@ -83,6 +83,14 @@ static query_step run(hv_nts_query *q, short revents) {
   }
 }
 
+static const char *stage_name(query_state st) {
+  static const char *const names[] = {"resolving the NTS-KE host", "connecting",
+                                      "in the TLS handshake", "sending the NTS-KE request",
+                                      "reading the NTS-KE reply", "resolving the NTP host",
+                                      "waiting for the NTP reply"};
+  return st < QS_DONE ? names[st] : "done";
+}
+
 static void check_deadline(hv_nts_query *q) {
   if (q->state == QS_DONE || hv_nts_monotonic_ms() < q->deadline_ms) return;
   if (q->refused != HV_NTS_OK) {
@@ -92,12 +100,7 @@ static void check_deadline(hv_nts_query *q) {
     query_finish(q, q->refused, "%s (and no valid reply before the deadline)", why);
     return;
   }
-  static const char *const names[] = {"resolving the NTS-KE host", "connecting",
-                                      "in the TLS handshake", "sending the NTS-KE request",
-                                      "reading the NTS-KE reply", "resolving the NTP host",
-                                      "waiting for the NTP reply"};
-  query_finish(q, HV_NTS_ERR_TIMEOUT, "deadline passed while %s",
-               q->state < QS_DONE ? names[q->state] : "done");
+  query_finish(q, HV_NTS_ERR_TIMEOUT, "deadline passed while %s", stage_name(q->state));
 }
 
 hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
@@ -152,16 +155,21 @@ void hv_nts_query_step(hv_nts_query *q, short revents) {
 
 bool hv_nts_query_done(const hv_nts_query *q) { return !q || q->state == QS_DONE; }
 
+/* Asked before the query finished (a caller whose deadline passed), the
+ * answer is what it would be at the deadline. */
 hv_nts_error hv_nts_query_result(const hv_nts_query *q, hv_nts_sample *out) {
   if (!q) return HV_NTS_ERR_ARGS;
-  if (q->state != QS_DONE) return HV_NTS_ERR_TIMEOUT;
+  if (q->state != QS_DONE)
+    return q->refused != HV_NTS_OK ? q->refused : HV_NTS_ERR_TIMEOUT;
   if (out && q->result == HV_NTS_OK) *out = q->sample;
   return q->result;
 }
 
 const char *hv_nts_query_detail(const hv_nts_query *q) {
   if (!q) return "no query";
-  return q->state == QS_DONE ? q->detail : "in progress";
+  if (q->state == QS_DONE) return q->detail;
+  if (q->refused != HV_NTS_OK) return q->refused_detail;
+  return stage_name(q->state);
 }
 
 bool hv_nts_query_used_ke(const hv_nts_query *q) { return q && q->used_ke; }

@@ -3,7 +3,8 @@
  * MODE says, good or broken.
  * usage: ntp_server PORT KEYFILE MODE
  * MODE: good, bad-auth, wrong-uid, wrong-origin, truncated, oversized,
- *       lying-length, mode3, kod, kod-wrong-uid, unsync, silent */
+ *       lying-length, mode3, kod, kod-wrong-uid, unsync, silent,
+ *       junk-then-good (a reply with a wrong unique id, then a good one) */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -93,7 +94,13 @@ int main(int argc, char **argv) {
       fprintf(stderr, "ntp_server: request does not authenticate\n");
       continue;
     }
-    size_t len = answer(argv[3], &req, keys + 32, out, sizeof out);
+    if (!strcmp(argv[3], "junk-then-good")) {
+      size_t junk = answer("wrong-uid", &req, keys + 32, out, sizeof out);
+      if (junk > 0 && sendto(s, out, junk, 0, (struct sockaddr *)&from, from_len) < 0)
+        perror("ntp_server: sendto");
+    }
+    const char *mode = strcmp(argv[3], "junk-then-good") ? argv[3] : "good";
+    size_t len = answer(mode, &req, keys + 32, out, sizeof out);
     if (len > 0 && sendto(s, out, len, 0, (struct sockaddr *)&from, from_len) < 0)
       perror("ntp_server: sendto");
   }

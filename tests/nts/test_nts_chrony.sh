@@ -76,6 +76,7 @@ v6_ntp=$(chronyc -n -h "$D/b.sock" clients 2>/dev/null | awk '$1 == "::1" {print
 [ "$v6_ntp" = 1 ] && echo "ok   the NTP packet went to ::1" ||
   fail "chronyd saw '$v6_ntp' NTP packets from ::1, wanted 1"
 query ipv6 ok,1 ::1 "$KE_B"
+query ipv6-brackets ok,1 "[::1]" "$KE_B"
 
 # Default NTP port: chronyd on 123 sends no Port Negotiation record.
 if ss -Hulpn 2>/dev/null | awk '{print $4}' | grep -q ':123$'; then

@@ -57,6 +57,22 @@ static void ke_good_reply(void) {
   HT_CHECK(!ke.has_warning);
 }
 
+/* A ninth cookie is more than the jar holds: ignored, not an error. */
+static void ke_extra_cookies_ignored(void) {
+  hv_buf_writer w;
+  w_init(&w);
+  good_head(&w);
+  for (uint8_t i = 0; i < HV_NTS_MAX_COOKIES; i++) {
+    uint8_t c[12];
+    memset(c, i, sizeof c);
+    HT_CHECK(ht_ke_record(&w, false, HV_NTS_KE_NEW_COOKIE, c, sizeof c));
+  }
+  end(&w);
+  HT_CHECK_EQ_INT(parse(&w), HV_NTS_OK);
+  HT_CHECK_EQ_INT(ke.n_cookies, HV_NTS_MAX_COOKIES);
+  HT_CHECK_EQ_INT(ke.cookies[0].len, 8); /* the first ones are kept */
+}
+
 static void ke_defaults_without_negotiation(void) {
   hv_buf_writer w;
   w_init(&w);
@@ -188,6 +204,7 @@ static void exporter_contexts(void) {
 int main(void) {
   HT_RUN(ke_request_bytes);
   HT_RUN(ke_good_reply);
+  HT_RUN(ke_extra_cookies_ignored);
   HT_RUN(ke_defaults_without_negotiation);
   HT_RUN(ke_incomplete_waits);
   HT_RUN(ke_error_record);

@@ -63,6 +63,13 @@ static void deadline_in_tls(void) {
   HT_CHECK(took >= 300 && took < 1300);
   HT_CHECK(strstr(detail, "TLS handshake") != NULL);
   HT_CHECK_EQ_INT(open_fds(), before);
+  /* A caller that gives up before the query ends still gets a reason. */
+  hv_nts_query *q = hv_nts_query_start(&s, NULL, jar, hv_nts_monotonic_ms() + 5000);
+  HT_CHECK_EQ_INT(hv_nts_query_result(q, NULL), HV_NTS_ERR_TIMEOUT);
+  const char *stage = hv_nts_query_detail(q);
+  HT_CHECK(!strcmp(stage, "connecting") || !strcmp(stage, "in the TLS handshake"));
+  hv_nts_query_free(q);
+  HT_CHECK_EQ_INT(open_fds(), before);
   hv_nts_jar_free(jar);
   close(l);
 }

@@ -116,6 +116,13 @@ for c in "bad-auth ntp-auth" "wrong-uid ntp-unique-id" "wrong-origin ntp-origin"
   stop_servers
 done
 
+# A forged reply (wrong unique id) does not end the query: the genuine
+# reply that follows it is taken.
+start_ke good && start_ntp junk-then-good
+# shellcheck disable=SC2086
+expect junk-then-good ok 127.0.0.1 $CA -t 3000
+stop_servers
+
 # A reply whose authenticator fails must not put its cookies in the jar;
 # the jar keeps the 7 cookies it had after the one used.
 start_ke good && start_ntp bad-auth
