@@ -111,16 +111,35 @@ static void read_file(hv_timesrc_state *st) {
   if (got < 0 || st->file_len >= STATE_FILE_MAX || !parse_file(st)) st->n_entries = 0;
 }
 
+static hv_timesrc_state *state_new(void) {
+  hv_timesrc_state *st = calloc(1, sizeof *st);
+  if (st) st->file = malloc(STATE_FILE_MAX);
+  if (st && !st->file) {
+    free(st);
+    st = NULL;
+  }
+  return st;
+}
+
+hv_timesrc_state *hv_timesrc_state_parse(const uint8_t *data, size_t len) {
+  hv_timesrc_state *st = state_new();
+  if (!st) return NULL;
+  if (len < STATE_FILE_MAX) {
+    memcpy(st->file, data, len);
+    st->file_len = len;
+    if (!parse_file(st)) st->n_entries = 0;
+  }
+  return st;
+}
+
 hv_timesrc_state *hv_timesrc_state_open(const char *dir, char *err, size_t err_len) {
   if (strlen(dir) >= DIR_CAP) {
     fail(err, err_len, "path too long", "");
     return NULL;
   }
   if (prepare_dir(dir, err, err_len)) return NULL;
-  hv_timesrc_state *st = calloc(1, sizeof *st);
-  if (st) st->file = malloc(STATE_FILE_MAX);
-  if (!st || !st->file) {
-    free(st);
+  hv_timesrc_state *st = state_new();
+  if (!st) {
     snprintf(err, err_len, "out of memory");
     return NULL;
   }
@@ -135,6 +154,8 @@ static const entry *find(const hv_timesrc_state *st, const char *host, uint16_t 
       return &st->entries[i];
   return NULL;
 }
+
+size_t hv_timesrc_state_entries(const hv_timesrc_state *st) { return st->n_entries; }
 
 hv_nts_jar *hv_timesrc_state_jar(const hv_timesrc_state *st, const hv_timesrc_server *s) {
   hv_nts_jar *jar = hv_nts_jar_new();
