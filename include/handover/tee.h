@@ -2,15 +2,26 @@
  * backends.
  *
  *  - sgx: EREPORT/EGETKEY through ENCLU, for code running inside an SGX
- *    enclave (e.g. under Gramine). Outside an enclave it refuses to open.
+ *    enclave (e.g. under Gramine). It opens only when Gramine's
+ *    /dev/attestation/attestation_type says "dcap" or "epid" and
+ *    /dev/attestation/my_target_info holds our target info; elsewhere it
+ *    refuses with HV_TEE_ERR_NOT_ENCLAVE and never executes ENCLU. Its
+ *    dev_mode is the enclave's DEBUG attribute (a debug enclave's memory
+ *    is open to the host).
  *  - sim: dev mode. The same byte-exact structures and the same
  *    AES-128-CMAC, with keys derived from a per-platform secret file.
  *    It is NOT a security boundary: anyone who can read the platform
- *    secret can forge reports and derive seal keys for any identity. It
- *    proves the protocol, never the hardware; dev_mode is always true.
+ *    secret can forge reports and derive seal keys for any identity, and
+ *    the identity itself is whatever the caller claims. What it does give:
+ *    a report verifies only in the enclave it targets (its mr_enclave,
+ *    attributes, misc_select) and only under the same platform secret;
+ *    seal keys follow EGETKEY's rules (MRENCLAVE / MRSIGNER, no svn above
+ *    our own). It proves the protocol, never the hardware; dev_mode is
+ *    always true, and sim enclaves carry the DEBUG attribute.
  *
  * Byte layouts follow Intel's sgx_report.h exactly; see src/tee/sgx_types.h
- * for the offsets (with static asserts on every one). */
+ * for the offsets (with static asserts on every one). All functions are
+ * safe to call from several threads on one hv_tee. */
 #ifndef HANDOVER_TEE_H
 #define HANDOVER_TEE_H
 
@@ -101,14 +112,20 @@ void hv_tee_target_info_from_report(const uint8_t report[HV_TEE_REPORT_LEN],
                                     uint8_t out[HV_TEE_TARGET_INFO_LEN]);
 
 /* Sealing: the output is self-describing file content (the key-request
- * parameters needed to derive the same key again, then an AEAD). */
+ * parameters needed to derive the same key again, then AES-256-GCM with a
+ * random key_id and nonce; format in src/tee/seal.c). MRENCLAVE: only this
+ * exact build opens it. MRSIGNER: any build of the same signer and
+ * isv_prod_id whose isv_svn is at least the sealer's. */
 #define HV_TEE_SEAL_OVERHEAD 128 /* upper bound of header + tag */
 /* Sealed data are keys and small state, never bulk data. */
 #define HV_TEE_SEAL_MAX_PLAINTEXT (4u * 1024 * 1024)
 hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
                          const uint8_t *pt, size_t pt_len, uint8_t *out,
                          size_t out_cap, size_t *out_len);
-/* pt_cap >= blob_len is always enough. */
+/* pt_cap >= blob_len is always enough. Any altered blob is refused; which
+ * refusal (OTHER_ENCLAVE, OTHER_PLATFORM, SVN, TAMPERED) diagnoses an
+ * honest mistake from fingerprints in the header, which someone editing
+ * the file can choose: treat every error as "refused". */
 hv_tee_error hv_tee_unseal(const hv_tee *tee, const uint8_t *blob,
                            size_t blob_len, uint8_t *pt, size_t pt_cap,
                            size_t *pt_len);

@@ -170,7 +170,8 @@ typedef struct {
   size_t n;                      /* = cfg->n_servers */
   hv_timesrc_evidence servers[HV_TIMESRC_MAX_SERVERS];
   hv_timesrc_decision decision;
-  int64_t elapsed_ms;            /* the whole run */
+  int64_t query_us;              /* from the call to the decision */
+  int64_t elapsed_ms;            /* the whole run, saving cookies too */
   char error[160];               /* BAD_CONFIG / INTERNAL: why */
 } hv_timesrc_report;
 

@@ -156,8 +156,10 @@ void cmd_time_print_json(FILE *out, const hv_timesrc_config *cfg,
             d->time_ms, d->bound_ms, d->time_ns, d->bound_ns, d->spread_ns);
   fprintf(out,
           ",\"local_ns\":%" PRId64 ",\"mono_ns\":%" PRId64 ",\"valid\":%zu,\"agreeing\":%zu"
-          ",\"operators\":%zu,\"elapsed_ms\":%" PRId64 ",\"servers\":[",
-          d->local_ns, d->mono_ns, d->valid, d->agreeing, d->operators, rep->elapsed_ms);
+          ",\"operators\":%zu,\"query_us\":%" PRId64 ",\"elapsed_ms\":%" PRId64
+          ",\"servers\":[",
+          d->local_ns, d->mono_ns, d->valid, d->agreeing, d->operators, rep->query_us,
+          rep->elapsed_ms);
   for (size_t i = 0; i < rep->n; i++) {
     if (i) fputc(',', out);
     json_server(out, &cfg->servers[i], &rep->servers[i]);

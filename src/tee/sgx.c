@@ -19,10 +19,6 @@
 /* attestation_type is a short word ("dcap", "epid", "none"). */
 #define SGX_TYPE_MAX 16
 /* EGETKEY's status codes (Intel SDM vol. 3D, EGETKEY). */
-#define SGX_ERR_INVALID_ATTRIBUTE 2
-#define SGX_ERR_INVALID_CPUSVN 32
-#define SGX_ERR_INVALID_ISVSVN 64
-#define SGX_ERR_INVALID_KEYNAME 256
 
 /* Reads a whole small file; -1 on error or if it holds more than cap. */
 static ssize_t read_small(const char *dir, const char *name, uint8_t *buf, size_t cap) {
@@ -72,6 +68,15 @@ hv_tee_error sgx_detect(const char *dir, hv_tee_kind *kind, sgx_target_info_t *s
   return HV_TEE_OK;
 }
 
+hv_tee_error sgx_egetkey_status(uint64_t rax) {
+  switch (rax) {
+    case 0: return HV_TEE_OK;
+    case SGX_ERR_INVALID_CPUSVN:
+    case SGX_ERR_INVALID_ISVSVN: return HV_TEE_ERR_SEAL_SVN;
+    default: return HV_TEE_ERR_ARGS;
+  }
+}
+
 #if defined(__x86_64__)
 
 /* ENCLU's operands must be aligned: TARGETINFO, REPORT and KEYREQUEST to
@@ -119,15 +124,6 @@ static hv_tee_error sgx_ereport(const hv_tee *tee, const sgx_target_info_t *targ
   return ok ? HV_TEE_OK : HV_TEE_ERR_ARGS;
 }
 
-static hv_tee_error egetkey_status(uint64_t rax) {
-  switch (rax) {
-    case 0: return HV_TEE_OK;
-    case SGX_ERR_INVALID_CPUSVN:
-    case SGX_ERR_INVALID_ISVSVN: return HV_TEE_ERR_SEAL_SVN;
-    default: return HV_TEE_ERR_ARGS;
-  }
-}
-
 static hv_tee_error sgx_egetkey(const hv_tee *tee, const sgx_key_request_t *req,
                                 uint8_t key[SGX_KEY_SIZE]) {
   (void)tee;
@@ -135,7 +131,7 @@ static hv_tee_error sgx_egetkey(const hv_tee *tee, const sgx_key_request_t *req,
   if (!a) return HV_TEE_ERR_IO;
   memset(a, 0, sizeof *a);
   sgx_key_request_encode(req, a->request);
-  hv_tee_error err = egetkey_status(enclu_egetkey(a));
+  hv_tee_error err = sgx_egetkey_status(enclu_egetkey(a));
   if (err == HV_TEE_OK) memcpy(key, a->key, SGX_KEY_SIZE);
   hv_wipe(a, sizeof *a);
   free(a);

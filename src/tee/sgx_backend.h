@@ -13,4 +13,14 @@
  * otherwise. Executes no SGX instruction. */
 hv_tee_error sgx_detect(const char *dir, hv_tee_kind *kind, sgx_target_info_t *self_ti);
 
+/* EGETKEY's status codes (Intel SDM vol. 3D, EGETKEY). */
+#define SGX_ERR_INVALID_ATTRIBUTE 2
+#define SGX_ERR_INVALID_CPUSVN 32
+#define SGX_ERR_INVALID_ISVSVN 64
+#define SGX_ERR_INVALID_KEYNAME 256
+
+/* EGETKEY's RAX as our error: an svn above ours is HV_TEE_ERR_SEAL_SVN
+ * (unseal reports it as such), anything else a bad request. */
+hv_tee_error sgx_egetkey_status(uint64_t rax);
+
 #endif

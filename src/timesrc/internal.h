@@ -11,14 +11,21 @@ const char *hv_timesrc_operator_of(const hv_timesrc_server *s);
 /* CLOCK_MONOTONIC in nanoseconds. */
 int64_t hv_timesrc_mono_ns(void);
 
-/* Cookie persistence: one file per server in a 0700 directory, each 0600
- * and replaced atomically (temp, fsync, rename, fsync dir).
- * prepare creates the directory if missing and refuses one that others
- * can reach or that is not a directory. load returns a new jar, empty when
- * the file is missing or does not parse (the query then runs NTS-KE);
- * NULL only when out of memory. */
-int hv_timesrc_state_prepare(const char *dir, char *err, size_t err_len);
-hv_nts_jar *hv_timesrc_state_load(const char *dir, const hv_timesrc_server *s);
-int hv_timesrc_state_save(const char *dir, const hv_timesrc_server *s, const hv_nts_jar *jar);
+/* Cookie persistence: one file holding each server's jar, in a 0700
+ * directory, 0600, replaced atomically (temp, fsync, rename, fsync dir).
+ * open creates the directory if missing, refuses one that others can
+ * reach or that is not a directory, and reads the file (a missing or
+ * corrupt one counts as empty); NULL and err on refusal. */
+typedef struct hv_timesrc_state hv_timesrc_state;
+hv_timesrc_state *hv_timesrc_state_open(const char *dir, char *err, size_t err_len);
+/* A new jar: the server's saved one, or empty. NULL only when out of
+ * memory. */
+hv_nts_jar *hv_timesrc_state_jar(const hv_timesrc_state *st, const hv_timesrc_server *s);
+/* Writes these servers' jars (NULL entries skipped), keeping the saved
+ * jars of other servers. */
+int hv_timesrc_state_save(const hv_timesrc_state *st, const hv_timesrc_server *servers,
+                          hv_nts_jar *const *jars, size_t n);
+/* Wipes and frees. */
+void hv_timesrc_state_close(hv_timesrc_state *st);
 
 #endif

@@ -46,6 +46,7 @@ typedef struct {
   const hv_timesrc_config *cfg;
   hv_timesrc_report *out;
   slot s[HV_TIMESRC_MAX_SERVERS];
+  hv_timesrc_state *state; /* NULL without cfg->state_dir */
   int64_t start_ms, deadline_ms;
 } run;
 
@@ -77,8 +78,7 @@ static void start_all(run *r) {
     memcpy(ns.host, srv->host, sizeof ns.host);
     ns.ke_port = srv->ke_port;
     slot *s = &r->s[i];
-    s->jar = r->cfg->state_dir ? hv_timesrc_state_load(r->cfg->state_dir, srv)
-                               : hv_nts_jar_new();
+    s->jar = r->state ? hv_timesrc_state_jar(r->state, srv) : hv_nts_jar_new();
     if (s->jar) s->q = hv_nts_query_start(&ns, &opts, s->jar, r->deadline_ms);
     if (!s->q) finish(r, i, HV_NTS_ERR_INTERNAL);
   }
@@ -153,29 +153,39 @@ static void decide(run *r) {
     out->servers[of[k]].outcome = in_set[k] ? HV_TIMESRC_OUT_AGREES : HV_TIMESRC_OUT_FALSETICKER;
 }
 
+/* Saving is best effort: a jar that cannot be written costs the next
+ * run one NTS-KE, and must not cost this run its answer. */
 static void release(run *r) {
-  for (size_t i = 0; i < r->cfg->n_servers; i++) {
-    slot *s = &r->s[i];
-    if (s->q) hv_nts_query_free(s->q);
-    s->q = NULL;
-    if (s->jar && r->cfg->state_dir)
-      (void)hv_timesrc_state_save(r->cfg->state_dir, &r->cfg->servers[i], s->jar);
-    hv_nts_jar_free(s->jar);
-    s->jar = NULL;
+  hv_nts_jar *jars[HV_TIMESRC_MAX_SERVERS];
+  size_t n = r->cfg->n_servers;
+  for (size_t i = 0; i < n; i++) {
+    if (r->s[i].q) hv_nts_query_free(r->s[i].q);
+    r->s[i].q = NULL;
+    jars[i] = r->s[i].jar;
+  }
+  if (r->state) (void)hv_timesrc_state_save(r->state, r->cfg->servers, jars, n);
+  hv_timesrc_state_close(r->state);
+  r->state = NULL;
+  for (size_t i = 0; i < n; i++) {
+    hv_nts_jar_free(r->s[i].jar);
+    r->s[i].jar = NULL;
   }
 }
 
 hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg, hv_timesrc_report *out) {
   memset(out, 0, sizeof *out);
   int64_t start_ns = hv_timesrc_mono_ns();
-  if (hv_timesrc_config_check(cfg, out->error, sizeof out->error) ||
-      (cfg->state_dir &&
-       hv_timesrc_state_prepare(cfg->state_dir, out->error, sizeof out->error)))
+  if (hv_timesrc_config_check(cfg, out->error, sizeof out->error))
     return out->decision.verdict = HV_TIMESRC_BAD_CONFIG;
   run *r = calloc(1, sizeof *r);
   if (!r) {
     snprintf(out->error, sizeof out->error, "out of memory");
     return out->decision.verdict = HV_TIMESRC_INTERNAL;
+  }
+  if (cfg->state_dir &&
+      !(r->state = hv_timesrc_state_open(cfg->state_dir, out->error, sizeof out->error))) {
+    free(r);
+    return out->decision.verdict = HV_TIMESRC_BAD_CONFIG;
   }
   r->cfg = cfg;
   r->out = out;
@@ -189,6 +199,7 @@ hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg, hv_timesrc_rep
   for (size_t i = 0; i < cfg->n_servers; i++)
     if (!r->s[i].finished) finish(r, i, HV_NTS_ERR_TIMEOUT);
   decide(r);
+  out->query_us = (hv_timesrc_mono_ns() - start_ns) / 1000;
   release(r);
   free(r);
   out->elapsed_ms = (hv_timesrc_mono_ns() - start_ns) / NS_PER_MS;

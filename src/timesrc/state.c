@@ -1,113 +1,187 @@
-/* Each server's cookie jar on disk, so the next run can skip NTS-KE.
- * A jar holds keys: files are 0600 in a 0700 directory, never written
- * half-way, and every buffer that held one is wiped. */
+/* The servers' cookie jars on disk, so the next run can skip NTS-KE.
+ * One file, `jars`, holds a jar per server (host, port): one fsync and one
+ * rename per run instead of one per server, which on common file systems
+ * costs more than the whole warm query. Jars hold keys: the file is 0600
+ * in a 0700 directory, never written half-way, every copy wiped.
+ *
+ * File: "HVTS" | version u8 | count u8 | count x entry
+ * entry: host length u8 | host | port u16 | jar length u16 | jar bytes */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "handover/buf.h"
 #include "handover/crypto.h"
 #include "timesrc/internal.h"
 
-/* 8 cookies of the largest size servers send in practice (chrony: 112
- * bytes, Cloudflare: 100) plus keys and address, with ample room. */
-#define JAR_FILE_MAX 16384
-/* File names beyond this switch to a hash of the host (NAME_MAX is 255). */
-#define READABLE_NAME_MAX 200
+#define STATE_FILE "jars"
+#define STATE_VERSION 1
+/* Servers remembered, ours and those of other configurations sharing
+ * the directory (the governance policy may list at most as many). */
+#define STATE_ENTRIES_MAX 64
+/* 8 cookies of the largest size servers send in practice (chrony: ~100
+ * bytes each; a jar is ~900 bytes) with ample room. */
+#define JAR_BYTES_MAX 16384
+#define STATE_FILE_MAX (STATE_ENTRIES_MAX * (JAR_BYTES_MAX + HV_NTS_HOST_MAX + 8))
 #define PATH_CAP 4096
+#define DIR_CAP (PATH_CAP - 64) /* room for "/.jars.XXXXXX" */
 
-int hv_timesrc_state_prepare(const char *dir, char *err, size_t err_len) {
+static const uint8_t state_magic[4] = {'H', 'V', 'T', 'S'};
+
+typedef struct {
+  char host[HV_NTS_HOST_MAX + 1];
+  uint16_t port;
+  const uint8_t *jar; /* into the file's bytes */
+  uint16_t jar_len;
+} entry;
+
+struct hv_timesrc_state {
+  char dir[DIR_CAP];
+  uint8_t *file; /* the bytes read, wiped on close */
+  size_t file_len;
+  entry entries[STATE_ENTRIES_MAX];
+  size_t n_entries;
+};
+
+static int fail(char *err, size_t err_len, const char *what, const char *dir) {
+  snprintf(err, err_len, "state directory %s: %s", dir, what);
+  return -1;
+}
+
+static int prepare_dir(const char *dir, char *err, size_t err_len) {
   struct stat st;
-  if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-    snprintf(err, err_len, "state directory %s: %s", dir, strerror(errno));
-    return -1;
-  }
-  if (stat(dir, &st) != 0) {
-    snprintf(err, err_len, "state directory %s: %s", dir, strerror(errno));
-    return -1;
-  }
-  if (!S_ISDIR(st.st_mode)) {
-    snprintf(err, err_len, "state directory %s is not a directory", dir);
-    return -1;
-  }
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST) return fail(err, err_len, strerror(errno), dir);
+  if (stat(dir, &st) != 0) return fail(err, err_len, strerror(errno), dir);
+  if (!S_ISDIR(st.st_mode)) return fail(err, err_len, "not a directory", dir);
   if (st.st_mode & 077) {
-    snprintf(err, err_len, "state directory %s is open to others (mode %03o; want 0700)",
-             dir, (unsigned)(st.st_mode & 0777));
-    return -1;
+    char why[80];
+    snprintf(why, sizeof why, "open to others (mode %03o; want 700)",
+             (unsigned)(st.st_mode & 0777));
+    return fail(err, err_len, why, dir);
   }
   return 0;
 }
 
-static bool plain_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+static uint16_t port_of(const hv_timesrc_server *s) {
+  return s->ke_port ? s->ke_port : HV_NTS_DEFAULT_KE_PORT;
 }
 
-/* "jar-HOST-PORT" with the host lowercased and odd bytes as _XX, or a
- * hash of it when that would be too long. */
-static int jar_name(const hv_timesrc_server *s, char *out, size_t cap) {
-  char enc[3 * HV_NTS_HOST_MAX + 1];
-  size_t k = 0;
-  for (const char *p = s->host; *p; p++) {
-    char c = (*p >= 'A' && *p <= 'Z') ? (char)(*p - 'A' + 'a') : *p;
-    if (plain_char(c)) {
-      enc[k++] = c;
-    } else {
-      snprintf(enc + k, 4, "_%02x", (unsigned char)c);
-      k += 3;
-    }
+/* A file that does not parse is ignored whole: it costs one NTS-KE. */
+static bool parse_file(hv_timesrc_state *st) {
+  hv_buf_reader r;
+  uint8_t magic[sizeof state_magic], version, count;
+  hv_buf_reader_init(&r, st->file, st->file_len);
+  if (!hv_buf_read_bytes(&r, magic, sizeof magic) || memcmp(magic, state_magic, sizeof magic) ||
+      !hv_buf_read_u8(&r, &version) || version != STATE_VERSION || !hv_buf_read_u8(&r, &count) ||
+      count > STATE_ENTRIES_MAX)
+    return false;
+  for (size_t i = 0; i < count; i++) {
+    entry *e = &st->entries[i];
+    uint8_t host_len;
+    const uint8_t *host;
+    if (!hv_buf_read_u8(&r, &host_len) || host_len == 0 ||
+        !hv_buf_read_view(&r, host_len, &host) || memchr(host, 0, host_len) ||
+        !hv_buf_read_u16(&r, &e->port) || !hv_buf_read_u16(&r, &e->jar_len) ||
+        !hv_buf_read_view(&r, e->jar_len, &e->jar))
+      return false;
+    memcpy(e->host, host, host_len);
+    e->host[host_len] = 0;
   }
-  enc[k] = 0;
-  unsigned port = s->ke_port ? s->ke_port : HV_NTS_DEFAULT_KE_PORT;
-  if (k <= READABLE_NAME_MAX) return snprintf(out, cap, "jar-%s-%u", enc, port) < (int)cap ? 0 : -1;
-  uint8_t h[HV_SHA256_LEN];
-  if (hv_sha256((const uint8_t *)enc, k, h)) return -1;
-  int n = snprintf(out, cap, "jar-h");
-  for (size_t i = 0; i < sizeof h; i++) n += snprintf(out + n, cap - (size_t)n, "%02x", h[i]);
-  return snprintf(out + n, cap - (size_t)n, "-%u", port) < (int)(cap - (size_t)n) ? 0 : -1;
+  st->n_entries = count;
+  return hv_buf_reader_done(&r);
 }
 
-static int jar_path(const char *dir, const hv_timesrc_server *s, char *out, size_t cap) {
-  char name[READABLE_NAME_MAX + 32];
-  if (jar_name(s, name, sizeof name)) return -1;
-  int n = snprintf(out, cap, "%s/%s", dir, name);
-  return n > 0 && (size_t)n < cap ? 0 : -1;
-}
-
-/* The file's bytes, or 0 bytes when missing, unreadable or oversized. */
-static size_t read_jar_file(const char *path, uint8_t *buf) {
+static void read_file(hv_timesrc_state *st) {
+  char path[PATH_CAP];
+  snprintf(path, sizeof path, "%s/%s", st->dir, STATE_FILE);
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return 0;
-  size_t len = 0;
+  if (fd < 0) return;
   ssize_t got = 1;
-  while (len < JAR_FILE_MAX && got > 0) {
-    got = read(fd, buf + len, JAR_FILE_MAX - len);
-    if (got > 0) len += (size_t)got;
+  while (st->file_len < STATE_FILE_MAX && got > 0) {
+    got = read(fd, st->file + st->file_len, STATE_FILE_MAX - st->file_len);
+    if (got > 0) st->file_len += (size_t)got;
     if (got < 0 && errno == EINTR) got = 1;
   }
   close(fd);
-  return got < 0 || len >= JAR_FILE_MAX ? 0 : len;
+  if (got < 0 || st->file_len >= STATE_FILE_MAX || !parse_file(st)) st->n_entries = 0;
 }
 
-hv_nts_jar *hv_timesrc_state_load(const char *dir, const hv_timesrc_server *s) {
-  char path[PATH_CAP];
-  uint8_t *buf = malloc(JAR_FILE_MAX);
-  hv_nts_jar *jar = hv_nts_jar_new();
-  if (!buf || !jar || jar_path(dir, s, path, sizeof path)) {
-    free(buf);
-    return jar;
+hv_timesrc_state *hv_timesrc_state_open(const char *dir, char *err, size_t err_len) {
+  if (strlen(dir) >= DIR_CAP) {
+    fail(err, err_len, "path too long", "");
+    return NULL;
   }
-  size_t len = read_jar_file(path, buf);
-  /* A corrupt file costs one NTS-KE, nothing more: start afresh. */
-  if (len > 0 && hv_nts_jar_load(jar, buf, len) != 0) {
+  if (prepare_dir(dir, err, err_len)) return NULL;
+  hv_timesrc_state *st = calloc(1, sizeof *st);
+  if (st) st->file = malloc(STATE_FILE_MAX);
+  if (!st || !st->file) {
+    free(st);
+    snprintf(err, err_len, "out of memory");
+    return NULL;
+  }
+  snprintf(st->dir, sizeof st->dir, "%s", dir);
+  read_file(st);
+  return st;
+}
+
+static const entry *find(const hv_timesrc_state *st, const char *host, uint16_t port) {
+  for (size_t i = 0; i < st->n_entries; i++)
+    if (st->entries[i].port == port && !strcasecmp(st->entries[i].host, host))
+      return &st->entries[i];
+  return NULL;
+}
+
+hv_nts_jar *hv_timesrc_state_jar(const hv_timesrc_state *st, const hv_timesrc_server *s) {
+  hv_nts_jar *jar = hv_nts_jar_new();
+  const entry *e = find(st, s->host, port_of(s));
+  if (jar && e && hv_nts_jar_load(jar, e->jar, e->jar_len) != 0) {
+    /* Whatever the load did, start from an empty jar. */
     hv_nts_jar_free(jar);
     jar = hv_nts_jar_new();
   }
-  hv_wipe(buf, JAR_FILE_MAX);
-  free(buf);
   return jar;
+}
+
+static bool put_entry(hv_buf_writer *w, const char *host, uint16_t port, const uint8_t *jar,
+                      size_t jar_len) {
+  size_t host_len = strlen(host);
+  return host_len > 0 && host_len <= HV_NTS_HOST_MAX && jar_len <= JAR_BYTES_MAX &&
+         hv_buf_write_u8(w, (uint8_t)host_len) &&
+         hv_buf_write_bytes(w, (const uint8_t *)host, host_len) && hv_buf_write_u16(w, port) &&
+         hv_buf_write_u16(w, (uint16_t)jar_len) && hv_buf_write_bytes(w, jar, jar_len);
+}
+
+static bool is_ours(const hv_timesrc_server *servers, size_t n, const entry *e) {
+  for (size_t i = 0; i < n; i++)
+    if (port_of(&servers[i]) == e->port && !strcasecmp(servers[i].host, e->host)) return true;
+  return false;
+}
+
+/* Our jars first, then the other configurations' entries while room is
+ * left. Returns the entry count, or -1. */
+static int encode(const hv_timesrc_state *st, const hv_timesrc_server *servers,
+                  hv_nts_jar *const *jars, size_t n, hv_buf_writer *w, uint8_t *scratch) {
+  int count = 0;
+  for (size_t i = 0; i < n && count < STATE_ENTRIES_MAX; i++) {
+    size_t len = 0;
+    if (!jars[i] || hv_nts_jar_save(jars[i], scratch, JAR_BYTES_MAX, &len) != 0) continue;
+    bool ok = put_entry(w, servers[i].host, port_of(&servers[i]), scratch, len);
+    hv_wipe(scratch, len);
+    if (!ok) return -1;
+    count++;
+  }
+  for (size_t i = 0; i < st->n_entries && count < STATE_ENTRIES_MAX; i++) {
+    const entry *e = &st->entries[i];
+    if (is_ours(servers, n, e)) continue;
+    if (!put_entry(w, e->host, e->port, e->jar, e->jar_len)) return -1;
+    count++;
+  }
+  return count;
 }
 
 static int write_all(int fd, const uint8_t *p, size_t len) {
@@ -129,10 +203,11 @@ static int fsync_dir(const char *dir) {
   return rc;
 }
 
-/* temp, fsync, rename, fsync(dir): the old jar or the new, never a mix. */
-static int replace_file(const char *dir, const char *path, const uint8_t *data, size_t len) {
-  char tmp[PATH_CAP];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp) return -1;
+/* temp, fsync, rename, fsync(dir): the old file or the new, never a mix. */
+static int replace_file(const char *dir, const uint8_t *data, size_t len) {
+  char tmp[PATH_CAP], path[PATH_CAP];
+  snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
+  snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, STATE_FILE);
   int fd = mkostemp(tmp, O_CLOEXEC); /* mkstemp creates 0600 */
   if (fd < 0) return -1;
   int rc = write_all(fd, data, len);
@@ -146,15 +221,33 @@ static int replace_file(const char *dir, const char *path, const uint8_t *data, 
   return fsync_dir(dir);
 }
 
-int hv_timesrc_state_save(const char *dir, const hv_timesrc_server *s, const hv_nts_jar *jar) {
-  char path[PATH_CAP];
-  if (jar_path(dir, s, path, sizeof path)) return -1;
-  uint8_t *buf = malloc(JAR_FILE_MAX);
-  if (!buf) return -1;
-  size_t len = 0;
-  int rc = hv_nts_jar_save(jar, buf, JAR_FILE_MAX, &len);
-  if (rc == 0) rc = replace_file(dir, path, buf, len);
-  hv_wipe(buf, JAR_FILE_MAX);
-  free(buf);
+int hv_timesrc_state_save(const hv_timesrc_state *st, const hv_timesrc_server *servers,
+                          hv_nts_jar *const *jars, size_t n) {
+  uint8_t *out = malloc(STATE_FILE_MAX), *scratch = malloc(JAR_BYTES_MAX);
+  int rc = -1;
+  if (out && scratch) {
+    hv_buf_writer w;
+    uint8_t *count_at;
+    hv_buf_writer_init(&w, out, STATE_FILE_MAX);
+    if (hv_buf_write_bytes(&w, state_magic, sizeof state_magic) &&
+        hv_buf_write_u8(&w, STATE_VERSION) && hv_buf_write_reserve(&w, 1, &count_at)) {
+      int count = encode(st, servers, jars, n, &w, scratch);
+      if (count >= 0 && hv_buf_writer_ok(&w)) {
+        *count_at = (uint8_t)count;
+        rc = replace_file(st->dir, out, w.len);
+      }
+    }
+    hv_wipe(out, w.len);
+  }
+  free(out);
+  free(scratch);
   return rc;
+}
+
+void hv_timesrc_state_close(hv_timesrc_state *st) {
+  if (!st) return;
+  hv_wipe(st->file, st->file_len);
+  free(st->file);
+  hv_wipe(st, sizeof *st);
+  free(st);
 }

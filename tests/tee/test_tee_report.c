@@ -1,5 +1,7 @@
 /* Local attestation with the sim backend: who can verify whose report. */
+#include "handover/crypto.h"
 #include "harness.h"
+#include "tee/tee_internal.h"
 #include "tee_test_util.h"
 
 static hv_tee *A, *B, *C, *B_elsewhere;
@@ -81,6 +83,45 @@ static void test_reply_via_target_info_from_report(void) {
   HT_CHECK_EQ_INT(hv_tee_verify_report(C, reply), HV_TEE_ERR_REPORT_MAC);
 }
 
+/* The MAC is exactly AES-128-CMAC over the 384 body bytes under the key
+ * EGETKEY(REPORT, key_id) gives the target, as on the CPU. */
+static void test_mac_is_cmac_under_target_report_key(void) {
+  uint8_t rep[HV_TEE_REPORT_LEN], key[SGX_KEY_SIZE], mac[HV_CMAC_LEN];
+  sgx_key_request_t req;
+  make_report(A, B, 0x44, rep);
+  memset(&req, 0, sizeof req);
+  req.key_name = SGX_KEYSELECT_REPORT;
+  memcpy(req.key_id, rep + 384, SGX_KEYID_SIZE);
+  HT_CHECK_EQ_INT(B->ops->egetkey(B, &req, key), HV_TEE_OK);
+  HT_CHECK(hv_aes_cmac(key, sizeof key, rep, HV_TEE_REPORT_BODY_LEN, mac) == 0);
+  HT_CHECK_MEM(mac, rep + 416, HV_CMAC_LEN);
+  /* A's own report key is another key. */
+  HT_CHECK_EQ_INT(A->ops->egetkey(A, &req, key), HV_TEE_OK);
+  HT_CHECK(hv_aes_cmac(key, sizeof key, rep, HV_TEE_REPORT_BODY_LEN, mac) == 0);
+  HT_CHECK(memcmp(mac, rep + 416, HV_CMAC_LEN) != 0);
+}
+
+/* The key_id is per platform secret, like the CPU's per-boot KEYID. */
+static void test_key_id_per_platform(void) {
+  uint8_t r1[HV_TEE_REPORT_LEN], r2[HV_TEE_REPORT_LEN], r3[HV_TEE_REPORT_LEN];
+  static const uint8_t zero[SGX_KEYID_SIZE];
+  make_report(A, B, 1, r1);
+  make_report(C, A, 2, r2);
+  make_report(B_elsewhere, A, 3, r3);
+  HT_CHECK_MEM(r1 + 384, r2 + 384, SGX_KEYID_SIZE);
+  HT_CHECK(memcmp(r1 + 384, r3 + 384, SGX_KEYID_SIZE) != 0);
+  HT_CHECK(memcmp(r1 + 384, zero, SGX_KEYID_SIZE) != 0);
+}
+
+static void test_bad_arguments(void) {
+  uint8_t rep[HV_TEE_REPORT_LEN] = {0}, ti[HV_TEE_TARGET_INFO_LEN] = {0};
+  uint8_t rd[HV_TEE_REPORT_DATA_LEN] = {0};
+  HT_CHECK_EQ_INT(hv_tee_report(A, NULL, rd, rep), HV_TEE_ERR_ARGS);
+  HT_CHECK_EQ_INT(hv_tee_report(A, ti, NULL, rep), HV_TEE_ERR_ARGS);
+  HT_CHECK_EQ_INT(hv_tee_verify_report(A, NULL), HV_TEE_ERR_ARGS);
+  HT_CHECK_EQ_INT(hv_tee_verify_report(A, rep), HV_TEE_ERR_REPORT_MAC);
+}
+
 static void test_kind_and_dev_mode(void) {
   HT_CHECK_EQ_INT(hv_tee_get_kind(A), HV_TEE_KIND_SIM);
   HT_CHECK(hv_tee_dev_mode(A));
@@ -124,6 +165,9 @@ int main(void) {
   HT_RUN(test_every_bit_flip_refused);
   HT_RUN(test_report_fields);
   HT_RUN(test_reply_via_target_info_from_report);
+  HT_RUN(test_mac_is_cmac_under_target_report_key);
+  HT_RUN(test_key_id_per_platform);
+  HT_RUN(test_bad_arguments);
   HT_RUN(test_kind_and_dev_mode);
   HT_RUN(test_default_identity_hashes_executable);
   hv_tee_close(A);

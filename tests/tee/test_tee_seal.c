@@ -102,6 +102,42 @@ static void test_tampering_refused(void) {
   hv_tee_close(a);
 }
 
+/* The header's fields as seal.c lays them out: what each edit yields. */
+static void test_header_edits(void) {
+  uint8_t blob[PT_LEN + HV_TEE_SEAL_OVERHEAD];
+  hv_tee *a = tt_open("p1", tt_identity(0xa1, 0x51, 7, 3));
+  size_t len = seal(a, HV_TEE_SEAL_MRSIGNER, blob);
+  HT_CHECK_EQ_INT(blob[8] << 8 | blob[9], 3); /* isv_svn, big-endian */
+  blob[9] = 4;
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_SVN);
+  blob[9] = 2; /* a lower svn derives another key: GCM refuses */
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_TAMPERED);
+  blob[9] = 3;
+  blob[16] = 1; /* cpu_svn above ours */
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_SVN);
+  blob[16] = 0;
+  blob[0] ^= 0x20; /* magic */
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_TAMPERED);
+  blob[0] ^= 0x20;
+  blob[5] = 2; /* format version */
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_TAMPERED);
+  blob[5] = 1;
+  blob[7] = 3; /* key policy: both bits is not one we write */
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_TAMPERED);
+  blob[7] = 1; /* MRENCLAVE instead of MRSIGNER: another identity */
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_OTHER_ENCLAVE);
+  blob[7] = 2;
+  /* Documented limit: an edited fingerprint picks the refusal. */
+  blob[80] ^= 1;
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_OTHER_ENCLAVE);
+  blob[80] ^= 1;
+  blob[88] ^= 1;
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_OTHER_PLATFORM);
+  blob[88] ^= 1;
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_OK);
+  hv_tee_close(a);
+}
+
 static void test_empty_and_bounds(void) {
   uint8_t blob[HV_TEE_SEAL_OVERHEAD], out[1];
   size_t len = 0, out_len = 1;
@@ -139,6 +175,7 @@ int main(void) {
   HT_RUN(test_mrsigner_same_signer_newer_svn);
   HT_RUN(test_other_platform_refused);
   HT_RUN(test_tampering_refused);
+  HT_RUN(test_header_edits);
   HT_RUN(test_empty_and_bounds);
   HT_RUN(test_seals_are_fresh);
   tt_cleanup();

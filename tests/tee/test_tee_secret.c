@@ -1,6 +1,7 @@
 /* The sim platform secret file: created private, refused when not. */
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "harness.h"
 #include "tee_test_util.h"
@@ -91,6 +92,47 @@ static void test_missing_directory_is_io_error(void) {
   HT_CHECK_EQ_INT(hv_tee_open_sim("", NULL, &tee), HV_TEE_ERR_ARGS);
 }
 
+/* Processes that create the secret at the same moment all end up with the
+ * same one: each child reports to the parent, which must verify them all. */
+#define RACERS 6
+static void test_concurrent_creation_agrees(void) {
+  char path[512];
+  uint8_t ti[HV_TEE_TARGET_INFO_LEN], rd[HV_TEE_REPORT_DATA_LEN] = {0};
+  int fds[2];
+  tt_path(path, sizeof path, "raced");
+  HT_CHECK(pipe(fds) == 0);
+  /* The parent's identity is fixed before the secret exists. */
+  hv_tee_measurement parent_id = tt_identity(9, 9, 9, 9);
+  for (int i = 0; i < RACERS; i++) {
+    pid_t pid = fork();
+    HT_CHECK(pid >= 0);
+    if (pid != 0) continue;
+    hv_tee *me = NULL, *parent = NULL;
+    hv_tee_measurement m = tt_identity((uint8_t)i, 1, 1, 1);
+    uint8_t rep[HV_TEE_REPORT_LEN] = {0};
+    /* The child computes the parent's target info under its own secret. */
+    if (hv_tee_open_sim(path, &m, &me) == HV_TEE_OK &&
+        hv_tee_open_sim(path, &parent_id, &parent) == HV_TEE_OK &&
+        hv_tee_target_info(parent, ti) == HV_TEE_OK)
+      (void)!hv_tee_report(me, ti, rd, rep);
+    (void)!write(fds[1], rep, sizeof rep);
+    _exit(0);
+  }
+  close(fds[1]);
+  int verified = 0, status;
+  hv_tee *parent = NULL;
+  uint8_t rep[HV_TEE_REPORT_LEN];
+  for (int i = 0; i < RACERS; i++) {
+    if (read(fds[0], rep, sizeof rep) != (ssize_t)sizeof rep) break;
+    if (!parent) HT_CHECK_EQ_INT(hv_tee_open_sim(path, &parent_id, &parent), HV_TEE_OK);
+    if (parent && hv_tee_verify_report(parent, rep) == HV_TEE_OK) verified++;
+  }
+  close(fds[0]);
+  while (wait(&status) > 0) {}
+  HT_CHECK_EQ_INT(verified, RACERS);
+  hv_tee_close(parent);
+}
+
 int main(void) {
   tt_tmpdir();
   HT_RUN(test_created_0600_with_32_bytes);
@@ -99,6 +141,7 @@ int main(void) {
   HT_RUN(test_wrong_size_refused);
   HT_RUN(test_symlink_and_directory_refused);
   HT_RUN(test_missing_directory_is_io_error);
+  HT_RUN(test_concurrent_creation_agrees);
   tt_cleanup();
   return HT_DONE();
 }

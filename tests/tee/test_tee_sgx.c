@@ -72,11 +72,20 @@ static void test_detect_refusals(void) {
   HT_CHECK_EQ_INT(sgx_detect("/nonexistent-hv-dir", &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
 }
 
+static void test_egetkey_status(void) {
+  HT_CHECK_EQ_INT(sgx_egetkey_status(0), HV_TEE_OK);
+  HT_CHECK_EQ_INT(sgx_egetkey_status(SGX_ERR_INVALID_ISVSVN), HV_TEE_ERR_SEAL_SVN);
+  HT_CHECK_EQ_INT(sgx_egetkey_status(SGX_ERR_INVALID_CPUSVN), HV_TEE_ERR_SEAL_SVN);
+  HT_CHECK_EQ_INT(sgx_egetkey_status(SGX_ERR_INVALID_KEYNAME), HV_TEE_ERR_ARGS);
+  HT_CHECK_EQ_INT(sgx_egetkey_status(SGX_ERR_INVALID_ATTRIBUTE), HV_TEE_ERR_ARGS);
+}
+
 int main(void) {
   tt_tmpdir();
   HT_RUN(test_open_outside_enclave_refused);
   HT_RUN(test_detect_kinds);
   HT_RUN(test_detect_refusals);
+  HT_RUN(test_egetkey_status);
   tt_cleanup();
   return HT_DONE();
 }

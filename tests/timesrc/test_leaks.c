@@ -44,7 +44,7 @@ static void repeated_runs(void) {
   static hv_timesrc_config cfg;
   static hv_timesrc_report rep;
   int before = open_fds();
-  int trusted = 0, timeouts = 0, cookie_runs = 0;
+  int trusted = 0, timeouts = 0, silent_runs = 0, cookie_runs = 0;
   HT_CHECK(before > 0);
   for (int i = 0; i < RUNS; i++) {
     bool with_silent = i % 4 >= 2, with_state = i % 2 == 1;
@@ -59,13 +59,15 @@ static void repeated_runs(void) {
       }
     }
     trusted += v == HV_TIMESRC_TRUSTED;
+    silent_runs += with_silent;
     if (with_silent) timeouts += rep.servers[rep.n - 1].error == HV_NTS_ERR_TIMEOUT;
     if (with_state && i > 1) cookie_runs += !rep.servers[0].used_ke;
     HT_CHECK(rep.elapsed_ms <= RUN_TIMEOUT_MS + 100);
   }
   int after = open_fds();
   HT_CHECK_EQ_INT(trusted, RUNS);
-  HT_CHECK_EQ_INT(timeouts, RUNS / 2);
+  HT_CHECK(silent_runs > 0);
+  HT_CHECK_EQ_INT(timeouts, silent_runs);
   HT_CHECK_EQ_INT(cookie_runs, RUNS / 2 - 1);
   HT_CHECK_EQ_INT(after, before);
 }

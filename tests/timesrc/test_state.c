@@ -1,5 +1,6 @@
-/* Cookie persistence: the directory rules, 0600 files written whole, a
- * round trip, and a corrupt or foreign file costing only a fresh jar. */
+/* Cookie persistence: the directory rules, a 0600 file written whole, a
+ * round trip, other servers' jars kept, and a corrupt file costing only
+ * fresh jars. */
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -28,19 +29,27 @@ static int count_files(const char *path, const char *containing) {
   if (!d) return -1;
   int n = 0;
   for (struct dirent *e; (e = readdir(d));)
-    if (e->d_name[0] != '.' && (!containing || strstr(e->d_name, containing))) n++;
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+        (!containing || strstr(e->d_name, containing)))
+      n++;
   closedir(d);
   return n;
 }
 
+static hv_timesrc_state *open_state(void) { return hv_timesrc_state_open(dir, err, sizeof err); }
+
 static void prepare_rules(void) {
   struct stat st;
-  HT_CHECK_EQ_INT(hv_timesrc_state_prepare(dir, err, sizeof err), 0);
+  hv_timesrc_state *state = open_state();
+  HT_CHECK(state != NULL);
+  hv_timesrc_state_close(state);
   HT_CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700);
   /* Already there: fine. */
-  HT_CHECK_EQ_INT(hv_timesrc_state_prepare(dir, err, sizeof err), 0);
+  state = open_state();
+  HT_CHECK(state != NULL);
+  hv_timesrc_state_close(state);
   HT_CHECK(chmod(dir, 0750) == 0);
-  HT_CHECK_EQ_INT(hv_timesrc_state_prepare(dir, err, sizeof err), -1);
+  HT_CHECK(open_state() == NULL);
   HT_CHECK(strstr(err, "open to others (mode 750") != NULL);
   HT_CHECK(chmod(dir, 0700) == 0);
   char file[160];
@@ -48,9 +57,24 @@ static void prepare_rules(void) {
   int fd = open(file, O_CREAT | O_WRONLY, 0600);
   HT_CHECK(fd >= 0);
   if (fd >= 0) close(fd);
-  HT_CHECK_EQ_INT(hv_timesrc_state_prepare(file, err, sizeof err), -1);
+  HT_CHECK(hv_timesrc_state_open(file, err, sizeof err) == NULL);
   HT_CHECK(strstr(err, "not a directory") != NULL);
   unlink(file);
+}
+
+/* The whole state file, for checks on what was written. */
+static size_t read_state_file(uint8_t *buf, size_t cap) {
+  char path[200];
+  snprintf(path, sizeof path, "%s/jars", dir);
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  size_t n = fread(buf, 1, cap, f);
+  fclose(f);
+  return n;
+}
+
+static bool holds_host(const uint8_t *file, size_t len, const char *host) {
+  return memmem(file, len, host, strlen(host)) != NULL;
 }
 
 static size_t saved_bytes(const hv_nts_jar *jar, uint8_t *buf) {
@@ -60,71 +84,96 @@ static size_t saved_bytes(const hv_nts_jar *jar, uint8_t *buf) {
 }
 
 static void round_trip(void) {
-  static uint8_t a[JAR_CAP], b[JAR_CAP];
-  hv_timesrc_server s = server("Time.Example", 4461);
-  hv_nts_jar *jar = hv_nts_jar_new();
-  HT_CHECK(jar != NULL);
-  if (!jar) return;
-  HT_CHECK_EQ_INT(hv_timesrc_state_save(dir, &s, jar), 0);
-  char path[256];
-  snprintf(path, sizeof path, "%s/jar-time.example-4461", dir);
+  static uint8_t a[JAR_CAP], b[JAR_CAP], file[JAR_CAP];
+  hv_timesrc_server servers[2] = {server("Time.Example", 4461), server("::1", 0)};
+  hv_nts_jar *jars[2] = {hv_nts_jar_new(), hv_nts_jar_new()};
+  hv_timesrc_state *state = open_state();
+  HT_CHECK(state && jars[0] && jars[1]);
+  if (!state || !jars[0] || !jars[1]) return;
+  HT_CHECK_EQ_INT(hv_timesrc_state_save(state, servers, jars, 2), 0);
+  hv_timesrc_state_close(state);
+  char path[200];
+  snprintf(path, sizeof path, "%s/jars", dir);
   struct stat st;
   HT_CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
-  HT_CHECK_EQ_INT(count_files(dir, ".tmp"), 0);
-  hv_nts_jar *back = hv_timesrc_state_load(dir, &s);
-  HT_CHECK(back != NULL);
+  HT_CHECK_EQ_INT(count_files(dir, NULL), 1); /* no temp file left */
+  size_t len = read_state_file(file, sizeof file);
+  HT_CHECK(len > 6 && file[5] == 2);
+  HT_CHECK(holds_host(file, len, "Time.Example") && holds_host(file, len, "::1"));
+
+  state = open_state();
+  HT_CHECK(state != NULL);
+  if (!state) return;
+  /* Found case-insensitively, under the default port. */
+  hv_timesrc_server lower = server("time.example", 4461), v6 = server("::1", 4460);
+  hv_nts_jar *back = hv_timesrc_state_jar(state, &lower);
+  hv_nts_jar *back6 = hv_timesrc_state_jar(state, &v6);
+  HT_CHECK(back && back6);
   if (back) {
-    size_t la = saved_bytes(jar, a), lb = saved_bytes(back, b);
-    HT_CHECK_EQ_INT(la, lb);
+    size_t la = saved_bytes(jars[0], a), lb = saved_bytes(back, b);
     HT_CHECK(la == lb && memcmp(a, b, la) == 0);
-    hv_nts_jar_free(back);
   }
-  /* Saving again replaces the file; still one file, still no temp. */
-  HT_CHECK_EQ_INT(hv_timesrc_state_save(dir, &s, jar), 0);
-  HT_CHECK_EQ_INT(count_files(dir, "jar-time.example"), 1);
-  HT_CHECK_EQ_INT(count_files(dir, ".tmp"), 0);
-  hv_nts_jar_free(jar);
-  unlink(path);
+  hv_nts_jar_free(back);
+  hv_nts_jar_free(back6);
+  hv_timesrc_state_close(state);
+  hv_nts_jar_free(jars[0]);
+  hv_nts_jar_free(jars[1]);
 }
 
-static void corrupt_file_gives_fresh_jar(void) {
-  hv_timesrc_server s = server("127.0.0.1", 0);
-  char path[256];
-  snprintf(path, sizeof path, "%s/jar-127.0.0.1-4460", dir);
+/* Another configuration sharing the directory keeps its servers' jars. */
+static void other_servers_kept(void) {
+  static uint8_t file[JAR_CAP];
+  hv_timesrc_server other = server("other.example", 0);
+  hv_nts_jar *jar = hv_nts_jar_new();
+  hv_timesrc_state *state = open_state();
+  HT_CHECK(state && jar);
+  if (!state || !jar) return;
+  HT_CHECK_EQ_INT(hv_timesrc_state_save(state, &other, &jar, 1), 0);
+  hv_timesrc_state_close(state);
+  size_t len = read_state_file(file, sizeof file);
+  HT_CHECK(len > 6 && file[5] == 3);
+  HT_CHECK(holds_host(file, len, "other.example") && holds_host(file, len, "Time.Example"));
+  /* Saving a server again replaces its entry rather than adding one. */
+  state = open_state();
+  HT_CHECK(state != NULL);
+  if (state) HT_CHECK_EQ_INT(hv_timesrc_state_save(state, &other, &jar, 1), 0);
+  hv_timesrc_state_close(state);
+  len = read_state_file(file, sizeof file);
+  HT_CHECK(len > 6 && file[5] == 3);
+  hv_nts_jar_free(jar);
+}
+
+static void corrupt_file_gives_fresh_jars(void) {
+  static uint8_t file[JAR_CAP];
+  char path[200];
+  snprintf(path, sizeof path, "%s/jars", dir);
   FILE *f = fopen(path, "w");
   HT_CHECK(f != NULL);
   if (!f) return;
-  fputs("not a jar at all", f);
+  fputs("HVTS\1\3not really", f);
   fclose(f);
-  hv_nts_jar *jar = hv_timesrc_state_load(dir, &s);
+  hv_timesrc_server s = server("other.example", 0);
+  hv_timesrc_state *state = open_state();
+  HT_CHECK(state != NULL);
+  if (!state) return;
+  hv_nts_jar *jar = hv_timesrc_state_jar(state, &s);
   HT_CHECK(jar != NULL);
   if (jar) HT_CHECK_EQ_INT(hv_nts_jar_cookie_count(jar), 0);
+  /* The next save writes a whole, valid file again. */
+  HT_CHECK_EQ_INT(hv_timesrc_state_save(state, &s, &jar, 1), 0);
+  hv_timesrc_state_close(state);
+  size_t len = read_state_file(file, sizeof file);
+  HT_CHECK(len > 6 && !memcmp(file, "HVTS", 4) && file[5] == 1);
   hv_nts_jar_free(jar);
+  /* Missing file: also fresh jars. */
   unlink(path);
-  /* Missing file: also a fresh jar. */
-  jar = hv_timesrc_state_load(dir, &s);
+  state = open_state();
+  HT_CHECK(state != NULL);
+  if (!state) return;
+  jar = hv_timesrc_state_jar(state, &s);
   HT_CHECK(jar != NULL);
   hv_nts_jar_free(jar);
-}
-
-/* IPv6 colons are escaped; a name too long for a file name is hashed. */
-static void file_names(void) {
-  hv_timesrc_server v6 = server("::1", 4462);
-  hv_nts_jar *jar = hv_nts_jar_new();
-  HT_CHECK(jar != NULL);
-  if (!jar) return;
-  HT_CHECK_EQ_INT(hv_timesrc_state_save(dir, &v6, jar), 0);
-  HT_CHECK_EQ_INT(count_files(dir, "jar-_3a_3a1-4462"), 1);
-  char host[HV_NTS_HOST_MAX + 1];
-  memset(host, 'a', 250);
-  host[250] = 0;
-  hv_timesrc_server long_name = server(host, 0);
-  HT_CHECK_EQ_INT(hv_timesrc_state_save(dir, &long_name, jar), 0);
-  HT_CHECK_EQ_INT(count_files(dir, "jar-h"), 1);
-  hv_nts_jar *back = hv_timesrc_state_load(dir, &long_name);
-  HT_CHECK(back != NULL);
-  hv_nts_jar_free(back);
-  hv_nts_jar_free(jar);
+  hv_timesrc_state_close(state);
 }
 
 int main(void) {
@@ -133,8 +182,8 @@ int main(void) {
   snprintf(dir, sizeof dir, "%s/state", root);
   HT_RUN(prepare_rules);
   HT_RUN(round_trip);
-  HT_RUN(corrupt_file_gives_fresh_jar);
-  HT_RUN(file_names);
+  HT_RUN(other_servers_kept);
+  HT_RUN(corrupt_file_gives_fresh_jars);
   char cmd[200];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", root);
