@@ -81,6 +81,7 @@ static int write_key_pair(const char *prefix, const char *secret_path,
   uint8_t seed[HV_ED25519_PRIV_LEN], pub[HV_ED25519_PUB_LEN];
   char secret_text[128], public_text[160];
   if (hv_ed25519_keypair(seed, pub) != 0) {
+    hv_wipe(seed, sizeof seed);
     fprintf(stderr, "%s: key generation failed\n", prefix);
     return 1;
   }

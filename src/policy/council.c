@@ -29,8 +29,7 @@ static hv_policy_error parse_council_line(const hv_lex *lx, hv_policy_council *c
   const hv_lex_tok *key = &lx->field[0];
   if (hv_lex_is(key, "member")) return parse_member(lx, c, diag);
   if (!hv_lex_is(key, "threshold"))
-    return hv_diag(diag, lx->line, HV_POLICY_ERR_UNKNOWN_KEY, "unknown key '%.*s'",
-                   (int)key->len, (const char *)key->p);
+    return hv_lex_unknown(lx, key, "key", diag);
   if (*have_threshold)
     return hv_diag(diag, lx->line, HV_POLICY_ERR_DUPLICATE_KEY, "'threshold' given twice");
   if (lx->n_fields != 2)

@@ -175,6 +175,17 @@ hv_policy_error hv_lex_name(const hv_lex *lx, const hv_lex_tok *t,
   return HV_POLICY_OK;
 }
 
+hv_policy_error hv_lex_unknown(const hv_lex *lx, const hv_lex_tok *t,
+                               const char *kind, hv_policy_diag *diag) {
+  bool echo = t->len > 0 && t->len <= HV_LEX_MAX_ECHO;
+  for (size_t i = 0; echo && i < t->len; i++)
+    echo = (t->p[i] >= 'a' && t->p[i] <= 'z') || t->p[i] == '_';
+  if (!echo)
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_UNKNOWN_KEY, "unknown %s", kind);
+  return hv_diag(diag, lx->line, HV_POLICY_ERR_UNKNOWN_KEY, "unknown %s '%.*s'", kind,
+                 (int)t->len, (const char *)t->p);
+}
+
 void hv_hex_encode(const uint8_t *in, size_t n, char *out) {
   static const char digits[] = "0123456789abcdef";
   for (size_t i = 0; i < n; i++) {

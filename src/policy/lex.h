@@ -55,6 +55,14 @@ hv_policy_error hv_diag(hv_policy_diag *diag, size_t line, hv_policy_error err,
                         const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* HV_POLICY_ERR_UNKNOWN_KEY for token t (a key or attribute name). The
+ * name is repeated only when it looks like one (lower case and '_', at
+ * most HV_LEX_MAX_ECHO bytes), so a secret pasted into the wrong file is
+ * never printed back. */
+#define HV_LEX_MAX_ECHO 32
+hv_policy_error hv_lex_unknown(const hv_lex *lx, const hv_lex_tok *t,
+                               const char *kind, hv_policy_diag *diag);
+
 /* Hex of n bytes, lower case, NUL-terminated (out holds 2n+1). */
 void hv_hex_encode(const uint8_t *in, size_t n, char *out);
 

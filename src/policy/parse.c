@@ -72,8 +72,7 @@ static hv_policy_error take_attrs(const hv_lex *lx, const attr_rule *rules,
     size_t i = 0;
     while (i < n_rules && !hv_lex_is(&name, rules[i].name)) i++;
     if (i == n_rules)
-      return hv_diag(diag, lx->line, HV_POLICY_ERR_UNKNOWN_KEY,
-                     "unknown attribute '%.*s'", (int)name.len, (const char *)name.p);
+      return hv_lex_unknown(lx, &name, "attribute", diag);
     if (present[i])
       return hv_diag(diag, lx->line, HV_POLICY_ERR_DUPLICATE_KEY,
                      "attribute '%s' given twice", rules[i].name);
@@ -186,8 +185,7 @@ static hv_policy_error parse_line(const hv_lex *lx, hv_policy *p, bool *seen,
     if (hv_lex_is(key, scalars[k].name)) return parse_scalar(lx, k, p, seen, diag);
   if (hv_lex_is(key, "server")) return parse_server(lx, p, diag);
   if (hv_lex_is(key, "runtime")) return parse_runtime(lx, p, diag);
-  return hv_diag(diag, lx->line, HV_POLICY_ERR_UNKNOWN_KEY, "unknown key '%.*s'",
-                 (int)key->len, (const char *)key->p);
+  return hv_lex_unknown(lx, key, "key", diag);
 }
 
 static size_t distinct_operators(const hv_policy *p) {

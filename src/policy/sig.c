@@ -20,8 +20,7 @@ typedef struct {
 static hv_policy_error parse_sig_line(const hv_lex *lx, sig_file *f,
                                       hv_policy_diag *diag) {
   if (!hv_lex_is(&lx->field[0], "signature"))
-    return hv_diag(diag, lx->line, HV_POLICY_ERR_UNKNOWN_KEY, "unknown key '%.*s'",
-                   (int)lx->field[0].len, (const char *)lx->field[0].p);
+    return hv_lex_unknown(lx, &lx->field[0], "key", diag);
   if (lx->n_fields != 3)
     return hv_diag(diag, lx->line, HV_POLICY_ERR_SYNTAX,
                    "'signature' takes a public key and a signature");

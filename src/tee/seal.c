@@ -24,10 +24,13 @@
  *    measurements, so anyone can compute it, and it tells "sealed for
  *    another enclave" before any key is derived.
  *  - platform: HKDF of a *probe* seal key, EGETKEY(SEAL) with the same
- *    policy but fixed other inputs (svn 0, cpu_svn 0, empty masks, a fixed
- *    key_id). Once the identity matched, that key differs only if the
- *    platform does (the CPU's fused key, or the sim's platform secret), so a
- *    mismatch means "another platform". It reveals nothing of the real key.
+ *    policy and cpu_svn as the blob but fixed other inputs (isv_svn and
+ *    config_svn 0, empty masks, a fixed key_id). Once the identity matched
+ *    and the blob's svns were accepted, that key differs only if the
+ *    platform does (the CPU's fused key, or the sim's platform secret), so
+ *    a mismatch means "another platform". It reveals nothing of the real
+ *    key. (The probe takes the blob's cpu_svn, not zeros, because a real
+ *    CPU need not accept a CPUSVN it never had; the blob's one it had.)
  * The fingerprints are checked only after GCM refused, and a success needs
  * GCM, so they cannot make a forgery succeed. What they cannot do is make
  * the *choice* of refusal authentic: someone who edits a fingerprint in the
@@ -88,13 +91,14 @@ static hv_tee_error identity_fp(const hv_tee *tee, uint16_t policy,
   return HV_TEE_OK;
 }
 
-static hv_tee_error platform_fp(const hv_tee *tee, uint16_t policy,
+static hv_tee_error platform_fp(const hv_tee *tee, const sgx_key_request_t *req,
                                 uint8_t out[SEAL_FP_LEN]) {
   sgx_key_request_t probe;
   uint8_t key[SGX_KEY_SIZE];
   memset(&probe, 0, sizeof probe);
   probe.key_name = SGX_KEYSELECT_SEAL;
-  probe.key_policy = policy;
+  probe.key_policy = req->key_policy;
+  memcpy(probe.cpu_svn, req->cpu_svn, sizeof probe.cpu_svn);
   uint8_t probe_id[HV_SHA256_LEN];
   if (hv_sha256((const uint8_t *)SEAL_LABEL_PROBE, sizeof SEAL_LABEL_PROBE,
                 probe_id) != 0)
@@ -177,7 +181,7 @@ hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
       hv_random(h.nonce, sizeof h.nonce) != 0)
     return HV_TEE_ERR_CRYPTO;
   hv_tee_error err = identity_fp(tee, key_policy, h.identity_fp);
-  if (err == HV_TEE_OK) err = platform_fp(tee, key_policy, h.platform_fp);
+  if (err == HV_TEE_OK) err = platform_fp(tee, &h.req, h.platform_fp);
   if (err == HV_TEE_OK) err = aead_key(tee, &h.req, key);
   if (err != HV_TEE_OK) return err;
   header_write(&h, out);
@@ -192,7 +196,7 @@ hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
 /* Why GCM refused: see the top of this file. */
 static hv_tee_error diagnose(const hv_tee *tee, const seal_header *h) {
   uint8_t fp[SEAL_FP_LEN];
-  if (platform_fp(tee, h->req.key_policy, fp) != HV_TEE_OK) return HV_TEE_ERR_SEAL_TAMPERED;
+  if (platform_fp(tee, &h->req, fp) != HV_TEE_OK) return HV_TEE_ERR_SEAL_TAMPERED;
   return hv_ct_equal(fp, h->platform_fp, sizeof fp) ? HV_TEE_ERR_SEAL_TAMPERED
                                                     : HV_TEE_ERR_SEAL_OTHER_PLATFORM;
 }

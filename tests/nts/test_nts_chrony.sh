@@ -100,8 +100,13 @@ if ss -Hulpn 2>/dev/null | awk '{print $4}' | grep -q ':123$'; then
 else
   KE_C=$(ntsenv_free_port)
   ntsenv_chrony c "$KE_C" 123 || exit 1
-  query default-port ok,1 127.0.0.1 "$KE_C"
-  expect_in "ntp port 123 without negotiation" "$LAST" "ntp=127.0.0.1,123 "
+  # Another test run may have taken 123 between the check and the start.
+  if ss -Hulpn 2>/dev/null | grep ':123 ' | grep -q "pid=$(cat "$D/c.pid"),"; then
+    query default-port ok,1 127.0.0.1 "$KE_C"
+    expect_in "ntp port 123 without negotiation" "$LAST" "ntp=127.0.0.1,123 "
+  else
+    echo "skip default-port: UDP port 123 was taken by another process"
+  fi
 fi
 
 echo "chrony interop: $failures failed"

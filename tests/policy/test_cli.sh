@@ -94,6 +94,9 @@ expect 1 'bad:5: out_of_range' "$H" policy show bad
 sed 's/^version 3$//' pol >bad
 expect 1 'bad: missing_field' "$H" policy show bad
 expect 1 'missing_field' "$H" policy sign --key a.key bad
+expect 1 'a.key:1: unknown_key: unknown key .secret_key.' "$H" policy show a.key
+sed -n 's/^secret_key //p' a.key >raw.key
+expect 1 'raw.key:1: unknown_key: unknown key$' "$H" policy show raw.key
 
 # no secret ever reaches the output
 for k in a b c outsider; do

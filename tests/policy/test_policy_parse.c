@@ -198,6 +198,22 @@ static void test_timesrc_config(void) {
 static void test_refuse_unknown_key(void) {
   expect_refusal("min_responses 2\n", "min_response 2\n", HV_POLICY_ERR_UNKNOWN_KEY, 4);
 }
+/* An unknown key that does not look like a key name (a pasted secret,
+ * say) is refused without being repeated. */
+static void test_unknown_key_not_echoed(void) {
+  static const char secret[] = "00112233445566778899aabbccddeeff";
+  char *text = edit("min_responses 2\n", "00112233445566778899aabbccddeeff\n");
+  hv_policy_diag d = {0};
+  HT_CHECK_EQ_INT(parse_str(text, &d), HV_POLICY_ERR_UNKNOWN_KEY);
+  HT_CHECK(strstr(d.what, secret) == NULL);
+  HT_CHECK(strstr(d.what, "unknown key") != NULL);
+  free(text);
+  text = edit("min_responses 2\n", "min_responses_x 2\n"); /* a name: repeated */
+  HT_CHECK_EQ_INT(parse_str(text, &d), HV_POLICY_ERR_UNKNOWN_KEY);
+  HT_CHECK(strstr(d.what, "'min_responses_x'") != NULL);
+  free(text);
+}
+
 static void test_refuse_unknown_attribute(void) {
   expect_refusal("region=us", "region=us color=red", HV_POLICY_ERR_UNKNOWN_KEY, 6);
 }
@@ -331,6 +347,7 @@ int main(void) {
   HT_RUN(test_runtime_query);
   HT_RUN(test_timesrc_config);
   HT_RUN(test_refuse_unknown_key);
+  HT_RUN(test_unknown_key_not_echoed);
   HT_RUN(test_refuse_unknown_attribute);
   HT_RUN(test_refuse_duplicate_scalar);
   HT_RUN(test_refuse_duplicate_attribute);
