@@ -67,6 +67,7 @@ run() {
     r=$((r + 1))
   done
   kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true; SERVE_PID=""
+  [ -n "${BENCH_VERBOSE:-}" ] && grep -E "stopped|complete in" "$W/$mode.serve.log" >&2
   # the sender's own account of each handover (skipping the warm-up)
   sed -n 's/.*handover complete in \([0-9]*\) ms (\([0-9]*\) ms of it.*/\1 \2/p' \
     "$W/$mode.serve.log" | tail -n "$RUNS" >"$W/$mode.send"
@@ -85,4 +86,4 @@ run cold "" ""
 run warm "--nts-state $W/state-serve" "--nts-state $W/state-recv"
 echo "total: the receive process from start to exit; recv:time its trusted-time query"
 echo "(at KEY); sender:total from accept to DONE, sender:time its queries"
-echo "(HELLO, may reuse one under 1 s old, and RESPONSE, always fresh). Target: cold <= 50 ms."
+echo "(fresh for the RESPONSE; HELLO and DONE may reuse one under 1 s old). Target: cold <= 50 ms."

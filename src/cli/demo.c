@@ -298,7 +298,7 @@ int demo_run(const char *chronyd, bool keep) {
   int rc = 0;
   for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == 0; i++) {
     rc = steps[i](&d);
-    if (demo_interrupted) {
+    if (demo_interrupted) { /* what a step said after Ctrl-C is moot */
       fprintf(stderr, "\ndemo: interrupted\n");
       rc = -1;
     }

@@ -138,18 +138,22 @@ static void log_step(conn_io *io, const hv_proto_event *ev, size_t out_len) {
   }
 }
 
-/* The message type from the header (version u16, type u16; PROTOCOL.md),
- * only to decide whether a recent trusted time may be reused: the state
- * machine decodes and checks the whole message itself. */
-static bool is_hello(const uint8_t *msg, size_t len) {
-  return len >= 4 && msg[2] == 0 && msg[3] == HV_PROTO_MSG_HELLO;
+/* Only a RESPONSE is judged against the time it arrives (the window, the
+ * chain lag), so only a RESPONSE forces a fresh trusted-time query; a
+ * HELLO (T0) or a DONE may reuse a recent one (see CLI_TIME_REUSE_MS).
+ * The type is read from the header (version u16, type u16; PROTOCOL.md)
+ * only for this choice: the state machine decodes the message itself,
+ * from the same bytes, so a RESPONSE always meets a fresh time. */
+static bool needs_fresh_time(const uint8_t *msg, size_t len) {
+  return len < 4 || msg[2] != 0 || msg[3] == HV_PROTO_MSG_RESPONSE;
 }
 
 /* One message through the state machine; 1 done, 0 go on, -1 refused. */
 static int handle_message(cli_sender *s, conn_io *io, size_t in_len) {
   uint64_t now;
   int64_t asked = cli_monotonic_ms();
-  int got_time = cli_trusted_time_now(&s->time, is_hello(io->in, in_len), io->tag, &now);
+  int got_time = cli_trusted_time_now(&s->time, !needs_fresh_time(io->in, in_len), io->tag,
+                                      &now);
   io->time_ms += cli_monotonic_ms() - asked;
   if (got_time != 0) {
     cli_log("%s refused: no trusted time", io->tag);

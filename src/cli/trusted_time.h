@@ -10,12 +10,13 @@
 
 #include "handover/timesrc.h"
 
-/* How long a HELLO may reuse the last trusted time, carried forward on the
- * monotonic clock. A flood of HELLOs must not become a flood of queries to
- * the NTS operators. It is safe for T0 only: a host that stalls the
- * monotonic clock makes T0 older, which shortens the response window, and
- * a host that rushes it can move T0 at most this far ahead; every RESPONSE
- * is judged with a fresh query, which also re-checks the chain lag. */
+/* How long a HELLO (or a DONE) may reuse the last trusted time, carried
+ * forward on the monotonic clock. A flood of HELLOs must not become a
+ * flood of queries to the NTS operators. It is safe for T0: a host that
+ * stalls the monotonic clock makes T0 older, which shortens the response
+ * window, and a host that rushes it can move T0 at most this far ahead;
+ * every RESPONSE is judged with a fresh query, which also re-checks the
+ * chain lag. A DONE is not judged against the time at all. */
 #define CLI_TIME_REUSE_MS 1000
 
 typedef struct {
