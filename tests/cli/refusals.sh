@@ -1,6 +1,7 @@
 # Each refusal class once, each flipping one condition against a working
 # setup: a build not in the policy, another platform secret, an expired
-# challenge, a replayed RESPONSE, a downgrade, a stale chain head. After each, the receiver's
+# challenge, a replayed RESPONSE, a downgrade, a stale chain head, a chain
+# head that goes back. After each, the receiver's
 # store holds nothing and the sender still holds its key.
 . "$(dirname "$0")/lib.sh"
 WINDOW=3
@@ -60,6 +61,25 @@ stop_serve
 # policy allows 7).
 start_serve old "$W/old" "101:$(( $(now_ms) - 8 * 86400 * 1000 ))"
 refused new chain-head-stale "$W/stale"
+stop_serve
+
+# 7. A chain head that goes back: --chain-head-file is re-read for each
+# connection, and the store refuses a lower block number than it saw.
+echo "300:$(now_ms)" >"$W/head"
+rm -f "$SOCK"
+# shellcheck disable=SC2046
+"$HANDOVER" serve --store "$W/old" --socket "$SOCK" $(gov_args) --chain-head-file "$W/head" \
+  $(tee_args old) >>"$W/serve.log" 2>&1 &
+SERVE_PID=$!
+i=0
+until [ -S "$SOCK" ]; do
+  i=$((i + 1)); [ "$i" -gt "$SERVE_START_TENTHS" ] && fail "serve did not listen"; sleep 0.1
+done
+echo "299:$(now_ms)" >"$W/head"
+receive new "$W/rolled" && fail "chain head rollback: receive succeeded"
+expect_in "chain head rollback (sender log)" "refused: recording chain head 299" "$W/serve.log"
+[ -z "$(identity new "$W/rolled")" ] || fail "chain head rollback: the receiver stored a key"
+echo "refused a chain head going back: ok"
 stop_serve
 [ "$(identity old "$W/old")" = "$pub" ] || fail "the sender lost its key"
 echo "refusals: ok"
