@@ -161,7 +161,8 @@ typedef struct {
   hv_nts_error error;            /* HV_NTS_OK unless FAILED */
   char detail[HV_NTS_DETAIL_MAX];
   hv_nts_sample sample;          /* valid unless FAILED */
-  hv_timesrc_candidate candidate;/* valid unless FAILED */
+  hv_timesrc_candidate candidate;/* valid unless FAILED (operator_name is
+                                    NULL: see the configuration) */
   int64_t elapsed_ms;            /* from the start to its outcome */
   bool used_ke;
 } hv_timesrc_evidence;
@@ -180,9 +181,26 @@ const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e);
 
 /* Queries every server, decides, fills the report; returns its verdict.
  * Returns by the deadline (cfg->timeout_ms from the call) and leaves no
- * descriptor, thread or memory behind. With cfg->state_dir, each server's
- * cookie jar is loaded before and saved (0600, atomically) after. */
+ * descriptor, thread or memory behind. With cfg->state_dir, the servers'
+ * cookie jars are loaded before and saved (0600, atomically) after. A
+ * one-shot: each call starts from the jars on disk (or none). */
 hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg,
                                     hv_timesrc_report *out);
+
+/* For long-running callers: a session keeps every server's cookie jar in
+ * memory between queries, so only the first query of each server needs
+ * NTS-KE (and, with cfg->state_dir, not even that one). It copies cfg;
+ * the strings cfg points to (ca_file, state_dir) must outlive it. NULL
+ * and err when the configuration is refused or memory is short. One
+ * query at a time per session (callers serialise). */
+typedef struct hv_timesrc_session hv_timesrc_session;
+hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, char *err,
+                                           size_t err_len);
+/* As hv_timesrc_query, with the session's jars (saved after each query
+ * when the session has a state dir). */
+hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *s,
+                                            hv_timesrc_report *out);
+/* Wipes the jars, frees everything. NULL is fine. */
+void hv_timesrc_session_free(hv_timesrc_session *s);
 
 #endif

@@ -18,6 +18,11 @@ int64_t hv_timesrc_mono_ns(void);
  * corrupt one counts as empty); NULL and err on refusal. */
 typedef struct hv_timesrc_state hv_timesrc_state;
 hv_timesrc_state *hv_timesrc_state_open(const char *dir, char *err, size_t err_len);
+/* The same from bytes in memory (no directory: save fails); for fuzzing
+ * and tests. NULL only when out of memory. */
+hv_timesrc_state *hv_timesrc_state_parse(const uint8_t *data, size_t len);
+/* Saved entries after open or parse (0 when the file did not parse). */
+size_t hv_timesrc_state_entries(const hv_timesrc_state *st);
 /* A new jar: the server's saved one, or empty. NULL only when out of
  * memory. */
 hv_nts_jar *hv_timesrc_state_jar(const hv_timesrc_state *st, const hv_timesrc_server *s);

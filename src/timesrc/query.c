@@ -42,11 +42,19 @@ typedef struct {
   int64_t done_mono_ns;
 } slot;
 
+/* Jars live as long as the session, so that a long-running caller uses
+ * its cookies from one query to the next, with or without a state dir. */
+struct hv_timesrc_session {
+  hv_timesrc_config cfg;
+  hv_nts_jar *jars[HV_TIMESRC_MAX_SERVERS];
+  hv_timesrc_state *state; /* NULL without cfg.state_dir */
+};
+
 typedef struct {
   const hv_timesrc_config *cfg;
+  hv_timesrc_session *session;
   hv_timesrc_report *out;
   slot s[HV_TIMESRC_MAX_SERVERS];
-  hv_timesrc_state *state; /* NULL without cfg->state_dir */
   int64_t start_ms, deadline_ms;
 } run;
 
@@ -78,7 +86,10 @@ static void start_all(run *r) {
     memcpy(ns.host, srv->host, sizeof ns.host);
     ns.ke_port = srv->ke_port;
     slot *s = &r->s[i];
-    s->jar = r->state ? hv_timesrc_state_jar(r->state, srv) : hv_nts_jar_new();
+    hv_nts_jar **jar = &r->session->jars[i];
+    if (!*jar) *jar = r->session->state ? hv_timesrc_state_jar(r->session->state, srv)
+                                        : hv_nts_jar_new();
+    s->jar = *jar;
     if (s->jar) s->q = hv_nts_query_start(&ns, &opts, s->jar, r->deadline_ms);
     if (!s->q) finish(r, i, HV_NTS_ERR_INTERNAL);
   }
@@ -151,43 +162,72 @@ static void decide(run *r) {
   hv_timesrc_select(cand, n, &r->cfg->rules, in_set, &out->decision);
   for (size_t k = 0; k < n; k++)
     out->servers[of[k]].outcome = in_set[k] ? HV_TIMESRC_OUT_AGREES : HV_TIMESRC_OUT_FALSETICKER;
+  /* It points into the session's configuration, which the report may
+   * outlive; the configuration's servers carry the labels. */
+  for (size_t i = 0; i < r->cfg->n_servers; i++) out->servers[i].candidate.operator_name = NULL;
 }
 
 /* Saving is best effort: a jar that cannot be written costs the next
  * run one NTS-KE, and must not cost this run its answer. */
 static void release(run *r) {
-  hv_nts_jar *jars[HV_TIMESRC_MAX_SERVERS];
-  size_t n = r->cfg->n_servers;
-  for (size_t i = 0; i < n; i++) {
+  for (size_t i = 0; i < r->cfg->n_servers; i++) {
     if (r->s[i].q) hv_nts_query_free(r->s[i].q);
     r->s[i].q = NULL;
-    jars[i] = r->s[i].jar;
   }
-  if (r->state) (void)hv_timesrc_state_save(r->state, r->cfg->servers, jars, n);
-  hv_timesrc_state_close(r->state);
-  r->state = NULL;
-  for (size_t i = 0; i < n; i++) {
-    hv_nts_jar_free(r->s[i].jar);
-    r->s[i].jar = NULL;
+  if (r->session->state)
+    (void)hv_timesrc_state_save(r->session->state, r->cfg->servers, r->session->jars,
+                                r->cfg->n_servers);
+}
+
+hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, char *err,
+                                           size_t err_len) {
+  if (hv_timesrc_config_check(cfg, err, err_len)) return NULL;
+  hv_timesrc_session *s = calloc(1, sizeof *s);
+  if (!s) {
+    snprintf(err, err_len, "out of memory");
+    return NULL;
   }
+  s->cfg = *cfg;
+  if (cfg->state_dir && !(s->state = hv_timesrc_state_open(cfg->state_dir, err, err_len))) {
+    free(s);
+    return NULL;
+  }
+  return s;
+}
+
+void hv_timesrc_session_free(hv_timesrc_session *s) {
+  if (!s) return;
+  for (size_t i = 0; i < HV_TIMESRC_MAX_SERVERS; i++) hv_nts_jar_free(s->jars[i]);
+  hv_timesrc_state_close(s->state);
+  free(s);
 }
 
 hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg, hv_timesrc_report *out) {
+  char err[sizeof out->error];
+  hv_timesrc_session *s = hv_timesrc_session_new(cfg, err, sizeof err);
+  if (!s) {
+    memset(out, 0, sizeof *out);
+    memcpy(out->error, err, sizeof err);
+    bool oom = strcmp(err, "out of memory") == 0;
+    return out->decision.verdict = oom ? HV_TIMESRC_INTERNAL : HV_TIMESRC_BAD_CONFIG;
+  }
+  hv_timesrc_verdict v = hv_timesrc_session_query(s, out);
+  hv_timesrc_session_free(s);
+  return v;
+}
+
+hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *session,
+                                            hv_timesrc_report *out) {
+  const hv_timesrc_config *cfg = &session->cfg;
   memset(out, 0, sizeof *out);
   int64_t start_ns = hv_timesrc_mono_ns();
-  if (hv_timesrc_config_check(cfg, out->error, sizeof out->error))
-    return out->decision.verdict = HV_TIMESRC_BAD_CONFIG;
   run *r = calloc(1, sizeof *r);
   if (!r) {
     snprintf(out->error, sizeof out->error, "out of memory");
     return out->decision.verdict = HV_TIMESRC_INTERNAL;
   }
-  if (cfg->state_dir &&
-      !(r->state = hv_timesrc_state_open(cfg->state_dir, out->error, sizeof out->error))) {
-    free(r);
-    return out->decision.verdict = HV_TIMESRC_BAD_CONFIG;
-  }
   r->cfg = cfg;
+  r->session = session;
   r->out = out;
   out->n = cfg->n_servers;
   r->start_ms = start_ns / NS_PER_MS;

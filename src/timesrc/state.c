@@ -108,7 +108,39 @@ static void read_file(hv_timesrc_state *st) {
     if (got < 0 && errno == EINTR) got = 1;
   }
   close(fd);
-  if (got < 0 || st->file_len >= STATE_FILE_MAX || !parse_file(st)) st->n_entries = 0;
+  if (got < 0 || st->file_len >= STATE_FILE_MAX) return;
+  /* A session keeps the bytes for its life: keep only what was read.
+   * Shrinking in place leaves the bytes where they were, but a move
+   * would leave a copy behind in freed memory, so copy and wipe. */
+  uint8_t *fit = malloc(st->file_len ? st->file_len : 1);
+  if (fit) {
+    memcpy(fit, st->file, st->file_len);
+    hv_wipe(st->file, st->file_len);
+    free(st->file);
+    st->file = fit;
+  }
+  if (!parse_file(st)) st->n_entries = 0;
+}
+
+static hv_timesrc_state *state_new(size_t cap) {
+  hv_timesrc_state *st = calloc(1, sizeof *st);
+  if (st) st->file = malloc(cap ? cap : 1);
+  if (st && !st->file) {
+    free(st);
+    st = NULL;
+  }
+  return st;
+}
+
+hv_timesrc_state *hv_timesrc_state_parse(const uint8_t *data, size_t len) {
+  hv_timesrc_state *st = state_new(len);
+  if (!st) return NULL;
+  if (len < STATE_FILE_MAX) {
+    memcpy(st->file, data, len);
+    st->file_len = len;
+    if (!parse_file(st)) st->n_entries = 0;
+  }
+  return st;
 }
 
 hv_timesrc_state *hv_timesrc_state_open(const char *dir, char *err, size_t err_len) {
@@ -117,10 +149,8 @@ hv_timesrc_state *hv_timesrc_state_open(const char *dir, char *err, size_t err_l
     return NULL;
   }
   if (prepare_dir(dir, err, err_len)) return NULL;
-  hv_timesrc_state *st = calloc(1, sizeof *st);
-  if (st) st->file = malloc(STATE_FILE_MAX);
-  if (!st || !st->file) {
-    free(st);
+  hv_timesrc_state *st = state_new(STATE_FILE_MAX);
+  if (!st) {
     snprintf(err, err_len, "out of memory");
     return NULL;
   }
@@ -135,6 +165,8 @@ static const entry *find(const hv_timesrc_state *st, const char *host, uint16_t 
       return &st->entries[i];
   return NULL;
 }
+
+size_t hv_timesrc_state_entries(const hv_timesrc_state *st) { return st->n_entries; }
 
 hv_nts_jar *hv_timesrc_state_jar(const hv_timesrc_state *st, const hv_timesrc_server *s) {
   hv_nts_jar *jar = hv_nts_jar_new();

@@ -244,6 +244,44 @@ static void test_permissions_refused(void) {
   HT_CHECK(s2 == NULL);
 }
 
+/* Owned by another user (needs root to arrange; CI runs as root). */
+static void test_foreign_owner_refused(void) {
+  char dir[ST_PATH_MAX], path[ST_PATH_MAX];
+  hv_store *s = open_new(dir), *s2 = NULL;
+  uint8_t pub[32];
+  if (geteuid() != 0) {
+    printf("     (not root: cannot give files away; owner checks not run)\n");
+    hv_store_close(s);
+    return;
+  }
+  HT_CHECK_EQ_INT(hv_store_init_identity(s, pub), HV_STORE_OK);
+  st_join(path, dir, "identity");
+  HT_CHECK(chown(path, 65534, 65534) == 0);
+  HT_CHECK_EQ_INT(hv_store_public(s, pub), HV_STORE_ERR_PERMISSIONS);
+  HT_CHECK(chown(path, 0, 0) == 0);
+  HT_CHECK_EQ_INT(hv_store_public(s, pub), HV_STORE_OK);
+  hv_store_close(s);
+  HT_CHECK(chown(dir, 65534, 65534) == 0);
+  HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s2), HV_STORE_ERR_PERMISSIONS);
+  HT_CHECK(s2 == NULL);
+}
+
+/* A damaged identity is reported, never replaced by a received one. */
+static void test_put_over_corrupt_refused(void) {
+  char dir[ST_PATH_MAX], path[ST_PATH_MAX];
+  hv_store *s = open_new(dir);
+  uint8_t pub[32], sk[32], buf[FILE_CAP];
+  HT_CHECK_EQ_INT(hv_store_init_identity(s, pub), HV_STORE_OK);
+  st_join(path, dir, "identity");
+  size_t len = read_bytes(path, buf);
+  write_bytes(path, buf, len / 2);
+  HT_CHECK(hv_ed25519_keypair(sk, pub) == 0);
+  HT_CHECK_EQ_INT(hv_store_put_identity(s, sk), HV_STORE_ERR_CORRUPT);
+  HT_CHECK_EQ_INT(read_bytes(path, buf), len / 2); /* untouched */
+  hv_wipe(sk, sizeof sk);
+  hv_store_close(s);
+}
+
 static void test_identity_symlink_refused(void) {
   char dir[ST_PATH_MAX], dir2[ST_PATH_MAX], path[ST_PATH_MAX], target[ST_PATH_MAX];
   hv_store *s = open_new(dir), *s2 = open_new(dir2);
@@ -343,6 +381,8 @@ int main(void) {
   HT_RUN(test_corruption_refused);
   HT_RUN(test_edit_behind_checksum_refused);
   HT_RUN(test_permissions_refused);
+  HT_RUN(test_foreign_owner_refused);
+  HT_RUN(test_put_over_corrupt_refused);
   HT_RUN(test_identity_symlink_refused);
   HT_RUN(test_policy_version_monotonic);
   HT_RUN(test_chain_head);

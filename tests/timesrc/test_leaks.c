@@ -14,6 +14,8 @@
 /* Short, so runs that wait for the silent server stay cheap, yet ample
  * for NTS-KE with chronyd on loopback. */
 #define RUN_TIMEOUT_MS 600
+/* More than a jar's 8 cookies: refills must keep it going without KE. */
+#define SESSION_QUERIES 12
 
 static const char *ca, *state_dir, *silent_spec;
 static char **servers;
@@ -72,6 +74,32 @@ static void repeated_runs(void) {
   HT_CHECK_EQ_INT(after, before);
 }
 
+/* A session keeps the jars in memory: only its first query runs NTS-KE,
+ * with no state directory at all. */
+static void session_reuses_cookies(void) {
+  static hv_timesrc_config cfg;
+  static hv_timesrc_report rep;
+  int before = open_fds();
+  char err[200];
+  HT_CHECK_EQ_INT(make_config(&cfg, false, false), 0);
+  hv_timesrc_session *s = hv_timesrc_session_new(&cfg, err, sizeof err);
+  HT_CHECK(s != NULL);
+  if (!s) return;
+  for (int i = 0; i < SESSION_QUERIES; i++) {
+    HT_CHECK_EQ_INT(hv_timesrc_session_query(s, &rep), HV_TIMESRC_TRUSTED);
+    for (size_t k = 0; k < rep.n; k++) {
+      HT_CHECK_EQ_INT(rep.servers[k].outcome, HV_TIMESRC_OUT_AGREES);
+      HT_CHECK_EQ_INT(rep.servers[k].used_ke, i == 0);
+    }
+  }
+  hv_timesrc_session_free(s);
+  HT_CHECK_EQ_INT(open_fds(), before);
+  /* A refused configuration makes no session and says why. */
+  cfg.rules.min_responses = 9;
+  HT_CHECK(hv_timesrc_session_new(&cfg, err, sizeof err) == NULL);
+  HT_CHECK(strstr(err, "min-responses 9 exceeds") != NULL);
+}
+
 int main(int argc, char **argv) {
   if (argc < 6) {
     fprintf(stderr, "usage: %s CA STATE_DIR SILENT_SPEC SERVER SERVER...\n", argv[0]);
@@ -83,5 +111,6 @@ int main(int argc, char **argv) {
   servers = argv + 4;
   n_servers = argc - 4;
   HT_RUN(repeated_runs);
+  HT_RUN(session_reuses_cookies);
   return HT_DONE();
 }

@@ -1,0 +1,72 @@
+/* The agreement on arbitrary samples, checked against what it promises:
+ * no point is covered by more intervals than the best count; the result
+ * lies in the hull it reports, with the bound reaching both ends; every
+ * member of the set meets the hull; the rules are applied as written. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handover/timesrc.h"
+
+#define RECORD 10 /* time offset (4), half-width (4), operator (1), spare */
+
+static int64_t get32(const uint8_t *p) {
+  return (int64_t)((uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]);
+}
+
+static size_t covering(const hv_timesrc_candidate *c, size_t n, int64_t point) {
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    k += c[i].time_ns - c[i].half_width_ns <= point && point <= c[i].time_ns + c[i].half_width_ns;
+  return k;
+}
+
+static void check(const hv_timesrc_candidate *c, size_t n, const hv_timesrc_rules *r,
+                  const bool *in, const hv_timesrc_decision *d) {
+  if (d->valid != n || d->agreeing > n) abort();
+  if (n == 0) {
+    if (d->verdict != HV_TIMESRC_TOO_FEW_RESPONSES) abort();
+    return;
+  }
+  size_t members = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (covering(c, n, c[i].time_ns - c[i].half_width_ns) > d->agreeing) abort();
+    if (!in[i]) continue;
+    members++;
+    if (c[i].time_ns + c[i].half_width_ns < d->low_ns ||
+        c[i].time_ns - c[i].half_width_ns > d->high_ns)
+      abort();
+  }
+  if (d->agreeing < 1 || members < d->agreeing) abort();
+  if (covering(c, n, d->low_ns) != d->agreeing) abort();
+  if (d->low_ns > d->high_ns || d->time_ns < d->low_ns || d->time_ns > d->high_ns) abort();
+  if (d->time_ns - d->bound_ns > d->low_ns || d->time_ns + d->bound_ns < d->high_ns) abort();
+  bool trusted = d->valid >= r->min_responses && 2 * d->agreeing > d->valid &&
+                 d->agreeing >= r->min_responses &&
+                 d->spread_ns <= r->max_spread_ms * 1000000 &&
+                 d->operators >= r->min_distinct_operators;
+  if (trusted != (d->verdict == HV_TIMESRC_TRUSTED)) abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  static const char *const ops[] = {"a", "b", "c", "d"};
+  if (size < 3) return 0;
+  hv_timesrc_rules r = {1 + data[0] % 4, (int64_t)data[1] * 1000, 1 + data[2] % 3};
+  data += 3;
+  size -= 3;
+  hv_timesrc_candidate c[HV_TIMESRC_MAX_SERVERS];
+  bool in[HV_TIMESRC_MAX_SERVERS];
+  size_t n = 0;
+  for (; n < HV_TIMESRC_MAX_SERVERS && size >= RECORD; n++, data += RECORD, size -= RECORD) {
+    /* Around 2026, microsecond-ish steps, widths up to ~4 s. */
+    c[n].time_ns = 1790000000LL * 1000000000 + get32(data) * 1000;
+    c[n].half_width_ns = get32(data + 4);
+    c[n].operator_name = ops[data[8] % 4];
+  }
+  hv_timesrc_decision d;
+  memset(&d, 0, sizeof d);
+  hv_timesrc_select(c, n, &r, in, &d);
+  check(c, n, &r, in, &d);
+  return 0;
+}
