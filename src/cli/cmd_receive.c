@@ -1,11 +1,59 @@
-/* Placeholder until its issue lands: the command exists and says so. */
+/* handover receive: the new build fetches the key from the sender. */
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
+#include "cli/receiver.h"
+#include "cli/tee_opts.h"
+#include "cli/worker.h"
 
 int cmd_receive(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "handover receive: not in this build yet\n");
-  return 2;
+  cli_worker_args wa = {.command = "receive", .create_store = true};
+  cli_receive_args ra = {0};
+  bool quiet = false, timing = false;
+  cli_tee_opts tee;
+  cli_tee_opts_init(&tee);
+  const cli_opt opts[] = {
+      {"from", "PATH", "the sender's Unix socket", &ra.socket_path, NULL},
+      {"store", "DIR", "this worker's key store (made 0700 if absent)", &wa.store_dir, NULL},
+      {"policy", "FILE", "the governance policy", &wa.policy_file, NULL},
+      {"policy-sig", "FILE", "its council signatures", &wa.policy_sig_file, NULL},
+      {"council", "FILE", "dev mode only: the council (else the built-in one)",
+       &wa.council_file, NULL},
+      {"ca", "FILE", "CA certificates for the NTS servers (default: system store)",
+       &wa.ca_file, NULL},
+      {"nts-state", "DIR", "keep NTS cookies here between queries", &wa.nts_state_dir, NULL},
+      {"quiet", NULL, "print nothing but errors", NULL, &quiet},
+      {"timing", NULL, "end with the time taken, and how much was trusted time", NULL,
+       &timing},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  cli_cmd_spec spec = {
+      .command = "receive",
+      .synopsis = "receive --from PATH --store DIR --policy FILE --policy-sig FILE [options]",
+      .about = "The receiver: this (new) build asks the running sender for the worker's\n"
+               "key, checks the sender's report and build, seals the key to itself and\n"
+               "stores it. Exit 0 only when the key is stored and the sender took DONE.",
+      .tables = {opts, tee.table, NULL},
+  };
+  int st = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
+  if (st >= 0) return st;
+  if (!cli_opts_require(&spec, ra.socket_path, "from") ||
+      !cli_opts_require(&spec, wa.store_dir, "store") ||
+      !cli_opts_require(&spec, wa.policy_file, "policy") ||
+      !cli_opts_require(&spec, wa.policy_sig_file, "policy-sig"))
+    return CLI_EXIT_USAGE;
+  ra.quiet = quiet;
+  ra.timing = timing;
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = SIG_IGN;
+  if (sigaction(SIGPIPE, &sa, NULL) != 0) return CLI_EXIT_FAIL;
+  cli_worker w;
+  if (cli_worker_open(&wa, &tee, &w) != 0) return CLI_EXIT_FAIL;
+  int rc = cli_receive_run(&w, &ra) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+  cli_worker_close(&w);
+  return rc;
 }

@@ -1,11 +1,138 @@
-/* Placeholder until its issue lands: the command exists and says so. */
+/* handover serve: the sender service. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/log.h"
+#include "cli/opts.h"
+#include "cli/sender.h"
+#include "cli/server.h"
+#include "cli/sock.h"
+#include "cli/tee_opts.h"
+#include "cli/worker.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig) {
+  (void)sig;
+  stop_requested = 1;
+}
+
+static int install_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_stop;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0) return -1;
+  sa.sa_handler = SIG_IGN;
+  return sigaction(SIGPIPE, &sa, NULL);
+}
+
+typedef struct {
+  cli_worker_args w;
+  const char *socket_path, *chain_head, *chain_head_file;
+  bool once;
+} serve_args;
+
+static bool chain_head_arg(const cli_cmd_spec *spec, const serve_args *a,
+                           hv_proto_chain_head *head) {
+  if (!!a->chain_head == !!a->chain_head_file) {
+    fprintf(stderr, "handover serve: give exactly one of --chain-head and "
+            "--chain-head-file (see --help)\n");
+    return false;
+  }
+  if (a->chain_head && !cli_parse_chain_head(a->chain_head, head)) {
+    fprintf(stderr, "handover serve: --chain-head '%s' is not NUMBER:TIME_MS\n",
+            a->chain_head);
+    return false;
+  }
+  if (a->chain_head_file && cli_read_chain_head_file(a->chain_head_file, head) != 0) {
+    fprintf(stderr, "handover serve: --chain-head-file %s: %s\n", a->chain_head_file,
+            errno == EINVAL ? "not NUMBER:TIME_MS" : strerror(errno));
+    return false;
+  }
+  (void)spec;
+  return true;
+}
+
+static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_chain_head *head) {
+  cli_worker w;
+  if (cli_worker_open(&a->w, tee_opts, &w) != 0) return CLI_EXIT_FAIL;
+  cli_sender s;
+  if (cli_sender_init(&s, &w, head, a->chain_head_file) != 0) {
+    cli_worker_close(&w);
+    return CLI_EXIT_FAIL;
+  }
+  char err[256];
+  int fd = cli_sock_listen(a->socket_path, err, sizeof err);
+  int rc = CLI_EXIT_FAIL;
+  if (fd < 0) {
+    fprintf(stderr, "handover serve: %s\n", err);
+  } else {
+    hv_tee_measurement self;
+    char m[160];
+    hv_tee_self(w.tee, &self);
+    cli_measurement_line(&self, m, sizeof m);
+    cli_log("serve: listening on %s (mode 0600), %s TEE%s, %s, policy version %llu, "
+            "chain head %llu:%llu, %zu NTS servers", a->socket_path,
+            hv_tee_kind_name(hv_tee_get_kind(w.tee)),
+            hv_tee_dev_mode(w.tee) ? " (dev mode)" : "", m,
+            (unsigned long long)w.params.policy_version,
+            (unsigned long long)head->number, (unsigned long long)head->time_ms,
+            w.time_cfg.n_servers);
+    cli_server_config cfg = {.handler = cli_sender_handle_conn, .ctx = &s, .once = a->once};
+    rc = cli_server_run(fd, &cfg, &stop_requested) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+    close(fd);
+    unlink(a->socket_path);
+    cli_log("serve: stopped (%lld trusted-time queries, %lld reused)",
+            (long long)s.time.queries, (long long)s.time.reused);
+  }
+  cli_sender_destroy(&s);
+  cli_worker_close(&w);
+  return rc;
+}
 
 int cmd_serve(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "handover serve: not in this build yet\n");
-  return 2;
+  serve_args a = {.w = {.command = "serve"}};
+  cli_tee_opts tee;
+  cli_tee_opts_init(&tee);
+  const cli_opt opts[] = {
+      {"store", "DIR", "the worker's key store (must hold an identity)", &a.w.store_dir, NULL},
+      {"socket", "PATH", "the Unix socket to listen on (made 0600)", &a.socket_path, NULL},
+      {"policy", "FILE", "the governance policy", &a.w.policy_file, NULL},
+      {"policy-sig", "FILE", "its council signatures", &a.w.policy_sig_file, NULL},
+      {"council", "FILE", "dev mode only: the council (else the built-in one)",
+       &a.w.council_file, NULL},
+      {"chain-head", "NUMBER:TIME_MS", "the newest verified block", &a.chain_head, NULL},
+      {"chain-head-file", "FILE", "a file holding NUMBER:TIME_MS, re-read per connection",
+       &a.chain_head_file, NULL},
+      {"ca", "FILE", "CA certificates for the NTS servers (default: system store)",
+       &a.w.ca_file, NULL},
+      {"nts-state", "DIR", "keep NTS cookies here between queries", &a.w.nts_state_dir, NULL},
+      {"once", NULL, "exit after the first completed handover", NULL, &a.once},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  cli_cmd_spec spec = {
+      .command = "serve",
+      .synopsis = "serve --store DIR --socket PATH --policy FILE --policy-sig FILE "
+                  "(--chain-head N:MS | --chain-head-file FILE) [options]",
+      .about = "The sender: the running (old) build hands its key to an upgraded build\n"
+               "that connects to the socket, after every check of the protocol.\n"
+               "One handover per connection; SIGINT or SIGTERM stops it.",
+      .tables = {opts, tee.table, NULL},
+  };
+  int st = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
+  if (st >= 0) return st;
+  if (!cli_opts_require(&spec, a.w.store_dir, "store") ||
+      !cli_opts_require(&spec, a.socket_path, "socket") ||
+      !cli_opts_require(&spec, a.w.policy_file, "policy") ||
+      !cli_opts_require(&spec, a.w.policy_sig_file, "policy-sig"))
+    return CLI_EXIT_USAGE;
+  hv_proto_chain_head head;
+  if (!chain_head_arg(&spec, &a, &head)) return CLI_EXIT_USAGE;
+  if (install_signals() != 0) return CLI_EXIT_FAIL;
+  return serve(&a, &tee, &head);
 }

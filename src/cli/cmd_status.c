@@ -1,11 +1,103 @@
-/* Placeholder until its issue lands: the command exists and says so. */
+/* handover status: what a store holds, never the secret. */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
+#include "cli/tee_opts.h"
+#include "cli/util.h"
+#include "handover/store.h"
+
+typedef struct {
+  char pub[2 * HV_ED25519_PUB_LEN + 1];
+  char mr_enclave[2 * HV_TEE_MR_LEN + 1], mr_signer[2 * HV_TEE_MR_LEN + 1];
+  hv_tee_measurement m;
+  const char *kind;
+  bool dev_mode;
+  uint64_t policy_version;
+  hv_store_chain_head head;
+  hv_store_error identity_check; /* unsealing proves the key is ours */
+} status_view;
+
+static void print_text(const status_view *v) {
+  printf("identity        %s\n", v->pub);
+  printf("identity check  %s\n", v->identity_check == HV_STORE_OK
+                                     ? "ok (the sealed secret unseals and matches)"
+                                     : hv_store_error_name(v->identity_check));
+  printf("tee             %s%s\n", v->kind, v->dev_mode ? " (dev mode)" : "");
+  printf("mr_enclave      %s\n", v->mr_enclave);
+  printf("mr_signer       %s\n", v->mr_signer);
+  printf("isv_prod_id     %u\n", v->m.isv_prod_id);
+  printf("isv_svn         %u\n", v->m.isv_svn);
+  printf("policy version  %llu\n", (unsigned long long)v->policy_version);
+  printf("chain head      %llu:%llu\n", (unsigned long long)v->head.number,
+         (unsigned long long)v->head.time_ms);
+}
+
+static void print_json(const status_view *v) {
+  printf("{\"identity\":\"%s\",\"identity_check\":\"%s\",\"tee\":\"%s\","
+         "\"dev_mode\":%s,\"mr_enclave\":\"%s\",\"mr_signer\":\"%s\","
+         "\"isv_prod_id\":%u,\"isv_svn\":%u,\"policy_version\":%llu,"
+         "\"chain_head\":{\"number\":%llu,\"time_ms\":%llu}}\n",
+         v->pub, v->identity_check == HV_STORE_OK ? "ok" : hv_store_error_name(v->identity_check),
+         v->kind, v->dev_mode ? "true" : "false", v->mr_enclave, v->mr_signer,
+         v->m.isv_prod_id, v->m.isv_svn, (unsigned long long)v->policy_version,
+         (unsigned long long)v->head.number, (unsigned long long)v->head.time_ms);
+}
+
+static hv_store_error read_status(hv_store *store, hv_tee *t, status_view *v) {
+  uint8_t pub[HV_ED25519_PUB_LEN], secret[HV_ED25519_PRIV_LEN];
+  hv_store_error se = hv_store_public(store, pub);
+  if (se != HV_STORE_OK) return se;
+  cli_hex(pub, sizeof pub, v->pub);
+  v->identity_check = hv_store_get_identity(store, secret, pub);
+  hv_wipe(secret, sizeof secret);
+  hv_tee_self(t, &v->m);
+  cli_hex(v->m.mr_enclave, HV_TEE_MR_LEN, v->mr_enclave);
+  cli_hex(v->m.mr_signer, HV_TEE_MR_LEN, v->mr_signer);
+  v->kind = hv_tee_kind_name(hv_tee_get_kind(t));
+  v->dev_mode = hv_tee_dev_mode(t);
+  se = hv_store_get_policy_version(store, &v->policy_version);
+  if (se == HV_STORE_OK) se = hv_store_get_chain_head(store, &v->head);
+  return se;
+}
 
 int cmd_status(int argc, char **argv) {
-  (void)argc;
-  (void)argv;
-  fprintf(stderr, "handover status: not in this build yet\n");
-  return 2;
+  const char *store_dir = NULL;
+  bool json = false;
+  cli_tee_opts tee;
+  cli_tee_opts_init(&tee);
+  const cli_opt opts[] = {
+      {"store", "DIR", "the key store", &store_dir, NULL},
+      {"json", NULL, "one JSON object instead of text", NULL, &json},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  cli_cmd_spec spec = {
+      .command = "status",
+      .synopsis = "status --store DIR [--json] [--tee sim|sgx] [sim options]",
+      .about = "Shows the identity public key, this build's measurement, the newest\n"
+               "policy version and the chain head the store has seen. The TEE options\n"
+               "name the build that owns the store (its sealed state is unsealed to\n"
+               "check it). Never shows the secret.",
+      .tables = {opts, tee.table, NULL},
+  };
+  int st = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
+  if (st >= 0) return st;
+  if (!cli_opts_require(&spec, store_dir, "store")) return CLI_EXIT_USAGE;
+  hv_tee *t;
+  if (cli_tee_open(&tee, "status", &t) != 0) return CLI_EXIT_FAIL;
+  hv_store *store = NULL;
+  status_view v;
+  memset(&v, 0, sizeof v);
+  hv_store_error se = hv_store_open(store_dir, t, false, &store);
+  if (se == HV_STORE_OK) se = read_status(store, t, &v);
+  if (store) hv_store_close(store);
+  hv_tee_close(t);
+  if (se != HV_STORE_OK) {
+    fprintf(stderr, "handover status: %s: %s\n", store_dir, hv_store_error_name(se));
+    return CLI_EXIT_FAIL;
+  }
+  if (json) print_json(&v);
+  else print_text(&v);
+  return v.identity_check == HV_STORE_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }

@@ -16,17 +16,12 @@
 typedef struct {
   const char *socket_path;
   bool quiet;  /* no step-by-step lines on stdout */
-  /* When set, the exact RESPONSE sent is copied here (the demo replays it). */
-  uint8_t *response_copy;
-  size_t response_cap;
-  size_t *response_len;
+  bool timing; /* end with how long it took, and how much was trusted time */
 } cli_receive_args;
 
 /* 0 only when the key is stored and the sender took our DONE; else -1
  * with the failed check on stderr. */
 int cli_receive_run(cli_worker *w, const cli_receive_args *a);
 
-/* Time spent waiting for trusted time in the last run (the benchmark). */
-int64_t cli_receive_time_spent_ms(void);
 
 #endif

@@ -42,36 +42,51 @@ int cli_sender_init(cli_sender *s, cli_worker *w, const hv_proto_chain_head *hea
   s->worker = w;
   s->head = *head;
   s->chain_head_file = chain_head_file;
-  uint8_t secret[HV_ED25519_PRIV_LEN], pub[HV_ED25519_PUB_LEN];
-  hv_store_error se = hv_store_get_identity(w->store, secret, pub);
+  uint8_t pub[HV_ED25519_PUB_LEN];
+  hv_store_error se = hv_store_get_identity(w->store, s->secret, pub);
   if (se != HV_STORE_OK) {
     fprintf(stderr, "handover serve: unsealing the identity: %s\n",
             hv_store_error_name(se));
     return -1;
   }
+  /* A trial sender checks the configuration once, before any connection. */
+  hv_proto_sender *trial;
   hv_proto_config cfg = {.tee = w->tee, .params = w->params};
-  hv_proto_error pe = hv_proto_sender_new(&cfg, secret, &s->sender);
-  hv_wipe(secret, sizeof secret);
+  hv_proto_error pe = hv_proto_sender_new(&cfg, s->secret, &trial);
   if (pe != HV_PROTO_OK) {
+    hv_wipe(s->secret, sizeof s->secret);
     fprintf(stderr, "handover serve: starting the protocol: %s\n", hv_proto_error_name(pe));
     return -1;
   }
+  hv_proto_sender_free(trial);
+  hv_store_chain_head sh = {.number = head->number, .time_ms = head->time_ms};
+  se = hv_store_set_chain_head(w->store, &sh);
+  if (se != HV_STORE_OK) {
+    hv_wipe(s->secret, sizeof s->secret);
+    fprintf(stderr, "handover serve: chain head %llu: %s\n",
+            (unsigned long long)head->number, hv_store_error_name(se));
+    return -1;
+  }
+  if ((int64_t)(head->time_ms / 1000) > w->time_cfg.not_before_unix)
+    w->time_cfg.not_before_unix = (int64_t)(head->time_ms / 1000);
   if (pthread_mutex_init(&s->lock, NULL) != 0 ||
       cli_trusted_time_init(&s->time, &w->time_cfg) != 0) {
-    hv_proto_sender_free(s->sender);
+    hv_wipe(s->secret, sizeof s->secret);
     return -1;
   }
   return 0;
 }
 
 void cli_sender_destroy(cli_sender *s) {
-  if (s->sender) hv_proto_sender_free(s->sender);
+  hv_wipe(s->secret, sizeof s->secret);
   cli_trusted_time_destroy(&s->time);
   pthread_mutex_destroy(&s->lock);
 }
 
 typedef struct {
   const cli_conn *conn;
+  hv_proto_sender *sender; /* this connection's */
+  int64_t start_ms, time_ms; /* when it began; spent on trusted time */
   char tag[64];
   uint8_t in[CLI_FRAME_MAX];
   uint8_t out[CLI_FRAME_MAX];
@@ -104,11 +119,10 @@ static int current_head(cli_sender *s, conn_io *io, hv_proto_chain_head *head) {
   return 0;
 }
 
-static void log_step(conn_io *io, const hv_proto_event *ev, size_t out_len,
-                     size_t open) {
+static void log_step(conn_io *io, const hv_proto_event *ev, size_t out_len) {
   const char *got = hv_proto_msg_name((hv_proto_msg_type)ev->received);
   if (ev->received == HV_PROTO_MSG_HELLO)
-    cli_log("%s HELLO received; CHALLENGE sent (%zu open challenges)", io->tag, open);
+    cli_log("%s HELLO received; CHALLENGE sent", io->tag);
   else if (ev->received == HV_PROTO_MSG_RESPONSE && ev->has_peer) {
     char m[160];
     cli_measurement_line(&ev->peer, m, sizeof m);
@@ -116,7 +130,9 @@ static void log_step(conn_io *io, const hv_proto_event *ev, size_t out_len,
   } else if (ev->received == HV_PROTO_MSG_DONE) {
     char h[2 * HV_PROTO_HASH_LEN + 1];
     cli_hex(ev->stored_hash, HV_PROTO_HASH_LEN, h);
-    cli_log("%s DONE received (stored %.16s...): handover complete", io->tag, h);
+    cli_log("%s DONE received (stored %.16s...): handover complete in %lld ms "
+            "(%lld ms of it on trusted time)", io->tag, h,
+            (long long)(cli_monotonic_ms() - io->start_ms), (long long)io->time_ms);
   } else {
     cli_log("%s %s handled", io->tag, got);
   }
@@ -132,22 +148,27 @@ static bool is_hello(const uint8_t *msg, size_t len) {
 /* One message through the state machine; 1 done, 0 go on, -1 refused. */
 static int handle_message(cli_sender *s, conn_io *io, size_t in_len) {
   uint64_t now;
-  if (cli_trusted_time_now(&s->time, is_hello(io->in, in_len), io->tag, &now) != 0) {
+  int64_t asked = cli_monotonic_ms();
+  int got_time = cli_trusted_time_now(&s->time, is_hello(io->in, in_len), io->tag, &now);
+  io->time_ms += cli_monotonic_ms() - asked;
+  if (got_time != 0) {
     cli_log("%s refused: no trusted time", io->tag);
     send_error(io, HV_PROTO_ERR_INTERNAL, "sender has no trusted time");
     return -1;
   }
   hv_proto_event ev;
   memset(&ev, 0, sizeof ev);
-  size_t out_len = 0, open;
+  size_t out_len = 0;
   hv_proto_chain_head head;
   pthread_mutex_lock(&s->lock);
-  hv_proto_error pe = HV_PROTO_ERR_INTERNAL;
-  if (current_head(s, io, &head) == 0)
-    pe = hv_proto_sender_handle(s->sender, now, &head, io->in, in_len, io->out,
-                                sizeof io->out, &out_len, &ev);
-  open = hv_proto_sender_open_challenges(s->sender, now);
+  int head_ok = current_head(s, io, &head);
   pthread_mutex_unlock(&s->lock);
+  if (head_ok != 0) {
+    send_error(io, HV_PROTO_ERR_CHAIN_STALE, "sender chain head unusable");
+    return -1;
+  }
+  hv_proto_error pe = hv_proto_sender_handle(io->sender, now, &head, io->in, in_len,
+                                             io->out, sizeof io->out, &out_len, &ev);
   if (out_len > 0) {
     cli_frame_error fe = cli_frame_write(io->conn->fd, io->out, out_len,
                                          io->conn->deadline_ms);
@@ -166,7 +187,7 @@ static int handle_message(cli_sender *s, conn_io *io, size_t in_len) {
             hv_proto_error_name(pe));
     return -1;
   }
-  log_step(io, &ev, out_len, open);
+  log_step(io, &ev, out_len);
   return ev.received == HV_PROTO_MSG_DONE ? 1 : 0;
 }
 
@@ -187,8 +208,17 @@ bool cli_sender_handle_conn(const cli_conn *conn, void *ctx) {
   conn_io *io = malloc(sizeof *io);
   if (!io) return false;
   io->conn = conn;
+  io->start_ms = cli_monotonic_ms();
+  io->time_ms = 0;
   snprintf(io->tag, sizeof io->tag, "[conn %u pid %d uid %u]", conn->id, (int)conn->pid,
            (unsigned)conn->uid);
+  hv_proto_config cfg = {.tee = s->worker->tee, .params = s->worker->params};
+  hv_proto_error pe = hv_proto_sender_new(&cfg, s->secret, &io->sender);
+  if (pe != HV_PROTO_OK) {
+    cli_log("%s refused: starting the protocol: %s", io->tag, hv_proto_error_name(pe));
+    free(io);
+    return false;
+  }
   cli_log("%s connected", io->tag);
   int state = 0;
   while (state == 0) {
@@ -201,6 +231,7 @@ bool cli_sender_handle_conn(const cli_conn *conn, void *ctx) {
     }
     state = handle_message(s, io, len);
   }
+  hv_proto_sender_free(io->sender);
   free(io);
   return state == 1;
 }

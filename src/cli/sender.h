@@ -11,10 +11,16 @@
 #include "cli/worker.h"
 #include "handover/proto.h"
 
+/* Each connection gets its own protocol sender, so a challenge can only
+ * be answered on the connection that asked for it and dies with it: open
+ * challenges are bounded by CLI_SERVER_MAX_CONNECTIONS, and a flood of
+ * HELLOs from connections that go away holds nothing. A RESPONSE sent
+ * twice on one connection is refused as a replay; on another connection
+ * its challenge is unknown there. */
 typedef struct {
   cli_worker *worker;
-  hv_proto_sender *sender; /* its challenge table is shared by all connections */
-  pthread_mutex_t lock;    /* guards sender, the store and head */
+  uint8_t secret[HV_PROTO_SECRET_LEN]; /* the identity; wiped on destroy */
+  pthread_mutex_t lock;    /* guards the store and head */
   cli_trusted_time time;
   const char *chain_head_file; /* re-read for each connection when set */
   hv_proto_chain_head head;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/frame.h"
@@ -17,6 +18,7 @@ typedef struct {
   pthread_mutex_t lock;
   pthread_cond_t changed;
   int active_fds[CLI_SERVER_MAX_CONNECTIONS]; /* -1: free slot */
+  pid_t active_pids[CLI_SERVER_MAX_CONNECTIONS];
   size_t active;
   bool completed; /* some handover completed */
   const cli_server_config *cfg;
@@ -43,13 +45,20 @@ static void *conn_thread(void *arg) {
   return NULL;
 }
 
-/* Takes a free slot for fd, or -1 when the server is full. */
-static long take_slot(server_state *st, int fd) {
+/* Takes a free slot for fd, or -1 when the server is full, or -2 when
+ * this peer already has its share. */
+static long take_slot(server_state *st, int fd, pid_t pid) {
   long slot = -1;
+  size_t same_peer = 0;
   pthread_mutex_lock(&st->lock);
+  for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS; i++)
+    same_peer += st->active_fds[i] >= 0 && st->active_pids[i] == pid;
   for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS && slot < 0; i++)
-    if (st->active_fds[i] < 0) {
+    if (same_peer >= CLI_SERVER_MAX_PER_PEER) {
+      slot = -2;
+    } else if (st->active_fds[i] < 0) {
       st->active_fds[i] = fd;
+      st->active_pids[i] = pid;
       st->active++;
       slot = (long)i;
     }
@@ -72,10 +81,11 @@ static void start_connection(server_state *st, int fd, unsigned id) {
     close(fd);
     return;
   }
-  long slot = take_slot(st, fd);
+  long slot = take_slot(st, fd, conn.pid); /* wait_for_room made room */
+  if (slot == -2)
+    cli_log("[conn %u pid %d uid %u] refused: this process already has %d connections",
+            id, (int)conn.pid, (unsigned)conn.uid, CLI_SERVER_MAX_PER_PEER);
   if (slot < 0) {
-    cli_log("[conn %u pid %d uid %u] refused: busy (%d connections open)", id,
-            (int)conn.pid, (unsigned)conn.uid, CLI_SERVER_MAX_CONNECTIONS);
     close(fd);
     return;
   }
@@ -98,6 +108,24 @@ static void start_connection(server_state *st, int fd, unsigned id) {
     release_slot(st, (size_t)slot);
     close(fd);
   }
+}
+
+/* While every slot is taken, new connections wait in the listen backlog
+ * (first come, first served) instead of being accepted and dropped; true
+ * when the loop should look at the stop flag again first. */
+static bool wait_for_room(server_state *st) {
+  pthread_mutex_lock(&st->lock);
+  bool full = st->active >= CLI_SERVER_MAX_CONNECTIONS;
+  if (full) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += (long)CLI_SERVER_POLL_MS * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_cond_timedwait(&st->changed, &st->lock, &until);
+  }
+  pthread_mutex_unlock(&st->lock);
+  return full;
 }
 
 static bool should_stop(server_state *st, volatile sig_atomic_t *stop) {
@@ -129,6 +157,7 @@ int cli_server_run(int listen_fd, const cli_server_config *cfg,
   int rc = 0;
   unsigned next_id = 1;
   while (!should_stop(&st, stop)) {
+    if (wait_for_room(&st)) continue;
     struct pollfd p = {.fd = listen_fd, .events = POLLIN};
     int n = poll(&p, 1, CLI_SERVER_POLL_MS);
     if (n < 0 && errno == EINTR) continue;

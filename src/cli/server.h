@@ -9,11 +9,17 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* At most this many connections at once. A handover needs one; the rest
- * of the room is for retries and monitoring. Each connection costs a
- * thread and one frame buffer, so this bounds the memory a flood of
- * connections can make the sender use. */
+/* At most this many connections at once; more wait in the kernel's listen
+ * backlog (CLI_LISTEN_BACKLOG) until one ends. A handover needs one; the
+ * rest of the room is for retries and monitoring. Each connection costs a
+ * thread, two frame buffers and one open challenge, so this bounds the
+ * memory and the challenges a flood of connections can make the sender
+ * hold. */
 #define CLI_SERVER_MAX_CONNECTIONS 16
+/* At most this many of them from one process (SO_PEERCRED pid): a
+ * receiver needs one, so one process that floods cannot take every slot
+ * and shut the others out. */
+#define CLI_SERVER_MAX_PER_PEER 4
 /* A connection's whole life. Two trusted-time queries (5 s deadline each)
  * plus the peer's work fit with room; a peer that stalls is cut off. */
 #define CLI_SERVER_CONNECTION_DEADLINE_MS 30000

@@ -18,6 +18,8 @@ static void log_evidence(const char *tag, const hv_timesrc_report *r) {
   cli_log("%s trusted time refused: %s (%zu valid, %zu agreeing)%s%s", tag,
           hv_timesrc_verdict_name(r->decision.verdict), r->decision.valid,
           r->decision.agreeing, r->error[0] ? ": " : "", r->error);
+  if (r->decision.verdict == HV_TIMESRC_INTERNAL || r->decision.verdict == HV_TIMESRC_BAD_CONFIG)
+    return;
   for (size_t i = 0; i < r->n && i < HV_TIMESRC_MAX_SERVERS; i++) {
     const hv_timesrc_evidence *e = &r->servers[i];
     cli_log("%s   server %zu: %s%s%s", tag, i + 1, hv_timesrc_outcome_name(e),

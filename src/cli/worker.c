@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/util.h"
 
@@ -152,6 +153,12 @@ static int fill_time_config(const cli_worker_args *a, cli_worker *w) {
 int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
                     cli_worker *w) {
   memset(w, 0, sizeof *w);
+  /* NTS cookies and keys: private to this worker. */
+  if (a->nts_state_dir && mkdir(a->nts_state_dir, 0700) != 0 && errno != EEXIST) {
+    fprintf(stderr, "handover %s: --nts-state %s: %s\n", a->command, a->nts_state_dir,
+            strerror(errno));
+    return -1;
+  }
   if (cli_tee_open(tee_opts, a->command, &w->tee) != 0) return -1;
   hv_store_error se = hv_store_open(a->store_dir, w->tee, a->create_store, &w->store);
   if (se != HV_STORE_OK) {
@@ -165,6 +172,12 @@ int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
     cli_worker_close(w);
     return -1;
   }
+  /* The newest block this worker verified is a lower bound on the true
+   * time that the host cannot wind back: NTS certificates that had
+   * expired by then are refused whatever the local clock says. */
+  hv_store_chain_head head = {0, 0};
+  if (hv_store_get_chain_head(w->store, &head) == HV_STORE_OK)
+    w->time_cfg.not_before_unix = (int64_t)(head.time_ms / 1000);
   return 0;
 }
 

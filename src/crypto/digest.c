@@ -39,6 +39,13 @@ int hv_hkdf_sha256(const uint8_t *salt, size_t salt_len, const uint8_t *ikm,
                    size_t ikm_len, const uint8_t *info, size_t info_len,
                    uint8_t *out, size_t out_len) {
   if (out_len == 0 || out_len > 255 * HV_SHA256_LEN) return -1;
+  /* RFC 5869: an absent salt is HashLen zero bytes. OpenSSL refuses a
+   * NULL salt, so pass that explicitly. */
+  static const uint8_t zero_salt[HV_SHA256_LEN] = {0};
+  if (salt_len == 0) {
+    salt = zero_salt;
+    salt_len = sizeof zero_salt;
+  }
   EVP_KDF *kdf = EVP_KDF_fetch(NULL, OSSL_KDF_NAME_HKDF, NULL);
   EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
   /* OpenSSL takes the parameters as non-const; it does not write them. */

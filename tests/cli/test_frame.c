@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "cli/frame.h"
@@ -176,7 +178,8 @@ static void test_listen_mode_and_stale(void) {
   unlink(path);
 }
 
-/* The server: a bounded number of connections, the rest refused. */
+/* The server: a bounded number of connections (the rest wait their turn),
+ * and a bounded share of them per process. */
 static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
 static int gate_open, handled;
@@ -202,6 +205,31 @@ static void *run_server(void *arg) {
   return NULL;
 }
 
+/* A child process that connects, sends one frame and waits until the
+ * server closes (each connection then has its own peer pid). */
+static pid_t connect_child(const char *path) {
+  pid_t pid = fork();
+  if (pid != 0) return pid;
+  char err[256], b;
+  int fd = cli_sock_connect(path, err, sizeof err);
+  uint8_t frame[5] = {0, 0, 0, 1, 'h'};
+  if (fd < 0 || write(fd, frame, sizeof frame) != 5) _exit(1);
+  struct timeval tv = {.tv_sec = 10};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  _exit(read(fd, &b, 1) <= 0 ? 0 : 1);
+}
+
+static int handled_now(void) {
+  pthread_mutex_lock(&gate_lock);
+  int h = handled;
+  pthread_mutex_unlock(&gate_lock);
+  return h;
+}
+
+static void wait_handled(int n) {
+  for (int i = 0; i < 200 && handled_now() < n; i++) usleep(20000);
+}
+
 static void test_server_bounds_connections(void) {
   char path[128], err[256];
   snprintf(path, sizeof path, "%s/srv", dir);
@@ -210,37 +238,53 @@ static void test_server_bounds_connections(void) {
   pthread_t t;
   int rc = -1;
   HT_CHECK(pthread_create(&t, NULL, run_server, &rc) == 0);
-  int fds[CLI_SERVER_MAX_CONNECTIONS + 1];
+  pid_t kids[CLI_SERVER_MAX_CONNECTIONS + 1];
+  for (int i = 0; i <= CLI_SERVER_MAX_CONNECTIONS; i++) kids[i] = connect_child(path);
+  wait_handled(CLI_SERVER_MAX_CONNECTIONS);
+  /* The one over the bound waits in the backlog: no handler runs for it. */
+  usleep(300000);
+  HT_CHECK_EQ_INT(handled_now(), CLI_SERVER_MAX_CONNECTIONS);
+  pthread_mutex_lock(&gate_lock);
+  gate_open = 1;
+  pthread_cond_broadcast(&gate_cond);
+  pthread_mutex_unlock(&gate_lock);
+  /* Once the others end, it is served (bounded wait). */
+  wait_handled(CLI_SERVER_MAX_CONNECTIONS + 1);
+  HT_CHECK_EQ_INT(handled_now(), CLI_SERVER_MAX_CONNECTIONS + 1);
   for (int i = 0; i <= CLI_SERVER_MAX_CONNECTIONS; i++) {
+    int status = -1;
+    waitpid(kids[i], &status, 0);
+    HT_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+
+  /* One process gets CLI_SERVER_MAX_PER_PEER connections; the next one
+   * is closed unhandled. */
+  pthread_mutex_lock(&gate_lock);
+  gate_open = 0;
+  handled = 0;
+  pthread_mutex_unlock(&gate_lock);
+  int fds[CLI_SERVER_MAX_PER_PEER + 1];
+  for (int i = 0; i <= CLI_SERVER_MAX_PER_PEER; i++) {
     fds[i] = cli_sock_connect(path, err, sizeof err);
     HT_CHECK(fds[i] >= 0);
     uint8_t frame[5] = {0, 0, 0, 1, 'h'};
     HT_CHECK(write(fds[i], frame, sizeof frame) == 5);
   }
-  /* Wait (bounded) until the allowed connections are being handled. */
-  for (int i = 0; i < 100; i++) {
-    pthread_mutex_lock(&gate_lock);
-    int h = handled;
-    pthread_mutex_unlock(&gate_lock);
-    if (h >= CLI_SERVER_MAX_CONNECTIONS) break;
-    usleep(20000);
-  }
-  /* The one over the bound was closed by the server at once. */
+  wait_handled(CLI_SERVER_MAX_PER_PEER);
   char b;
-  struct timeval tv = {.tv_sec = 2};
-  setsockopt(fds[CLI_SERVER_MAX_CONNECTIONS], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  /* Closed with our frame unread: end of file, or a reset. */
-  ssize_t r = read(fds[CLI_SERVER_MAX_CONNECTIONS], &b, 1);
+  struct timeval tv = {.tv_sec = 5};
+  setsockopt(fds[CLI_SERVER_MAX_PER_PEER], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ssize_t r = read(fds[CLI_SERVER_MAX_PER_PEER], &b, 1);
   HT_CHECK(r == 0 || (r < 0 && errno == ECONNRESET));
+  HT_CHECK_EQ_INT(handled_now(), CLI_SERVER_MAX_PER_PEER);
   pthread_mutex_lock(&gate_lock);
-  HT_CHECK_EQ_INT(handled, CLI_SERVER_MAX_CONNECTIONS);
   gate_open = 1;
   pthread_cond_broadcast(&gate_cond);
   pthread_mutex_unlock(&gate_lock);
   stop_flag = 1;
   pthread_join(t, NULL);
   HT_CHECK_EQ_INT(rc, 0);
-  for (int i = 0; i <= CLI_SERVER_MAX_CONNECTIONS; i++) close(fds[i]);
+  for (int i = 0; i <= CLI_SERVER_MAX_PER_PEER; i++) close(fds[i]);
   close(listen_fd);
   unlink(path);
   rmdir(dir);

@@ -1,0 +1,314 @@
+/* The demo's story: every step runs the real `handover` binary (this
+ * executable) against real chrony NTS servers on 127.0.0.1, except the
+ * replay, which needs a client that sends one RESPONSE twice. */
+#include "cli/demo.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/demo_env.h"
+#include "cli/demo_gov.h"
+#include "cli/demo_proc.h"
+#include "cli/frame.h"
+#include "cli/receiver.h"
+#include "cli/replay.h"
+#include "cli/sock.h"
+#include "cli/util.h"
+#include "cli/worker.h"
+
+#define DEMO_SERVERS 3
+#define DEMO_STEPS 8
+/* Bounds on each child: init and status are instant; a handover needs
+ * two trusted-time queries a side (5 s deadline each) at most. */
+#define DEMO_QUICK_TIMEOUT_MS 15000
+#define DEMO_HANDOVER_TIMEOUT_MS 45000
+#define DEMO_SERVE_START_TIMEOUT_MS 10000
+/* The demo's chain: a block verified a minute ago. */
+#define DEMO_CHAIN_NUMBER 1000
+#define DEMO_CHAIN_AGE_MS 60000
+#define P 300 /* path buffers */
+
+typedef struct {
+  demo_env env;
+  demo_gov_files gov;
+  char secret[P], sock[P], nts_state[P], serve_log[P], chain_head[64];
+  char old_store[P], new_store[P], rogue_store[P], replay_store[P];
+  const char *chronyd;
+  pid_t serve_pid;
+  long serve_off;
+  int step;
+} demo;
+
+static void heading(demo *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void heading(demo *d, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  printf("\n[%d/%d] ", ++d->step, DEMO_STEPS);
+  vprintf(fmt, ap);
+  printf("\n");
+  va_end(ap);
+  fflush(stdout);
+}
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  printf("      ");
+  vprintf(fmt, ap);
+  printf("\n");
+  va_end(ap);
+  fflush(stdout);
+}
+
+static void show_sender(demo *d) { demo_show_log(d->serve_log, &d->serve_off, "      sender   | "); }
+
+static int path(const demo *d, const char *name, char *out) {
+  int n = snprintf(out, P, "%s/%s", d->env.dir, name);
+  return n > 0 && n < P ? 0 : -1;
+}
+
+/* Runs `handover ARGS...` to completion, showing its output; its status. */
+static int run(demo *d, const char *label, const char *log, int timeout_ms, char *const argv[]) {
+  char logpath[P];
+  if (path(d, log, logpath) != 0) return -1;
+  pid_t pid = demo_spawn_self(argv, logpath);
+  if (pid < 0) return -1;
+  int st = demo_wait(pid, timeout_ms);
+  long off = 0;
+  char prefix[32];
+  snprintf(prefix, sizeof prefix, "      %-8s | ", label);
+  demo_show_log(logpath, &off, prefix);
+  return st;
+}
+
+#define TEE_ARGS(d, build) \
+  "--tee", "sim", "--platform-secret", (d)->secret, "--build-name", (build)
+#define GOV_ARGS(d)                                                                    \
+  "--policy", (d)->gov.policy, "--policy-sig", (d)->gov.sig, "--council", (d)->gov.council, \
+      "--ca", (d)->env.ca_file
+
+static int step_environment(demo *d) {
+  heading(d, "Trusted time: a test CA and %d chrony NTS servers on 127.0.0.1", DEMO_SERVERS);
+  if (demo_env_start(&d->env, DEMO_SERVERS, d->chronyd, false) != 0) return -1;
+  for (size_t i = 0; i < d->env.n; i++)
+    say("nts%zu: chronyd pid %d, NTS-KE 127.0.0.1:%u, NTP port %u", i + 1,
+        (int)d->env.servers[i].pid, d->env.servers[i].ke_port, d->env.servers[i].ntp_port);
+  say("CA certificate: %s", d->env.ca_file);
+  if (path(d, "platform-secret", d->secret) || path(d, "sender.sock", d->sock) ||
+      path(d, "serve.log", d->serve_log) || path(d, "old-store", d->old_store) ||
+      path(d, "new-store", d->new_store) || path(d, "rogue-store", d->rogue_store) ||
+      path(d, "replay-store", d->replay_store) ||
+      demo_env_subdir(&d->env, "nts-state", d->nts_state, P) != 0)
+    return -1;
+  return 0;
+}
+
+static int step_governance(demo *d) {
+  heading(d, "Governance: a council (%d of %d Ed25519 keys) signs policy version 1",
+          DEMO_GOV_THRESHOLD, DEMO_GOV_MEMBERS);
+  static const char *const builds[] = {"old", "new"};
+  uint16_t ports[DEMO_SERVERS];
+  for (size_t i = 0; i < d->env.n; i++) ports[i] = d->env.servers[i].ke_port;
+  demo_policy_spec spec = {.version = 1, .ke_ports = ports, .n_servers = d->env.n,
+                           .builds = builds, .n_builds = 2};
+  if (demo_gov_make(d->env.dir, &spec, &d->gov) != 0) return -1;
+  for (size_t i = 0; i < 2; i++) {
+    uint8_t mr[HV_TEE_MR_LEN];
+    char hex[2 * HV_TEE_MR_LEN + 1];
+    if (cli_sim_build_measurement(builds[i], mr) != 0) return -1;
+    cli_hex(mr, sizeof mr, hex);
+    say("allowed build %zu \"%s\": mr_enclave %.24s... = SHA-256(\"%s%s\")", i + 1,
+        builds[i], hex, CLI_SIM_BUILD_PREFIX, builds[i]);
+  }
+  say("policy: %s (signed: %s; council: %s)", d->gov.policy, d->gov.sig, d->gov.council);
+  return 0;
+}
+
+static int step_init(demo *d) {
+  heading(d, "The old build (sim) creates the worker identity: handover init");
+  char *argv[] = {"handover", "init", "--store", d->old_store, TEE_ARGS(d, "old"), NULL};
+  return run(d, "init", "init.log", DEMO_QUICK_TIMEOUT_MS, argv) == 0 ? 0 : -1;
+}
+
+/* Waits until the sender accepts connections (bounded). */
+static int wait_serving(demo *d) {
+  int64_t deadline = cli_monotonic_ms() + DEMO_SERVE_START_TIMEOUT_MS;
+  char err[256];
+  for (;;) {
+    int fd = cli_sock_connect(d->sock, err, sizeof err);
+    if (fd >= 0) {
+      close(fd);
+      return 0;
+    }
+    if (demo_interrupted || cli_monotonic_ms() > deadline ||
+        kill(d->serve_pid, 0) != 0) {
+      show_sender(d);
+      fprintf(stderr, "demo: the sender did not start listening\n");
+      return -1;
+    }
+    usleep(20000);
+  }
+}
+
+static int step_serve(demo *d) {
+  heading(d, "The old build serves its key on a Unix socket: handover serve");
+  snprintf(d->chain_head, sizeof d->chain_head, "%d:%lld", DEMO_CHAIN_NUMBER,
+           (long long)(cli_wall_ms() - DEMO_CHAIN_AGE_MS));
+  char *argv[] = {"handover", "serve", "--store", d->old_store, "--socket", d->sock,
+                  GOV_ARGS(d), "--chain-head", d->chain_head, "--nts-state", d->nts_state,
+                  TEE_ARGS(d, "old"), NULL};
+  d->serve_pid = demo_spawn_self(argv, d->serve_log);
+  if (d->serve_pid < 0 || wait_serving(d) != 0) return -1;
+  say("sender pid %d listening on %s", (int)d->serve_pid, d->sock);
+  show_sender(d);
+  return 0;
+}
+
+static int step_receive(demo *d) {
+  heading(d, "The new build receives the key: handover receive");
+  char *argv[] = {"handover", "receive", "--from", d->sock, "--store", d->new_store,
+                  GOV_ARGS(d), TEE_ARGS(d, "new"), NULL};
+  int st = run(d, "receiver", "receive.log", DEMO_HANDOVER_TIMEOUT_MS, argv);
+  show_sender(d);
+  if (st != 0) fprintf(stderr, "demo: the handover failed (exit %d)\n", st);
+  return st == 0 ? 0 : -1;
+}
+
+/* The identity line of a status log. */
+static int identity_of(demo *d, const char *log, char *out, size_t cap) {
+  char p[P], *text;
+  size_t len;
+  if (path(d, log, p) != 0 || cli_read_file_alloc(p, 1 << 16, (uint8_t **)&text, &len) != 0)
+    return -1;
+  char *line = strstr(text, "identity        ");
+  int rc = -1;
+  if (line && sscanf(line + 16, "%64s", out) == 1 && cap > 64) rc = 0;
+  free(text);
+  return rc;
+}
+
+static int step_status(demo *d) {
+  heading(d, "Both builds hold the same identity: handover status");
+  char *old_argv[] = {"handover", "status", "--store", d->old_store, TEE_ARGS(d, "old"), NULL};
+  char *new_argv[] = {"handover", "status", "--store", d->new_store, TEE_ARGS(d, "new"), NULL};
+  say("old build:");
+  if (run(d, "old", "status-old.log", DEMO_QUICK_TIMEOUT_MS, old_argv) != 0) return -1;
+  say("new build:");
+  if (run(d, "new", "status-new.log", DEMO_QUICK_TIMEOUT_MS, new_argv) != 0) return -1;
+  char a[80], b[80];
+  if (identity_of(d, "status-old.log", a, sizeof a) != 0 ||
+      identity_of(d, "status-new.log", b, sizeof b) != 0 || strcmp(a, b) != 0) {
+    fprintf(stderr, "demo: the two stores do not show the same identity\n");
+    return -1;
+  }
+  say("same identity %s, sealed to two different builds", a);
+  return 0;
+}
+
+static int step_rogue(demo *d) {
+  heading(d, "Refusal: a build that is not in the policy asks for the key");
+  char *argv[] = {"handover", "receive", "--from", d->sock, "--store", d->rogue_store,
+                  GOV_ARGS(d), TEE_ARGS(d, "rogue"), NULL};
+  int st = run(d, "rogue", "rogue.log", DEMO_HANDOVER_TIMEOUT_MS, argv);
+  show_sender(d);
+  char p[P];
+  if (st != 1 || path(d, "rogue.log", p) != 0 ||
+      !demo_log_contains(p, "receiver-not-in-policy")) {
+    fprintf(stderr, "demo: the unlisted build was not refused as receiver-not-in-policy\n");
+    return -1;
+  }
+  say("refused as it must be: receiver-not-in-policy; nothing was stored");
+  return 0;
+}
+
+static int step_replay(demo *d) {
+  heading(d, "Refusal: a replayed RESPONSE");
+  cli_worker_args wa = {.command = "demo", .store_dir = d->replay_store,
+                        .policy_file = d->gov.policy, .policy_sig_file = d->gov.sig,
+                        .council_file = d->gov.council, .ca_file = d->env.ca_file,
+                        .create_store = true};
+  cli_tee_opts tee;
+  cli_tee_opts_init(&tee);
+  tee.tee = "sim";
+  tee.platform_secret = d->secret;
+  tee.build_name = "new";
+  cli_worker w;
+  if (cli_worker_open(&wa, &tee, &w) != 0) return -1;
+  say("the new build answers a challenge and gets KEY (dropped unstored), then sends");
+  say("the very same RESPONSE again:");
+  cli_replay_result r;
+  int rc = cli_replay_probe(&w, d->sock, &r);
+  cli_worker_close(&w);
+  show_sender(d);
+  if (rc != 0) return -1;
+  say("same connection: ERROR \"%s\"", r.same_conn);
+  say("new connection:  ERROR \"%s\" (a challenge belongs to its connection)", r.new_conn);
+  if (!strstr(r.same_conn, "challenge-replayed") || !strstr(r.new_conn, "challenge-unknown")) {
+    fprintf(stderr, "demo: the replayed RESPONSE was not refused as a replay\n");
+    return -1;
+  }
+  say("refused as it must be: each challenge is answered once");
+  return 0;
+}
+
+static void cleanup(demo *d) {
+  if (d->serve_pid > 0) {
+    demo_stop(d->serve_pid);
+    show_sender(d);
+    d->serve_pid = 0;
+  }
+  demo_env_stop(&d->env);
+}
+
+static void on_signal(int sig) {
+  (void)sig;
+  demo_interrupted = 1;
+}
+
+static int install_signals(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ||
+      sigaction(SIGHUP, &sa, NULL) != 0)
+    return -1;
+  sa.sa_handler = SIG_IGN;
+  return sigaction(SIGPIPE, &sa, NULL);
+}
+
+int demo_run(const char *chronyd, bool keep) {
+  static demo d; /* large; zeroed */
+  memset(&d, 0, sizeof d);
+  if (install_signals() != 0) return -1;
+  if (geteuid() != 0) {
+    fprintf(stderr, "handover demo: run as root (chronyd -u root needs it)\n");
+    return -1;
+  }
+  printf("handover demo: hand a worker's key from an old to a new enclave build\n"
+         "(sim TEE, dev mode) on this machine; nothing leaves 127.0.0.1.\n");
+  int (*const steps[])(demo *) = {step_environment, step_governance, step_init, step_serve,
+                                  step_receive, step_status, step_rogue, step_replay};
+  d.chronyd = chronyd;
+  int rc = 0;
+  for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == 0; i++) {
+    rc = steps[i](&d);
+    if (demo_interrupted) {
+      fprintf(stderr, "\ndemo: interrupted\n");
+      rc = -1;
+    }
+  }
+  d.env.keep = keep;
+  char dir[sizeof d.env.dir];
+  memcpy(dir, d.env.dir, sizeof dir);
+  printf("\n[stop] stopping the sender and the NTS servers\n");
+  cleanup(&d);
+  if (keep) printf("the demo's files are in %s\n", dir);
+  printf(rc == 0 ? "\ndemo: every step did what it should.\n" : "\ndemo: FAILED (see above)\n");
+  return rc;
+}

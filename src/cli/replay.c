@@ -1,0 +1,111 @@
+#include "cli/replay.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/frame.h"
+#include "cli/receiver.h"
+#include "cli/sock.h"
+#include "cli/trusted_time.h"
+#include "cli/util.h"
+
+typedef struct {
+  cli_worker *w;
+  cli_trusted_time time;
+  hv_proto_receiver *r;
+  int64_t deadline_ms;
+  uint8_t in[CLI_FRAME_MAX], out[CLI_FRAME_MAX], response[CLI_FRAME_MAX];
+  size_t in_len, out_len, response_len;
+} probe;
+
+static int connect_to(const char *path) {
+  char err[256];
+  int fd = cli_sock_connect(path, err, sizeof err);
+  if (fd >= 0 && cli_frame_prepare(fd) == 0) return fd;
+  if (fd >= 0) close(fd);
+  fprintf(stderr, "replay: %s\n", err);
+  return -1;
+}
+
+/* Decodes an ERROR with a fresh receiver waiting for a CHALLENGE. */
+static void describe(probe *p, const uint8_t *msg, size_t len, char *out) {
+  hv_proto_config cfg = {.tee = p->w->tee, .params = p->w->params};
+  hv_proto_receiver *r;
+  hv_proto_event ev;
+  size_t n;
+  memset(&ev, 0, sizeof ev);
+  if (hv_proto_receiver_new(&cfg, &r) != HV_PROTO_OK) {
+    snprintf(out, CLI_REPLAY_TEXT_MAX, "(cannot decode)");
+    return;
+  }
+  hv_proto_error pe = hv_proto_receiver_hello(r, p->out, sizeof p->out, &n);
+  if (pe == HV_PROTO_OK)
+    pe = hv_proto_receiver_handle(r, (uint64_t)cli_wall_ms(), msg, len, p->out,
+                                  sizeof p->out, &n, &ev);
+  hv_proto_receiver_free(r);
+  if (pe == HV_PROTO_ERR_PEER_ERROR)
+    snprintf(out, CLI_REPLAY_TEXT_MAX, "%s", ev.peer_text);
+  else
+    snprintf(out, CLI_REPLAY_TEXT_MAX, "(not an ERROR: %s)", hv_proto_error_name(pe));
+}
+
+/* Sends the saved RESPONSE on fd and describes the answer. */
+static void resend(probe *p, int fd, char *out) {
+  cli_frame_error fe = cli_frame_write(fd, p->response, p->response_len, p->deadline_ms);
+  if (fe == CLI_FRAME_OK)
+    fe = cli_frame_read(fd, p->in, sizeof p->in, &p->in_len, p->deadline_ms);
+  if (fe != CLI_FRAME_OK)
+    snprintf(out, CLI_REPLAY_TEXT_MAX, "(no answer: %s)", cli_frame_error_name(fe));
+  else
+    describe(p, p->in, p->in_len, out);
+}
+
+/* The honest part: HELLO, CHALLENGE, RESPONSE (kept), KEY. */
+static int honest_until_key(probe *p, int fd) {
+  uint64_t now;
+  if (hv_proto_receiver_hello(p->r, p->out, sizeof p->out, &p->out_len) != HV_PROTO_OK ||
+      cli_frame_write(fd, p->out, p->out_len, p->deadline_ms) != CLI_FRAME_OK ||
+      cli_frame_read(fd, p->in, sizeof p->in, &p->in_len, p->deadline_ms) != CLI_FRAME_OK ||
+      hv_proto_receiver_handle(p->r, 0, p->in, p->in_len, p->response,
+                               sizeof p->response, &p->response_len, NULL) != HV_PROTO_OK ||
+      cli_frame_write(fd, p->response, p->response_len, p->deadline_ms) != CLI_FRAME_OK ||
+      cli_frame_read(fd, p->in, sizeof p->in, &p->in_len, p->deadline_ms) != CLI_FRAME_OK ||
+      cli_trusted_time_now(&p->time, false, "replay:", &now) != 0)
+    return -1;
+  hv_proto_error pe = hv_proto_receiver_handle(p->r, now, p->in, p->in_len, p->out,
+                                               sizeof p->out, &p->out_len, NULL);
+  return pe == HV_PROTO_OK ? 0 : -1;
+}
+
+int cli_replay_probe(cli_worker *w, const char *socket_path, cli_replay_result *out) {
+  probe *p = calloc(1, sizeof *p);
+  if (!p) return -1;
+  p->w = w;
+  p->deadline_ms = cli_monotonic_ms() + CLI_RECEIVE_DEADLINE_MS;
+  hv_proto_config cfg = {.tee = w->tee, .params = w->params};
+  int rc = -1, fd = -1;
+  if (cli_trusted_time_init(&p->time, &w->time_cfg) != 0) goto out_free;
+  if (hv_proto_receiver_new(&cfg, &p->r) != HV_PROTO_OK) goto out;
+  fd = connect_to(socket_path);
+  if (fd < 0 || honest_until_key(p, fd) != 0) {
+    fprintf(stderr, "replay: the honest exchange did not reach KEY\n");
+    goto out;
+  }
+  /* The key is not taken: freeing the receiver wipes it. */
+  resend(p, fd, out->same_conn);
+  close(fd);
+  fd = connect_to(socket_path);
+  if (fd < 0) goto out;
+  resend(p, fd, out->new_conn);
+  rc = 0;
+out:
+  if (fd >= 0) close(fd);
+  if (p->r) hv_proto_receiver_free(p->r);
+  cli_trusted_time_destroy(&p->time);
+out_free:
+  hv_wipe(p, sizeof *p);
+  free(p);
+  return rc;
+}

@@ -1,0 +1,42 @@
+/* Test helper: writes a dev council and a policy signed by it.
+ * usage: make_gov DIR VERSION WINDOW_S PORTS BUILDS [MAX_CHAIN_LAG_S]
+ *   PORTS: NTS-KE ports on 127.0.0.1, comma-separated
+ *   BUILDS: sim build names, oldest first, comma-separated */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/demo_gov.h"
+#include "cli/util.h"
+
+#define MAX_ITEMS 16
+
+static size_t split(char *s, char **out) {
+  size_t n = 0;
+  for (char *tok = strtok(s, ","); tok && n < MAX_ITEMS; tok = strtok(NULL, ",")) out[n++] = tok;
+  return n;
+}
+
+int main(int argc, char **argv) {
+  if (argc != 6) {
+    fprintf(stderr, "usage: make_gov DIR VERSION WINDOW_S PORTS BUILDS\n");
+    return 2;
+  }
+  uint64_t version, window;
+  char *ports_s[MAX_ITEMS], *builds[MAX_ITEMS];
+  uint16_t ports[MAX_ITEMS];
+  if (!cli_parse_u64(argv[2], UINT64_MAX, &version) ||
+      !cli_parse_u64(argv[3], UINT32_MAX, &window))
+    return 2;
+  size_t n_ports = split(argv[4], ports_s), n_builds = split(argv[5], builds);
+  for (size_t i = 0; i < n_ports; i++) {
+    uint64_t p;
+    if (!cli_parse_u64(ports_s[i], 65535, &p)) return 2;
+    ports[i] = (uint16_t)p;
+  }
+  demo_policy_spec spec = {.version = version, .response_window_s = (uint32_t)window,
+                           .ke_ports = ports, .n_servers = n_ports,
+                           .builds = (const char *const *)builds, .n_builds = n_builds};
+  demo_gov_files f;
+  return demo_gov_make(argv[1], &spec, &f) == 0 ? 0 : 1;
+}
