@@ -39,6 +39,7 @@ ts_check "table: trusted time line" grep -q '^trusted time: ' "$OUT"
 run --json --server "$a" --server "$b" --server "$late1" --server "$late2"
 ts_check "two liars of four: exit 1" [ $? -eq 1 ]
 ts_check "two liars of four: no-majority" grep -q '"verdict":"no-majority"' "$OUT"
+ts_check "two liars of four: JSON parses" "$JSON_CHECK" <"$OUT"
 ts_check "two liars of four: the best set is 2" [ "$(ts_json_int "$OUT" agreeing)" = 2 ]
 
 # Two of three shifted, each differently: nobody agrees with anybody.

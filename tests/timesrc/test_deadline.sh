@@ -27,6 +27,7 @@ t0=$(ts_now_ms)
 rc=$?
 t1=$(ts_now_ms)
 ts_check "silent servers: exit 0 from the other three" [ "$rc" -eq 0 ]
+ts_check "silent servers: JSON with failure details parses" "$JSON_CHECK" <"$OUT"
 ts_check "silent servers: both time out" \
   [ "$(ts_results "$OUT" | tr '\n' ' ')" = "agrees agrees timeout timeout agrees " ]
 ts_check "silent servers: the run took at most deadline + ${LATE_MS} ms" \
