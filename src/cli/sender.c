@@ -67,6 +67,7 @@ int cli_sender_init(cli_sender *s, cli_worker *w, const hv_proto_chain_head *hea
             (unsigned long long)head->number, hv_store_error_name(se));
     return -1;
   }
+  s->recorded = *head;
   if ((int64_t)(head->time_ms / 1000) > w->time_cfg.not_before_unix)
     w->time_cfg.not_before_unix = (int64_t)(head->time_ms / 1000);
   if (pthread_mutex_init(&s->lock, NULL) != 0 ||
@@ -100,22 +101,27 @@ static void send_error(conn_io *io, hv_proto_error code, const char *text) {
     (void)cli_frame_write(io->conn->fd, io->out, len, io->conn->deadline_ms);
 }
 
-/* The chain head for this connection, recorded in the store (which
- * refuses to go back to a lower block number). */
+/* The chain head for this message, recorded in the store when it changed
+ * (the store refuses a lower block number than it has seen). */
 static int current_head(cli_sender *s, conn_io *io, hv_proto_chain_head *head) {
-  if (s->chain_head_file && cli_read_chain_head_file(s->chain_head_file, &s->head) != 0) {
+  hv_proto_chain_head h = s->head;
+  if (s->chain_head_file && cli_read_chain_head_file(s->chain_head_file, &h) != 0) {
     cli_log("%s refused: chain head file %s: %s", io->tag, s->chain_head_file,
-            strerror(errno));
+            errno == EINVAL ? "not NUMBER:TIME_MS" : strerror(errno));
     return -1;
   }
-  hv_store_chain_head sh = {.number = s->head.number, .time_ms = s->head.time_ms};
-  hv_store_error se = hv_store_set_chain_head(s->worker->store, &sh);
-  if (se != HV_STORE_OK) {
-    cli_log("%s refused: recording chain head %llu: %s", io->tag,
-            (unsigned long long)s->head.number, hv_store_error_name(se));
-    return -1;
+  if (h.number != s->recorded.number || h.time_ms != s->recorded.time_ms) {
+    hv_store_chain_head sh = {.number = h.number, .time_ms = h.time_ms};
+    hv_store_error se = hv_store_set_chain_head(s->worker->store, &sh);
+    if (se != HV_STORE_OK) {
+      cli_log("%s refused: recording chain head %llu: %s", io->tag,
+              (unsigned long long)h.number, hv_store_error_name(se));
+      return -1;
+    }
+    s->recorded = h;
   }
-  *head = s->head;
+  s->head = h;
+  *head = h;
   return 0;
 }
 

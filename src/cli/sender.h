@@ -23,7 +23,8 @@ typedef struct {
   pthread_mutex_t lock;    /* guards the store and head */
   cli_trusted_time time;
   const char *chain_head_file; /* re-read for each connection when set */
-  hv_proto_chain_head head;
+  hv_proto_chain_head head;     /* the current one */
+  hv_proto_chain_head recorded; /* the last one written to the store */
 } cli_sender;
 
 /* Unseals the identity and makes the protocol sender; 0 or -1 (printed). */
