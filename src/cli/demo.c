@@ -13,10 +13,7 @@
 #include "cli/demo_env.h"
 #include "cli/demo_gov.h"
 #include "cli/demo_proc.h"
-#include "cli/frame.h"
-#include "cli/receiver.h"
 #include "cli/replay.h"
-#include "cli/sock.h"
 #include "cli/util.h"
 #include "cli/worker.h"
 
@@ -135,24 +132,19 @@ static int step_init(demo *d) {
   return run(d, "init", "init.log", DEMO_QUICK_TIMEOUT_MS, argv) == 0 ? 0 : -1;
 }
 
-/* Waits until the sender accepts connections (bounded). */
+/* Waits (bounded) until the sender logs that it listens: it does so only
+ * after listen(), so no probe connection is needed. */
 static int wait_serving(demo *d) {
   int64_t deadline = cli_monotonic_ms() + DEMO_SERVE_START_TIMEOUT_MS;
-  char err[256];
-  for (;;) {
-    int fd = cli_sock_connect(d->sock, err, sizeof err);
-    if (fd >= 0) {
-      close(fd);
-      return 0;
-    }
-    if (demo_interrupted || cli_monotonic_ms() > deadline ||
-        kill(d->serve_pid, 0) != 0) {
+  while (!demo_log_contains(d->serve_log, "serve: listening on")) {
+    if (demo_interrupted || cli_monotonic_ms() > deadline || kill(d->serve_pid, 0) != 0) {
       show_sender(d);
       fprintf(stderr, "demo: the sender did not start listening\n");
       return -1;
     }
     usleep(20000);
   }
+  return 0;
 }
 
 static int step_serve(demo *d) {
