@@ -1,0 +1,37 @@
+# The README's first command runs `handover demo`: it must succeed, and
+# Ctrl-C in the middle must leave no process and no directory behind.
+HANDOVER=$1
+fail() { echo "FAIL: $*" >&2; exit 1; }
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+demo_procs() { pgrep -f 'handover-demo\.' | wc -l; }
+before_dirs=$(ls -d /tmp/handover-demo.* 2>/dev/null | wc -l)
+
+"$HANDOVER" demo >"$out" 2>&1 || { cat "$out" >&2; fail "demo exited non-zero"; }
+grep -q "demo: every step did what it should." "$out" || fail "demo did not finish"
+for step in "receiver-not-in-policy" 'ERROR "challenge-replayed"' "same identity"; do
+  grep -q "$step" "$out" || fail "demo output lacks '$step'"
+done
+[ "$(demo_procs)" -eq 0 ] || fail "demo left processes running"
+[ "$(ls -d /tmp/handover-demo.* 2>/dev/null | wc -l)" -eq "$before_dirs" ] ||
+  fail "demo left its directory"
+
+# Interrupt it while its servers run (setsid: a process group to signal,
+# as a terminal's Ctrl-C does).
+setsid "$HANDOVER" demo >"$out" 2>&1 &
+pid=$!
+i=0
+until grep -q "^\[4/8\]" "$out"; do
+  i=$((i + 1)); [ "$i" -gt 200 ] && fail "demo did not reach step 4"; sleep 0.05
+done
+kill -INT "-$pid"
+i=0
+while kill -0 "$pid" 2>/dev/null; do
+  i=$((i + 1)); [ "$i" -gt 200 ] && { kill -KILL "-$pid"; fail "demo ignored Ctrl-C"; }; sleep 0.05
+done
+wait "$pid" && fail "an interrupted demo exited 0"
+sleep 0.2
+[ "$(demo_procs)" -eq 0 ] || fail "the interrupted demo left processes running"
+[ "$(ls -d /tmp/handover-demo.* 2>/dev/null | wc -l)" -eq "$before_dirs" ] ||
+  fail "the interrupted demo left its directory"
+echo "demo: ok"
