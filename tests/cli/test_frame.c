@@ -268,7 +268,13 @@ static void test_server_bounds_connections(void) {
     fds[i] = cli_sock_connect(path, err, sizeof err);
     HT_CHECK(fds[i] >= 0);
     uint8_t frame[5] = {0, 0, 0, 1, 'h'};
-    HT_CHECK(write(fds[i], frame, sizeof frame) == 5);
+    ssize_t w = send(fds[i], frame, sizeof frame, MSG_NOSIGNAL);
+    /* The server may close the connection over the bound before this
+     * write, which then fails with EPIPE: that is the refusal. */
+    if (i < CLI_SERVER_MAX_PER_PEER)
+      HT_CHECK(w == 5);
+    else
+      HT_CHECK(w == 5 || (w < 0 && (errno == EPIPE || errno == ECONNRESET)));
   }
   wait_handled(CLI_SERVER_MAX_PER_PEER);
   char b;
