@@ -70,7 +70,9 @@ CONF
     >"$NTSENV_DIR/$name.log" 2>&1 &
   NTSENV_PIDS="$NTSENV_PIDS $!"
   i=0
-  while ! ss -Htln 2>/dev/null | awk '{print $4}' | grep -q ":$keport\$"; do
+  # Ready means both sockets: NTS-KE on TCP and NTP on UDP.
+  while ! ss -Htln 2>/dev/null | awk '{print $4}' | grep -q ":$keport\$" ||
+        ! ss -Huln 2>/dev/null | awk '{print $4}' | grep -q ":$ntpport\$"; do
     i=$((i + 1))
     if [ "$i" -gt "$NTSENV_START_TIMEOUT_TENTHS" ]; then
       echo "ntsenv: chronyd $name did not start:" >&2

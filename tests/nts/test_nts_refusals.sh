@@ -22,9 +22,9 @@ ntsenv_cert wrongname 30 DNS:other.example || exit 1
 # A certificate that expired ten days ago: issued 40 days back for 30.
 faketime -f -40d sh -c ". '$1'; NTSENV_DIR='$D'; ntsenv_cert expired 30" || exit 1
 
-wait_port() { # PORT (TCP listening), bounded
+wait_port() { # PORT [t|u] (TCP listening, or UDP bound), bounded
   i=0
-  while ! ss -Htln | awk '{print $4}' | grep -q ":$1\$"; do
+  while ! ss -Hn"${2:-t}"l | awk '{print $4}' | grep -q ":$1\$"; do
     i=$((i + 1)); [ "$i" -gt 50 ] && { echo "server on $1 did not start"; return 1; }
     sleep 0.1
   done
@@ -43,6 +43,9 @@ start_ke() {
 start_ntp() { # MODE
   "$ntp_server" "$NTP" "$D/keys" "$1" 2>>"$D/ntp_server.log" &
   SERVER_PIDS="$SERVER_PIDS $!"
+  # A request sent before the bind draws "port unreachable" (io), not
+  # the refusal under test.
+  wait_port "$NTP" u
 }
 
 # expect NAME WANTED HOST [probe options]: one query, result must match
