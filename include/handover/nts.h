@@ -55,10 +55,22 @@ typedef struct {
   uint16_t ke_port;               /* 0 means HV_NTS_DEFAULT_KE_PORT */
 } hv_nts_server;
 
+/* A TLS client context for NTS-KE with its trust store loaded once.
+ * Loading the system store parses every certificate in it, which costs
+ * milliseconds; queries that share a context pay that once. A query
+ * that is given one keeps its own reference, so the caller may free it
+ * at any time. */
+typedef struct hv_nts_tls_ctx hv_nts_tls_ctx;
+/* ca_file NULL: the system trust store. NULL on failure: detail says why. */
+hv_nts_tls_ctx *hv_nts_tls_ctx_new(const char *ca_file, char *detail, size_t detail_len);
+void hv_nts_tls_ctx_free(hv_nts_tls_ctx *ctx);
+
 typedef struct {
   const char *ca_file;     /* NULL: the system trust store */
   int64_t not_before_unix; /* refuse certificates expired before this
                               (a lower bound on true time; 0 = none) */
+  hv_nts_tls_ctx *tls;     /* NULL: the query loads ca_file itself; else
+                              ca_file is ignored */
 } hv_nts_options;
 
 /* An authenticated sample. Times are Unix nanoseconds. */

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "handover/crypto.h"
+#include "nts/tls.h"
 
 int64_t hv_nts_monotonic_ms(void) {
   struct timespec ts;
@@ -35,6 +36,8 @@ void query_close_conn(hv_nts_query *q) {
 
 static void close_all(hv_nts_query *q) {
   query_close_conn(q);
+  SSL_CTX_free(q->ssl_ctx);
+  q->ssl_ctx = NULL;
   hv_nts_resolve_stop(&q->res);
   q->fd = -1;
   q->events = 0;
@@ -128,6 +131,11 @@ hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
     }
     q->opts.ca_file = q->ca_file;
   }
+  if (opts && opts->tls && !(q->ssl_ctx = hv_nts_tls_ctx_ref(opts->tls))) {
+    query_finish(q, HV_NTS_ERR_INTERNAL, "cannot share the TLS context");
+    return q;
+  }
+  q->opts.tls = NULL; /* ours is q->ssl_ctx; the caller may free theirs */
   q->jar = jar;
   hv_nts_jar_bind(jar, q->server.host, q->server.ke_port);
   check_deadline(q);

@@ -34,6 +34,7 @@ struct hv_nts_query {
   hv_nts_server server;
   hv_nts_options opts;
   char *ca_file; /* our copy of opts.ca_file */
+  SSL_CTX *ssl_ctx; /* our reference: shared (opts.tls) or made at KE */
   hv_nts_jar *jar;
   int64_t deadline_ms;
   bool used_ke;

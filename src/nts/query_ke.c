@@ -92,7 +92,9 @@ static query_step resolve_step(hv_nts_query *q) {
 }
 
 static query_step start_handshake(hv_nts_query *q) {
-  q->ssl = hv_nts_tls_new(q->sock, q->server.host, &q->opts, q->detail,
+  if (!q->ssl_ctx) q->ssl_ctx = hv_nts_tls_make_ctx(q->opts.ca_file, q->detail, sizeof q->detail);
+  if (!q->ssl_ctx) return query_finish(q, HV_NTS_ERR_TLS, "%s", q->detail);
+  q->ssl = hv_nts_tls_new(q->ssl_ctx, q->sock, q->server.host, &q->opts, q->detail,
                           sizeof q->detail);
   if (!q->ssl) return query_finish(q, HV_NTS_ERR_TLS, "%s", q->detail);
   q->state = QS_HANDSHAKE;

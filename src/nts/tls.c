@@ -5,6 +5,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -20,7 +21,11 @@ static void openssl_detail(const char *what, char *detail, size_t detail_len) {
   snprintf(detail, detail_len, "%s: %s", what, err);
 }
 
-static SSL_CTX *make_ctx(const hv_nts_options *opts, char *detail, size_t detail_len) {
+struct hv_nts_tls_ctx {
+  SSL_CTX *ssl_ctx;
+};
+
+SSL_CTX *hv_nts_tls_make_ctx(const char *ca, char *detail, size_t detail_len) {
   SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
   if (!ctx) {
     openssl_detail("SSL_CTX_new", detail, detail_len);
@@ -28,7 +33,6 @@ static SSL_CTX *make_ctx(const hv_nts_options *opts, char *detail, size_t detail
   }
   bool ok = SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) == 1 &&
             SSL_CTX_set_alpn_protos(ctx, alpn_wire, sizeof alpn_wire - 1) == 0;
-  const char *ca = opts ? opts->ca_file : NULL;
   if (ok) {
     ok = ca ? SSL_CTX_load_verify_locations(ctx, ca, NULL) == 1
             : SSL_CTX_set_default_verify_paths(ctx) == 1;
@@ -72,12 +76,34 @@ static bool set_peer_name(SSL *ssl, const char *host) {
   return SSL_set_tlsext_host_name(ssl, host) == 1 && SSL_set1_host(ssl, host) == 1;
 }
 
-SSL *hv_nts_tls_new(int fd, const char *host, const hv_nts_options *opts,
+hv_nts_tls_ctx *hv_nts_tls_ctx_new(const char *ca_file, char *detail, size_t detail_len) {
+  hv_nts_tls_ctx *ctx = calloc(1, sizeof *ctx);
+  if (!ctx) {
+    snprintf(detail, detail_len, "out of memory");
+    return NULL;
+  }
+  ctx->ssl_ctx = hv_nts_tls_make_ctx(ca_file, detail, detail_len);
+  if (!ctx->ssl_ctx) {
+    free(ctx);
+    return NULL;
+  }
+  return ctx;
+}
+
+void hv_nts_tls_ctx_free(hv_nts_tls_ctx *ctx) {
+  if (!ctx) return;
+  SSL_CTX_free(ctx->ssl_ctx);
+  free(ctx);
+}
+
+SSL_CTX *hv_nts_tls_ctx_ref(const hv_nts_tls_ctx *ctx) {
+  if (!ctx || SSL_CTX_up_ref(ctx->ssl_ctx) != 1) return NULL;
+  return ctx->ssl_ctx;
+}
+
+SSL *hv_nts_tls_new(SSL_CTX *ctx, int fd, const char *host, const hv_nts_options *opts,
                     char *detail, size_t detail_len) {
-  SSL_CTX *ctx = make_ctx(opts, detail, detail_len);
-  if (!ctx) return NULL;
   SSL *ssl = SSL_new(ctx);
-  SSL_CTX_free(ctx); /* the SSL holds its own reference */
   if (!ssl || SSL_set_fd(ssl, fd) != 1 || !set_peer_name(ssl, host)) {
     openssl_detail("TLS session setup", detail, detail_len);
     SSL_free(ssl);

@@ -10,8 +10,15 @@
 
 #define HV_NTS_ALPN "ntske/1"
 
-/* Makes the SSL object for one connection on fd. NULL: detail says why. */
-SSL *hv_nts_tls_new(int fd, const char *host, const hv_nts_options *opts,
+/* The client context: TLS 1.3 only, ALPN, peer verification against
+ * ca (NULL: the system store). NULL: detail says why. */
+SSL_CTX *hv_nts_tls_make_ctx(const char *ca, char *detail, size_t detail_len);
+/* A new reference to a shared context's SSL_CTX (NULL on failure). */
+SSL_CTX *hv_nts_tls_ctx_ref(const hv_nts_tls_ctx *ctx);
+
+/* Makes the SSL object for one connection on fd, from ctx (the SSL holds
+ * its own reference). NULL: detail says why. */
+SSL *hv_nts_tls_new(SSL_CTX *ctx, int fd, const char *host, const hv_nts_options *opts,
                     char *detail, size_t detail_len);
 void hv_nts_tls_free(SSL *ssl);
 

@@ -48,6 +48,9 @@ struct hv_timesrc_session {
   hv_timesrc_config cfg;
   hv_nts_jar *jars[HV_TIMESRC_MAX_SERVERS];
   hv_timesrc_state *state; /* NULL without cfg.state_dir */
+  /* Made the first time a server needs NTS-KE, then kept: one trust
+   * store load for every handshake of the session. */
+  hv_nts_tls_ctx *tls;
 };
 
 typedef struct {
@@ -77,8 +80,28 @@ static void finish(run *r, size_t i, hv_nts_error forced) {
   if (e->error == HV_NTS_OK) e->outcome = HV_TIMESRC_OUT_AGREES; /* until judged */
 }
 
+/* Gives every server its jar; true when one of them has no cookie. */
+static bool attach_jars(run *r) {
+  bool needs_ke = false;
+  for (size_t i = 0; i < r->cfg->n_servers; i++) {
+    hv_nts_jar **jar = &r->session->jars[i];
+    if (!*jar)
+      *jar = r->session->state ? hv_timesrc_state_jar(r->session->state, &r->cfg->servers[i])
+                               : hv_nts_jar_new();
+    r->s[i].jar = *jar;
+    needs_ke |= *jar && hv_nts_jar_cookie_count(*jar) == 0;
+  }
+  return needs_ke;
+}
+
 static void start_all(run *r) {
-  hv_nts_options opts = {r->cfg->ca_file, r->cfg->not_before_unix};
+  /* Without a shared context (it failed to load), each query loads its
+   * own and reports the failure as its own. */
+  if (attach_jars(r) && !r->session->tls) {
+    char ignored[HV_NTS_DETAIL_MAX];
+    r->session->tls = hv_nts_tls_ctx_new(r->cfg->ca_file, ignored, sizeof ignored);
+  }
+  hv_nts_options opts = {r->cfg->ca_file, r->cfg->not_before_unix, r->session->tls};
   for (size_t i = 0; i < r->cfg->n_servers; i++) {
     const hv_timesrc_server *srv = &r->cfg->servers[i];
     hv_nts_server ns;
@@ -86,10 +109,6 @@ static void start_all(run *r) {
     memcpy(ns.host, srv->host, sizeof ns.host);
     ns.ke_port = srv->ke_port;
     slot *s = &r->s[i];
-    hv_nts_jar **jar = &r->session->jars[i];
-    if (!*jar) *jar = r->session->state ? hv_timesrc_state_jar(r->session->state, srv)
-                                        : hv_nts_jar_new();
-    s->jar = *jar;
     if (s->jar) s->q = hv_nts_query_start(&ns, &opts, s->jar, r->deadline_ms);
     if (!s->q) finish(r, i, HV_NTS_ERR_INTERNAL);
   }
@@ -199,6 +218,7 @@ void hv_timesrc_session_free(hv_timesrc_session *s) {
   if (!s) return;
   for (size_t i = 0; i < HV_TIMESRC_MAX_SERVERS; i++) hv_nts_jar_free(s->jars[i]);
   hv_timesrc_state_close(s->state);
+  hv_nts_tls_ctx_free(s->tls);
   free(s);
 }
 

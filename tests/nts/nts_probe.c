@@ -3,9 +3,12 @@
  *   result=NAME used_ke=0|1 cookies=N ntp=HOST,PORT stratum=S offset_ns=O
  *   delay_ns=D detail=TEXT
  * usage: nts_probe HOST KEPORT [-c CAFILE] [-t TIMEOUT_MS] [-n COUNT]
- *                  [-b NOT_BEFORE_UNIX] [-j JARFILE]
+ *                  [-b NOT_BEFORE_UNIX] [-j JARFILE] [-s]
  * With -j the jar is loaded from JARFILE if it exists and saved back at
- * the end. Exits 0 when every query succeeded. */
+ * the end. With -s each query is given a shared TLS context made from
+ * CAFILE, and no CA file of its own; the context is freed as soon as the
+ * query has started, so the query must hold its own reference. Exits 0
+ * when every query succeeded. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -46,15 +49,17 @@ int main(int argc, char **argv) {
   hv_nts_options opts = {0};
   int timeout_ms = 3000, count = 1;
   const char *jar_path = NULL;
+  bool shared = false;
   int opt;
   optind = 3;
-  while ((opt = getopt(argc, argv, "c:t:n:b:j:")) != -1) {
+  while ((opt = getopt(argc, argv, "c:t:n:b:j:s")) != -1) {
     switch (opt) {
       case 'c': opts.ca_file = optarg; break;
       case 't': timeout_ms = atoi(optarg); break;
       case 'n': count = atoi(optarg); break;
       case 'b': opts.not_before_unix = strtoll(optarg, NULL, 10); break;
       case 'j': jar_path = optarg; break;
+      case 's': shared = true; break;
       default: return 2;
     }
   }
@@ -67,8 +72,19 @@ int main(int argc, char **argv) {
   int failures = 0;
   for (int i = 0; i < count; i++) {
     hv_nts_sample s = {0};
-    hv_nts_query *q = hv_nts_query_start(&server, &opts, jar,
+    hv_nts_options given = opts;
+    if (shared) {
+      char detail[HV_NTS_DETAIL_MAX];
+      given.tls = hv_nts_tls_ctx_new(opts.ca_file, detail, sizeof detail);
+      given.ca_file = NULL;
+      if (!given.tls) {
+        fprintf(stderr, "nts_probe: shared TLS context: %s\n", detail);
+        return 2;
+      }
+    }
+    hv_nts_query *q = hv_nts_query_start(&server, &given, jar,
                                          hv_nts_monotonic_ms() + timeout_ms);
+    hv_nts_tls_ctx_free(given.tls);
     if (!q) return 2;
     /* The same loop timesrc runs, for one query: poll what it asks for,
      * step it, bounded by a short poll so the deadline is checked. */

@@ -116,6 +116,38 @@ static void deadline_already_past(void) {
   hv_nts_jar_free(jar);
 }
 
+/* A shared context that cannot load its CA file is refused when made,
+ * with the reason; a good one outlives nothing it is given to. */
+static void shared_tls_context(void) {
+  char detail[HV_NTS_DETAIL_MAX] = "";
+  HT_CHECK(hv_nts_tls_ctx_new("/nonexistent/ca.pem", detail, sizeof detail) == NULL);
+  HT_CHECK(strstr(detail, "CA file") != NULL);
+  hv_nts_tls_ctx_free(NULL);
+  hv_nts_tls_ctx *ctx = hv_nts_tls_ctx_new(NULL, detail, sizeof detail);
+  HT_CHECK(ctx != NULL);
+  /* Freed while the query still needs it for its handshake: the query
+   * keeps its own reference (ASan would see a use after free). */
+  uint16_t port;
+  int l = silent_listener(&port);
+  HT_CHECK(l >= 0);
+  hv_nts_jar *jar = hv_nts_jar_new();
+  hv_nts_server s = {.host = "127.0.0.1", .ke_port = port};
+  hv_nts_options opts = {.tls = ctx};
+  hv_nts_query *q = hv_nts_query_start(&s, &opts, jar, hv_nts_monotonic_ms() + 300);
+  hv_nts_tls_ctx_free(ctx);
+  while (!hv_nts_query_done(q)) {
+    struct pollfd p = {.fd = -1};
+    p.fd = hv_nts_query_fd(q, &p.events);
+    int rc = poll(&p, 1, 50);
+    hv_nts_query_step(q, rc > 0 ? p.revents : 0);
+  }
+  HT_CHECK_EQ_INT(hv_nts_query_result(q, NULL), HV_NTS_ERR_TIMEOUT);
+  HT_CHECK(strstr(hv_nts_query_detail(q), "in the TLS handshake") != NULL);
+  hv_nts_query_free(q);
+  hv_nts_jar_free(jar);
+  close(l);
+}
+
 static void error_names_distinct(void) {
   for (int a = HV_NTS_OK; a <= HV_NTS_ERR_INTERNAL; a++) {
     HT_CHECK(strcmp(hv_nts_error_name((hv_nts_error)a), "unknown") != 0);
@@ -131,6 +163,7 @@ int main(void) {
   HT_RUN(free_while_resolving);
   HT_RUN(resolved_then_refused);
   HT_RUN(deadline_already_past);
+  HT_RUN(shared_tls_context);
   HT_RUN(error_names_distinct);
   return HT_DONE();
 }

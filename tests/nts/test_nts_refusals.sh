@@ -69,16 +69,23 @@ start_ke good && start_ntp good
 # shellcheck disable=SC2086
 expect baseline ok 127.0.0.1 $CA -t 3000
 case $LAST in *"ntp=127.0.0.1,$NTP "*) ;; *) echo "FAIL port negotiation: $LAST"; failures=$((failures + 1));; esac
+# A shared TLS context (as timesrc uses) trusts what it was made with.
+# shellcheck disable=SC2086
+expect shared-context ok 127.0.0.1 $CA -t 3000 -s
 stop_servers
 
 start_ke good
 expect untrusted-ca cert-untrusted 127.0.0.1 -t 3000
+expect untrusted-ca-shared cert-untrusted 127.0.0.1 -t 3000 -s
 stop_servers
 start_ke wrongname
 # shellcheck disable=SC2086
 expect wrong-ip cert-hostname 127.0.0.1 $CA -t 3000
 # shellcheck disable=SC2086
 expect wrong-name cert-hostname localhost $CA -t 3000
+# Sharing a context does not share the name check: it is per connection.
+# shellcheck disable=SC2086
+expect wrong-name-shared cert-hostname localhost $CA -t 3000 -s
 stop_servers
 start_ke expired
 # shellcheck disable=SC2086
