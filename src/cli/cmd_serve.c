@@ -87,8 +87,8 @@ static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_cha
     rc = cli_server_run(fd, &cfg, &stop_requested) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
     close(fd);
     unlink(a->socket_path);
-    cli_log("serve: stopped (%lld trusted-time queries, %lld reused)",
-            (long long)s.time.queries, (long long)s.time.reused);
+    cli_log("serve: stopped (%lld trusted-time queries, %lld reused, %lld NTS-KE handshakes)",
+            (long long)s.time.queries, (long long)s.time.reused, (long long)s.time.handshakes);
   }
   cli_sender_destroy(&s);
   cli_worker_close(&w);

@@ -163,7 +163,10 @@ int cli_receive_run(cli_worker *w, const cli_receive_args *a) {
   int rc = -1;
   char err[256];
   hv_proto_config cfg = {.tee = w->tee, .params = w->params};
-  if (cli_trusted_time_init(&s->time, &w->time_cfg) != 0) goto out_free;
+  if (cli_trusted_time_init(&s->time, &w->time_cfg, err, sizeof err) != 0) {
+    fail("trusted time: %s", err);
+    goto out_free;
+  }
   hv_proto_error pe = hv_proto_receiver_new(&cfg, &s->r);
   if (pe != HV_PROTO_OK) {
     fail("starting the protocol: %s", hv_proto_error_name(pe));

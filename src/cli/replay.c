@@ -86,7 +86,11 @@ int cli_replay_probe(cli_worker *w, const char *socket_path, cli_replay_result *
   p->deadline_ms = cli_monotonic_ms() + CLI_RECEIVE_DEADLINE_MS;
   hv_proto_config cfg = {.tee = w->tee, .params = w->params};
   int rc = -1, fd = -1;
-  if (cli_trusted_time_init(&p->time, &w->time_cfg) != 0) goto out_free;
+  char err[256];
+  if (cli_trusted_time_init(&p->time, &w->time_cfg, err, sizeof err) != 0) {
+    fprintf(stderr, "replay: trusted time: %s\n", err);
+    goto out_free;
+  }
   if (hv_proto_receiver_new(&cfg, &p->r) != HV_PROTO_OK) goto out;
   fd = connect_to(socket_path);
   if (fd < 0 || honest_until_key(p, fd) != 0) {

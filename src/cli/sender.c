@@ -70,8 +70,14 @@ int cli_sender_init(cli_sender *s, cli_worker *w, const hv_proto_chain_head *hea
   s->recorded = *head;
   if ((int64_t)(head->time_ms / 1000) > w->time_cfg.not_before_unix)
     w->time_cfg.not_before_unix = (int64_t)(head->time_ms / 1000);
-  if (pthread_mutex_init(&s->lock, NULL) != 0 ||
-      cli_trusted_time_init(&s->time, &w->time_cfg) != 0) {
+  char err[256];
+  if (cli_trusted_time_init(&s->time, &w->time_cfg, err, sizeof err) != 0) {
+    fprintf(stderr, "handover serve: trusted time: %s\n", err);
+    hv_wipe(s->secret, sizeof s->secret);
+    return -1;
+  }
+  if (pthread_mutex_init(&s->lock, NULL) != 0) {
+    cli_trusted_time_destroy(&s->time);
     hv_wipe(s->secret, sizeof s->secret);
     return -1;
   }

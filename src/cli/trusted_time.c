@@ -1,18 +1,32 @@
 #include "cli/trusted_time.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/log.h"
 #include "cli/util.h"
 
-int cli_trusted_time_init(cli_trusted_time *t, const hv_timesrc_config *cfg) {
+int cli_trusted_time_init(cli_trusted_time *t, const hv_timesrc_config *cfg, char *err,
+                          size_t err_len) {
   memset(t, 0, sizeof *t);
-  t->cfg = cfg;
-  return pthread_mutex_init(&t->lock, NULL) == 0 ? 0 : -1;
+  t->session = hv_timesrc_session_new(cfg, err, err_len);
+  if (!t->session) return -1;
+  if (pthread_mutex_init(&t->lock, NULL) != 0) {
+    snprintf(err, err_len, "cannot make a lock");
+    hv_timesrc_session_free(t->session);
+    t->session = NULL;
+    return -1;
+  }
+  return 0;
 }
 
-void cli_trusted_time_destroy(cli_trusted_time *t) { pthread_mutex_destroy(&t->lock); }
+void cli_trusted_time_destroy(cli_trusted_time *t) {
+  if (!t->session) return;
+  hv_timesrc_session_free(t->session);
+  t->session = NULL;
+  pthread_mutex_destroy(&t->lock);
+}
 
 static void log_evidence(const char *tag, const hv_timesrc_report *r) {
   cli_log("%s trusted time refused: %s (%zu valid, %zu agreeing)%s%s", tag,
@@ -32,9 +46,11 @@ static int query_locked(cli_trusted_time *t, const char *tag, uint64_t *now_ms) 
   hv_timesrc_report *r = calloc(1, sizeof *r);
   if (!r) return -1;
   int64_t start = cli_monotonic_ms();
-  hv_timesrc_verdict v = hv_timesrc_query(t->cfg, r);
+  hv_timesrc_verdict v = hv_timesrc_session_query(t->session, r);
   t->spent_ms += cli_monotonic_ms() - start;
   t->queries++;
+  for (size_t i = 0; i < r->n && i < HV_TIMESRC_MAX_SERVERS; i++)
+    t->handshakes += r->servers[i].used_ke;
   int rc = -1;
   if (v == HV_TIMESRC_TRUSTED && r->decision.time_ms > 0) {
     /* Carried from the decision instant to now on the monotonic clock;

@@ -1,6 +1,8 @@
-/* Trusted time for the commands: one timesrc query at a time (the cookie
- * jars in the state directory are shared), every server's outcome logged
- * on failure, and an optional short reuse for the sender's HELLO. */
+/* Trusted time for the commands: one timesrc session per process, so a
+ * long-running sender keeps its cookies and its TLS context from one
+ * query to the next (with or without --nts-state); one query at a time;
+ * every server's outcome logged on failure; and an optional short reuse
+ * for the sender's HELLO. */
 #ifndef HANDOVER_CLI_TRUSTED_TIME_H
 #define HANDOVER_CLI_TRUSTED_TIME_H
 
@@ -20,15 +22,18 @@
 #define CLI_TIME_REUSE_MS 1000
 
 typedef struct {
-  const hv_timesrc_config *cfg;
+  hv_timesrc_session *session;
   pthread_mutex_t lock;
   bool have_last;
   int64_t last_time_ms, last_mono_ms;
   int64_t queries, reused; /* counters for the log */
+  int64_t handshakes;      /* servers asked over NTS-KE (no cookie left) */
   int64_t spent_ms;        /* time spent in queries (for the benchmark) */
 } cli_trusted_time;
 
-int cli_trusted_time_init(cli_trusted_time *t, const hv_timesrc_config *cfg);
+/* -1 with err filled: a bad configuration or state directory. */
+int cli_trusted_time_init(cli_trusted_time *t, const hv_timesrc_config *cfg, char *err,
+                          size_t err_len);
 void cli_trusted_time_destroy(cli_trusted_time *t);
 
 /* Trusted Unix milliseconds into *now_ms; 0 or -1 (the verdict and every

@@ -31,6 +31,9 @@ wait "$SERVE_PID"
 st=$?
 SERVE_PID=""
 [ "$st" -eq 0 ] || fail "serve exited $st"
+# The sender's queries share one session: only the first runs NTS-KE to
+# the three servers, the later ones use the cookies it got.
+expect_in "serve session" "3 NTS-KE handshakes)" "$W/serve.log"
 
 [ "$(identity new "$W/new")" = "$pub" ] || fail "the new store does not hold the identity"
 [ "$(identity old "$W/old")" = "$pub" ] || fail "the sender lost its key"
