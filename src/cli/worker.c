@@ -108,40 +108,13 @@ static int fill_params(const cli_worker_args *a, cli_worker *w) {
   return 0;
 }
 
+/* The policy's servers always fit: src/policy/timesrc_config.c asserts
+ * its limits against timesrc's at compile time. */
 static int fill_time_config(const cli_worker_args *a, cli_worker *w) {
   hv_timesrc_config *c = &w->time_cfg;
-  hv_timesrc_config_init(c);
-  hv_policy_time t;
-  hv_policy_get_time(w->policy, &t);
-  c->rules.min_responses = t.min_responses;
-  c->rules.max_spread_ms = (int64_t)t.max_spread_s * 1000;
-  c->rules.min_distinct_operators = t.min_distinct_operators;
-  c->timeout_ms = (int)t.timeout_ms;
+  hv_policy_timesrc_config(w->policy, c);
   c->ca_file = a->ca_file;
   c->state_dir = a->nts_state_dir;
-  size_t n = hv_policy_server_count(w->policy);
-  if (n > HV_TIMESRC_MAX_SERVERS) {
-    fprintf(stderr, "handover %s: policy lists more NTS servers than %d\n", a->command,
-            HV_TIMESRC_MAX_SERVERS);
-    return -1;
-  }
-  for (size_t i = 0; i < n; i++) {
-    hv_policy_server s;
-    if (hv_policy_server_at(w->policy, i, &s) != HV_POLICY_OK) return -1;
-    hv_timesrc_server *d = &c->servers[i];
-    if (strlen(s.host) >= sizeof d->host ||
-        strlen(s.operator_name) >= sizeof d->operator_name ||
-        strlen(s.region) >= sizeof d->region) {
-      fprintf(stderr, "handover %s: policy server %zu: a name is too long for "
-              "the time source\n", a->command, i + 1);
-      return -1;
-    }
-    memcpy(d->host, s.host, strlen(s.host) + 1);
-    d->ke_port = s.ke_port;
-    memcpy(d->operator_name, s.operator_name, strlen(s.operator_name) + 1);
-    memcpy(d->region, s.region, strlen(s.region) + 1);
-  }
-  c->n_servers = n;
   char err[160];
   if (hv_timesrc_config_check(c, err, sizeof err) != 0) {
     fprintf(stderr, "handover %s: the policy's time settings: %s\n", a->command, err);
