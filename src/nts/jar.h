@@ -10,7 +10,8 @@ struct hv_nts_jar {
   bool has_keys;
   char ke_host[HV_NTS_HOST_MAX + 1]; /* the NTS-KE server it belongs to */
   uint16_t ke_port;
-  char ntp_host[HV_NTS_HOST_MAX + 1]; /* from Server Negotiation */
+  char ntp_host[HV_NTS_HOST_MAX + 1]; /* from Server Negotiation, else the
+                                          NTS-KE server's address (RFC 8915 4.1.7) */
   uint16_t ntp_port;
   uint8_t c2s[HV_NTS_KEY_LEN];
   uint8_t s2c[HV_NTS_KEY_LEN];

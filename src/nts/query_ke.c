@@ -2,6 +2,7 @@
  * TLS 1.3 handshake, request, reply, keys into the jar. */
 #include <errno.h>
 #include <netinet/in.h>
+#include <netdb.h>
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <poll.h>
@@ -187,6 +188,18 @@ static const char *ke_refusal(hv_nts_error err) {
   }
 }
 
+/* RFC 8915 4.1.7: without Server Negotiation the NTP server is at "the
+ * same IP address as the NTS-KE server". Resolving the name again could
+ * land on another address (round-robin DNS), whose server would not
+ * know our cookies; so the jar keeps the address we spoke to. */
+static bool ke_peer_address(const hv_nts_query *q, char out[HV_NTS_HOST_MAX + 1]) {
+  struct sockaddr_storage ss;
+  socklen_t len = sizeof ss;
+  return getpeername(q->sock, (struct sockaddr *)&ss, &len) == 0 &&
+         getnameinfo((struct sockaddr *)&ss, len, out, HV_NTS_HOST_MAX + 1, NULL, 0,
+                     NI_NUMERICHOST) == 0;
+}
+
 /* A complete, agreed reply: keys and cookies go into the jar. */
 static query_step take_reply(hv_nts_query *q, hv_nts_ke_reply *reply) {
   hv_nts_jar *jar = q->jar;
@@ -198,6 +211,10 @@ static query_step take_reply(hv_nts_query *q, hv_nts_ke_reply *reply) {
   for (size_t i = 0; i < reply->n_cookies; i++)
     (void)hv_nts_jar_put(jar, &reply->cookies[i]);
   snprintf(jar->ntp_host, sizeof jar->ntp_host, "%s", reply->server);
+  if (!jar->ntp_host[0] && !ke_peer_address(q, jar->ntp_host)) {
+    hv_nts_jar_drop_cookies(jar);
+    return query_finish(q, HV_NTS_ERR_IO, "cannot read the NTS-KE server's address");
+  }
   jar->ntp_port = reply->port;
   jar->has_keys = true;
   (void)tls_call(q, TLS_SHUTDOWN, NULL, 0); /* a courtesy: the reply is whole */
