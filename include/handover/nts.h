@@ -73,8 +73,14 @@ typedef struct {
                               ca_file is ignored */
 } hv_nts_options;
 
+/* "[IPv6 literal]:port" (55 characters) and its NUL fit. */
+#define HV_NTS_ADDRESS_TEXT_MAX 64
+
 /* An authenticated sample. Times are Unix nanoseconds. */
 typedef struct {
+  /* The NTP server that answered, numeric: "192.0.2.1:123", "[::1]:123".
+   * Two names for one server give the same text; "" if unknown. */
+  char ntp_address[HV_NTS_ADDRESS_TEXT_MAX];
   int64_t t1_ns, t2_ns, t3_ns, t4_ns;
   int64_t offset_ns;          /* ((T2 - T1) + (T3 - T4)) / 2 */
   int64_t delay_ns;           /* (T4 - T1) - (T3 - T2) */

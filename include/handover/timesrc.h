@@ -152,6 +152,9 @@ typedef enum {
   HV_TIMESRC_OUT_AGREES = 0, /* a sample inside the agreeing set */
   HV_TIMESRC_OUT_FALSETICKER,/* a sample outside it */
   HV_TIMESRC_OUT_TOO_VAGUE,  /* a sample wider than the vote limit */
+  HV_TIMESRC_OUT_DUPLICATE,  /* the same NTP server (address and port) as
+                                an earlier server in the list: one
+                                server, however named, votes once */
   HV_TIMESRC_OUT_FAILED,     /* no sample: see error and detail */
 } hv_timesrc_outcome;
 
@@ -176,7 +179,8 @@ typedef struct {
   char error[160];               /* BAD_CONFIG / INTERNAL: why */
 } hv_timesrc_report;
 
-/* "agrees", "falseticker", "too-vague", or the hv_nts_error_name. */
+/* "agrees", "falseticker", "too-vague", "duplicate", or the
+ * hv_nts_error_name. */
 const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e);
 
 /* Queries every server, decides, fills the report; returns its verdict.

@@ -67,12 +67,17 @@ void cmd_time_explain(const hv_timesrc_config *cfg, const hv_timesrc_report *rep
   }
 }
 
+/* Failed and duplicate servers have a reason, not a vote. */
+static bool votes(const hv_timesrc_evidence *e) {
+  return e->outcome != HV_TIMESRC_OUT_FAILED && e->outcome != HV_TIMESRC_OUT_DUPLICATE;
+}
+
 static void table_line(FILE *out, const hv_timesrc_server *s, const hv_timesrc_evidence *e) {
   char addr[HV_NTS_HOST_MAX + 16], when[UTC_LEN];
   fprintf(out, "%-26s %-12s %-8s %-14s", address(s, addr, sizeof addr),
           s->operator_name[0] ? s->operator_name : "-", s->region[0] ? s->region : "-",
           hv_timesrc_outcome_name(e));
-  if (e->outcome == HV_TIMESRC_OUT_FAILED) {
+  if (!votes(e)) {
     fprintf(out, " %s\n", e->detail[0] ? e->detail : "-");
     return;
   }
@@ -125,7 +130,11 @@ static void json_server(FILE *out, const hv_timesrc_server *s, const hv_timesrc_
   json_str(out, hv_timesrc_outcome_name(e));
   fprintf(out, ",\"elapsed_ms\":%" PRId64 ",\"used_ke\":%s", e->elapsed_ms,
           e->used_ke ? "true" : "false");
-  if (e->outcome == HV_TIMESRC_OUT_FAILED) {
+  if (e->outcome != HV_TIMESRC_OUT_FAILED) {
+    fputs(",\"ntp_address\":", out);
+    json_str(out, e->sample.ntp_address);
+  }
+  if (!votes(e)) {
     fputs(",\"detail\":", out);
     json_str(out, e->detail);
   } else {

@@ -53,6 +53,7 @@ struct hv_nts_query {
   uint8_t uid[HV_NTS_UID_LEN];
   uint8_t origin[HV_NTP_TS_LEN];
   int64_t t1_ns;
+  char ntp_address[HV_NTS_ADDRESS_TEXT_MAX]; /* where the request went */
   uint8_t packet[HV_NTP_PACKET_MAX + 1]; /* +1: tells an oversized reply */
 
   hv_nts_error result;

@@ -1,7 +1,10 @@
 /* The NTP half of a query: one cookie from the jar, one authenticated
  * request, and the reply checked before anything from it is used. */
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -38,6 +41,26 @@ static bool build_request(hv_nts_query *q, size_t *len) {
   return ok;
 }
 
+/* One text per server: an IPv4-mapped IPv6 address reads as IPv4. */
+static void address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]) {
+  /* Numeric forms only: INET6_ADDRSTRLEN and five digits. */
+  char host[INET6_ADDRSTRLEN], port[8];
+  const struct sockaddr_in6 *v6a = (const struct sockaddr_in6 *)&a->ss;
+  bool v6 = a->ss.ss_family == AF_INET6;
+  bool mapped = v6 && IN6_IS_ADDR_V4MAPPED(&v6a->sin6_addr);
+  bool ok = mapped ? inet_ntop(AF_INET, &v6a->sin6_addr.s6_addr[12], host, sizeof host) &&
+                         snprintf(port, sizeof port, "%u", ntohs(v6a->sin6_port)) > 0
+                   : getnameinfo((const struct sockaddr *)&a->ss, a->len, host, sizeof host,
+                                 port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) == 0;
+  if (!ok) {
+    out[0] = '\0'; /* unknown: never taken for another server's */
+    return;
+  }
+  v6 = v6 && !mapped;
+  snprintf(out, HV_NTS_ADDRESS_TEXT_MAX, "%s%s%s:%s", v6 ? "[" : "", host, v6 ? "]" : "",
+           port);
+}
+
 static query_step send_request(hv_nts_query *q) {
   const hv_nts_addr *a = &q->res.addrs[0];
   size_t len = 0;
@@ -47,6 +70,7 @@ static query_step send_request(hv_nts_query *q) {
   /* A connected socket only receives datagrams from the server. */
   if (q->sock < 0 || connect(q->sock, (const struct sockaddr *)&a->ss, a->len) != 0)
     return query_finish(q, HV_NTS_ERR_IO, "NTP socket: %s", strerror(errno));
+  address_text(a, q->ntp_address);
   q->t1_ns = query_realtime_ns();
   ssize_t sent = send(q->sock, q->packet, len, 0);
   if (sent < 0 || (size_t)sent != len)
@@ -65,6 +89,7 @@ static query_step resolve_step(hv_nts_query *q) {
 
 static void fill_sample(hv_nts_query *q, const hv_ntp_reply *r, int64_t t4) {
   hv_nts_sample *s = &q->sample;
+  memcpy(s->ntp_address, q->ntp_address, sizeof s->ntp_address);
   s->t1_ns = q->t1_ns;
   s->t2_ns = hv_ntp_ts_to_unix_ns(r->receive_ts);
   s->t3_ns = hv_ntp_ts_to_unix_ns(r->transmit_ts);

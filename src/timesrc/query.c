@@ -21,6 +21,7 @@ const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e) {
   case HV_TIMESRC_OUT_AGREES: return "agrees";
   case HV_TIMESRC_OUT_FALSETICKER: return "falseticker";
   case HV_TIMESRC_OUT_TOO_VAGUE: return "too-vague";
+  case HV_TIMESRC_OUT_DUPLICATE: return "duplicate";
   case HV_TIMESRC_OUT_FAILED: break;
   }
   return hv_nts_error_name(e->error);
@@ -157,6 +158,26 @@ static bool poll_round(run *r) {
   return true;
 }
 
+/* A sample from the NTP server that an earlier sample came from (two
+ * names, or two NTS-KE ports, for one server) must not vote again. */
+static bool mark_duplicate(run *r, size_t i) {
+  hv_timesrc_evidence *e = &r->out->servers[i];
+  if (!e->sample.ntp_address[0]) return false;
+  for (size_t k = 0; k < i; k++) {
+    const hv_timesrc_evidence *earlier = &r->out->servers[k];
+    if (earlier->outcome == HV_TIMESRC_OUT_FAILED || earlier->outcome == HV_TIMESRC_OUT_DUPLICATE)
+      continue;
+    if (strcmp(earlier->sample.ntp_address, e->sample.ntp_address) != 0) continue;
+    char address[sizeof e->sample.ntp_address];
+    memcpy(address, e->sample.ntp_address, sizeof address);
+    e->outcome = HV_TIMESRC_OUT_DUPLICATE;
+    snprintf(e->detail, sizeof e->detail, "the same NTP server (%s) as server %zu", address,
+             k + 1);
+    return true;
+  }
+  return false;
+}
+
 /* Carries every sample to one monotonic instant and lets select judge. */
 static void decide(run *r) {
   hv_timesrc_report *out = r->out;
@@ -167,7 +188,7 @@ static void decide(run *r) {
   out->decision.local_ns = clock_ns(CLOCK_REALTIME);
   for (size_t i = 0; i < r->cfg->n_servers; i++) {
     hv_timesrc_evidence *e = &out->servers[i];
-    if (e->outcome == HV_TIMESRC_OUT_FAILED) continue;
+    if (e->outcome == HV_TIMESRC_OUT_FAILED || mark_duplicate(r, i)) continue;
     int64_t carry = out->decision.mono_ns - r->s[i].done_mono_ns;
     bool votes = hv_timesrc_candidate_from_sample(&e->sample, carry, &e->candidate);
     e->candidate.operator_name = hv_timesrc_operator_of(&r->cfg->servers[i]);
