@@ -40,6 +40,7 @@
 #define HV_TIMESRC_DEFAULT_MIN_OPERATORS 1
 /* A whole run never waits longer than this, whatever the configuration. */
 #define HV_TIMESRC_MAX_TIMEOUT_MS 60000
+#define HV_TIMESRC_STATE_KEY_LEN 32
 
 /* Added to every interval's half-width: our clock reads between T4 and
  * the step that reports the sample, timestamp rounding (NTP's 2^-32 s
@@ -74,6 +75,11 @@ typedef struct {
   const char *ca_file;      /* NULL: the system trust store */
   int64_t not_before_unix;  /* lower bound on true time for certificates */
   const char *state_dir;    /* NULL: no cookie persistence */
+  /* NULL: the state file is plain (it holds NTS keys: anyone who can read
+   * it can forge time answers). Else HV_TIMESRC_STATE_KEY_LEN bytes: the
+   * file is encrypted and authenticated with them (AES-256-GCM), and a
+   * file that does not open counts as empty. Read when a session starts. */
+  const uint8_t *state_key;
 } hv_timesrc_config;
 
 /* Rules and timeout set to the defaults, no servers. */

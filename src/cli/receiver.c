@@ -185,9 +185,10 @@ int cli_receive_run(cli_worker *w, const cli_receive_args *a) {
   if (challenge_and_key(s) == 0 && store_and_done(s) == 0) rc = 0;
   if (rc == 0 && a->timing)
     printf("receive: timing: %lld ms from connect to done, %lld ms of it on trusted "
-           "time (%lld queries)\n",
+           "time (%lld queries, %lld NTS-KE handshakes)\n",
            (long long)(cli_monotonic_ms() - (s->deadline_ms - CLI_RECEIVE_DEADLINE_MS)),
-           (long long)s->time.spent_ms, (long long)s->time.queries);
+           (long long)s->time.spent_ms, (long long)s->time.queries,
+           (long long)s->time.handshakes);
 out:
   if (s->fd >= 0) close(s->fd);
   if (s->r) hv_proto_receiver_free(s->r);

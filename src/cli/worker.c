@@ -6,7 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/nts_key.h"
 #include "cli/util.h"
+#include "handover/crypto.h"
 
 void cli_measurement_line(const hv_tee_measurement *m, char *out, size_t cap) {
   char enclave[2 * HV_TEE_MR_LEN + 1], signer[2 * HV_TEE_MR_LEN + 1];
@@ -151,6 +153,13 @@ int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
   hv_store_chain_head head = {0, 0};
   if (hv_store_get_chain_head(w->store, &head) == HV_STORE_OK)
     w->time_cfg.not_before_unix = (int64_t)(head.time_ms / 1000);
+  if (a->nts_state_dir) {
+    if (cli_nts_key_load(a->command, a->nts_state_dir, w->tee, w->nts_state_key) != 0) {
+      cli_worker_close(w);
+      return -1;
+    }
+    w->time_cfg.state_key = w->nts_state_key;
+  }
   return 0;
 }
 
@@ -158,5 +167,5 @@ void cli_worker_close(cli_worker *w) {
   if (w->policy) hv_policy_free(w->policy);
   if (w->store) hv_store_close(w->store);
   if (w->tee) hv_tee_close(w->tee);
-  memset(w, 0, sizeof *w);
+  hv_wipe(w, sizeof *w);
 }

@@ -31,6 +31,7 @@ typedef struct {
   hv_proto_runtime runtimes[HV_POLICY_MAX_RUNTIMES];
   hv_proto_params params;
   hv_timesrc_config time_cfg;
+  uint8_t nts_state_key[HV_TIMESRC_STATE_KEY_LEN]; /* time_cfg.state_key */
 } cli_worker;
 
 /* Opens everything; on failure prints the failed check and returns -1

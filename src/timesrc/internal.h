@@ -2,6 +2,7 @@
 #ifndef HANDOVER_TIMESRC_INTERNAL_H
 #define HANDOVER_TIMESRC_INTERNAL_H
 
+#include "handover/crypto.h"
 #include "handover/timesrc.h"
 
 /* The operator label a server votes under: an unlabeled server is its own
@@ -17,7 +18,9 @@ int64_t hv_timesrc_mono_ns(void);
  * reach or that is not a directory, and reads the file (a missing or
  * corrupt one counts as empty); NULL and err on refusal. */
 typedef struct hv_timesrc_state hv_timesrc_state;
-hv_timesrc_state *hv_timesrc_state_open(const char *dir, char *err, size_t err_len);
+/* key: NULL (plain file) or HV_TIMESRC_STATE_KEY_LEN bytes (copied). */
+hv_timesrc_state *hv_timesrc_state_open(const char *dir, const uint8_t *key, char *err,
+                                        size_t err_len);
 /* The same from bytes in memory (no directory: save fails); for fuzzing
  * and tests. NULL only when out of memory. */
 hv_timesrc_state *hv_timesrc_state_parse(const uint8_t *data, size_t len);
@@ -30,6 +33,15 @@ hv_nts_jar *hv_timesrc_state_jar(const hv_timesrc_state *st, const hv_timesrc_se
  * jars of other servers. */
 int hv_timesrc_state_save(const hv_timesrc_state *st, const hv_timesrc_server *servers,
                           hv_nts_jar *const *jars, size_t n);
+/* The encrypted file: "HVTE" | version u8 | nonce (12) | AES-256-GCM of
+ * the plain file, with the first 5 bytes as associated data. encrypt
+ * needs len + HV_TIMESRC_SEALED_OVERHEAD bytes of out; decrypt needs
+ * len bytes of out. false: too large, or (decrypt) not ours, altered. */
+#define HV_TIMESRC_SEALED_OVERHEAD (5 + HV_GCM_NONCE_LEN + HV_GCM_TAG_LEN)
+bool hv_timesrc_state_encrypt(const uint8_t key[HV_TIMESRC_STATE_KEY_LEN], const uint8_t *pt,
+                              size_t len, uint8_t *out, size_t *out_len);
+bool hv_timesrc_state_decrypt(const uint8_t key[HV_TIMESRC_STATE_KEY_LEN], const uint8_t *in,
+                              size_t len, uint8_t *out, size_t *out_len);
 /* Wipes and frees. */
 void hv_timesrc_state_close(hv_timesrc_state *st);
 

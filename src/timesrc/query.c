@@ -228,7 +228,8 @@ hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, char *e
     return NULL;
   }
   s->cfg = *cfg;
-  if (cfg->state_dir && !(s->state = hv_timesrc_state_open(cfg->state_dir, err, err_len))) {
+  if (cfg->state_dir &&
+      !(s->state = hv_timesrc_state_open(cfg->state_dir, cfg->state_key, err, err_len))) {
     free(s);
     return NULL;
   }

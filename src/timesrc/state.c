@@ -5,7 +5,8 @@
  * in a 0700 directory, never written half-way, every copy wiped.
  *
  * File: "HVTS" | version u8 | count u8 | count x entry
- * entry: host length u8 | host | port u16 | jar length u16 | jar bytes */
+ * entry: host length u8 | host | port u16 | jar length u16 | jar bytes
+ * With a state key the file is that, encrypted (state_seal.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,7 +28,8 @@
 /* 8 cookies of the largest size servers send in practice (chrony: ~100
  * bytes each; a jar is ~900 bytes) with ample room. */
 #define JAR_BYTES_MAX 16384
-#define STATE_FILE_MAX (STATE_ENTRIES_MAX * (JAR_BYTES_MAX + HV_NTS_HOST_MAX + 8))
+#define STATE_PLAIN_MAX (STATE_ENTRIES_MAX * (JAR_BYTES_MAX + HV_NTS_HOST_MAX + 8))
+#define STATE_FILE_MAX (STATE_PLAIN_MAX + HV_TIMESRC_SEALED_OVERHEAD)
 #define PATH_CAP 4096
 #define DIR_CAP (PATH_CAP - 64) /* room for "/.jars.XXXXXX" */
 
@@ -42,6 +44,8 @@ typedef struct {
 
 struct hv_timesrc_state {
   char dir[DIR_CAP];
+  bool has_key;
+  uint8_t key[HV_TIMESRC_STATE_KEY_LEN];
   uint8_t *file; /* the bytes read, wiped on close */
   size_t file_len;
   entry entries[STATE_ENTRIES_MAX];
@@ -96,6 +100,25 @@ static bool parse_file(hv_timesrc_state *st) {
   return hv_buf_reader_done(&r);
 }
 
+/* Replaces the encrypted bytes with the plain ones; false (and nothing
+ * kept) when they do not open. */
+static bool decrypt_file(hv_timesrc_state *st) {
+  uint8_t *plain = malloc(st->file_len ? st->file_len : 1);
+  size_t plain_len = 0;
+  bool opened = plain && hv_timesrc_state_decrypt(st->key, st->file, st->file_len, plain,
+                                                  &plain_len);
+  if (!opened) {
+    if (plain) hv_wipe(plain, st->file_len);
+    free(plain);
+    st->file_len = 0;
+    return false;
+  }
+  free(st->file); /* ciphertext: nothing to wipe */
+  st->file = plain;
+  st->file_len = plain_len;
+  return true;
+}
+
 static void read_file(hv_timesrc_state *st) {
   char path[PATH_CAP];
   snprintf(path, sizeof path, "%s/%s", st->dir, STATE_FILE);
@@ -109,6 +132,7 @@ static void read_file(hv_timesrc_state *st) {
   }
   close(fd);
   if (got < 0 || st->file_len >= STATE_FILE_MAX) return;
+  if (st->has_key && !decrypt_file(st)) return;
   /* A session keeps the bytes for its life: keep only what was read.
    * Shrinking in place leaves the bytes where they were, but a move
    * would leave a copy behind in freed memory, so copy and wipe. */
@@ -143,7 +167,8 @@ hv_timesrc_state *hv_timesrc_state_parse(const uint8_t *data, size_t len) {
   return st;
 }
 
-hv_timesrc_state *hv_timesrc_state_open(const char *dir, char *err, size_t err_len) {
+hv_timesrc_state *hv_timesrc_state_open(const char *dir, const uint8_t *key, char *err,
+                                        size_t err_len) {
   if (strlen(dir) >= DIR_CAP) {
     fail(err, err_len, "path too long", "");
     return NULL;
@@ -155,6 +180,10 @@ hv_timesrc_state *hv_timesrc_state_open(const char *dir, char *err, size_t err_l
     return NULL;
   }
   snprintf(st->dir, sizeof st->dir, "%s", dir);
+  if (key) {
+    memcpy(st->key, key, sizeof st->key);
+    st->has_key = true;
+  }
   read_file(st);
   return st;
 }
@@ -253,20 +282,32 @@ static int replace_file(const char *dir, const uint8_t *data, size_t len) {
   return fsync_dir(dir);
 }
 
+/* The plain bytes, or with a key their encryption. */
+static int write_state(const hv_timesrc_state *st, const uint8_t *plain, size_t len) {
+  if (!st->has_key) return replace_file(st->dir, plain, len);
+  uint8_t *sealed = malloc(len + HV_TIMESRC_SEALED_OVERHEAD);
+  size_t sealed_len = 0;
+  int rc = sealed && hv_timesrc_state_encrypt(st->key, plain, len, sealed, &sealed_len)
+               ? replace_file(st->dir, sealed, sealed_len)
+               : -1;
+  free(sealed); /* ciphertext: nothing to wipe */
+  return rc;
+}
+
 int hv_timesrc_state_save(const hv_timesrc_state *st, const hv_timesrc_server *servers,
                           hv_nts_jar *const *jars, size_t n) {
-  uint8_t *out = malloc(STATE_FILE_MAX), *scratch = malloc(JAR_BYTES_MAX);
+  uint8_t *out = malloc(STATE_PLAIN_MAX), *scratch = malloc(JAR_BYTES_MAX);
   int rc = -1;
   if (out && scratch) {
     hv_buf_writer w;
     uint8_t *count_at;
-    hv_buf_writer_init(&w, out, STATE_FILE_MAX);
+    hv_buf_writer_init(&w, out, STATE_PLAIN_MAX);
     if (hv_buf_write_bytes(&w, state_magic, sizeof state_magic) &&
         hv_buf_write_u8(&w, STATE_VERSION) && hv_buf_write_reserve(&w, 1, &count_at)) {
       int count = encode(st, servers, jars, n, &w, scratch);
       if (count >= 0 && hv_buf_writer_ok(&w)) {
         *count_at = (uint8_t)count;
-        rc = replace_file(st->dir, out, w.len);
+        rc = write_state(st, out, w.len);
       }
     }
     hv_wipe(out, w.len);

@@ -36,7 +36,13 @@ static int count_files(const char *path, const char *containing) {
   return n;
 }
 
-static hv_timesrc_state *open_state(void) { return hv_timesrc_state_open(dir, err, sizeof err); }
+static hv_timesrc_state *open_state(void) {
+  return hv_timesrc_state_open(dir, NULL, err, sizeof err);
+}
+
+static hv_timesrc_state *open_keyed(const uint8_t *key) {
+  return hv_timesrc_state_open(dir, key, err, sizeof err);
+}
 
 static void prepare_rules(void) {
   struct stat st;
@@ -57,7 +63,7 @@ static void prepare_rules(void) {
   int fd = open(file, O_CREAT | O_WRONLY, 0600);
   HT_CHECK(fd >= 0);
   if (fd >= 0) close(fd);
-  HT_CHECK(hv_timesrc_state_open(file, err, sizeof err) == NULL);
+  HT_CHECK(hv_timesrc_state_open(file, NULL, err, sizeof err) == NULL);
   HT_CHECK(strstr(err, "not a directory") != NULL);
   unlink(file);
 }
@@ -176,6 +182,76 @@ static void corrupt_file_gives_fresh_jars(void) {
   hv_timesrc_state_close(state);
 }
 
+static void write_state_file(const uint8_t *buf, size_t len) {
+  char path[200];
+  snprintf(path, sizeof path, "%s/jars", dir);
+  FILE *f = fopen(path, "wb");
+  HT_CHECK(f != NULL);
+  if (!f) return;
+  HT_CHECK(fwrite(buf, 1, len, f) == len);
+  fclose(f);
+}
+
+static size_t entries_with(const uint8_t *key) {
+  hv_timesrc_state *state = key ? open_keyed(key) : open_state();
+  HT_CHECK(state != NULL);
+  size_t n = state ? hv_timesrc_state_entries(state) : 0;
+  hv_timesrc_state_close(state);
+  return n;
+}
+
+/* With a key, nothing of the plain file shows on disk, and only that key
+ * opens it: another key, no key, or one changed byte give fresh jars. */
+static void encrypted_at_rest(void) {
+  static uint8_t file[JAR_CAP], a[JAR_CAP], b[JAR_CAP];
+  uint8_t key[HV_TIMESRC_STATE_KEY_LEN], other[HV_TIMESRC_STATE_KEY_LEN];
+  memset(key, 0x11, sizeof key);
+  memset(other, 0x22, sizeof other);
+  hv_timesrc_server s = server("Sealed.Example", 4460);
+  hv_nts_jar *jar = hv_nts_jar_new();
+  hv_timesrc_state *state = open_keyed(key);
+  HT_CHECK(state && jar);
+  if (!state || !jar) return;
+  HT_CHECK_EQ_INT(hv_timesrc_state_save(state, &s, &jar, 1), 0);
+  hv_timesrc_state_close(state);
+  size_t len = read_state_file(file, sizeof file);
+  HT_CHECK(len > 4 && !memcmp(file, "HVTE", 4));
+  HT_CHECK(!holds_host(file, len, "Sealed.Example"));
+
+  state = open_keyed(key);
+  HT_CHECK(state != NULL);
+  if (!state) return;
+  HT_CHECK(hv_timesrc_state_entries(state) >= 1);
+  hv_nts_jar *back = hv_timesrc_state_jar(state, &s);
+  HT_CHECK(back != NULL);
+  if (back) {
+    size_t la = saved_bytes(jar, a), lb = saved_bytes(back, b);
+    HT_CHECK(la == lb && memcmp(a, b, la) == 0);
+  }
+  hv_nts_jar_free(back);
+  hv_timesrc_state_close(state);
+  size_t with_key = entries_with(key);
+  HT_CHECK(with_key >= 1);
+  HT_CHECK_EQ_INT(entries_with(other), 0);
+  HT_CHECK_EQ_INT(entries_with(NULL), 0);
+  for (size_t at = 0; at < len; at += len / 7 + 1) {
+    file[at] ^= 0x01;
+    write_state_file(file, len);
+    HT_CHECK_EQ_INT(entries_with(key), 0);
+    file[at] ^= 0x01;
+  }
+  write_state_file(file, len);
+  HT_CHECK_EQ_INT(entries_with(key), with_key);
+  /* And a plain file is not taken when a key is expected. */
+  state = open_state();
+  HT_CHECK(state != NULL);
+  if (state) HT_CHECK_EQ_INT(hv_timesrc_state_save(state, &s, &jar, 1), 0);
+  hv_timesrc_state_close(state);
+  HT_CHECK(entries_with(NULL) >= 1);
+  HT_CHECK_EQ_INT(entries_with(key), 0);
+  hv_nts_jar_free(jar);
+}
+
 int main(void) {
   snprintf(root, sizeof root, "/tmp/hv-timesrc-state.XXXXXX");
   if (!mkdtemp(root)) return 1;
@@ -184,6 +260,7 @@ int main(void) {
   HT_RUN(round_trip);
   HT_RUN(other_servers_kept);
   HT_RUN(corrupt_file_gives_fresh_jars);
+  HT_RUN(encrypted_at_rest);
   char cmd[200];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", root);

@@ -1,0 +1,102 @@
+#include "cli/nts_key.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/util.h"
+#include "handover/crypto.h"
+
+#define SEALED_CAP (HV_TIMESRC_STATE_KEY_LEN + HV_TEE_SEAL_OVERHEAD)
+
+static int say(const char *command, const char *dir, const char *what) {
+  fprintf(stderr, "handover %s: --nts-state %s: %s\n", command, dir, what);
+  return -1;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}
+
+/* link() creates the name only if it is free, and only once the content
+ * is whole on disk. 1: made; 0: someone else made it first; -1: error. */
+static int create_whole(const char *dir, const char *path, const uint8_t *data, size_t len) {
+  char tmp[PATH_MAX];
+  if (snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, CLI_NTS_KEY_FILE) >= (int)sizeof tmp)
+    return -1;
+  int fd = mkostemp(tmp, O_CLOEXEC);
+  if (fd < 0) return -1;
+  bool whole = write_all(fd, data, len) == 0 && fsync(fd) == 0;
+  if (close(fd) != 0) whole = false;
+  int rc = -1;
+  if (whole && link(tmp, path) == 0)
+    rc = 1;
+  else if (whole && errno == EEXIST)
+    rc = 0;
+  unlink(tmp);
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0 || fsync(dfd) != 0) rc = -1;
+  if (dfd >= 0) close(dfd);
+  return rc;
+}
+
+static int make_key(const char *command, const char *dir, const char *path,
+                    const hv_tee *tee, uint8_t key[HV_TIMESRC_STATE_KEY_LEN]) {
+  uint8_t sealed[SEALED_CAP];
+  size_t len = 0;
+  if (hv_random(key, HV_TIMESRC_STATE_KEY_LEN) != 0 ||
+      hv_tee_seal(tee, HV_TEE_SEAL_MRENCLAVE, key, HV_TIMESRC_STATE_KEY_LEN, sealed,
+                  sizeof sealed, &len) != HV_TEE_OK)
+    return say(command, dir, "cannot make and seal the state key");
+  int made = create_whole(dir, path, sealed, len);
+  if (made < 0) return say(command, dir, "cannot write " CLI_NTS_KEY_FILE);
+  return made; /* 0: another process won the race: use its key */
+}
+
+static int open_key(const char *command, const char *dir, const uint8_t *sealed, size_t len,
+                    const hv_tee *tee, uint8_t key[HV_TIMESRC_STATE_KEY_LEN]) {
+  uint8_t plain[SEALED_CAP];
+  size_t plain_len = 0;
+  hv_tee_error e = hv_tee_unseal(tee, sealed, len, plain, sizeof plain, &plain_len);
+  int rc = e == HV_TEE_OK && plain_len == HV_TIMESRC_STATE_KEY_LEN ? 0 : -1;
+  if (rc == 0) memcpy(key, plain, HV_TIMESRC_STATE_KEY_LEN);
+  hv_wipe(plain, sizeof plain);
+  if (rc != 0) {
+    char why[200];
+    snprintf(why, sizeof why,
+             CLI_NTS_KEY_FILE " does not open for this build (%s): give each build its "
+             "own directory, or remove the file (only NTS cookies are lost)",
+             e == HV_TEE_OK ? "wrong size" : hv_tee_error_name(e));
+    return say(command, dir, why);
+  }
+  return 0;
+}
+
+int cli_nts_key_load(const char *command, const char *dir, const hv_tee *tee,
+                     uint8_t key[HV_TIMESRC_STATE_KEY_LEN]) {
+  char path[PATH_MAX];
+  if (snprintf(path, sizeof path, "%s/%s", dir, CLI_NTS_KEY_FILE) >= (int)sizeof path)
+    return say(command, dir, "path too long");
+  for (int attempt = 0; attempt < 2; attempt++) {
+    uint8_t sealed[SEALED_CAP + 1];
+    size_t len = 0;
+    if (cli_read_file(path, sealed, sizeof sealed, &len) == 0)
+      return open_key(command, dir, sealed, len, tee, key);
+    if (errno != ENOENT) return say(command, dir, "cannot read " CLI_NTS_KEY_FILE);
+    int made = make_key(command, dir, path, tee, key);
+    if (made != 0) return made > 0 ? 0 : -1;
+  }
+  return say(command, dir, CLI_NTS_KEY_FILE " keeps changing");
+}

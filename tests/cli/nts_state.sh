@@ -1,0 +1,44 @@
+# --nts-state: the cookies survive between runs, encrypted under a key
+# sealed to the build, so the host reads no NTS key and another build
+# cannot use the directory; a damaged jar file costs one NTS-KE, a
+# damaged key file is refused by name.
+. "$(dirname "$0")/lib.sh"
+cli_env 3 60 old,new
+N=$W/nts-new
+
+init_store old "$W/old" >/dev/null
+start_serve old "$W/old"
+
+receive new "$W/new1" --nts-state "$N" --timing || { cat "$W/receive.log" >&2; fail "receive 1"; }
+expect_in "first run" "(1 queries, 3 NTS-KE handshakes)" "$W/receive.log"
+[ "$(stat -c %a "$N/state-key.sealed")" = 600 ] || fail "state-key.sealed is not 0600"
+[ "$(stat -c %a "$N/jars")" = 600 ] || fail "jars is not 0600"
+[ "$(head -c 4 "$N/jars")" = HVTE ] || fail "jars is not the encrypted format"
+grep -q "127.0.0.1" "$N/jars" && fail "the server names show in the encrypted jars"
+
+receive new "$W/new2" --nts-state "$N" --timing || { cat "$W/receive.log" >&2; fail "receive 2"; }
+expect_in "second run uses the saved cookies" "(1 queries, 0 NTS-KE handshakes)" "$W/receive.log"
+
+# Another build cannot open the key: it is refused before anything runs.
+# shellcheck disable=SC2046
+if "$HANDOVER" receive --from "$SOCK" --store "$W/other" $(gov_args) $(tee_args old) \
+     --nts-state "$N" >"$W/other.log" 2>&1; then
+  fail "the old build used the new build's --nts-state"
+fi
+expect_in "other build" "state-key.sealed does not open for this build" "$W/other.log"
+
+# A damaged jar file is only a cache: one more NTS-KE, then all is well.
+printf 'X' | dd of="$N/jars" bs=1 seek=40 conv=notrunc 2>/dev/null
+receive new "$W/new3" --nts-state "$N" --timing || { cat "$W/receive.log" >&2; fail "receive 3"; }
+expect_in "damaged jars" "(1 queries, 3 NTS-KE handshakes)" "$W/receive.log"
+
+# A damaged key file is named, and nothing is replaced behind our back.
+before=$(sha256sum <"$N/state-key.sealed")
+printf 'X' | dd of="$N/state-key.sealed" bs=1 seek=60 conv=notrunc 2>/dev/null
+damaged=$(sha256sum <"$N/state-key.sealed")
+if receive new "$W/new4" --nts-state "$N"; then fail "a damaged state key was accepted"; fi
+expect_in "damaged key" "state-key.sealed does not open for this build" "$W/receive.log"
+[ "$(sha256sum <"$N/state-key.sealed")" = "$damaged" ] || fail "the damaged key file was replaced"
+[ "$before" != "$damaged" ] || fail "the test did not change the key file"
+[ ! -e "$W/new4" ] || [ -z "$(identity new "$W/new4")" ] || fail "a store was made without trusted time"
+echo "nts-state: ok"
