@@ -1,5 +1,6 @@
 #include "cli/cmd_policy_io.h"
 
+#include "cli/util.h"
 #include "handover/crypto.h"
 
 #include <errno.h>
@@ -64,24 +65,12 @@ int pol_read_file(const char *prefix, const char *path, size_t max, bool secret,
   return rc;
 }
 
-static int write_all(int fd, const void *data, size_t len) {
-  const uint8_t *p = data;
-  while (len > 0) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return -1;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
 int pol_write_new(const char *prefix, const char *path, const void *data,
                   size_t len, mode_t mode) {
   int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) return fail(prefix, path, errno == EEXIST ? "exists already" : strerror(errno));
   /* fchmod: the mode must not depend on the caller's umask */
-  if (fchmod(fd, mode) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+  if (fchmod(fd, mode) != 0 || cli_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
     int e = errno;
     close(fd);
     unlink(path);
@@ -112,7 +101,7 @@ int pol_write_replace(const char *prefix, const char *path, const void *data,
     return fail(prefix, path, "path too long");
   int fd = mkstemp(tmp);
   if (fd < 0) return fail(prefix, tmp, strerror(errno));
-  bool ok = fchmod(fd, mode) == 0 && write_all(fd, data, len) == 0 && fsync(fd) == 0;
+  bool ok = fchmod(fd, mode) == 0 && cli_write_all(fd, data, len) == 0 && fsync(fd) == 0;
   int e = errno;
   if (close(fd) != 0 && ok) {
     ok = false;

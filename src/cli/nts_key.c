@@ -19,17 +19,6 @@ static int say(const char *command, const char *dir, const char *what) {
   return -1;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return -1;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
 /* link() creates the name only if it is free, and only once the content
  * is whole on disk. 1: made; 0: someone else made it first; -1: error. */
 static int create_whole(const char *dir, const char *path, const uint8_t *data, size_t len) {
@@ -38,7 +27,7 @@ static int create_whole(const char *dir, const char *path, const uint8_t *data, 
     return -1;
   int fd = mkostemp(tmp, O_CLOEXEC);
   if (fd < 0) return -1;
-  bool whole = write_all(fd, data, len) == 0 && fsync(fd) == 0;
+  bool whole = cli_write_all(fd, data, len) == 0 && fsync(fd) == 0;
   if (close(fd) != 0) whole = false;
   int rc = -1;
   if (whole && link(tmp, path) == 0)

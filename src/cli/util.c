@@ -104,3 +104,15 @@ int cli_read_file_alloc(const char *path, size_t cap, uint8_t **out, size_t *len
   *out = buf;
   return 0;
 }
+
+int cli_write_all(int fd, const void *data, size_t len) {
+  const uint8_t *p = data;
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return -1;
+    p += n;
+    len -= (size_t)n;
+  }
+  return 0;
+}

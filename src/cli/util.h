@@ -23,5 +23,7 @@ bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
 int cli_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len);
 /* Same, into a fresh malloc'd, NUL-terminated buffer. */
 int cli_read_file_alloc(const char *path, size_t cap, uint8_t **out, size_t *len);
+/* Writes all len bytes (retrying short writes and EINTR); 0 or -1. */
+int cli_write_all(int fd, const void *data, size_t len);
 
 #endif

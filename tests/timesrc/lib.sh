@@ -6,6 +6,19 @@
 HANDOVER=$1 SILENT=$2 JSON_CHECK=$3 LEAKS=${4:-}
 TS_FAILS=0
 
+# ts_enter_namespace "$0" "$@": re-runs the test in a mount and network
+# namespace of its own, with loopback up (skips where that cannot be).
+ts_enter_namespace() {
+  if [ -z "${TS_IN_NAMESPACE:-}" ]; then
+    if ! unshare -m -n true 2>/dev/null; then
+      echo "skip: cannot create namespaces here"
+      exit 77
+    fi
+    exec unshare -m -n env TS_IN_NAMESPACE=1 sh "$@"
+  fi
+  ip link set lo up || exit 1
+}
+
 ts_fail() {
   echo "FAIL: $*" >&2
   TS_FAILS=$((TS_FAILS + 1))

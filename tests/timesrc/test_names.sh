@@ -6,16 +6,9 @@
 #  - RFC 8915 4.1.7: without Server Negotiation, NTP goes to the address
 #    the NTS-KE connection reached, not wherever the name resolves first.
 set -u
-if [ -z "${TS_IN_NAMESPACE:-}" ]; then
-  if ! unshare -m -n true 2>/dev/null; then
-    echo "skip: cannot create namespaces here"
-    exit 77
-  fi
-  exec unshare -m -n env TS_IN_NAMESPACE=1 sh "$0" "$@"
-fi
 TS_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$TS_DIR/lib.sh"
-ip link set lo up || exit 1
+ts_enter_namespace "$0" "$@"
 ntsenv_init || exit 1
 CA=$NTSENV_DIR/ca.pem
 OUT=$NTSENV_DIR/out
