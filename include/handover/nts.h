@@ -86,6 +86,9 @@ typedef struct {
   int64_t delay_ns;           /* (T4 - T1) - (T3 - T2) */
   int64_t root_delay_ns;
   int64_t root_dispersion_ns;
+  int64_t t4_mono_ns;         /* CLOCK_MONOTONIC read with T4: carrying the
+                                 sample forward starts here, not when the
+                                 caller got round to it */
   uint8_t stratum;
   uint8_t leap;
 } hv_nts_sample;

@@ -70,6 +70,7 @@ query_step query_wait(hv_nts_query *q, int fd, short events);
 /* Closes the TCP/TLS or UDP connection, if any. */
 void query_close_conn(hv_nts_query *q);
 int64_t query_realtime_ns(void);
+int64_t query_monotonic_ns(void);
 
 query_step query_ke_begin(hv_nts_query *q);
 query_step query_ke_step(hv_nts_query *q, short revents);

@@ -87,13 +87,15 @@ static query_step resolve_step(hv_nts_query *q) {
   return send_request(q);
 }
 
-static void fill_sample(hv_nts_query *q, const hv_ntp_reply *r, int64_t t4) {
+static void fill_sample(hv_nts_query *q, const hv_ntp_reply *r, int64_t t4,
+                        int64_t t4_mono) {
   hv_nts_sample *s = &q->sample;
   memcpy(s->ntp_address, q->ntp_address, sizeof s->ntp_address);
   s->t1_ns = q->t1_ns;
   s->t2_ns = hv_ntp_ts_to_unix_ns(r->receive_ts);
   s->t3_ns = hv_ntp_ts_to_unix_ns(r->transmit_ts);
   s->t4_ns = t4;
+  s->t4_mono_ns = t4_mono;
   s->offset_ns = ((s->t2_ns - s->t1_ns) + (s->t3_ns - s->t4_ns)) / 2;
   s->delay_ns = (s->t4_ns - s->t1_ns) - (s->t3_ns - s->t2_ns);
   s->root_delay_ns = hv_ntp_short_to_ns(r->root_delay);
@@ -115,7 +117,7 @@ static const char *refusal(hv_nts_error err) {
 /* One datagram. Replies that could come from anyone (they fail before
  * the authenticator is reached) are remembered and the wait goes on: an
  * off-path sender must not be able to end the query. */
-static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4) {
+static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4, int64_t t4_mono) {
   hv_ntp_reply reply;
   hv_ntp_expect expect = {q->uid, q->origin, q->jar->s2c};
   hv_nts_error err = hv_ntp_parse_reply(q->packet, len, &expect, &reply);
@@ -123,7 +125,7 @@ static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4) {
     (void)hv_nts_jar_put(q->jar, &reply.cookies[i]);
   query_step r = QR_AGAIN;
   if (err == HV_NTS_OK) {
-    fill_sample(q, &reply, t4);
+    fill_sample(q, &reply, t4, t4_mono);
     r = query_finish(q, HV_NTS_OK, "stratum %u", reply.stratum);
   } else if (err == HV_NTS_ERR_NTP_KOD) {
     hv_nts_jar_drop_cookies(q->jar); /* the next query runs NTS-KE */
@@ -144,7 +146,7 @@ static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4) {
 static query_step recv_step(hv_nts_query *q) {
   for (;;) {
     ssize_t n = recv(q->sock, q->packet, sizeof q->packet, MSG_TRUNC);
-    int64_t t4 = query_realtime_ns();
+    int64_t t4 = query_realtime_ns(), t4_mono = query_monotonic_ns();
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
       return query_wait(q, q->sock, POLLIN);
@@ -157,7 +159,7 @@ static query_step recv_step(hv_nts_query *q) {
                strerror(errno));
       continue;
     }
-    query_step r = handle_reply(q, (size_t)n, t4);
+    query_step r = handle_reply(q, (size_t)n, t4, t4_mono);
     if (r != QR_AGAIN) return r;
   }
 }

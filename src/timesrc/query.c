@@ -189,7 +189,8 @@ static void decide(run *r) {
   for (size_t i = 0; i < r->cfg->n_servers; i++) {
     hv_timesrc_evidence *e = &out->servers[i];
     if (e->outcome == HV_TIMESRC_OUT_FAILED || mark_duplicate(r, i)) continue;
-    int64_t carry = out->decision.mono_ns - r->s[i].done_mono_ns;
+    int64_t since = e->sample.t4_mono_ns ? e->sample.t4_mono_ns : r->s[i].done_mono_ns;
+    int64_t carry = out->decision.mono_ns - since;
     bool votes = hv_timesrc_candidate_from_sample(&e->sample, carry, &e->candidate);
     e->candidate.operator_name = hv_timesrc_operator_of(&r->cfg->servers[i]);
     if (!votes) {
