@@ -73,6 +73,13 @@ typedef struct {
                               ca_file is ignored */
 } hv_nts_options;
 
+/* A request that got no answer (UDP may drop it) is sent again, each time
+ * with a fresh cookie, unique id and timestamp, this long after the last
+ * one: longer than any sane round trip, short against the default 5 s
+ * deadline. At most this many requests per query: each costs a cookie. */
+#define HV_NTS_NTP_RESEND_MS 1000
+#define HV_NTS_NTP_MAX_SENDS 3
+
 /* "[IPv6 literal]:port" (55 characters) and its NUL fit. */
 #define HV_NTS_ADDRESS_TEXT_MAX 64
 
@@ -126,6 +133,9 @@ hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
                                  int64_t deadline_ms);
 /* The descriptor to wait on and the events to wait for; -1 when done. */
 int hv_nts_query_fd(const hv_nts_query *q, short *events);
+/* The latest CLOCK_MONOTONIC millisecond by which step must be called
+ * even if the descriptor stays quiet: a resend, else the deadline. */
+int64_t hv_nts_query_wake_ms(const hv_nts_query *q);
 /* Advances after poll() (revents may be 0 on a timeout); it checks the
  * deadline itself. An NTP reply that anyone could have sent (it fails
  * before its authenticator is checked: malformed, wrong mode, unique id

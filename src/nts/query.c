@@ -165,6 +165,14 @@ void hv_nts_query_step(hv_nts_query *q, short revents) {
   check_deadline(q);
   if (q->state == QS_DONE) return;
   run(q, revents);
+  if (q->state != QS_DONE) query_ntp_resend_due(q);
+}
+
+int64_t hv_nts_query_wake_ms(const hv_nts_query *q) {
+  if (!q || q->state == QS_DONE) return 0;
+  bool resend = q->state == QS_NTP_RECV && q->n_sent < HV_NTS_NTP_MAX_SENDS &&
+                hv_nts_jar_cookie_count(q->jar) > 0 && q->resend_at_ms < q->deadline_ms;
+  return resend ? q->resend_at_ms : q->deadline_ms;
 }
 
 bool hv_nts_query_done(const hv_nts_query *q) { return !q || q->state == QS_DONE; }
@@ -209,8 +217,8 @@ hv_nts_error hv_nts_query_run(const hv_nts_server *server,
   while (!hv_nts_query_done(q)) {
     struct pollfd p = {.fd = -1};
     p.fd = hv_nts_query_fd(q, &p.events);
-    int64_t left = deadline - hv_nts_monotonic_ms();
-    int rc = poll(&p, 1, left < 0 ? 0 : (int)(left > 1000 ? 1000 : left));
+    int64_t left = hv_nts_query_wake_ms(q) - hv_nts_monotonic_ms();
+    int rc = poll(&p, 1, left < 0 ? 0 : (int)left);
     hv_nts_query_step(q, rc > 0 ? p.revents : 0);
   }
   hv_nts_error err = hv_nts_query_result(q, out);

@@ -50,9 +50,14 @@ struct hv_nts_query {
   uint8_t ke_reply[HV_NTS_KE_REPLY_MAX];
   size_t ke_reply_len;
 
-  uint8_t uid[HV_NTS_UID_LEN];
-  uint8_t origin[HV_NTP_TS_LEN];
-  int64_t t1_ns;
+  /* Every NTP request sent so far: a reply to any of them counts. */
+  struct {
+    uint8_t uid[HV_NTS_UID_LEN];
+    uint8_t origin[HV_NTP_TS_LEN];
+    int64_t t1_ns;
+  } sent[HV_NTS_NTP_MAX_SENDS];
+  size_t n_sent;
+  int64_t resend_at_ms; /* CLOCK_MONOTONIC; when to send again unanswered */
   char ntp_address[HV_NTS_ADDRESS_TEXT_MAX]; /* where the request went */
   uint8_t packet[HV_NTP_PACKET_MAX + 1]; /* +1: tells an oversized reply */
 
@@ -76,5 +81,8 @@ query_step query_ke_begin(hv_nts_query *q);
 query_step query_ke_step(hv_nts_query *q, short revents);
 query_step query_ntp_begin(hv_nts_query *q);
 query_step query_ntp_step(hv_nts_query *q);
+/* Sends another request if the last one is unanswered past its time
+ * and the limits allow; the query may end (an error sending). */
+void query_ntp_resend_due(hv_nts_query *q);
 
 #endif

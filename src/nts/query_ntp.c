@@ -24,21 +24,45 @@ query_step query_ntp_begin(hv_nts_query *q) {
 }
 
 /* Builds the request with a cookie taken out of the jar (used once,
- * whatever happens next) and placeholders to refill the jar to 8. */
+ * whatever happens next) and placeholders to refill the jar to 8, and
+ * records what its reply must echo. */
 static bool build_request(hv_nts_query *q, size_t *len) {
   hv_nts_cookie cookie;
-  if (!hv_nts_jar_take(q->jar, &cookie)) return false;
+  if (q->n_sent == HV_NTS_NTP_MAX_SENDS || !hv_nts_jar_take(q->jar, &cookie)) return false;
   hv_ntp_request req = {.c2s_key = q->jar->c2s, .cookie = &cookie};
   req.placeholders = HV_NTS_MAX_COOKIES - 1 - hv_nts_jar_cookie_count(q->jar);
   bool ok = hv_random(req.uid, sizeof req.uid) == 0 &&
             hv_random(req.transmit, sizeof req.transmit) == 0 &&
             hv_random(req.nonce, sizeof req.nonce) == 0 &&
             hv_ntp_build_request(&req, q->packet, sizeof q->packet, len);
-  memcpy(q->uid, req.uid, sizeof q->uid);
-  memcpy(q->origin, req.transmit, sizeof q->origin);
+  memcpy(q->sent[q->n_sent].uid, req.uid, HV_NTS_UID_LEN);
+  memcpy(q->sent[q->n_sent].origin, req.transmit, HV_NTP_TS_LEN);
   hv_wipe(&cookie, sizeof cookie);
   hv_wipe(&req, sizeof req);
   return ok;
+}
+
+/* One request on the connected socket; the query ends on failure. */
+static query_step send_one(hv_nts_query *q) {
+  size_t len = 0;
+  if (!build_request(q, &len))
+    return query_finish(q, HV_NTS_ERR_INTERNAL, "cannot build the NTP request");
+  q->sent[q->n_sent].t1_ns = query_realtime_ns();
+  ssize_t sent = send(q->sock, q->packet, len, 0);
+  if (sent < 0 || (size_t)sent != len)
+    return query_finish(q, HV_NTS_ERR_IO, "NTP send: %s",
+                        sent < 0 ? strerror(errno) : "short write");
+  q->n_sent++;
+  q->resend_at_ms = hv_nts_monotonic_ms() + HV_NTS_NTP_RESEND_MS;
+  q->state = QS_NTP_RECV;
+  return query_wait(q, q->sock, POLLIN);
+}
+
+void query_ntp_resend_due(hv_nts_query *q) {
+  if (q->state != QS_NTP_RECV || q->n_sent == HV_NTS_NTP_MAX_SENDS ||
+      hv_nts_jar_cookie_count(q->jar) == 0 || hv_nts_monotonic_ms() < q->resend_at_ms)
+    return;
+  (void)send_one(q);
 }
 
 /* One text per server: an IPv4-mapped IPv6 address reads as IPv4. */
@@ -63,21 +87,12 @@ static void address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]
 
 static query_step send_request(hv_nts_query *q) {
   const hv_nts_addr *a = &q->res.addrs[0];
-  size_t len = 0;
-  if (!build_request(q, &len))
-    return query_finish(q, HV_NTS_ERR_INTERNAL, "cannot build the NTP request");
   q->sock = socket(a->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   /* A connected socket only receives datagrams from the server. */
   if (q->sock < 0 || connect(q->sock, (const struct sockaddr *)&a->ss, a->len) != 0)
     return query_finish(q, HV_NTS_ERR_IO, "NTP socket: %s", strerror(errno));
   address_text(a, q->ntp_address);
-  q->t1_ns = query_realtime_ns();
-  ssize_t sent = send(q->sock, q->packet, len, 0);
-  if (sent < 0 || (size_t)sent != len)
-    return query_finish(q, HV_NTS_ERR_IO, "NTP send: %s",
-                        sent < 0 ? strerror(errno) : "short write");
-  q->state = QS_NTP_RECV;
-  return query_wait(q, q->sock, POLLIN);
+  return send_one(q);
 }
 
 static query_step resolve_step(hv_nts_query *q) {
@@ -87,11 +102,11 @@ static query_step resolve_step(hv_nts_query *q) {
   return send_request(q);
 }
 
-static void fill_sample(hv_nts_query *q, const hv_ntp_reply *r, int64_t t4,
+static void fill_sample(hv_nts_query *q, const hv_ntp_reply *r, int64_t t1, int64_t t4,
                         int64_t t4_mono) {
   hv_nts_sample *s = &q->sample;
   memcpy(s->ntp_address, q->ntp_address, sizeof s->ntp_address);
-  s->t1_ns = q->t1_ns;
+  s->t1_ns = t1;
   s->t2_ns = hv_ntp_ts_to_unix_ns(r->receive_ts);
   s->t3_ns = hv_ntp_ts_to_unix_ns(r->transmit_ts);
   s->t4_ns = t4;
@@ -117,15 +132,35 @@ static const char *refusal(hv_nts_error err) {
 /* One datagram. Replies that could come from anyone (they fail before
  * the authenticator is reached) are remembered and the wait goes on: an
  * off-path sender must not be able to end the query. */
+/* Parses a reply against each request sent, newest first, and keeps the
+ * first that it answers (its unique id and origin match); else the
+ * newest's refusal. *which is the request answered. */
+static hv_nts_error parse_against_sent(hv_nts_query *q, size_t len, hv_ntp_reply *reply,
+                                       size_t *which) {
+  hv_nts_error newest = HV_NTS_ERR_NTP_UNIQUE_ID;
+  for (size_t k = q->n_sent; k-- > 0;) {
+    hv_ntp_expect expect = {q->sent[k].uid, q->sent[k].origin, q->jar->s2c};
+    hv_nts_error err = hv_ntp_parse_reply(q->packet, len, &expect, reply);
+    if (k + 1 == q->n_sent) newest = err;
+    if (err != HV_NTS_ERR_NTP_UNIQUE_ID && err != HV_NTS_ERR_NTP_ORIGIN) {
+      *which = k;
+      return err;
+    }
+  }
+  *which = q->n_sent ? q->n_sent - 1 : 0;
+  return newest;
+}
+
 static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4, int64_t t4_mono) {
   hv_ntp_reply reply;
-  hv_ntp_expect expect = {q->uid, q->origin, q->jar->s2c};
-  hv_nts_error err = hv_ntp_parse_reply(q->packet, len, &expect, &reply);
+  memset(&reply, 0, sizeof reply);
+  size_t which = 0;
+  hv_nts_error err = parse_against_sent(q, len, &reply, &which);
   for (size_t i = 0; i < reply.n_cookies; i++)
     (void)hv_nts_jar_put(q->jar, &reply.cookies[i]);
   query_step r = QR_AGAIN;
   if (err == HV_NTS_OK) {
-    fill_sample(q, &reply, t4, t4_mono);
+    fill_sample(q, &reply, q->sent[which].t1_ns, t4, t4_mono);
     r = query_finish(q, HV_NTS_OK, "stratum %u", reply.stratum);
   } else if (err == HV_NTS_ERR_NTP_KOD) {
     hv_nts_jar_drop_cookies(q->jar); /* the next query runs NTS-KE */

@@ -141,18 +141,27 @@ static bool poll_round(run *r) {
     idx[n++] = i;
   }
   if (n == 0 && !idle) return false;
-  int64_t left = r->deadline_ms - hv_timesrc_mono_ns() / NS_PER_MS;
-  if (left <= 0) return false;
+  int64_t now = hv_timesrc_mono_ns() / NS_PER_MS;
+  if (now >= r->deadline_ms) return false;
+  int64_t wake = r->deadline_ms; /* the earliest resend, else the deadline */
+  for (size_t k = 0; k < n; k++) {
+    int64_t w = hv_nts_query_wake_ms(r->s[idx[k]].q);
+    if (w < wake) wake = w;
+  }
+  int64_t left = wake > now ? wake - now : 0;
   if (idle && left > IDLE_RETRY_MS) left = IDLE_RETRY_MS;
   int rc = poll(pfd, (nfds_t)n, (int)left);
   if (rc < 0 && errno != EINTR) {
     for (size_t k = 0; k < n; k++) finish(r, idx[k], HV_NTS_ERR_IO);
     return false;
   }
-  for (size_t k = 0; rc > 0 && k < n; k++) {
-    if (!pfd[k].revents) continue;
+  now = hv_timesrc_mono_ns() / NS_PER_MS;
+  for (size_t k = 0; k < n; k++) {
     slot *s = &r->s[idx[k]];
-    hv_nts_query_step(s->q, pfd[k].revents);
+    short revents = rc > 0 ? pfd[k].revents : 0;
+    /* Quiet ones are stepped too once their wake time is due (a resend). */
+    if (!revents && now < hv_nts_query_wake_ms(s->q)) continue;
+    hv_nts_query_step(s->q, revents);
     if (hv_nts_query_done(s->q)) finish(r, idx[k], HV_NTS_OK);
   }
   return true;

@@ -4,7 +4,10 @@
  * usage: ntp_server PORT KEYFILE MODE
  * MODE: good, bad-auth, wrong-uid, wrong-origin, truncated, oversized,
  *       lying-length, mode3, kod, kod-wrong-uid, unsync, silent,
- *       junk-then-good (a reply with a wrong unique id, then a good one) */
+ *       junk-then-good (a reply with a wrong unique id, then a good one),
+ *       drop-first (the first request is lost; later ones are answered),
+ *       answer-first-late (nothing until the second request, which gets
+ *       the answer to the first: a reply that was only slow) */
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -83,6 +86,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   static uint8_t in[HV_NTP_PACKET_MAX], out[HV_NTP_PACKET_MAX + 200];
+  ht_ntp_request_seen first;
+  unsigned requests = 0;
   for (;;) {
     struct sockaddr_storage from;
     socklen_t from_len = sizeof from;
@@ -94,12 +99,24 @@ int main(int argc, char **argv) {
       fprintf(stderr, "ntp_server: request does not authenticate\n");
       continue;
     }
+    requests++;
+    if (!strcmp(argv[3], "drop-first") && requests == 1) continue;
+    if (!strcmp(argv[3], "answer-first-late")) {
+      if (requests == 1) {
+        first = req;
+        continue;
+      }
+      if (requests == 2) req = first;
+    }
     if (!strcmp(argv[3], "junk-then-good")) {
       size_t junk = answer("wrong-uid", &req, keys + 32, out, sizeof out);
       if (junk > 0 && sendto(s, out, junk, 0, (struct sockaddr *)&from, from_len) < 0)
         perror("ntp_server: sendto");
     }
-    const char *mode = strcmp(argv[3], "junk-then-good") ? argv[3] : "good";
+    const char *mode = argv[3];
+    if (!strcmp(mode, "junk-then-good") || !strcmp(mode, "drop-first") ||
+        !strcmp(mode, "answer-first-late"))
+      mode = "good";
     size_t len = answer(mode, &req, keys + 32, out, sizeof out);
     if (len > 0 && sendto(s, out, len, 0, (struct sockaddr *)&from, from_len) < 0)
       perror("ntp_server: sendto");
