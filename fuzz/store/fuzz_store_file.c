@@ -60,7 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       again_len != len || memcmp(again, file, len) != 0)
     abort();
   /* Sealed for another platform secret: it must be refused, never read. */
-  if (hv_tee_unseal(sim_tee(), sealed, sealed_len, pt, sizeof pt, &pt_len) == HV_TEE_OK)
+  if (hv_tee_unseal(sim_tee(), HV_TEE_SEAL_MRENCLAVE, sealed, sealed_len, pt, sizeof pt,
+                    &pt_len) == HV_TEE_OK)
     abort();
   return 0;
 }

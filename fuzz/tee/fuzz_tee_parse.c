@@ -50,7 +50,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint8_t *pt = malloc(size ? size : 1);
   size_t pt_len = 0;
   if (!pt) return 0;
-  if (hv_tee_unseal(enclave, data, size, pt, size, &pt_len) == HV_TEE_OK &&
+  /* Expect the policy the blob names (header byte 7), to reach both paths. */
+  hv_tee_seal_policy expected =
+      size > 7 && data[7] == 2 ? HV_TEE_SEAL_MRSIGNER : HV_TEE_SEAL_MRENCLAVE;
+  if (hv_tee_unseal(enclave, expected, data, size, pt, size, &pt_len) == HV_TEE_OK &&
       pt_len + HV_TEE_SEAL_OVERHEAD < size)
     abort(); /* opened with an impossible length */
   free(pt);

@@ -125,9 +125,17 @@ hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
 /* pt_cap >= blob_len is always enough. Any altered blob is refused; which
  * refusal (OTHER_ENCLAVE, OTHER_PLATFORM, SVN, TAMPERED) diagnoses an
  * honest mistake from fingerprints in the header, which someone editing
- * the file can choose: treat every error as "refused". */
-hv_tee_error hv_tee_unseal(const hv_tee *tee, const uint8_t *blob,
-                           size_t blob_len, uint8_t *pt, size_t pt_cap,
-                           size_t *pt_len);
+ * the file can choose: treat every error as "refused".
+ * expected: the policy the caller seals this file with. The blob's header
+ * names the key request, and any enclave can seal under any request it
+ * may make: without this, an older build of the same signer could seal
+ * MRSIGNER at its own svn a file that the newer build, expecting its own
+ * MRENCLAVE file, would open. A blob must name exactly the request this
+ * enclave would make for that policy (masks, config_svn; for MRENCLAVE
+ * also isv_svn; for MRSIGNER an isv_svn no higher than ours), else
+ * OTHER_ENCLAVE (another policy or svn) or TAMPERED (other masks). */
+hv_tee_error hv_tee_unseal(const hv_tee *tee, hv_tee_seal_policy expected,
+                           const uint8_t *blob, size_t blob_len, uint8_t *pt,
+                           size_t pt_cap, size_t *pt_len);
 
 #endif

@@ -58,7 +58,8 @@ static int open_key(const char *command, const char *dir, const uint8_t *sealed,
                     const hv_tee *tee, uint8_t key[HV_TIMESRC_STATE_KEY_LEN]) {
   uint8_t plain[SEALED_CAP];
   size_t plain_len = 0;
-  hv_tee_error e = hv_tee_unseal(tee, sealed, len, plain, sizeof plain, &plain_len);
+  hv_tee_error e =
+      hv_tee_unseal(tee, HV_TEE_SEAL_MRENCLAVE, sealed, len, plain, sizeof plain, &plain_len);
   int rc = e == HV_TEE_OK && plain_len == HV_TIMESRC_STATE_KEY_LEN ? 0 : -1;
   if (rc == 0) memcpy(key, plain, HV_TIMESRC_STATE_KEY_LEN);
   hv_wipe(plain, sizeof plain);

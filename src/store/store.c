@@ -168,8 +168,8 @@ static hv_store_error read_sealed(hv_store *s, const char *name,
   if (err != HV_STORE_OK || !*found) return err;
   err = hv_store_unframe(kind, file, file_len, pub, &sealed, &sealed_len);
   if (err == HV_STORE_OK)
-    err = from_tee(hv_tee_unseal(s->tee, sealed, sealed_len, out, sizeof out,
-                                 &out_len));
+    err = from_tee(hv_tee_unseal(s->tee, HV_TEE_SEAL_MRENCLAVE, sealed, sealed_len, out,
+                                 sizeof out, &out_len));
   if (err == HV_STORE_OK && out_len != pt_len) err = HV_STORE_ERR_CORRUPT;
   if (err == HV_STORE_OK) memcpy(pt, out, pt_len);
   hv_wipe(out, sizeof out);

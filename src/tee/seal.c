@@ -67,6 +67,12 @@ static bool policy_valid(uint16_t policy) {
   return policy == SGX_KEYPOLICY_MRENCLAVE || policy == SGX_KEYPOLICY_MRSIGNER;
 }
 
+static uint16_t key_policy_of(hv_tee_seal_policy policy) {
+  return policy == HV_TEE_SEAL_MRENCLAVE  ? SGX_KEYPOLICY_MRENCLAVE
+         : policy == HV_TEE_SEAL_MRSIGNER ? SGX_KEYPOLICY_MRSIGNER
+                                          : 0;
+}
+
 /* HKDF-SHA256 of an EGETKEY key under a label naming the purpose. */
 static int expand(const uint8_t key[SGX_KEY_SIZE], const char *label, uint8_t *out,
                   size_t out_len) {
@@ -167,16 +173,24 @@ static bool header_read(const uint8_t *in, seal_header *h) {
 hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
                          const uint8_t *pt, size_t pt_len, uint8_t *out,
                          size_t out_cap, size_t *out_len) {
-  uint16_t key_policy = policy == HV_TEE_SEAL_MRENCLAVE ? SGX_KEYPOLICY_MRENCLAVE
-                        : policy == HV_TEE_SEAL_MRSIGNER ? SGX_KEYPOLICY_MRSIGNER
-                                                         : 0;
-  if (!tee || !out || !out_len || (!pt && pt_len) || !key_policy ||
-      pt_len > HV_TEE_SEAL_MAX_PLAINTEXT ||
+  uint16_t key_policy = key_policy_of(policy);
+  if (!tee || !key_policy) return HV_TEE_ERR_ARGS;
+  sgx_key_request_t req;
+  tee_seal_request(tee, key_policy, &req);
+  return tee_seal_with(tee, &req, pt, pt_len, out, out_cap, out_len);
+}
+
+hv_tee_error tee_seal_with(const hv_tee *tee, const sgx_key_request_t *req,
+                           const uint8_t *pt, size_t pt_len, uint8_t *out,
+                           size_t out_cap, size_t *out_len) {
+  if (!tee || !req || !out || !out_len || (!pt && pt_len) ||
+      !policy_valid(req->key_policy) || pt_len > HV_TEE_SEAL_MAX_PLAINTEXT ||
       out_cap < SEAL_HEADER_LEN + pt_len + HV_GCM_TAG_LEN)
     return HV_TEE_ERR_ARGS;
   seal_header h;
   uint8_t key[HV_GCM_KEY_LEN];
-  tee_seal_request(tee, key_policy, &h.req);
+  uint16_t key_policy = req->key_policy;
+  h.req = *req;
   if (hv_random(h.req.key_id, sizeof h.req.key_id) != 0 ||
       hv_random(h.nonce, sizeof h.nonce) != 0)
     return HV_TEE_ERR_CRYPTO;
@@ -193,6 +207,25 @@ hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
   return HV_TEE_OK;
 }
 
+/* The blob's request must be the one we would make for the expected
+ * policy (see hv_tee_unseal in tee.h). cpu_svn is left to EGETKEY: an
+ * older one is how blobs outlive microcode updates. */
+static hv_tee_error request_expected(const hv_tee *tee, uint16_t key_policy,
+                                     const sgx_key_request_t *got) {
+  sgx_key_request_t mine;
+  tee_seal_request(tee, key_policy, &mine);
+  if (got->key_policy != mine.key_policy) return HV_TEE_ERR_SEAL_OTHER_ENCLAVE;
+  if (got->attribute_mask.flags != mine.attribute_mask.flags ||
+      got->attribute_mask.xfrm != mine.attribute_mask.xfrm ||
+      got->misc_mask != mine.misc_mask)
+    return HV_TEE_ERR_SEAL_TAMPERED;
+  if (got->config_svn != mine.config_svn) return HV_TEE_ERR_SEAL_OTHER_ENCLAVE;
+  if (key_policy == SGX_KEYPOLICY_MRENCLAVE && got->isv_svn != mine.isv_svn)
+    return HV_TEE_ERR_SEAL_OTHER_ENCLAVE;
+  if (got->isv_svn > mine.isv_svn) return HV_TEE_ERR_SEAL_SVN;
+  return HV_TEE_OK;
+}
+
 /* Why GCM refused: see the top of this file. */
 static hv_tee_error diagnose(const hv_tee *tee, const seal_header *h) {
   uint8_t fp[SEAL_FP_LEN];
@@ -201,10 +234,11 @@ static hv_tee_error diagnose(const hv_tee *tee, const seal_header *h) {
                                                     : HV_TEE_ERR_SEAL_OTHER_PLATFORM;
 }
 
-hv_tee_error hv_tee_unseal(const hv_tee *tee, const uint8_t *blob,
-                           size_t blob_len, uint8_t *pt, size_t pt_cap,
-                           size_t *pt_len) {
-  if (!tee || !blob || !pt_len || (!pt && pt_cap)) return HV_TEE_ERR_ARGS;
+hv_tee_error hv_tee_unseal(const hv_tee *tee, hv_tee_seal_policy expected,
+                           const uint8_t *blob, size_t blob_len, uint8_t *pt,
+                           size_t pt_cap, size_t *pt_len) {
+  uint16_t key_policy = key_policy_of(expected);
+  if (!tee || !blob || !pt_len || (!pt && pt_cap) || !key_policy) return HV_TEE_ERR_ARGS;
   seal_header h;
   if (blob_len < SEAL_HEADER_LEN + HV_GCM_TAG_LEN || !header_read(blob, &h))
     return HV_TEE_ERR_SEAL_TAMPERED;
@@ -215,6 +249,8 @@ hv_tee_error hv_tee_unseal(const hv_tee *tee, const uint8_t *blob,
   hv_tee_error err = identity_fp(tee, h.req.key_policy, fp);
   if (err != HV_TEE_OK) return err;
   if (!hv_ct_equal(fp, h.identity_fp, sizeof fp)) return HV_TEE_ERR_SEAL_OTHER_ENCLAVE;
+  err = request_expected(tee, key_policy, &h.req);
+  if (err != HV_TEE_OK) return err;
   err = aead_key(tee, &h.req, key);
   if (err == HV_TEE_ERR_ARGS) return HV_TEE_ERR_SEAL_TAMPERED;
   if (err != HV_TEE_OK) return err;

@@ -36,6 +36,12 @@ hv_tee_error tee_new(const tee_backend_ops *ops, void *impl, hv_tee_kind kind,
 
 /* Target info addressing the enclave a report body describes. */
 void tee_target_info_of(const sgx_report_body_t *body, sgx_target_info_t *ti);
+/* hv_tee_seal with a request of the caller's (a random key_id replaces
+ * its own): what another enclave, or a debug launch, could write. For
+ * tests of what hv_tee_unseal must refuse. */
+hv_tee_error tee_seal_with(const hv_tee *tee, const sgx_key_request_t *req,
+                           const uint8_t *pt, size_t pt_len, uint8_t *out,
+                           size_t out_cap, size_t *out_len);
 /* A seal key request for this enclave as EGETKEY(SEAL) takes it. */
 void tee_seal_request(const hv_tee *tee, uint16_t key_policy,
                       sgx_key_request_t *req);

@@ -1,5 +1,6 @@
 /* Sealing with the sim backend: who can open what, and each refusal. */
 #include "harness.h"
+#include "tee/tee_internal.h"
 #include "tee_test_util.h"
 
 #define PT_LEN 40
@@ -13,15 +14,25 @@ static size_t seal(hv_tee *tee, hv_tee_seal_policy policy, uint8_t *blob) {
   return len;
 }
 
-static hv_tee_error unseal(hv_tee *tee, const uint8_t *blob, size_t len) {
+/* Unseals expecting the given policy. */
+static hv_tee_error unseal_as(hv_tee *tee, hv_tee_seal_policy expected, const uint8_t *blob,
+                              size_t len) {
   uint8_t out[PT_LEN + HV_TEE_SEAL_OVERHEAD];
   size_t out_len = 0;
-  hv_tee_error err = hv_tee_unseal(tee, blob, len, out, sizeof out, &out_len);
+  hv_tee_error err = hv_tee_unseal(tee, expected, blob, len, out, sizeof out, &out_len);
   if (err == HV_TEE_OK) {
     HT_CHECK_EQ_INT(out_len, PT_LEN);
     HT_CHECK_MEM(out, pt, PT_LEN);
   }
   return err;
+}
+
+/* Unseals expecting the policy the blob was sealed with (header byte 7),
+ * as its owner does: these tests are about keys, not the expectation. */
+static hv_tee_error unseal(hv_tee *tee, const uint8_t *blob, size_t len) {
+  hv_tee_seal_policy named = len > 7 && blob[7] == 1 ? HV_TEE_SEAL_MRENCLAVE
+                                                     : HV_TEE_SEAL_MRSIGNER;
+  return unseal_as(tee, named, blob, len);
 }
 
 static void test_mrenclave_same_identity_only(void) {
@@ -138,13 +149,63 @@ static void test_header_edits(void) {
   hv_tee_close(a);
 }
 
+/* An older build of the same signer seals MRSIGNER at its own svn: the
+ * newer build could derive that key, so only the expectation keeps it
+ * from taking the blob for its own MRENCLAVE file. */
+static void test_expected_policy_only(void) {
+  uint8_t blob[PT_LEN + HV_TEE_SEAL_OVERHEAD];
+  hv_tee *old_build = tt_open("p1", tt_identity(0xd4, 0x51, 7, 2));
+  hv_tee *new_build = tt_open("p1", tt_identity(0xa1, 0x51, 7, 3));
+  size_t len = seal(old_build, HV_TEE_SEAL_MRSIGNER, blob);
+  HT_CHECK_EQ_INT(unseal_as(new_build, HV_TEE_SEAL_MRENCLAVE, blob, len),
+                  HV_TEE_ERR_SEAL_OTHER_ENCLAVE);
+  HT_CHECK_EQ_INT(unseal_as(new_build, HV_TEE_SEAL_MRSIGNER, blob, len), HV_TEE_OK);
+  len = seal(new_build, HV_TEE_SEAL_MRENCLAVE, blob);
+  HT_CHECK_EQ_INT(unseal_as(new_build, HV_TEE_SEAL_MRSIGNER, blob, len),
+                  HV_TEE_ERR_SEAL_OTHER_ENCLAVE);
+  HT_CHECK_EQ_INT(unseal_as(new_build, HV_TEE_SEAL_MRENCLAVE, blob, len), HV_TEE_OK);
+  hv_tee_close(old_build);
+  hv_tee_close(new_build);
+}
+
+/* Seals under this enclave's own MRENCLAVE request, edited. */
+static hv_tee_error seal_edited(hv_tee *tee, int field, uint8_t *blob, size_t *len) {
+  sgx_key_request_t req;
+  tee_seal_request(tee, SGX_KEYPOLICY_MRENCLAVE, &req);
+  switch (field) {
+    case 1: req.attribute_mask.flags &= ~SGX_FLAGS_DEBUG; break;
+    case 2: req.misc_mask = 0; break;
+    case 3: req.isv_svn -= 1; break;
+    default: break;
+  }
+  return tee_seal_with(tee, &req, pt, PT_LEN, blob, PT_LEN + HV_TEE_SEAL_OVERHEAD, len);
+}
+
+/* Blobs sealed honestly (GCM would open them) under requests this
+ * enclave would not make: each is refused by the expectation alone. A
+ * mask without DEBUG is what a debug launch of the same build could
+ * derive and write. */
+static void test_foreign_requests_refused(void) {
+  uint8_t blob[PT_LEN + HV_TEE_SEAL_OVERHEAD];
+  size_t len = 0;
+  hv_tee *a = tt_open("p1", tt_identity(0xa1, 0x51, 7, 3));
+  const hv_tee_error want[] = {HV_TEE_OK, HV_TEE_ERR_SEAL_TAMPERED, HV_TEE_ERR_SEAL_TAMPERED,
+                               HV_TEE_ERR_SEAL_OTHER_ENCLAVE};
+  for (int field = 0; field < 4; field++) {
+    HT_CHECK_EQ_INT(seal_edited(a, field, blob, &len), HV_TEE_OK);
+    HT_CHECK_EQ_INT(unseal_as(a, HV_TEE_SEAL_MRENCLAVE, blob, len), want[field]);
+  }
+  hv_tee_close(a);
+}
+
 static void test_empty_and_bounds(void) {
   uint8_t blob[HV_TEE_SEAL_OVERHEAD], out[1];
   size_t len = 0, out_len = 1;
   hv_tee *a = tt_open("p1", tt_identity(0xa1, 0x51, 7, 3));
   HT_CHECK_EQ_INT(hv_tee_seal(a, HV_TEE_SEAL_MRENCLAVE, NULL, 0, blob, sizeof blob, &len),
                   HV_TEE_OK);
-  HT_CHECK_EQ_INT(hv_tee_unseal(a, blob, len, NULL, 0, &out_len), HV_TEE_OK);
+  HT_CHECK_EQ_INT(hv_tee_unseal(a, HV_TEE_SEAL_MRENCLAVE, blob, len, NULL, 0, &out_len),
+                  HV_TEE_OK);
   HT_CHECK_EQ_INT(out_len, 0);
   /* Output too small; bad policy. */
   HT_CHECK_EQ_INT(hv_tee_seal(a, HV_TEE_SEAL_MRENCLAVE, pt, PT_LEN, blob, sizeof blob, &len),
@@ -153,7 +214,10 @@ static void test_empty_and_bounds(void) {
                   HV_TEE_ERR_ARGS);
   uint8_t big[PT_LEN + HV_TEE_SEAL_OVERHEAD];
   len = seal(a, HV_TEE_SEAL_MRSIGNER, big);
-  HT_CHECK_EQ_INT(hv_tee_unseal(a, big, len, out, sizeof out, &out_len), HV_TEE_ERR_ARGS);
+  HT_CHECK_EQ_INT(hv_tee_unseal(a, HV_TEE_SEAL_MRSIGNER, big, len, out, sizeof out, &out_len),
+                  HV_TEE_ERR_ARGS);
+  HT_CHECK_EQ_INT(hv_tee_unseal(a, (hv_tee_seal_policy)3, big, len, big, sizeof big, &out_len),
+                  HV_TEE_ERR_ARGS);
   hv_tee_close(a);
 }
 
@@ -176,6 +240,8 @@ int main(void) {
   HT_RUN(test_other_platform_refused);
   HT_RUN(test_tampering_refused);
   HT_RUN(test_header_edits);
+  HT_RUN(test_expected_policy_only);
+  HT_RUN(test_foreign_requests_refused);
   HT_RUN(test_empty_and_bounds);
   HT_RUN(test_seals_are_fresh);
   tt_cleanup();

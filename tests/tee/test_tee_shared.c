@@ -54,16 +54,16 @@ static void test_seal_across_microcode_update(void) {
   HT_CHECK_EQ_INT(hv_tee_seal(before, HV_TEE_SEAL_MRSIGNER, pt, sizeof pt, blob,
                               sizeof blob, &len), HV_TEE_OK);
   hv_tee *after = cpu_enclave(sim, 0x06);
-  HT_CHECK_EQ_INT(hv_tee_unseal(after, blob, len, out, sizeof out, &out_len), HV_TEE_OK);
+  HT_CHECK_EQ_INT(hv_tee_unseal(after, HV_TEE_SEAL_MRSIGNER, blob, len, out, sizeof out, &out_len), HV_TEE_OK);
   HT_CHECK(out_len == sizeof pt && memcmp(out, pt, sizeof pt) == 0);
   blob[len - 1] ^= 1; /* the tag: the diagnosis must still say tampered */
-  HT_CHECK_EQ_INT(hv_tee_unseal(after, blob, len, out, sizeof out, &out_len),
+  HT_CHECK_EQ_INT(hv_tee_unseal(after, HV_TEE_SEAL_MRSIGNER, blob, len, out, sizeof out, &out_len),
                   HV_TEE_ERR_SEAL_TAMPERED);
   blob[len - 1] ^= 1;
   /* Sealed after the update: the older CPUSVN cannot open it. */
   HT_CHECK_EQ_INT(hv_tee_seal(after, HV_TEE_SEAL_MRSIGNER, pt, sizeof pt, blob,
                               sizeof blob, &len), HV_TEE_OK);
-  HT_CHECK_EQ_INT(hv_tee_unseal(before, blob, len, out, sizeof out, &out_len),
+  HT_CHECK_EQ_INT(hv_tee_unseal(before, HV_TEE_SEAL_MRSIGNER, blob, len, out, sizeof out, &out_len),
                   HV_TEE_ERR_SEAL_SVN);
   hv_tee_close(before);
   hv_tee_close(after);
