@@ -107,6 +107,16 @@ void hv_tee_report_measurement(const uint8_t report[HV_TEE_REPORT_LEN],
                                hv_tee_measurement *out);
 void hv_tee_report_data(const uint8_t report[HV_TEE_REPORT_LEN],
                         uint8_t out[HV_TEE_REPORT_DATA_LEN]);
+/* The report's DEBUG attribute (SGX_FLAGS_DEBUG in attributes.flags): the
+ * enclave was launched as a debug enclave, its memory open to the host.
+ * This, not any claim in a message, is what dev mode is (hv_tee_dev_mode
+ * of the sgx backend is our own DEBUG bit; sim reports always carry it).
+ * No verification: call hv_tee_verify_report first. */
+bool hv_tee_report_debug(const uint8_t report[HV_TEE_REPORT_LEN]);
+/* The mr_enclave a target info addresses (the enclave its reports are
+ * for). No verification: target info is not authenticated by itself. */
+void hv_tee_target_info_mr_enclave(const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
+                                   uint8_t out[HV_TEE_MR_LEN]);
 /* Target info that addresses the enclave that made the report. */
 void hv_tee_target_info_from_report(const uint8_t report[HV_TEE_REPORT_LEN],
                                     uint8_t out[HV_TEE_TARGET_INFO_LEN]);

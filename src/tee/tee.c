@@ -141,6 +141,21 @@ void hv_tee_report_data(const uint8_t report[HV_TEE_REPORT_LEN],
   memcpy(out, b.report_data, HV_TEE_REPORT_DATA_LEN);
 }
 
+bool hv_tee_report_debug(const uint8_t report[HV_TEE_REPORT_LEN]) {
+  sgx_report_body_t b;
+  body_of(report, &b);
+  return (b.attributes.flags & SGX_FLAGS_DEBUG) != 0;
+}
+
+void hv_tee_target_info_mr_enclave(const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
+                                   uint8_t out[HV_TEE_MR_LEN]) {
+  sgx_target_info_t ti;
+  /* A fixed-size array always decodes; only a layout bug could fail. */
+  if (!sgx_target_info_decode(target_info, HV_TEE_TARGET_INFO_LEN, &ti))
+    memset(&ti, 0, sizeof ti);
+  memcpy(out, ti.mr_enclave, HV_TEE_MR_LEN);
+}
+
 void hv_tee_target_info_from_report(const uint8_t report[HV_TEE_REPORT_LEN],
                                     uint8_t out[HV_TEE_TARGET_INFO_LEN]) {
   sgx_report_body_t b;

@@ -130,6 +130,35 @@ static void test_kind_and_dev_mode(void) {
   HT_CHECK(strcmp(hv_tee_kind_name(HV_TEE_KIND_SGX_EPID), "sgx-epid") == 0);
 }
 
+/* The DEBUG attribute is read from the report body's attributes.flags
+ * (offset 48, little-endian, bit 0x2), nothing else. */
+static void test_report_debug_bit(void) {
+  uint8_t rep[HV_TEE_REPORT_LEN];
+  make_report(A, B, 0x55, rep);
+  HT_CHECK(hv_tee_report_debug(rep)); /* sim enclaves are debug enclaves */
+  rep[48] ^= (uint8_t)SGX_FLAGS_DEBUG;
+  HT_CHECK(!hv_tee_report_debug(rep));
+  rep[48] ^= (uint8_t)SGX_FLAGS_DEBUG;
+  rep[48] ^= (uint8_t)SGX_FLAGS_INITTED; /* another flag: still DEBUG */
+  HT_CHECK(hv_tee_report_debug(rep));
+  sgx_report_t parsed;
+  HT_CHECK(sgx_report_decode(rep, sizeof rep, &parsed));
+  parsed.body.attributes.flags &= ~SGX_FLAGS_DEBUG;
+  sgx_report_encode(&parsed, rep);
+  HT_CHECK(!hv_tee_report_debug(rep));
+}
+
+static void test_target_info_mr_enclave(void) {
+  uint8_t ti[HV_TEE_TARGET_INFO_LEN], mr[HV_TEE_MR_LEN];
+  hv_tee_measurement self;
+  HT_CHECK_EQ_INT(hv_tee_target_info(B, ti), HV_TEE_OK);
+  hv_tee_target_info_mr_enclave(ti, mr);
+  hv_tee_self(B, &self);
+  HT_CHECK_MEM(mr, self.mr_enclave, HV_TEE_MR_LEN);
+  HT_CHECK_MEM(mr, ti, HV_TEE_MR_LEN); /* offset 0 of sgx_target_info_t */
+  HT_CHECK_EQ_INT(mr[0], 0xb2);
+}
+
 /* With no identity given, mr_enclave is SHA-256 of this executable: the
  * same on every open, different from an explicit one. */
 static void test_default_identity_hashes_executable(void) {
@@ -170,6 +199,8 @@ int main(void) {
   HT_RUN(test_bad_arguments);
   HT_RUN(test_kind_and_dev_mode);
   HT_RUN(test_default_identity_hashes_executable);
+  HT_RUN(test_report_debug_bit);
+  HT_RUN(test_target_info_mr_enclave);
   hv_tee_close(A);
   hv_tee_close(B);
   hv_tee_close(C);
