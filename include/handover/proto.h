@@ -82,7 +82,8 @@ typedef enum {
   HV_PROTO_ERR_REPORT_MAC,        /* report not for us / other platform */
   HV_PROTO_ERR_REPORT_BINDING,    /* report data does not bind the message */
   HV_PROTO_ERR_ATTESTATION_KIND,  /* sim / sgx-dcap / sgx-epid mixed */
-  HV_PROTO_ERR_DEV_MODE,          /* dev receiver for a non-dev sender */
+  HV_PROTO_ERR_DEV_MODE,          /* peer's attested DEBUG bit (or claim)
+                                     differs from our dev mode */
   HV_PROTO_ERR_RECEIVER_NOT_ALLOWED, /* receiver build not in policy */
   HV_PROTO_ERR_RECEIVER_NOT_NEWER,   /* downgrade or same build */
   HV_PROTO_ERR_SELF_NOT_ALLOWED,     /* our own build not in policy */
@@ -92,6 +93,9 @@ typedef enum {
   HV_PROTO_ERR_EXCHANGE_WINDOW,   /* KEY arrived outside the window */
   HV_PROTO_ERR_DECRYPT,           /* AEAD open failed */
   HV_PROTO_ERR_IDENTITY_MISMATCH, /* secret does not give the announced key */
+  HV_PROTO_ERR_POLICY_BEHIND_SENDER, /* sender's policy newer than ours */
+  HV_PROTO_ERR_SENDER_NOT_CHALLENGER, /* KEY from another enclave than the
+                                         one whose CHALLENGE we answered */
   HV_PROTO_ERR__COUNT
 } hv_proto_error;
 

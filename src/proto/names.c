@@ -40,6 +40,8 @@ static const char *const ERROR_NAMES[HV_PROTO_ERR__COUNT] = {
     [HV_PROTO_ERR_EXCHANGE_WINDOW] = "exchange-outside-window",
     [HV_PROTO_ERR_DECRYPT] = "decryption-failed",
     [HV_PROTO_ERR_IDENTITY_MISMATCH] = "identity-key-mismatch",
+    [HV_PROTO_ERR_POLICY_BEHIND_SENDER] = "policy-older-than-sender",
+    [HV_PROTO_ERR_SENDER_NOT_CHALLENGER] = "sender-not-challenger",
 };
 
 const char *hv_proto_error_name(hv_proto_error err) {

@@ -25,6 +25,9 @@ struct hv_proto_receiver {
   uint8_t challenge[HV_PROTO_MAX_CHALLENGE_LEN];
   size_t challenge_len;
   uint64_t t0_ms;
+  uint64_t sender_policy_version; /* from the CHALLENGE; trusted once TH is */
+  uint8_t challenger[HV_TEE_MR_LEN]; /* mr_enclave the CHALLENGE's target
+                                        info addresses */
   uint8_t response[MAX_RESPONSE_LEN];
   size_t response_len;
   uint8_t eph_priv[HV_X25519_LEN];
@@ -92,6 +95,8 @@ static hv_proto_error on_challenge(hv_proto_receiver *r, const hv_proto_challeng
   memcpy(r->challenge, in, in_len);
   r->challenge_len = in_len;
   r->t0_ms = c->t0_ms;
+  r->sender_policy_version = c->policy_version;
+  hv_tee_target_info_mr_enclave(c->target_info, r->challenger);
   hv_proto_msg m;
   memset(&m, 0, sizeof m);
   m.type = HV_PROTO_MSG_RESPONSE;
@@ -134,8 +139,17 @@ static hv_proto_error check_key(const hv_proto_receiver *r, const hv_proto_key *
   if (err) return err;
   hv_tee_report_data(k->report, got);
   if (!hv_ct_equal(want, got, sizeof want)) return HV_PROTO_ERR_REPORT_BINDING;
+  /* From here on the challenge and response are authenticated (TH). */
   hv_tee_report_measurement(k->report, sender);
+  if (memcmp(sender->mr_enclave, r->challenger, HV_TEE_MR_LEN) != 0)
+    return HV_PROTO_ERR_SENDER_NOT_CHALLENGER;
+  /* The attested DEBUG bit, not the CHALLENGE's claim (checked early). */
+  if (hv_tee_report_debug(k->report) != hv_px_dev_mode(&r->px)) return HV_PROTO_ERR_DEV_MODE;
   if (!hv_px_find_runtime(&r->px, sender)) return HV_PROTO_ERR_SENDER_NOT_ALLOWED;
+  /* A fresh receiver has no "newest policy seen": without this the host
+   * could hand it a policy older than the one the sender runs under. */
+  if (r->sender_policy_version > r->px.params.policy_version)
+    return HV_PROTO_ERR_POLICY_BEHIND_SENDER;
   if (outside_window(r, now)) return HV_PROTO_ERR_EXCHANGE_WINDOW;
   return HV_PROTO_OK;
 }
@@ -144,6 +158,7 @@ static hv_proto_error open_key(hv_proto_receiver *r, const hv_proto_key *k,
                                const uint8_t th[HV_PROTO_HASH_LEN]) {
   uint8_t okm[HV_PX_OKM_LEN], pub[HV_PROTO_KEY_LEN];
   hv_proto_error err = hv_px_derive(r->eph_priv, k->sender_pub, th, okm);
+  if (err == HV_PROTO_ERR_DECRYPT) err = HV_PROTO_ERR_FIELD_VALUE; /* low-order key */
   if (!err && hv_gcm_open(okm, HV_GCM_KEY_LEN, okm + HV_GCM_KEY_LEN, th,
                           HV_PROTO_HASH_LEN, k->ciphertext, HV_PROTO_CIPHERTEXT_LEN,
                           r->secret) != 0)

@@ -164,8 +164,13 @@ static hv_proto_error check_report(const hv_proto_sender *s, const hv_proto_resp
 
 static hv_proto_error check_receiver(const hv_proto_sender *s, const hv_proto_response *r,
                                      hv_tee_measurement *receiver) {
+  bool dev = hv_px_dev_mode(&s->px);
   if (r->kind != (uint16_t)hv_px_kind(&s->px)) return HV_PROTO_ERR_ATTESTATION_KIND;
-  if (r->dev_mode != hv_px_dev_mode(&s->px)) return HV_PROTO_ERR_DEV_MODE;
+  /* The decision rests on the attested DEBUG bit: a debug launch of an
+   * allowed build has the same MRENCLAVE and a valid MAC, and can claim
+   * anything. The claim must agree too (it is what the report binds). */
+  if (hv_tee_report_debug(r->report) != dev || r->dev_mode != dev)
+    return HV_PROTO_ERR_DEV_MODE;
   hv_tee_measurement self;
   hv_px_self(&s->px, &self);
   hv_tee_report_measurement(r->report, receiver);

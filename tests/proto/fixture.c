@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tee/tee_internal.h" /* EGETKEY, to MAC a report again (fx_set_debug) */
+
 int fx_random(void *ctx, uint8_t *out, size_t len) {
   fx_rng *r = ctx;
   while (len > 0) {
@@ -42,7 +44,11 @@ static hv_tee_error w_ti(void *ctx, uint8_t out[HV_TEE_TARGET_INFO_LEN]) {
 static hv_tee_error w_report(void *ctx, const uint8_t ti[HV_TEE_TARGET_INFO_LEN],
                              const uint8_t rd[HV_TEE_REPORT_DATA_LEN],
                              uint8_t out[HV_TEE_REPORT_LEN]) {
-  return hv_tee_report(((fx_wrap *)ctx)->tee, ti, rd, out);
+  fx_wrap *w = ctx;
+  hv_tee_error err = hv_tee_report(w->tee, ti, rd, out);
+  if (err == HV_TEE_OK && w->production_for && fx_set_debug(w->production_for, out, false))
+    err = HV_TEE_ERR_CRYPTO;
+  return err;
 }
 static hv_tee_error w_verify(void *ctx, const uint8_t report[HV_TEE_REPORT_LEN]) {
   return hv_tee_verify_report(((fx_wrap *)ctx)->tee, report);
@@ -88,8 +94,8 @@ int fx_open(fx_world *w) {
       open_tee(w->secret_b, &w->new_m, &w->new_on_b) ||
       open_tee(w->secret_b, &w->old_m, &w->old_on_b))
     return -1;
-  w->sender_wrap = (fx_wrap){w->old_tee, 0, -1};
-  w->receiver_wrap = (fx_wrap){w->new_tee, 0, -1};
+  w->sender_wrap = (fx_wrap){w->old_tee, 0, -1, NULL};
+  w->receiver_wrap = (fx_wrap){w->new_tee, 0, -1, NULL};
   snprintf(w->sender_rng.label, sizeof w->sender_rng.label, "sender");
   snprintf(w->receiver_rng.label, sizeof w->receiver_rng.label, "receiver");
   w->runtimes[0] = (hv_proto_runtime){w->old_m, 1};
@@ -173,12 +179,14 @@ void fx_challenge_target(const fx_msg *challenge, uint8_t out[HV_TEE_TARGET_INFO
     memcpy(out, m.u.challenge.target_info, HV_TEE_TARGET_INFO_LEN);
 }
 
-int fx_forge_response(hv_tee *tee, const fx_msg *challenge, uint16_t kind, bool dev,
-                      const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
-                      const uint8_t *bind_pub, fx_msg *out) {
+int fx_forge_response_ex(hv_tee *tee, const fx_msg *challenge, uint16_t kind, bool dev,
+                         const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
+                         const uint8_t *send_pub, const fx_binding *bind, fx_msg *out) {
   hv_proto_msg m;
   uint8_t priv[HV_X25519_LEN], rd[HV_TEE_REPORT_DATA_LEN];
   fx_rng rng = {"forged response", 0};
+  fx_binding same = {NULL, NULL, 0, -1};
+  if (!bind) bind = &same;
   memset(&m, 0, sizeof m);
   m.type = HV_PROTO_MSG_RESPONSE;
   hv_proto_response *r = &m.u.response;
@@ -186,12 +194,55 @@ int fx_forge_response(hv_tee *tee, const fx_msg *challenge, uint16_t kind, bool 
   r->challenge_len = challenge->n;
   r->kind = kind;
   r->dev_mode = dev;
-  if (fx_random(&rng, priv, sizeof priv) || hv_x25519_public(priv, r->receiver_pub))
+  if (send_pub)
+    memcpy(r->receiver_pub, send_pub, sizeof r->receiver_pub);
+  else if (fx_random(&rng, priv, sizeof priv) || hv_x25519_public(priv, r->receiver_pub))
     return -1;
-  if (hv_px_response_binding(challenge->b, challenge->n,
-                             bind_pub ? bind_pub : r->receiver_pub, kind, dev, rd) ||
+  const fx_msg *bc = bind->challenge ? bind->challenge : challenge;
+  if (hv_px_response_binding(bc->b, bc->n, bind->pub ? bind->pub : r->receiver_pub,
+                             bind->kind ? (uint16_t)bind->kind : kind,
+                             bind->dev >= 0 ? bind->dev == 1 : dev, rd) ||
       hv_tee_report(tee, target_info, rd, r->report) != HV_TEE_OK)
     return -1;
+  return hv_proto_encode(&m, out->b, sizeof out->b, &out->n) == HV_PROTO_OK ? 0 : -1;
+}
+
+int fx_forge_response(hv_tee *tee, const fx_msg *challenge, uint16_t kind, bool dev,
+                      const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
+                      const uint8_t *bind_pub, fx_msg *out) {
+  fx_binding bind = {NULL, bind_pub, 0, -1};
+  return fx_forge_response_ex(tee, challenge, kind, dev, target_info, NULL, &bind, out);
+}
+
+/* Offsets in sgx_report_t (src/tee/sgx_types.h asserts them). */
+#define FX_REPORT_FLAGS_OFF 48
+#define FX_REPORT_KEY_ID_OFF 384
+#define FX_REPORT_MAC_OFF 416
+
+int fx_set_debug(hv_tee *verifier, uint8_t report[HV_TEE_REPORT_LEN], bool debug) {
+  sgx_key_request_t req;
+  uint8_t key[SGX_KEY_SIZE];
+  if (debug)
+    report[FX_REPORT_FLAGS_OFF] |= (uint8_t)SGX_FLAGS_DEBUG;
+  else
+    report[FX_REPORT_FLAGS_OFF] &= (uint8_t)~SGX_FLAGS_DEBUG;
+  memset(&req, 0, sizeof req);
+  req.key_name = SGX_KEYSELECT_REPORT;
+  memcpy(req.key_id, report + FX_REPORT_KEY_ID_OFF, SGX_KEYID_SIZE);
+  if (verifier->ops->egetkey(verifier, &req, key) != HV_TEE_OK) return -1;
+  int rc = hv_aes_cmac(key, sizeof key, report, HV_TEE_REPORT_BODY_LEN,
+                       report + FX_REPORT_MAC_OFF);
+  hv_wipe(key, sizeof key);
+  return rc == 0 && hv_tee_report_debug(report) == debug ? 0 : -1;
+}
+
+int fx_with_debug(hv_tee *verifier, const fx_msg *msg, bool debug, fx_msg *out) {
+  hv_proto_msg m;
+  if (hv_proto_decode(msg->b, msg->n, &m) != HV_PROTO_OK) return -1;
+  uint8_t *report = m.type == HV_PROTO_MSG_RESPONSE ? m.u.response.report
+                    : m.type == HV_PROTO_MSG_KEY    ? m.u.key.report
+                                                    : NULL;
+  if (!report || fx_set_debug(verifier, report, debug)) return -1;
   return hv_proto_encode(&m, out->b, sizeof out->b, &out->n) == HV_PROTO_OK ? 0 : -1;
 }
 

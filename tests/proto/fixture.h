@@ -28,6 +28,9 @@ typedef struct {
   hv_tee *tee;
   int kind;     /* 0: the enclave's own */
   int dev_mode; /* -1: the enclave's own, else 0 or 1 */
+  /* Non-NULL: a production launch. Its reports have DEBUG clear and are
+   * MACed again (fx_set_debug) for this enclave, the one they target. */
+  hv_tee *production_for;
 } fx_wrap;
 extern const hv_proto_tee_ops fx_wrap_ops;
 
@@ -83,6 +86,25 @@ hv_proto_error fx_accept_key(fx_run *run, uint64_t now);
 int fx_forge_response(hv_tee *tee, const fx_msg *challenge, uint16_t kind, bool dev,
                       const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
                       const uint8_t *bind_pub, fx_msg *out);
+/* What a forged RESPONSE's report data binds, where it differs from what
+ * the message carries (NULL / 0 / -1: the value sent). */
+typedef struct {
+  const fx_msg *challenge;
+  const uint8_t *pub;
+  int kind; /* 0: the kind sent */
+  int dev;  /* -1: the dev mode sent */
+} fx_binding;
+/* fx_forge_response with the receiver public key sent (NULL: a fresh one)
+ * and the binding overrides (NULL: none). */
+int fx_forge_response_ex(hv_tee *tee, const fx_msg *challenge, uint16_t kind, bool dev,
+                         const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
+                         const uint8_t *send_pub, const fx_binding *bind, fx_msg *out);
+/* Sets or clears the DEBUG attribute of report and MACs it again with the
+ * report key of verifier (the enclave it is targeted at): what a debug or
+ * production launch of the same build would have produced. 0 on success. */
+int fx_set_debug(hv_tee *verifier, uint8_t report[HV_TEE_REPORT_LEN], bool debug);
+/* The RESPONSE or KEY msg with its report replaced by fx_set_debug's. */
+int fx_with_debug(hv_tee *verifier, const fx_msg *msg, bool debug, fx_msg *out);
 /* Target info of the challenge's sender (for forged responses). */
 void fx_challenge_target(const fx_msg *challenge, uint8_t out[HV_TEE_TARGET_INFO_LEN]);
 

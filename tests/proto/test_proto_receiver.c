@@ -216,6 +216,159 @@ static void test_production_receiver_refuses_dev_sender(void) {
   fx_run_close(&run);
 }
 
+/* The sender's enclave reports again over key's current fields, so only
+ * the check under test can notice what changed. */
+static bool rereport(fx_run *run, hv_proto_key *key) {
+  uint8_t th[HV_PROTO_HASH_LEN], ti[HV_TEE_TARGET_INFO_LEN];
+  hv_px px;
+  hv_proto_config cfg = {W.old_tee, NULL, NULL, NULL, NULL, W.sender_params};
+  if (fx_transcript(run, key, th) || hv_tee_target_info(W.new_tee, ti) != HV_TEE_OK ||
+      hv_px_init(&px, &cfg) != HV_PROTO_OK)
+    return false;
+  bool ok = hv_px_report_key(&px, th, ti, key) == HV_PROTO_OK;
+  hv_px_release(&px);
+  return ok;
+}
+
+/* Both sides production launches (DEBUG clear in their reports), until
+ * end_production; the state machines ask the wrappers on every call. */
+static bool start_production(fx_run *run) {
+  W.sender_wrap = (fx_wrap){W.old_tee, 0, 0, W.new_tee};
+  W.receiver_wrap = (fx_wrap){W.new_tee, 0, 0, W.old_tee};
+  return start(run) && !hv_tee_report_debug(run->key.b + 10);
+}
+
+static void end_production(void) {
+  W.sender_wrap = (fx_wrap){W.old_tee, 0, -1, NULL};
+  W.receiver_wrap = (fx_wrap){W.new_tee, 0, -1, NULL};
+}
+
+/* Control: a production sender and receiver hand over. */
+static void test_production_sender_accepted(void) {
+  fx_run run;
+  HT_CHECK(start_production(&run));
+  HT_CHECK_EQ_INT(accept(&run, &run.key, FX_T0 + 1200), HV_PROTO_OK);
+  end_production();
+  fx_run_close(&run);
+}
+
+/* A production receiver and a sender that claims production (in the
+ * CHALLENGE, bound by TH) from a debug launch: DEBUG set in its KEY
+ * report, MAC valid. The attested bit decides. */
+static void test_debug_sender_claiming_production(void) {
+  fx_run run;
+  fx_msg debug;
+  HT_CHECK(start_production(&run));
+  HT_CHECK(fx_with_debug(W.new_tee, &run.key, true, &debug) == 0);
+  HT_CHECK_EQ_INT(accept(&run, &debug, FX_T0 + 1200), HV_PROTO_ERR_DEV_MODE);
+  end_production();
+  fx_run_close(&run);
+}
+
+/* A dev receiver, a CHALLENGE that claims dev mode, a KEY report from a
+ * production enclave: the attested bit disagrees with claim and receiver. */
+static void test_sender_report_not_debug_for_dev_receiver(void) {
+  fx_run run;
+  fx_msg prod;
+  HT_CHECK(start(&run));
+  HT_CHECK(fx_with_debug(W.new_tee, &run.key, false, &prod) == 0);
+  HT_CHECK_EQ_INT(accept(&run, &prod, FX_T0 + 1200), HV_PROTO_ERR_DEV_MODE);
+  fx_run_close(&run);
+}
+
+/* The sender runs under a newer policy than the one the receiver was
+ * given: a rolled-back policy for the new build. */
+static void test_policy_older_than_sender(void) {
+  fx_run run;
+  W.sender_params.policy_version = FX_POLICY_VERSION + 1;
+  HT_CHECK(start(&run));
+  W.sender_params.policy_version = FX_POLICY_VERSION;
+  HT_CHECK_EQ_INT(accept(&run, &run.key, FX_T0 + 1200), HV_PROTO_ERR_POLICY_BEHIND_SENDER);
+  fx_run_close(&run);
+}
+
+/* Control: a receiver whose policy is newer than the sender's is fine. */
+static void test_policy_newer_than_sender_accepted(void) {
+  fx_run run;
+  W.receiver_params.policy_version = FX_POLICY_VERSION + 1;
+  HT_CHECK(start(&run));
+  W.receiver_params.policy_version = FX_POLICY_VERSION;
+  HT_CHECK_EQ_INT(accept(&run, &run.key, FX_T0 + 1200), HV_PROTO_OK);
+  fx_run_close(&run);
+}
+
+/* Another allowed build on this platform, given the transcript by the
+ * host, makes a KEY that binds it: not the enclave we challenged. */
+static void test_sender_not_challenger(void) {
+  fx_run run;
+  hv_proto_key key;
+  fx_msg forged;
+  uint8_t ti[HV_TEE_TARGET_INFO_LEN];
+  HT_CHECK(start(&run));
+  HT_CHECK_EQ_INT(hv_tee_target_info(W.new_tee, ti), HV_TEE_OK);
+  HT_CHECK(fx_forge_key(W.third_tee, &run, ti, W.identity_pub, W.identity_secret, &key) == 0);
+  HT_CHECK(fx_encode_key(&key, &forged) == 0);
+  HT_CHECK_EQ_INT(accept(&run, &forged, FX_T0 + 1200), HV_PROTO_ERR_SENDER_NOT_CHALLENGER);
+  fx_run_close(&run);
+}
+
+/* A KEY from another exchange, replayed to a receiver of the same build:
+ * its MAC verifies here, its transcript is not ours. */
+static void test_key_from_other_exchange(void) {
+  fx_run run, other;
+  HT_CHECK(start(&run) && start(&other));
+  HT_CHECK_EQ_INT(accept(&run, &other.key, FX_T0 + 1200), HV_PROTO_ERR_REPORT_BINDING);
+  fx_run_close(&other);
+  fx_run_close(&run);
+}
+
+/* I or S changed in a KEY (re-encoded): the report binds the old ones. */
+static void test_key_identity_or_sender_key_changed(void) {
+  for (int flip = 0; flip < 2; flip++) {
+    fx_run run;
+    hv_proto_msg m;
+    fx_msg altered;
+    HT_CHECK(start(&run));
+    HT_CHECK_EQ_INT(hv_proto_decode(run.key.b, run.key.n, &m), HV_PROTO_OK);
+    if (flip == 0) m.u.key.identity_pub[0] ^= 1;
+    if (flip == 1) m.u.key.sender_pub[0] ^= 1;
+    HT_CHECK(fx_encode_key(&m.u.key, &altered) == 0);
+    HT_CHECK_EQ_INT(accept(&run, &altered, FX_T0 + 1200), HV_PROTO_ERR_REPORT_BINDING);
+    fx_run_close(&run);
+  }
+}
+
+static void test_challenge_protocol_version_not_1(void) {
+  fx_run run;
+  hv_proto_msg m;
+  fx_msg altered;
+  HT_CHECK(fx_run_open(&W, &run) == 0);
+  HT_CHECK_EQ_INT(fx_to_challenge(&W, &run, FX_T0), HV_PROTO_OK);
+  HT_CHECK_EQ_INT(hv_proto_decode(run.challenge.b, run.challenge.n, &m), HV_PROTO_OK);
+  m.u.challenge.protocol_version = 2;
+  HT_CHECK_EQ_INT(hv_proto_encode(&m, altered.b, sizeof altered.b, &altered.n), HV_PROTO_OK);
+  HT_CHECK_EQ_INT(accept(&run, &altered, FX_T0 + 10), HV_PROTO_ERR_VERSION);
+  fx_run_close(&run);
+}
+
+/* A low-order sender key (all-zero shared secret), bound by an honest
+ * report: refused as an out-of-range value, no secret. */
+static void test_low_order_sender_key(void) {
+  static const uint8_t low_order[][HV_PROTO_KEY_LEN] = {{0}, {1}};
+  for (size_t i = 0; i < sizeof low_order / sizeof low_order[0]; i++) {
+    fx_run run;
+    hv_proto_msg m;
+    fx_msg altered;
+    HT_CHECK(start(&run));
+    HT_CHECK_EQ_INT(hv_proto_decode(run.key.b, run.key.n, &m), HV_PROTO_OK);
+    memcpy(m.u.key.sender_pub, low_order[i], HV_PROTO_KEY_LEN);
+    HT_CHECK(rereport(&run, &m.u.key));
+    HT_CHECK(fx_encode_key(&m.u.key, &altered) == 0);
+    HT_CHECK_EQ_INT(accept(&run, &altered, FX_T0 + 1200), HV_PROTO_ERR_FIELD_VALUE);
+    fx_run_close(&run);
+  }
+}
+
 static void test_out_of_order(void) {
   fx_run run;
   fx_msg out;
@@ -338,6 +491,16 @@ int main(void) {
   HT_RUN(test_exchange_outside_window);
   HT_RUN(test_receiver_refuses_other_kind_early);
   HT_RUN(test_production_receiver_refuses_dev_sender);
+  HT_RUN(test_production_sender_accepted);
+  HT_RUN(test_debug_sender_claiming_production);
+  HT_RUN(test_sender_report_not_debug_for_dev_receiver);
+  HT_RUN(test_policy_older_than_sender);
+  HT_RUN(test_policy_newer_than_sender_accepted);
+  HT_RUN(test_sender_not_challenger);
+  HT_RUN(test_key_from_other_exchange);
+  HT_RUN(test_key_identity_or_sender_key_changed);
+  HT_RUN(test_challenge_protocol_version_not_1);
+  HT_RUN(test_low_order_sender_key);
   HT_RUN(test_out_of_order);
   HT_RUN(test_malformed_truncated_oversized);
   HT_RUN(test_peer_error_reported);

@@ -191,6 +191,100 @@ static void test_dev_receiver_for_non_dev_sender(void) {
   fx_run_close(&run);
 }
 
+/* The attack of a debug launch: an allowed build started as a debug
+ * enclave (same MRENCLAVE, valid MAC, DEBUG set) that claims production.
+ * A production sender must look at the attested bit, not the claim. */
+static void test_debug_receiver_claiming_production(void) {
+  fx_run run;
+  W.sender_wrap.dev_mode = 0;   /* a production sender */
+  W.receiver_wrap.dev_mode = 0; /* a receiver that claims production ... */
+  HT_CHECK(start(&run));        /* ... in a report with DEBUG set (sim) */
+  HT_CHECK(hv_tee_report_debug(run.response.b + 680));
+  HT_CHECK_EQ_INT(answer(&run, &run.response, FX_T0 + 1000), HV_PROTO_ERR_DEV_MODE);
+  fx_run_close(&run);
+  W.sender_wrap.dev_mode = W.receiver_wrap.dev_mode = -1;
+}
+
+/* Control of the case above: the same exchange with DEBUG clear in the
+ * report (what a production launch would produce) is served. */
+static void test_production_receiver_accepted(void) {
+  fx_run run;
+  fx_msg prod;
+  W.sender_wrap.dev_mode = 0;
+  W.receiver_wrap.dev_mode = 0;
+  HT_CHECK(start(&run));
+  HT_CHECK(fx_with_debug(W.old_tee, &run.response, false, &prod) == 0);
+  HT_CHECK_EQ_INT(answer(&run, &prod, FX_T0 + 1000), HV_PROTO_OK);
+  fx_run_close(&run);
+  W.sender_wrap.dev_mode = W.receiver_wrap.dev_mode = -1;
+}
+
+/* A dev sender, a receiver that claims dev mode but whose report says it
+ * is a production enclave: the attested bit disagrees with the claim and
+ * with the sender's mode. */
+static void test_receiver_report_not_debug_for_dev_sender(void) {
+  fx_run run;
+  fx_msg prod;
+  HT_CHECK(start(&run));
+  HT_CHECK(fx_with_debug(W.old_tee, &run.response, false, &prod) == 0);
+  HT_CHECK_EQ_INT(answer(&run, &prod, FX_T0 + 1000), HV_PROTO_ERR_DEV_MODE);
+  fx_run_close(&run);
+}
+
+/* A dev sender, a debug receiver (DEBUG set) whose RESPONSE claims
+ * production: the claim, bound by the report, must agree as well. */
+static void test_receiver_claim_disagrees_with_its_report(void) {
+  fx_run run;
+  fx_msg forged;
+  uint8_t ti[HV_TEE_TARGET_INFO_LEN];
+  HT_CHECK(start(&run));
+  fx_challenge_target(&run.challenge, ti);
+  HT_CHECK(fx_forge_response(W.new_tee, &run.challenge, HV_TEE_KIND_SIM, false, ti, NULL,
+                             &forged) == 0);
+  HT_CHECK_EQ_INT(answer(&run, &forged, FX_T0 + 1000), HV_PROTO_ERR_DEV_MODE);
+  fx_run_close(&run);
+}
+
+/* The report data binds exactly the RESPONSE's kind, dev mode and
+ * challenge bytes: each bound differently is refused. */
+static void test_report_binds_other_kind_dev_or_challenge(void) {
+  fx_msg other_challenge;
+  for (int flip = 0; flip < 3; flip++) {
+    fx_run run;
+    fx_msg forged;
+    uint8_t ti[HV_TEE_TARGET_INFO_LEN];
+    HT_CHECK(start(&run));
+    fx_challenge_target(&run.challenge, ti);
+    other_challenge = run.challenge;
+    other_challenge.b[other_challenge.n - 1] ^= 1; /* the policy version */
+    fx_binding bind = {NULL, NULL, 0, -1};
+    if (flip == 0) bind.kind = HV_TEE_KIND_SGX_DCAP;
+    if (flip == 1) bind.dev = 0;
+    if (flip == 2) bind.challenge = &other_challenge;
+    HT_CHECK(fx_forge_response_ex(W.new_tee, &run.challenge, HV_TEE_KIND_SIM, true, ti,
+                                  NULL, &bind, &forged) == 0);
+    HT_CHECK_EQ_INT(answer(&run, &forged, FX_T0 + 1000), HV_PROTO_ERR_REPORT_BINDING);
+    fx_run_close(&run);
+  }
+}
+
+/* A low-order receiver key (all-zero shared secret), bound by an honest
+ * report: refused as an out-of-range value, no KEY made. */
+static void test_low_order_receiver_key(void) {
+  static const uint8_t low_order[][HV_PROTO_KEY_LEN] = {{0}, {1}};
+  for (size_t i = 0; i < sizeof low_order / sizeof low_order[0]; i++) {
+    fx_run run;
+    fx_msg forged;
+    uint8_t ti[HV_TEE_TARGET_INFO_LEN];
+    HT_CHECK(start(&run));
+    fx_challenge_target(&run.challenge, ti);
+    HT_CHECK(fx_forge_response_ex(W.new_tee, &run.challenge, HV_TEE_KIND_SIM, true, ti,
+                                  low_order[i], NULL, &forged) == 0);
+    HT_CHECK_EQ_INT(answer(&run, &forged, FX_T0 + 1000), HV_PROTO_ERR_FIELD_VALUE);
+    fx_run_close(&run);
+  }
+}
+
 static void test_receiver_not_in_policy(void) {
   fx_run run;
   hv_proto_runtime only_old[] = {W.runtimes[0], W.runtimes[2]};
@@ -342,6 +436,12 @@ int main(void) {
   HT_RUN(test_report_data_does_not_bind);
   HT_RUN(test_attestation_kind_mismatch);
   HT_RUN(test_dev_receiver_for_non_dev_sender);
+  HT_RUN(test_debug_receiver_claiming_production);
+  HT_RUN(test_production_receiver_accepted);
+  HT_RUN(test_receiver_report_not_debug_for_dev_sender);
+  HT_RUN(test_receiver_claim_disagrees_with_its_report);
+  HT_RUN(test_report_binds_other_kind_dev_or_challenge);
+  HT_RUN(test_low_order_receiver_key);
   HT_RUN(test_receiver_not_in_policy);
   HT_RUN(test_receiver_older_than_sender);
   HT_RUN(test_receiver_same_build);
