@@ -296,6 +296,13 @@ static void test_names(void) {
   HT_CHECK(strcmp(hv_proto_error_name(HV_PROTO_ERR_CHALLENGE_REPLAYED),
                   "challenge-replayed") == 0);
   HT_CHECK(strcmp(hv_proto_error_name((hv_proto_error)999), "unknown-error") == 0);
+  /* The codes travel in ERROR messages: these two were appended. */
+  HT_CHECK_EQ_INT(HV_PROTO_ERR_POLICY_BEHIND_SENDER, 37);
+  HT_CHECK(strcmp(hv_proto_error_name(HV_PROTO_ERR_POLICY_BEHIND_SENDER),
+                  "policy-older-than-sender") == 0);
+  HT_CHECK_EQ_INT(HV_PROTO_ERR_SENDER_NOT_CHALLENGER, 38);
+  HT_CHECK(strcmp(hv_proto_error_name(HV_PROTO_ERR_SENDER_NOT_CHALLENGER),
+                  "sender-not-challenger") == 0);
   for (int e = 0; e < HV_PROTO_ERR__COUNT; e++)
     HT_CHECK(strcmp(hv_proto_error_name((hv_proto_error)e), "unknown-error") != 0);
   HT_CHECK(strcmp(hv_proto_msg_name(HV_PROTO_MSG_KEY), "key") == 0);
