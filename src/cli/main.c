@@ -1,6 +1,8 @@
 /* handover: move a TEE worker's key to its upgraded enclave build. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include "cli/commands.h"
 #include "handover/crypto.h"
@@ -28,6 +30,15 @@ static void usage(FILE *out) {
   fprintf(out, "\n'handover COMMAND --help' describes each command.\n");
 }
 
+/* Outside SGX (sim mode, or a plain build) the identity key, seal keys
+ * and NTS keys sit in this process's memory: no core file may carry them
+ * to disk, and no other process of the same user may read them. */
+static void keep_memory_private(void) {
+  struct rlimit none = {0, 0};
+  if (setrlimit(RLIMIT_CORE, &none) != 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    perror("handover: warning: cannot disable core dumps");
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -39,6 +50,7 @@ int main(int argc, char **argv) {
   }
   /* Before any command, so that no timed step pays for OpenSSL's
    * start-up; a failure here shows again, named, where it matters. */
+  keep_memory_private();
   (void)!hv_crypto_init();
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/util.h"
@@ -74,16 +75,52 @@ static int open_key(const char *command, const char *dir, const uint8_t *sealed,
   return 0;
 }
 
+/* Ours alone: a real directory (not a link), owned by us, closed to
+ * others; the same for the key file. Another user must not be able to
+ * plant a key file, nor swap the directory under us. */
+static int check_private(const char *command, const char *dir) {
+  struct stat st;
+  if (lstat(dir, &st) != 0) return say(command, dir, strerror(errno));
+  if (S_ISLNK(st.st_mode)) return say(command, dir, "is a symbolic link");
+  if (!S_ISDIR(st.st_mode)) return say(command, dir, "not a directory");
+  if (st.st_uid != geteuid()) return say(command, dir, "owned by another user");
+  if (st.st_mode & 077) return say(command, dir, "open to others (want mode 700)");
+  return 0;
+}
+
+/* The sealed key file: -1 with errno (ENOENT: none yet; EPERM: not a
+ * private regular file of ours). */
+static int read_key_file(const char *path, uint8_t *buf, size_t cap, size_t *len) {
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct stat st;
+  int rc = -1;
+  if (fstat(fd, &st) != 0) goto out;
+  if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
+    errno = EPERM;
+    goto out;
+  }
+  rc = cli_read_fd(fd, buf, cap, len);
+out:;
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return rc;
+}
+
 int cli_nts_key_load(const char *command, const char *dir, const hv_tee *tee,
                      uint8_t key[HV_TIMESRC_STATE_KEY_LEN]) {
   char path[PATH_MAX];
   if (snprintf(path, sizeof path, "%s/%s", dir, CLI_NTS_KEY_FILE) >= (int)sizeof path)
     return say(command, dir, "path too long");
+  if (check_private(command, dir) != 0) return -1;
   for (int attempt = 0; attempt < 2; attempt++) {
     uint8_t sealed[SEALED_CAP + 1];
     size_t len = 0;
-    if (cli_read_file(path, sealed, sizeof sealed, &len) == 0)
+    if (read_key_file(path, sealed, sizeof sealed, &len) == 0)
       return open_key(command, dir, sealed, len, tee, key);
+    if (errno == EPERM || errno == ELOOP)
+      return say(command, dir, CLI_NTS_KEY_FILE " is not a private file of ours (0600)");
     if (errno != ENOENT) return say(command, dir, "cannot read " CLI_NTS_KEY_FILE);
     int made = make_key(command, dir, path, tee, key);
     if (made != 0) return made > 0 ? 0 : -1;

@@ -150,22 +150,41 @@ static void log_step(conn_io *io, const hv_proto_event *ev, size_t out_len) {
   }
 }
 
-/* Only a RESPONSE is judged against the time it arrives (the window, the
- * chain lag), so only a RESPONSE forces a fresh trusted-time query; a
- * HELLO (T0) or a DONE may reuse a recent one (see CLI_TIME_REUSE_MS).
- * The type is read from the header (version u16, type u16; PROTOCOL.md)
- * only for this choice: the state machine decodes the message itself,
- * from the same bytes, so a RESPONSE always meets a fresh time. */
-static bool needs_fresh_time(const uint8_t *msg, size_t len) {
-  return len < 4 || msg[2] != 0 || msg[3] == HV_PROTO_MSG_RESPONSE;
+typedef enum {
+  TIME_NONE,   /* refused before any time is looked at */
+  TIME_RECENT, /* may reuse one under CLI_TIME_REUSE_MS old */
+  TIME_FRESH,  /* a new query */
+} time_need;
+
+/* Trusted time costs the NTS operators a query, under one lock for the
+ * whole sender: a peer must not buy one with junk. Only a RESPONSE that
+ * answers a challenge of this connection is judged against the time it
+ * arrives (the window, the chain lag), so only that forces a fresh query;
+ * a HELLO (T0) or a DONE may reuse a recent one. Anything else is refused
+ * by the state machine before it reads the time (it decodes first), so it
+ * gets none. The type is read from the header (version u16, type u16;
+ * PROTOCOL.md) only for this choice: the state machine decodes the same
+ * bytes, so a RESPONSE it judges always met a fresh time. */
+static time_need time_needed(const conn_io *io, const uint8_t *msg, size_t len) {
+  if (len < 4 || msg[2] != 0) return TIME_NONE;
+  switch (msg[3]) {
+    case HV_PROTO_MSG_HELLO:
+    case HV_PROTO_MSG_DONE: return TIME_RECENT;
+    case HV_PROTO_MSG_RESPONSE:
+      /* now 0: nothing expires, so any challenge of ours still counts */
+      return hv_proto_sender_open_challenges(io->sender, 0) > 0 ? TIME_FRESH : TIME_NONE;
+    default: return TIME_NONE;
+  }
 }
 
 /* One message through the state machine; 1 done, 0 go on, -1 refused. */
 static int handle_message(cli_sender *s, conn_io *io, size_t in_len) {
-  uint64_t now;
+  uint64_t now = 0;
   int64_t asked = cli_monotonic_ms();
-  int got_time = cli_trusted_time_now(&s->time, !needs_fresh_time(io->in, in_len), io->tag,
-                                      &now);
+  time_need need = time_needed(io, io->in, in_len);
+  int got_time = need == TIME_NONE ? 0
+                                   : cli_trusted_time_now(&s->time, need == TIME_RECENT,
+                                                          io->tag, &now);
   io->time_ms += cli_monotonic_ms() - asked;
   if (got_time != 0) {
     cli_log("%s refused: no trusted time", io->tag);

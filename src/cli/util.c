@@ -56,7 +56,7 @@ bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out) {
   return true;
 }
 
-static int read_fd(int fd, uint8_t *buf, size_t cap, size_t *len) {
+int cli_read_fd(int fd, uint8_t *buf, size_t cap, size_t *len) {
   size_t got = 0;
   for (;;) {
     if (got == cap) {
@@ -84,7 +84,7 @@ static int read_fd(int fd, uint8_t *buf, size_t cap, size_t *len) {
 int cli_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
-  int rc = read_fd(fd, buf, cap, len);
+  int rc = cli_read_fd(fd, buf, cap, len);
   int saved = errno;
   close(fd);
   errno = saved;

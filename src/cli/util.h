@@ -18,6 +18,9 @@ bool cli_unhex(const char *hex, uint8_t *out, size_t n);
 /* A decimal number in [0, max]; false on junk, sign or overflow. */
 bool cli_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
+/* Reads all of fd, at most cap bytes. 0, or -1 with errno (EFBIG when
+ * there is more than cap). */
+int cli_read_fd(int fd, uint8_t *buf, size_t cap, size_t *len);
 /* Reads a whole file of at most cap bytes. 0, or -1 with errno
  * (EFBIG when larger than cap). */
 int cli_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len);

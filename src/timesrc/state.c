@@ -60,8 +60,11 @@ static int fail(char *err, size_t err_len, const char *what, const char *dir) {
 static int prepare_dir(const char *dir, char *err, size_t err_len) {
   struct stat st;
   if (mkdir(dir, 0700) != 0 && errno != EEXIST) return fail(err, err_len, strerror(errno), dir);
-  if (stat(dir, &st) != 0) return fail(err, err_len, strerror(errno), dir);
+  /* lstat: a link could be swapped for another user's directory. */
+  if (lstat(dir, &st) != 0) return fail(err, err_len, strerror(errno), dir);
+  if (S_ISLNK(st.st_mode)) return fail(err, err_len, "a symbolic link", dir);
   if (!S_ISDIR(st.st_mode)) return fail(err, err_len, "not a directory", dir);
+  if (st.st_uid != geteuid()) return fail(err, err_len, "owned by another user", dir);
   if (st.st_mode & 077) {
     char why[80];
     snprintf(why, sizeof why, "open to others (mode %03o; want 700)",

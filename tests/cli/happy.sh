@@ -16,6 +16,9 @@ expect_in "second init" "already stored" "$W/init2.err"
 start_serve old "$W/old" "" --once
 mode=$(stat -c %a "$SOCK")
 [ "$mode" = 600 ] || fail "socket mode $mode, not 600"
+# The key is in its memory: no core file may carry it to disk.
+core=$(awk '/^Max core file size/ {print $5 " " $6}' "/proc/$SERVE_PID/limits")
+[ "$core" = "0 0" ] || fail "serve may dump core (limit '$core')"
 
 receive new "$W/new" || { cat "$W/receive.log" >&2; fail "receive failed"; }
 expect_in receive "handover complete" "$W/receive.log"

@@ -27,6 +27,16 @@ if "$HANDOVER" receive --from "$SOCK" --store "$W/other" $(gov_args) $(tee_args 
 fi
 expect_in "other build" "state-key.sealed does not open for this build" "$W/other.log"
 
+# The directory and the key file must be ours alone: a link (it could be
+# swapped) or a key file others may write are refused by name.
+ln -s "$N" "$W/nts-link"
+if receive new "$W/via-link" --nts-state "$W/nts-link"; then fail "a linked --nts-state was used"; fi
+expect_in "linked dir" "is a symbolic link" "$W/receive.log"
+chmod 644 "$N/state-key.sealed"
+if receive new "$W/open-key" --nts-state "$N"; then fail "a 0644 key file was used"; fi
+expect_in "open key file" "state-key.sealed is not a private file of ours" "$W/receive.log"
+chmod 600 "$N/state-key.sealed"
+
 # A damaged jar file is only a cache: one more NTS-KE, then all is well.
 printf 'X' | dd of="$N/jars" bs=1 seek=40 conv=notrunc 2>/dev/null
 receive new "$W/new3" --nts-state "$N" --timing || { cat "$W/receive.log" >&2; fail "receive 3"; }

@@ -7,7 +7,9 @@
  *   hold MS        answer the challenge MS ms late; print the sender's ERROR
  *   replay -       to KEY, then the same RESPONSE again (same, new connection)
  *   flood SECONDS  64 connections at a time sending HELLO, until SECONDS pass
- *   frame KIND     oversized | truncated | garbage | empty; print what came back
+ *   frame KIND     oversized | truncated | garbage | empty | unasked-response
+ *                  (a frame typed RESPONSE, on a connection never challenged);
+ *                  print what came back
  * Exit 0 when the exchange happened as described (the caller checks the
  * printed error name), 1 otherwise. */
 #include <errno.h>
@@ -151,6 +153,12 @@ static int send_bad(int fd, const char *kind) {
     buf[0] = buf[1] = buf[2] = 0;
     buf[3] = 32;
     if (hv_random(buf + 4, 32) != 0) return -1;
+    buf[6] = 0x7f; /* a type that exists in no version */
+    n = 36;
+  } else if (!strcmp(kind, "unasked-response")) {
+    uint8_t h[8] = {0, 0, 0, 32, 0, 1, 0, HV_PROTO_MSG_RESPONSE};
+    memcpy(buf, h, sizeof h);
+    if (hv_random(buf + 8, 28) != 0) return -1;
     n = 36;
   } else {
     return -1;

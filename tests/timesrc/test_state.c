@@ -66,6 +66,13 @@ static void prepare_rules(void) {
   HT_CHECK(hv_timesrc_state_open(file, NULL, err, sizeof err) == NULL);
   HT_CHECK(strstr(err, "not a directory") != NULL);
   unlink(file);
+  /* A link to a private directory is still refused: it could be swapped. */
+  char link_path[160];
+  snprintf(link_path, sizeof link_path, "%s/link", root);
+  HT_CHECK(symlink(dir, link_path) == 0);
+  HT_CHECK(hv_timesrc_state_open(link_path, NULL, err, sizeof err) == NULL);
+  HT_CHECK(strstr(err, "a symbolic link") != NULL);
+  unlink(link_path);
 }
 
 /* The whole state file, for checks on what was written. */
