@@ -103,8 +103,8 @@ typedef struct {
 
 /* {0, 0} before any was stored. */
 hv_store_error hv_store_get_chain_head(hv_store *store, hv_store_chain_head *out);
-/* Monotonic in number (a lower number is HV_STORE_ERR_ROLLBACK); the same
- * number with another time replaces it. */
+/* Monotonic in number: a lower number, or the same number with another
+ * time (a block has one time), is HV_STORE_ERR_ROLLBACK. */
 hv_store_error hv_store_set_chain_head(hv_store *store,
                                        const hv_store_chain_head *head);
 

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/commands.h"
@@ -69,6 +70,8 @@ static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_cha
   char err[256];
   int fd = cli_sock_listen(a->socket_path, err, sizeof err);
   int rc = CLI_EXIT_FAIL;
+  struct stat ours; /* at exit, remove the socket only if it is still ours */
+  bool have_ours = fd >= 0 && lstat(a->socket_path, &ours) == 0;
   if (fd < 0) {
     fprintf(stderr, "handover serve: %s\n", err);
   } else {
@@ -86,7 +89,10 @@ static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_cha
     cli_server_config cfg = {.handler = cli_sender_handle_conn, .ctx = &s, .once = a->once};
     rc = cli_server_run(fd, &cfg, &stop_requested) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
     close(fd);
-    unlink(a->socket_path);
+    struct stat now;
+    if (have_ours && lstat(a->socket_path, &now) == 0 && now.st_dev == ours.st_dev &&
+        now.st_ino == ours.st_ino)
+      unlink(a->socket_path);
     cli_log("serve: stopped (%lld trusted-time queries, %lld reused, %lld NTS-KE handshakes)",
             (long long)s.time.queries, (long long)s.time.reused, (long long)s.time.handshakes);
   }

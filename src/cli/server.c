@@ -118,7 +118,7 @@ static bool wait_for_room(server_state *st) {
   bool full = st->active >= CLI_SERVER_MAX_CONNECTIONS;
   if (full) {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
+    clock_gettime(CLOCK_MONOTONIC, &until); /* the condvar's clock: see cli_server_run */
     until.tv_nsec += (long)CLI_SERVER_POLL_MS * 1000000L;
     until.tv_sec += until.tv_nsec / 1000000000L;
     until.tv_nsec %= 1000000000L;
@@ -150,7 +150,13 @@ int cli_server_run(int listen_fd, const cli_server_config *cfg,
   server_state st = {.cfg = cfg};
   for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS; i++) st.active_fds[i] = -1;
   if (pthread_mutex_init(&st.lock, NULL) != 0) return -1;
-  if (pthread_cond_init(&st.changed, NULL) != 0) {
+  /* A wall-clock step must not stretch or cut the wait for a free slot. */
+  pthread_condattr_t attr;
+  bool cond_ok = pthread_condattr_init(&attr) == 0;
+  cond_ok = cond_ok && pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) == 0 &&
+            pthread_cond_init(&st.changed, &attr) == 0;
+  pthread_condattr_destroy(&attr);
+  if (!cond_ok) {
     pthread_mutex_destroy(&st.lock);
     return -1;
   }

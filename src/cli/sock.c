@@ -76,7 +76,15 @@ int cli_sock_listen(const char *path, char *err, size_t err_len) {
     close(fd);
     return -1;
   }
-  if (chmod(sa.sun_path, 0600) != 0 || listen(fd, CLI_LISTEN_BACKLOG) != 0) {
+  /* Made 0600 by the umask above; lstat, not chmod by path, which would
+   * follow a link someone swapped in. */
+  struct stat st;
+  if (lstat(sa.sun_path, &st) != 0 || !S_ISSOCK(st.st_mode) || (st.st_mode & 0777) != 0600) {
+    snprintf(err, err_len, "%s: not the 0600 socket we made", sa.sun_path);
+    close(fd);
+    return -1;
+  }
+  if (listen(fd, CLI_LISTEN_BACKLOG) != 0) {
     snprintf(err, err_len, "listen %s: %s", sa.sun_path, strerror(errno));
     close(fd);
     unlink(sa.sun_path);

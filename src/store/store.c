@@ -359,8 +359,12 @@ static hv_store_error update_state(hv_store *s, const uint64_t *version,
   store_state next = st;
   if (version) next.policy_version = *version;
   if (head) next.head = *head;
+  /* A block has one time: the same number with another time is a head
+   * made up (or replayed from another chain), refused like a lower one. */
+  bool retimed = next.head.number == st.head.number && next.head.time_ms != st.head.time_ms &&
+                 st.head.number != 0;
   if (err == HV_STORE_OK && (next.policy_version < st.policy_version ||
-                             next.head.number < st.head.number))
+                             next.head.number < st.head.number || retimed))
     err = HV_STORE_ERR_ROLLBACK;
   bool same = next.policy_version == st.policy_version &&
               next.head.number == st.head.number &&

@@ -93,11 +93,13 @@ static hv_tee_error check_file(int fd) {
 
 hv_tee_error sim_secret_load(const char *path, uint8_t out[SIM_SECRET_LEN]) {
   if (!path || !*path) return HV_TEE_ERR_ARGS;
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO planted at the path must not hang us (check_file
+   * then refuses anything but a regular file). */
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) {
     hv_tee_error err = create_secret(path);
     if (err != HV_TEE_OK) return err;
-    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
   }
   if (fd < 0) return errno == ELOOP ? HV_TEE_ERR_PERMISSIONS : HV_TEE_ERR_IO;
   hv_tee_error err = check_file(fd);

@@ -283,7 +283,8 @@ hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *session,
   r->out = out;
   out->n = cfg->n_servers;
   r->start_ms = start_ns / NS_PER_MS;
-  r->deadline_ms = r->start_ms + cfg->timeout_ms;
+  /* Rounded up: the deadline never falls short of the full timeout. */
+  r->deadline_ms = (start_ns + NS_PER_MS - 1) / NS_PER_MS + cfg->timeout_ms;
   start_all(r);
   while (poll_round(r)) {
   }

@@ -44,6 +44,9 @@ while [ "$i" -lt "$TRIALS" ]; do
 done
 echo "$TRIALS kills: $whole stores hold the whole key, $empty hold none"
 [ "$((whole + empty))" -eq "$TRIALS" ] || fail "count"
+# Kills spread over the whole exchange: some before the store was written,
+# some after. Otherwise this run tested one side only.
+[ "$whole" -gt 0 ] && [ "$empty" -gt 0 ] || fail "the kills did not spread over the exchange"
 
 [ "$(identity old "$W/old")" = "$pub" ] || fail "the sender lost its key"
 kill -0 "$SERVE_PID" || fail "the sender died"

@@ -69,7 +69,9 @@ init_store() {
 
 # start_serve BUILD STORE [CHAIN_HEAD] [extra options...]
 start_serve() {
-  build=$1 store=$2 head=${3:-100:$(($(now_ms) - 60000))}
+  # By default a fresh head each time: block number now_ms, a minute old.
+  t=$(now_ms)
+  build=$1 store=$2 head=${3:-$t:$((t - 60000))}
   shift 2
   [ $# -gt 0 ] && shift
   rm -f "$SOCK"

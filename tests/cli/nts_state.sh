@@ -6,6 +6,11 @@
 cli_env 3 60 old,new
 N=$W/nts-new
 
+flip_byte() { # FILE OFFSET: inverts one byte in place
+  b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+  printf "$(printf '\\%03o' $((b ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
 init_store old "$W/old" >/dev/null
 start_serve old "$W/old"
 
@@ -38,13 +43,13 @@ expect_in "open key file" "state-key.sealed is not a private file of ours" "$W/r
 chmod 600 "$N/state-key.sealed"
 
 # A damaged jar file is only a cache: one more NTS-KE, then all is well.
-printf 'X' | dd of="$N/jars" bs=1 seek=40 conv=notrunc 2>/dev/null
+flip_byte "$N/jars" 40
 receive new "$W/new3" --nts-state "$N" --timing || { cat "$W/receive.log" >&2; fail "receive 3"; }
 expect_in "damaged jars" "(1 queries, 3 NTS-KE handshakes)" "$W/receive.log"
 
 # A damaged key file is named, and nothing is replaced behind our back.
 before=$(sha256sum <"$N/state-key.sealed")
-printf 'X' | dd of="$N/state-key.sealed" bs=1 seek=60 conv=notrunc 2>/dev/null
+flip_byte "$N/state-key.sealed" 60
 damaged=$(sha256sum <"$N/state-key.sealed")
 if receive new "$W/new4" --nts-state "$N"; then fail "a damaged state key was accepted"; fi
 expect_in "damaged key" "state-key.sealed does not open for this build" "$W/receive.log"

@@ -59,13 +59,15 @@ stop_serve
 
 # 6. A stale chain head: the sender's newest block is 8 days old (the
 # policy allows 7).
-start_serve old "$W/old" "101:$(( $(now_ms) - 8 * 86400 * 1000 ))"
+t=$(now_ms)
+start_serve old "$W/old" "$t:$(( t - 8 * 86400 * 1000 ))"
 refused new chain-head-stale "$W/stale"
 stop_serve
 
 # 7. A chain head that goes back: --chain-head-file is re-read for each
 # connection, and the store refuses a lower block number than it saw.
-echo "300:$(now_ms)" >"$W/head"
+top=$(now_ms)
+echo "$top:$top" >"$W/head"
 rm -f "$SOCK"
 # shellcheck disable=SC2046
 "$HANDOVER" serve --store "$W/old" --socket "$SOCK" $(gov_args) --chain-head-file "$W/head" \
@@ -75,9 +77,9 @@ i=0
 until [ -S "$SOCK" ]; do
   i=$((i + 1)); [ "$i" -gt "$SERVE_START_TENTHS" ] && fail "serve did not listen"; sleep 0.1
 done
-echo "299:$(now_ms)" >"$W/head"
+echo "$((top - 1)):$(now_ms)" >"$W/head"
 receive new "$W/rolled" && fail "chain head rollback: receive succeeded"
-expect_in "chain head rollback (sender log)" "refused: recording chain head 299" "$W/serve.log"
+expect_in "chain head rollback (sender log)" "refused: recording chain head $((top - 1))" "$W/serve.log"
 [ -z "$(identity new "$W/rolled")" ] || fail "chain head rollback: the receiver stored a key"
 echo "refused a chain head going back: ok"
 stop_serve

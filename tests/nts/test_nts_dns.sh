@@ -34,7 +34,13 @@ esac
 # answers anything (it has no keys file).
 "$silent" 53 "$tmp/no-keys" silent &
 pid=$!
-sleep 0.2
+# Queried before the bind, glibc would get "port unreachable": dns, not
+# the timeout under test.
+i=0
+until ss -Huln | awk '{print $4}' | grep -q ':53$'; do
+  i=$((i + 1)); [ "$i" -gt 50 ] && { echo "FAIL the silent DNS server did not start"; exit 1; }
+  sleep 0.1
+done
 name="nts-hang-$$.invalid"
 start=$(date +%s%N)
 out=$("$probe" "$name" 4460 -t 1000)

@@ -84,6 +84,13 @@ static void test_symlink_and_directory_refused(void) {
   HT_CHECK(mkdir(dir, 0700) == 0);
   HT_CHECK_EQ_INT(open_at("adir"), HV_TEE_ERR_PERMISSIONS);
   rmdir(dir);
+  /* A FIFO is refused at once, not waited on for a writer (the test
+   * would hang here, until meson's timeout, if open blocked). */
+  char fifo[512];
+  tt_path(fifo, sizeof fifo, "fifo");
+  HT_CHECK(mkfifo(fifo, 0600) == 0);
+  HT_CHECK_EQ_INT(open_at("fifo"), HV_TEE_ERR_PERMISSIONS);
+  unlink(fifo);
 }
 
 static void test_missing_directory_is_io_error(void) {

@@ -10,7 +10,7 @@ ts_enter_namespace "$0" "$@"
 ntsenv_init || exit 1
 CA=$NTSENV_DIR/ca.pem
 OUT=$NTSENV_DIR/out
-LATE_MS=100
+LATE_MS=$((100 * ${HV_TEST_SLOWDOWN:-1})) # HV_TEST_SLOWDOWN: under sanitizers
 TIMEOUT_MS=1500
 
 # glibc would wait 5 s x 2 attempts per name by default; we want longer
