@@ -33,6 +33,12 @@
  * lets many receivers start together while bounding what a flood of HELLOs
  * can make the sender hold. */
 #define HV_PROTO_MAX_OPEN_CHALLENGES 64
+/* T0 and the time a RESPONSE is judged at come from two trusted-time
+ * queries, each the midpoint of an interval some milliseconds wide, so an
+ * honest RESPONSE can read a little "before" T0. Up to this much is taken
+ * as such noise, not as time-before-challenge. It gives nothing away: the
+ * window is still counted from T0. */
+#define HV_PROTO_T0_TOLERANCE_MS 1000
 /* Allowed runtimes in a policy view; a policy lists a handful of builds. */
 #define HV_PROTO_MAX_RUNTIMES 256
 /* ERROR text: enough for an error name and a short reason. */
@@ -213,7 +219,8 @@ hv_proto_error hv_proto_receiver_handle(hv_proto_receiver *r, uint64_t now_ms,
 hv_proto_error hv_proto_receiver_take_secret(hv_proto_receiver *r,
                                              uint8_t secret[HV_PROTO_SECRET_LEN],
                                              uint8_t identity_pub[HV_PROTO_KEY_LEN]);
-/* DONE carrying SHA-256 of the exact bytes the caller stored. */
+/* DONE carrying SHA-256 of bytes the caller names (what it stored, or a
+ * public summary of it: the command passes the public identity). */
 hv_proto_error hv_proto_receiver_done(hv_proto_receiver *r,
                                       const uint8_t *stored, size_t stored_len,
                                       uint8_t *out, size_t out_cap,

@@ -146,7 +146,7 @@ static hv_proto_error check_challenge(hv_proto_sender *s, const hv_proto_respons
   if (c->expired) return HV_PROTO_ERR_CHALLENGE_EXPIRED;
   c->used = true; /* usable once, whatever the outcome */
   *t0 = c->t0_ms;
-  if (now < c->t0_ms) return HV_PROTO_ERR_TIME_BEFORE_T0;
+  if (now + HV_PROTO_T0_TOLERANCE_MS < c->t0_ms) return HV_PROTO_ERR_TIME_BEFORE_T0;
   if (past_window(&s->px, c->t0_ms, now)) return HV_PROTO_ERR_TIME_WINDOW;
   return HV_PROTO_OK;
 }
