@@ -39,6 +39,10 @@
  * as such noise, not as time-before-challenge. It gives nothing away: the
  * window is still counted from T0. */
 #define HV_PROTO_T0_TOLERANCE_MS 1000
+/* A chain head may run ahead of trusted time by the block producers'
+ * clock skew, never by more: a head from the future is made up (it would
+ * also push the NTS certificates' lower time bound past their expiry). */
+#define HV_PROTO_CHAIN_HEAD_AHEAD_MS (5 * 60 * 1000)
 /* Allowed runtimes in a policy view; a policy lists a handful of builds. */
 #define HV_PROTO_MAX_RUNTIMES 256
 /* ERROR text: enough for an error name and a short reason. */
@@ -102,6 +106,8 @@ typedef enum {
   HV_PROTO_ERR_POLICY_BEHIND_SENDER, /* sender's policy newer than ours */
   HV_PROTO_ERR_SENDER_NOT_CHALLENGER, /* KEY from another enclave than the
                                          one whose CHALLENGE we answered */
+  HV_PROTO_ERR_CHAIN_FUTURE,      /* own chain head newer than trusted now
+                                     allows (HV_PROTO_CHAIN_HEAD_AHEAD_MS) */
   HV_PROTO_ERR__COUNT
 } hv_proto_error;
 

@@ -42,6 +42,7 @@ static const char *const ERROR_NAMES[HV_PROTO_ERR__COUNT] = {
     [HV_PROTO_ERR_IDENTITY_MISMATCH] = "identity-key-mismatch",
     [HV_PROTO_ERR_POLICY_BEHIND_SENDER] = "policy-older-than-sender",
     [HV_PROTO_ERR_SENDER_NOT_CHALLENGER] = "sender-not-challenger",
+    [HV_PROTO_ERR_CHAIN_FUTURE] = "chain-head-in-future",
 };
 
 const char *hv_proto_error_name(hv_proto_error err) {

@@ -54,10 +54,15 @@ static bool past_window(const hv_px *px, uint64_t t0, uint64_t now) {
   return now > t0 && now - t0 > px->params.response_window_ms;
 }
 
-/* The chain head may be ahead of trusted time (clock skew); only an old
- * one is refused. */
-static bool head_stale(const hv_px *px, const hv_proto_chain_head *head, uint64_t now) {
-  return now > head->time_ms && now - head->time_ms > px->params.max_chain_lag_ms;
+/* The chain head may be a little ahead of trusted time (clock skew); an
+ * old one, or one far ahead, is refused. */
+static hv_proto_error check_head(const hv_px *px, const hv_proto_chain_head *head,
+                                 uint64_t now) {
+  if (now > head->time_ms && now - head->time_ms > px->params.max_chain_lag_ms)
+    return HV_PROTO_ERR_CHAIN_STALE;
+  if (head->time_ms > now && head->time_ms - now > HV_PROTO_CHAIN_HEAD_AHEAD_MS)
+    return HV_PROTO_ERR_CHAIN_FUTURE;
+  return HV_PROTO_OK;
 }
 
 static void sweep(hv_proto_sender *s, uint64_t now) {
@@ -93,7 +98,8 @@ static hv_proto_error on_hello(hv_proto_sender *s, uint64_t now,
                                const hv_proto_chain_head *head, uint8_t *out,
                                size_t out_cap, size_t *out_len) {
   sweep(s, now);
-  if (head_stale(&s->px, head, now)) return HV_PROTO_ERR_CHAIN_STALE;
+  hv_proto_error head_err = check_head(&s->px, head, now);
+  if (head_err) return head_err;
   open_challenge *slot = free_slot(s);
   if (!slot) return HV_PROTO_ERR_TABLE_FULL;
   hv_proto_msg m;
@@ -207,7 +213,7 @@ static hv_proto_error on_response(hv_proto_sender *s, uint64_t now,
   hv_proto_error err = check_challenge(s, r, now, &t0);
   if (!err) err = check_report(s, r);
   if (!err) err = check_receiver(s, r, &ev->peer);
-  if (!err && head_stale(&s->px, head, now)) err = HV_PROTO_ERR_CHAIN_STALE;
+  if (!err) err = check_head(&s->px, head, now);
   if (!err) err = send_key(s, r, in, in_len, out, out_cap, out_len);
   ev->has_peer = err == HV_PROTO_OK;
   return err;

@@ -362,6 +362,22 @@ static void test_chain_head_stale_at_response(void) {
   fx_run_close(&run);
 }
 
+/* A head ahead of trusted time by clock skew is fine; one further ahead
+ * than HV_PROTO_CHAIN_HEAD_AHEAD_MS is made up. */
+static void test_chain_head_in_future(void) {
+  fx_run run, edge;
+  hv_proto_chain_head fresh = W.head;
+  HT_CHECK(fx_run_open(&W, &run) == 0 && fx_run_open(&W, &edge) == 0);
+  W.head.time_ms = FX_T0 + HV_PROTO_CHAIN_HEAD_AHEAD_MS;
+  HT_CHECK_EQ_INT(fx_to_challenge(&W, &edge, FX_T0), HV_PROTO_OK);
+  W.head.time_ms = FX_T0 + HV_PROTO_CHAIN_HEAD_AHEAD_MS + 1;
+  HT_CHECK_EQ_INT(fx_to_challenge(&W, &run, FX_T0), HV_PROTO_ERR_CHAIN_FUTURE);
+  HT_CHECK_EQ_INT(fx_error_code(run.challenge.b, run.challenge.n), HV_PROTO_ERR_CHAIN_FUTURE);
+  W.head = fresh;
+  fx_run_close(&run);
+  fx_run_close(&edge);
+}
+
 static void test_challenge_table_full(void) {
   hv_proto_sender *s = NULL;
   hv_proto_config cfg;
@@ -454,6 +470,7 @@ int main(void) {
   HT_RUN(test_own_build_not_in_policy);
   HT_RUN(test_chain_head_stale_at_challenge);
   HT_RUN(test_chain_head_stale_at_response);
+  HT_RUN(test_chain_head_in_future);
   HT_RUN(test_challenge_table_full);
   HT_RUN(test_used_challenge_makes_room);
   HT_RUN(test_bad_configuration_refused);
