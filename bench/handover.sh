@@ -49,11 +49,18 @@ start_serve() {
   sock=$W/$mode.sock
   rm -f "$sock"
   # shellcheck disable=SC2046
-  "$H" serve --store "$W/old" --socket "$sock" $GOV --chain-head "1:$(($(date +%s) * 1000 - 60000))" \
+  # A fresh head each start (the store refuses a known block with another
+  # time): block number = now in ms, a minute old.
+  t=$(($(date +%s%N) / 1000000))
+  "$H" serve --store "$W/old" --socket "$sock" $GOV --chain-head "$t:$((t - 60000))" \
     "$@" $(tee_args old) 2>>"$W/$mode.serve.log" &
   SERVE_PID=$!
   i=0
-  until [ -S "$sock" ]; do i=$((i + 1)); [ "$i" -lt 100 ] || exit 1; sleep 0.1; done
+  until [ -S "$sock" ]; do
+    i=$((i + 1))
+    [ "$i" -lt 100 ] || { echo "serve did not start:" >&2; tail -n 5 "$W/$mode.serve.log" >&2; exit 1; }
+    sleep 0.1
+  done
 }
 
 stop_serve() {
