@@ -36,6 +36,17 @@ int cli_read_chain_head_file(const char *path, hv_proto_chain_head *out) {
   return 0;
 }
 
+/* A head from the future (a typo in the time, or a host's invention) must
+ * neither be recorded (the store would then refuse the true time of that
+ * block) nor raise the certificates' lower time bound. Judged against the
+ * local clock, the only one we have before trusted time: a host that lies
+ * about both only denies service. The protocol re-checks it against
+ * trusted time (chain-head-in-future). */
+static bool head_from_future(const hv_proto_chain_head *h) {
+  int64_t wall = cli_wall_ms();
+  return wall > 0 && h->time_ms > (uint64_t)wall + HV_PROTO_CHAIN_HEAD_AHEAD_MS;
+}
+
 int cli_sender_init(cli_sender *s, cli_worker *w, const hv_proto_chain_head *head,
                     const char *chain_head_file) {
   memset(s, 0, sizeof *s);
@@ -59,6 +70,12 @@ int cli_sender_init(cli_sender *s, cli_worker *w, const hv_proto_chain_head *hea
     return -1;
   }
   hv_proto_sender_free(trial);
+  if (head_from_future(head)) {
+    hv_wipe(s->secret, sizeof s->secret);
+    fprintf(stderr, "handover serve: chain head %llu: its time is in the future "
+            "(chain-head-in-future)\n", (unsigned long long)head->number);
+    return -1;
+  }
   hv_store_chain_head sh = {.number = head->number, .time_ms = head->time_ms};
   se = hv_store_set_chain_head(w->store, &sh);
   if (se != HV_STORE_OK) {
@@ -108,13 +125,19 @@ static void send_error(conn_io *io, hv_proto_error code, const char *text) {
 }
 
 /* The chain head for this message, recorded in the store when it changed
- * (the store refuses a lower block number than it has seen). */
-static int current_head(cli_sender *s, conn_io *io, hv_proto_chain_head *head) {
+ * (the store refuses a lower block number than it has seen). HV_PROTO_OK,
+ * or the code to tell the peer. */
+static hv_proto_error current_head(cli_sender *s, conn_io *io, hv_proto_chain_head *head) {
   hv_proto_chain_head h = s->head;
   if (s->chain_head_file && cli_read_chain_head_file(s->chain_head_file, &h) != 0) {
     cli_log("%s refused: chain head file %s: %s", io->tag, s->chain_head_file,
             errno == EINVAL ? "not NUMBER:TIME_MS" : strerror(errno));
-    return -1;
+    return HV_PROTO_ERR_CHAIN_STALE;
+  }
+  if (head_from_future(&h)) {
+    cli_log("%s refused: chain head %llu: its time is in the future", io->tag,
+            (unsigned long long)h.number);
+    return HV_PROTO_ERR_CHAIN_FUTURE;
   }
   if (h.number != s->recorded.number || h.time_ms != s->recorded.time_ms) {
     hv_store_chain_head sh = {.number = h.number, .time_ms = h.time_ms};
@@ -122,13 +145,13 @@ static int current_head(cli_sender *s, conn_io *io, hv_proto_chain_head *head) {
     if (se != HV_STORE_OK) {
       cli_log("%s refused: recording chain head %llu: %s", io->tag,
               (unsigned long long)h.number, hv_store_error_name(se));
-      return -1;
+      return HV_PROTO_ERR_CHAIN_STALE;
     }
     s->recorded = h;
   }
   s->head = h;
   *head = h;
-  return 0;
+  return HV_PROTO_OK;
 }
 
 static void log_step(conn_io *io, const hv_proto_event *ev, size_t out_len) {
@@ -196,10 +219,10 @@ static int handle_message(cli_sender *s, conn_io *io, size_t in_len) {
   size_t out_len = 0;
   hv_proto_chain_head head;
   pthread_mutex_lock(&s->lock);
-  int head_ok = current_head(s, io, &head);
+  hv_proto_error head_err = current_head(s, io, &head);
   pthread_mutex_unlock(&s->lock);
-  if (head_ok != 0) {
-    send_error(io, HV_PROTO_ERR_CHAIN_STALE, "sender chain head unusable");
+  if (head_err != HV_PROTO_OK) {
+    send_error(io, head_err, hv_proto_error_name(head_err));
     return -1;
   }
   hv_proto_error pe = hv_proto_sender_handle(io->sender, now, &head, io->in, in_len,

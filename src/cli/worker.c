@@ -151,7 +151,10 @@ int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
    * time that the host cannot wind back: NTS certificates that had
    * expired by then are refused whatever the local clock says. */
   hv_store_chain_head head = {0, 0};
-  if (hv_store_get_chain_head(w->store, &head) == HV_STORE_OK)
+  int64_t wall = cli_wall_ms();
+  /* (one stored in the future, by an older version, is not believed) */
+  if (hv_store_get_chain_head(w->store, &head) == HV_STORE_OK &&
+      head.time_ms <= (uint64_t)wall + HV_PROTO_CHAIN_HEAD_AHEAD_MS)
     w->time_cfg.not_before_unix = (int64_t)(head.time_ms / 1000);
   if (a->nts_state_dir) {
     if (cli_nts_key_load(a->command, a->nts_state_dir, w->tee, w->nts_state_key) != 0) {

@@ -49,6 +49,16 @@ static query_step send_one(hv_nts_query *q) {
     return query_finish(q, HV_NTS_ERR_INTERNAL, "cannot build the NTP request");
   q->sent[q->n_sent].t1_ns = query_realtime_ns();
   ssize_t sent = send(q->sock, q->packet, len, 0);
+  if (sent < 0 && errno == ECONNREFUSED && q->n_sent > 0) {
+    /* An ICMP error left pending by an earlier request: anyone could have
+     * sent it, so it must not end the query (recv_step's rule). This
+     * request is lost; the earlier ones may still be answered. */
+    q->refused = HV_NTS_ERR_IO;
+    snprintf(q->refused_detail, sizeof q->refused_detail, "NTP send: %s", strerror(errno));
+    q->n_sent++;
+    q->resend_at_ms = hv_nts_monotonic_ms() + HV_NTS_NTP_RESEND_MS;
+    return query_wait(q, q->sock, POLLIN);
+  }
   if (sent < 0 || (size_t)sent != len)
     return query_finish(q, HV_NTS_ERR_IO, "NTP send: %s",
                         sent < 0 ? strerror(errno) : "short write");

@@ -174,7 +174,10 @@ static bool mark_duplicate(run *r, size_t i) {
   if (!e->sample.ntp_address[0]) return false;
   for (size_t k = 0; k < i; k++) {
     const hv_timesrc_evidence *earlier = &r->out->servers[k];
-    if (earlier->outcome == HV_TIMESRC_OUT_FAILED || earlier->outcome == HV_TIMESRC_OUT_DUPLICATE)
+    /* Only an earlier sample that votes makes this one a second vote. */
+    if (earlier->outcome == HV_TIMESRC_OUT_FAILED ||
+        earlier->outcome == HV_TIMESRC_OUT_DUPLICATE ||
+        earlier->outcome == HV_TIMESRC_OUT_TOO_VAGUE)
       continue;
     if (strcmp(earlier->sample.ntp_address, e->sample.ntp_address) != 0) continue;
     char address[sizeof e->sample.ntp_address];

@@ -104,7 +104,7 @@ identity() {
     awk '$1 == "identity" && $2 != "check" {print $2}'
 }
 
-# expect_refused WHAT NAME FILE: FILE must name the refusal
+# expect_in WHAT TEXT FILE: FILE must contain TEXT
 expect_in() {
   grep -q -- "$2" "$3" || { cat "$3" >&2; fail "$1: expected '$2'"; }
 }

@@ -82,6 +82,17 @@ receive new "$W/rolled" && fail "chain head rollback: receive succeeded"
 expect_in "chain head rollback (sender log)" "refused: recording chain head $((top - 1))" "$W/serve.log"
 [ -z "$(identity new "$W/rolled")" ] || fail "chain head rollback: the receiver stored a key"
 echo "refused a chain head going back: ok"
+
+# 8. A chain head from the future (a typo in its time): refused before it
+# is recorded, so the store keeps the head it had.
+future=$(( top + 1 )):$(( $(now_ms) + 86400 * 1000 ))
+echo "$future" >"$W/head"
+receive new "$W/future" && fail "future chain head: receive succeeded"
+expect_in "future chain head" chain-head-in-future "$W/receive.log"
+# shellcheck disable=SC2046
+"$HANDOVER" status --store "$W/old" $(tee_args old) >"$W/status-old.out" 2>&1
+expect_in "future head not recorded" "chain head      $top:" "$W/status-old.out"
+echo "refused a chain head from the future: ok"
 stop_serve
 [ "$(identity old "$W/old")" = "$pub" ] || fail "the sender lost its key"
 echo "refusals: ok"
