@@ -137,7 +137,7 @@ hv_proto_error hv_px_derive(const uint8_t priv[HV_X25519_LEN],
                             const uint8_t th[HV_PROTO_HASH_LEN],
                             uint8_t okm[HV_PX_OKM_LEN]) {
   uint8_t shared[HV_X25519_LEN];
-  hv_proto_error err = HV_PROTO_ERR_DECRYPT; /* a low-order peer key */
+  hv_proto_error err = HV_PROTO_ERR_FIELD_VALUE; /* a low-order peer key */
   if (hv_x25519(priv, peer, shared) == 0)
     err = hashed(hv_hkdf_sha256((const uint8_t *)HV_PX_KDF_SALT,
                                 sizeof HV_PX_KDF_SALT - 1, shared, sizeof shared,
@@ -168,7 +168,6 @@ hv_proto_error hv_px_build_key(const hv_px *px, const hv_px_key_input *in,
                                         in->response_len, key->identity_pub,
                                         key->sender_pub, th);
   if (!err) err = hv_px_derive(eph_priv, in->receiver_pub, th, okm);
-  if (err == HV_PROTO_ERR_DECRYPT) err = HV_PROTO_ERR_FIELD_VALUE; /* low-order key */
   if (!err && hv_gcm_seal(okm, HV_GCM_KEY_LEN, okm + HV_GCM_KEY_LEN, th, sizeof th,
                           secret, HV_PROTO_SECRET_LEN, key->ciphertext) != 0)
     err = HV_PROTO_ERR_INTERNAL;

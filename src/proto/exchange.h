@@ -52,7 +52,8 @@ hv_proto_error hv_px_transcript(const uint8_t *challenge, size_t challenge_len,
 /* KEY report data: SHA-512(th || identity_pub || sender_pub || ciphertext). */
 hv_proto_error hv_px_key_binding(const uint8_t th[HV_PROTO_HASH_LEN], const hv_proto_key *key,
                                  uint8_t out[HV_TEE_REPORT_DATA_LEN]);
-/* AEAD key and nonce: HKDF-SHA256(salt, X25519(priv, peer), info = th). */
+/* AEAD key and nonce: HKDF-SHA256(salt, X25519(priv, peer), info = th).
+ * A low-order peer key (all-zero shared secret) is HV_PROTO_ERR_FIELD_VALUE. */
 hv_proto_error hv_px_derive(const uint8_t priv[HV_X25519_LEN],
                             const uint8_t peer[HV_X25519_LEN],
                             const uint8_t th[HV_PROTO_HASH_LEN],

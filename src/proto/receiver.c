@@ -158,7 +158,6 @@ static hv_proto_error open_key(hv_proto_receiver *r, const hv_proto_key *k,
                                const uint8_t th[HV_PROTO_HASH_LEN]) {
   uint8_t okm[HV_PX_OKM_LEN], pub[HV_PROTO_KEY_LEN];
   hv_proto_error err = hv_px_derive(r->eph_priv, k->sender_pub, th, okm);
-  if (err == HV_PROTO_ERR_DECRYPT) err = HV_PROTO_ERR_FIELD_VALUE; /* low-order key */
   if (!err && hv_gcm_open(okm, HV_GCM_KEY_LEN, okm + HV_GCM_KEY_LEN, th,
                           HV_PROTO_HASH_LEN, k->ciphertext, HV_PROTO_CIPHERTEXT_LEN,
                           r->secret) != 0)
