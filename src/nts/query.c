@@ -12,23 +12,15 @@
 #include "handover/crypto.h"
 #include "nts/tls.h"
 
-int64_t hv_nts_monotonic_ms(void) {
+static int64_t clock_ns(clockid_t id) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t query_monotonic_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(id, &ts);
   return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-int64_t query_realtime_ns(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
+int64_t hv_nts_monotonic_ms(void) { return clock_ns(CLOCK_MONOTONIC) / 1000000; }
+int64_t query_monotonic_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+int64_t query_realtime_ns(void) { return clock_ns(CLOCK_REALTIME); }
 
 void query_close_conn(hv_nts_query *q) {
   if (q->ssl) {
@@ -170,8 +162,7 @@ void hv_nts_query_step(hv_nts_query *q, short revents) {
 
 int64_t hv_nts_query_wake_ms(const hv_nts_query *q) {
   if (!q || q->state == QS_DONE) return 0;
-  bool resend = q->state == QS_NTP_RECV && q->n_sent < HV_NTS_NTP_MAX_SENDS &&
-                hv_nts_jar_cookie_count(q->jar) > 0 && q->resend_at_ms < q->deadline_ms;
+  bool resend = query_ntp_can_resend(q) && q->resend_at_ms < q->deadline_ms;
   return resend ? q->resend_at_ms : q->deadline_ms;
 }
 

@@ -81,8 +81,11 @@ query_step query_ke_begin(hv_nts_query *q);
 query_step query_ke_step(hv_nts_query *q, short revents);
 query_step query_ntp_begin(hv_nts_query *q);
 query_step query_ntp_step(hv_nts_query *q);
-/* Sends another request if the last one is unanswered past its time
- * and the limits allow; the query may end (an error sending). */
+/* Whether another request may go out (waiting for a reply, under the
+ * limit of requests, a cookie left), whenever its time comes. */
+bool query_ntp_can_resend(const hv_nts_query *q);
+/* Sends another request if it may and the last one is unanswered past
+ * its time; the query may end (an error sending). */
 void query_ntp_resend_due(hv_nts_query *q);
 
 #endif

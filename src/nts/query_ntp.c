@@ -55,24 +55,23 @@ static query_step send_one(hv_nts_query *q) {
      * request is lost; the earlier ones may still be answered. */
     q->refused = HV_NTS_ERR_IO;
     snprintf(q->refused_detail, sizeof q->refused_detail, "NTP send: %s", strerror(errno));
-    q->n_sent++;
-    q->resend_at_ms = hv_nts_monotonic_ms() + HV_NTS_NTP_RESEND_MS;
-    return query_wait(q, q->sock, POLLIN);
-  }
-  if (sent < 0 || (size_t)sent != len)
+  } else if (sent < 0 || (size_t)sent != len) {
     return query_finish(q, HV_NTS_ERR_IO, "NTP send: %s",
                         sent < 0 ? strerror(errno) : "short write");
+  }
   q->n_sent++;
   q->resend_at_ms = hv_nts_monotonic_ms() + HV_NTS_NTP_RESEND_MS;
   q->state = QS_NTP_RECV;
   return query_wait(q, q->sock, POLLIN);
 }
 
+bool query_ntp_can_resend(const hv_nts_query *q) {
+  return q->state == QS_NTP_RECV && q->n_sent < HV_NTS_NTP_MAX_SENDS &&
+         hv_nts_jar_cookie_count(q->jar) > 0;
+}
+
 void query_ntp_resend_due(hv_nts_query *q) {
-  if (q->state != QS_NTP_RECV || q->n_sent == HV_NTS_NTP_MAX_SENDS ||
-      hv_nts_jar_cookie_count(q->jar) == 0 || hv_nts_monotonic_ms() < q->resend_at_ms)
-    return;
-  (void)send_one(q);
+  if (query_ntp_can_resend(q) && hv_nts_monotonic_ms() >= q->resend_at_ms) (void)send_one(q);
 }
 
 /* One text per server: an IPv4-mapped IPv6 address reads as IPv4. */

@@ -40,7 +40,6 @@ typedef struct {
   hv_nts_jar *jar;
   hv_nts_query *q;
   bool finished;
-  int64_t done_mono_ns;
 } slot;
 
 /* Jars live as long as the session, so that a long-running caller uses
@@ -66,8 +65,7 @@ static void finish(run *r, size_t i, hv_nts_error forced) {
   slot *s = &r->s[i];
   hv_timesrc_evidence *e = &r->out->servers[i];
   s->finished = true;
-  s->done_mono_ns = hv_timesrc_mono_ns();
-  e->elapsed_ms = s->done_mono_ns / NS_PER_MS - r->start_ms;
+  e->elapsed_ms = hv_timesrc_mono_ns() / NS_PER_MS - r->start_ms;
   e->outcome = HV_TIMESRC_OUT_FAILED;
   e->error = forced;
   if (s->q) {
@@ -201,8 +199,7 @@ static void decide(run *r) {
   for (size_t i = 0; i < r->cfg->n_servers; i++) {
     hv_timesrc_evidence *e = &out->servers[i];
     if (e->outcome == HV_TIMESRC_OUT_FAILED || mark_duplicate(r, i)) continue;
-    int64_t since = e->sample.t4_mono_ns ? e->sample.t4_mono_ns : r->s[i].done_mono_ns;
-    int64_t carry = out->decision.mono_ns - since;
+    int64_t carry = out->decision.mono_ns - e->sample.t4_mono_ns;
     bool votes = hv_timesrc_candidate_from_sample(&e->sample, carry, &e->candidate);
     e->candidate.operator_name = hv_timesrc_operator_of(&r->cfg->servers[i]);
     if (!votes) {

@@ -122,6 +122,19 @@ static bool decrypt_file(hv_timesrc_state *st) {
   return true;
 }
 
+/* Shrinking in place leaves the bytes where they were, but a move would
+ * leave a copy behind in freed memory, so copy and wipe (out of memory:
+ * the big buffer stays). */
+static void shrink_file(hv_timesrc_state *st) {
+  uint8_t *fit = malloc(st->file_len ? st->file_len : 1);
+  if (fit) {
+    memcpy(fit, st->file, st->file_len);
+    hv_wipe(st->file, st->file_len);
+    free(st->file);
+    st->file = fit;
+  }
+}
+
 static void read_file(hv_timesrc_state *st) {
   char path[PATH_CAP];
   snprintf(path, sizeof path, "%s/%s", st->dir, STATE_FILE);
@@ -135,16 +148,12 @@ static void read_file(hv_timesrc_state *st) {
   }
   close(fd);
   if (got < 0 || st->file_len >= STATE_FILE_MAX) return;
-  if (st->has_key && !decrypt_file(st)) return;
-  /* A session keeps the bytes for its life: keep only what was read.
-   * Shrinking in place leaves the bytes where they were, but a move
-   * would leave a copy behind in freed memory, so copy and wipe. */
-  uint8_t *fit = malloc(st->file_len ? st->file_len : 1);
-  if (fit) {
-    memcpy(fit, st->file, st->file_len);
-    hv_wipe(st->file, st->file_len);
-    free(st->file);
-    st->file = fit;
+  /* A session keeps the bytes for its life: keep only what was read
+   * (decrypting already leaves a buffer that size). */
+  if (st->has_key) {
+    if (!decrypt_file(st)) return;
+  } else {
+    shrink_file(st);
   }
   if (!parse_file(st)) st->n_entries = 0;
 }
