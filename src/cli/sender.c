@@ -47,11 +47,35 @@ static bool head_from_future(const hv_proto_chain_head *h) {
   return wall > 0 && h->time_ms > (uint64_t)wall + HV_PROTO_CHAIN_HEAD_AHEAD_MS;
 }
 
+/* Takes h as the sender's head: refused if from the future, recorded in
+ * the store when it differs from the last one recorded (always, with
+ * force: the store then checks it against what it saw before this run).
+ * HV_PROTO_OK, or the code to tell a peer, with the reason in why. */
+static hv_proto_error admit_head(cli_sender *s, const hv_proto_chain_head *h, bool force,
+                                 char *why, size_t why_len) {
+  if (head_from_future(h)) {
+    snprintf(why, why_len, "chain head %llu: its time is in the future",
+             (unsigned long long)h->number);
+    return HV_PROTO_ERR_CHAIN_FUTURE;
+  }
+  if (force || h->number != s->recorded.number || h->time_ms != s->recorded.time_ms) {
+    hv_store_chain_head sh = {.number = h->number, .time_ms = h->time_ms};
+    hv_store_error se = hv_store_set_chain_head(s->worker->store, &sh);
+    if (se != HV_STORE_OK) {
+      snprintf(why, why_len, "recording chain head %llu: %s", (unsigned long long)h->number,
+               hv_store_error_name(se));
+      return HV_PROTO_ERR_CHAIN_STALE;
+    }
+    s->recorded = *h;
+  }
+  s->head = *h;
+  return HV_PROTO_OK;
+}
+
 int cli_sender_init(cli_sender *s, cli_worker *w, const hv_proto_chain_head *head,
                     const char *chain_head_file) {
   memset(s, 0, sizeof *s);
   s->worker = w;
-  s->head = *head;
   s->chain_head_file = chain_head_file;
   uint8_t pub[HV_ED25519_PUB_LEN];
   hv_store_error se = hv_store_get_identity(w->store, s->secret, pub);
@@ -70,21 +94,13 @@ int cli_sender_init(cli_sender *s, cli_worker *w, const hv_proto_chain_head *hea
     return -1;
   }
   hv_proto_sender_free(trial);
-  if (head_from_future(head)) {
+  char why[160];
+  pe = admit_head(s, head, true, why, sizeof why);
+  if (pe != HV_PROTO_OK) {
     hv_wipe(s->secret, sizeof s->secret);
-    fprintf(stderr, "handover serve: chain head %llu: its time is in the future "
-            "(chain-head-in-future)\n", (unsigned long long)head->number);
+    fprintf(stderr, "handover serve: %s (%s)\n", why, hv_proto_error_name(pe));
     return -1;
   }
-  hv_store_chain_head sh = {.number = head->number, .time_ms = head->time_ms};
-  se = hv_store_set_chain_head(w->store, &sh);
-  if (se != HV_STORE_OK) {
-    hv_wipe(s->secret, sizeof s->secret);
-    fprintf(stderr, "handover serve: chain head %llu: %s\n",
-            (unsigned long long)head->number, hv_store_error_name(se));
-    return -1;
-  }
-  s->recorded = *head;
   if ((int64_t)(head->time_ms / 1000) > w->time_cfg.not_before_unix)
     w->time_cfg.not_before_unix = (int64_t)(head->time_ms / 1000);
   char err[256];
@@ -134,22 +150,12 @@ static hv_proto_error current_head(cli_sender *s, conn_io *io, hv_proto_chain_he
             errno == EINVAL ? "not NUMBER:TIME_MS" : strerror(errno));
     return HV_PROTO_ERR_CHAIN_STALE;
   }
-  if (head_from_future(&h)) {
-    cli_log("%s refused: chain head %llu: its time is in the future", io->tag,
-            (unsigned long long)h.number);
-    return HV_PROTO_ERR_CHAIN_FUTURE;
+  char why[160];
+  hv_proto_error err = admit_head(s, &h, false, why, sizeof why);
+  if (err != HV_PROTO_OK) {
+    cli_log("%s refused: %s", io->tag, why);
+    return err;
   }
-  if (h.number != s->recorded.number || h.time_ms != s->recorded.time_ms) {
-    hv_store_chain_head sh = {.number = h.number, .time_ms = h.time_ms};
-    hv_store_error se = hv_store_set_chain_head(s->worker->store, &sh);
-    if (se != HV_STORE_OK) {
-      cli_log("%s refused: recording chain head %llu: %s", io->tag,
-              (unsigned long long)h.number, hv_store_error_name(se));
-      return HV_PROTO_ERR_CHAIN_STALE;
-    }
-    s->recorded = h;
-  }
-  s->head = h;
   *head = h;
   return HV_PROTO_OK;
 }

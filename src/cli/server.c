@@ -53,10 +53,9 @@ static long take_slot(server_state *st, int fd, pid_t pid) {
   pthread_mutex_lock(&st->lock);
   for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS; i++)
     same_peer += st->active_fds[i] >= 0 && st->active_pids[i] == pid;
-  for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS && slot < 0; i++)
-    if (same_peer >= CLI_SERVER_MAX_PER_PEER) {
-      slot = -2;
-    } else if (st->active_fds[i] < 0) {
+  if (same_peer >= CLI_SERVER_MAX_PER_PEER) slot = -2;
+  for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS && slot == -1; i++)
+    if (st->active_fds[i] < 0) {
       st->active_fds[i] = fd;
       st->active_pids[i] = pid;
       st->active++;
