@@ -77,7 +77,8 @@ int cmd_receive(int argc, char **argv) {
   if (!cli_opts_require(&spec, ra.socket_path, "from") ||
       !cli_opts_require(&spec, wa.store_dir, "store") ||
       !cli_opts_require(&spec, wa.policy_file, "policy") ||
-      !cli_opts_require(&spec, wa.policy_sig_file, "policy-sig"))
+      !cli_opts_require(&spec, wa.policy_sig_file, "policy-sig") ||
+      !cli_tee_opts_check(&tee, "receive"))
     return CLI_EXIT_USAGE;
   wa.quiet = quiet;
   ra.timing = timing;

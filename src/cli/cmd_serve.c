@@ -138,7 +138,8 @@ int cmd_serve(int argc, char **argv) {
   if (!cli_opts_require(&spec, a.w.store_dir, "store") ||
       !cli_opts_require(&spec, a.socket_path, "socket") ||
       !cli_opts_require(&spec, a.w.policy_file, "policy") ||
-      !cli_opts_require(&spec, a.w.policy_sig_file, "policy-sig"))
+      !cli_opts_require(&spec, a.w.policy_sig_file, "policy-sig") ||
+      !cli_tee_opts_check(&tee, "serve"))
     return CLI_EXIT_USAGE;
   hv_proto_chain_head head;
   if (!chain_head_arg(&spec, &a, &head)) return CLI_EXIT_USAGE;

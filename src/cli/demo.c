@@ -84,7 +84,8 @@ static int run(demo *d, const char *label, const char *log, int timeout_ms, char
 }
 
 #define TEE_ARGS(d, build) \
-  "--tee", "sim", "--platform-secret", (d)->secret, "--build-name", (build)
+  "--tee", "sim", "--platform-secret", (d)->secret, "--create-platform-secret", \
+      "--build-name", (build)
 #define GOV_ARGS(d)                                                                    \
   "--policy", (d)->gov.policy, "--policy-sig", (d)->gov.sig, "--council", (d)->gov.council, \
       "--ca", (d)->env.ca_file

@@ -55,7 +55,7 @@ cli_env() {
 }
 
 # The options that name a sim build on this platform.
-tee_args() { echo "--tee sim --platform-secret ${2:-$SECRET} --build-name $1"; }
+tee_args() { echo "--tee sim --platform-secret ${2:-$SECRET} --create-platform-secret --build-name $1"; }
 gov_args() {
   echo "--policy $W/gov/policy.txt --policy-sig $W/gov/policy.sig" \
        "--council $W/gov/council.txt --ca $NTSENV_DIR/ca.pem"
