@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/log.h"
 #include "cli/opts.h"
 #include "cli/tee_opts.h"
 #include "cli/worker.h"
@@ -35,18 +36,28 @@ static int receive(cli_worker *w, const receive_args *a) {
   hv_session_error se = hv_session_receive(w->sw, fd, &r);
   close(fd);
   if (se != HV_SESSION_OK) return -1;
-  if (a->timing)
+  if (a->timing && w->log.json_steps) {
+    char stamp[CLI_LOG_STAMP_LEN];
+    cli_log_stamp(stamp);
+    cli_log_json_object(json_pack(
+        "{s:s, s:s, s:s, s:I, s:I, s:I, s:I}", "time", stamp, "command", "receive", "event",
+        "timing", "total_ms", (json_int_t)(hv_session_monotonic_ms() - start), "time_ms",
+        (json_int_t)r.time.spent_ms, "time_queries", (json_int_t)r.time.queries,
+        "nts_ke_handshakes", (json_int_t)r.time.handshakes));
+  } else if (a->timing) {
     printf("receive: timing: %lld ms from connect to done, %lld ms of it on trusted "
            "time (%lld queries, %lld NTS-KE handshakes)\n",
            (long long)(hv_session_monotonic_ms() - start), (long long)r.time.spent_ms,
            (long long)r.time.queries, (long long)r.time.handshakes);
+  }
   return 0;
 }
 
 int cmd_receive(int argc, char **argv) {
   cli_worker_args wa = {.command = "receive", .create_store = true};
   receive_args ra = {0};
-  bool quiet = false, timing = false;
+  bool quiet = false, timing = false, json = false;
+  const char *log_format = NULL;
   cli_tee_opts tee;
   cli_tee_opts_init(&tee);
   const cli_opt opts[] = {
@@ -62,6 +73,9 @@ int cmd_receive(int argc, char **argv) {
       {"quiet", NULL, "print nothing but errors", NULL, &quiet},
       {"timing", NULL, "end with the time taken, and how much was trusted time", NULL,
        &timing},
+      {"json", NULL, "progress as one JSON object per line on stdout", NULL, &json},
+      {"log-format", "text|json", "log lines on stderr as text (default) or JSON",
+       &log_format, NULL},
       {NULL, NULL, NULL, NULL, NULL},
   };
   cli_cmd_spec spec = {
@@ -80,7 +94,11 @@ int cmd_receive(int argc, char **argv) {
       !cli_opts_require(&spec, wa.policy_sig_file, "policy-sig") ||
       !cli_tee_opts_check(&tee, "receive"))
     return CLI_EXIT_USAGE;
+  cli_log_format lf;
+  if (!cli_log_parse_format("receive", log_format, &lf)) return CLI_EXIT_USAGE;
+  cli_log_configure("receive", lf);
   wa.quiet = quiet;
+  wa.json = json;
   ra.timing = timing;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);

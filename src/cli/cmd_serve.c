@@ -8,8 +8,10 @@
 
 #include "cli/commands.h"
 #include "cli/log.h"
+#include "cli/notify.h"
 #include "cli/opts.h"
 #include "cli/tee_opts.h"
+#include "cli/util.h"
 #include "cli/worker.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -31,7 +33,7 @@ static int install_signals(void) {
 
 typedef struct {
   cli_worker_args w;
-  const char *socket_path, *chain_head, *chain_head_file;
+  const char *socket_path, *chain_head, *chain_head_file, *log_format;
   bool once;
 } serve_args;
 
@@ -59,9 +61,24 @@ static bool chain_head_arg(const cli_cmd_spec *spec, const serve_args *a,
 static void log_listening(const serve_args *a, const cli_worker *w,
                           const hv_proto_chain_head *head) {
   hv_tee_measurement self;
-  char m[160];
+  char m[160], mr[2 * HV_TEE_MR_LEN + 1];
   hv_tee_self(w->tee, &self);
   hv_session_measurement_line(&self, m, sizeof m);
+  if (a->w.json) {
+    cli_hex(self.mr_enclave, HV_TEE_MR_LEN, mr);
+    char stamp[CLI_LOG_STAMP_LEN];
+    cli_log_stamp(stamp);
+    cli_log_json_object(json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:i, s:i, s:I, s:{s:I, s:I}, s:I}", "time",
+        stamp, "command", "serve", "event", "listening", "address", a->socket_path, "tee",
+        hv_tee_kind_name(hv_tee_get_kind(w->tee)), "dev_mode", hv_tee_dev_mode(w->tee),
+        "mr_enclave", mr, "isv_prod_id", self.isv_prod_id, "isv_svn", self.isv_svn,
+        "policy_version", (json_int_t)w->params.policy_version, "chain_head", "number",
+        (json_int_t)head->number, "time_ms", (json_int_t)head->time_ms, "nts_servers",
+        (json_int_t)w->time_cfg->n_servers));
+  }
+  cli_notify("READY=1\nSTATUS=serving on %s, policy version %llu", a->socket_path,
+             (unsigned long long)w->params.policy_version);
   cli_log("serve: listening on %s (mode 0600), %s TEE%s, %s, policy version %llu, "
           "chain head %llu:%llu, %zu NTS servers", a->socket_path,
           hv_tee_kind_name(hv_tee_get_kind(w->tee)),
@@ -96,6 +113,16 @@ static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_cha
       unlink(a->socket_path);
     hv_session_time_stats ts;
     hv_session_time_get_stats(hv_session_sender_time(s), &ts);
+    cli_notify("STOPPING=1");
+    if (a->w.json) {
+      char stamp[CLI_LOG_STAMP_LEN];
+      cli_log_stamp(stamp);
+      cli_log_json_object(json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I}", "time", stamp,
+                                    "command", "serve", "event", "stopped", "ok",
+                                    rc == CLI_EXIT_OK, "time_queries", (json_int_t)ts.queries,
+                                    "time_reused", (json_int_t)ts.reused, "nts_ke_handshakes",
+                                    (json_int_t)ts.handshakes));
+    }
     cli_log("serve: stopped (%lld trusted-time queries, %lld reused, %lld NTS-KE handshakes)",
             (long long)ts.queries, (long long)ts.reused, (long long)ts.handshakes);
   }
@@ -122,6 +149,9 @@ int cmd_serve(int argc, char **argv) {
        &a.w.ca_file, NULL},
       {"nts-state", "DIR", "keep NTS cookies here between queries", &a.w.nts_state_dir, NULL},
       {"once", NULL, "exit after the first completed handover", NULL, &a.once},
+      {"json", NULL, "progress as one JSON object per line on stdout", NULL, &a.w.json},
+      {"log-format", "text|json", "log lines on stderr as text (default) or JSON",
+       &a.log_format, NULL},
       {NULL, NULL, NULL, NULL, NULL},
   };
   cli_cmd_spec spec = {
@@ -142,7 +172,10 @@ int cmd_serve(int argc, char **argv) {
       !cli_tee_opts_check(&tee, "serve"))
     return CLI_EXIT_USAGE;
   hv_proto_chain_head head;
-  if (!chain_head_arg(&spec, &a, &head)) return CLI_EXIT_USAGE;
+  cli_log_format lf;
+  if (!chain_head_arg(&spec, &a, &head) || !cli_log_parse_format("serve", a.log_format, &lf))
+    return CLI_EXIT_USAGE;
+  cli_log_configure("serve", lf);
   if (install_signals() != 0) return CLI_EXIT_FAIL;
   return serve(&a, &tee, &head);
 }

@@ -5,7 +5,7 @@
 int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
                     cli_worker *w) {
   memset(w, 0, sizeof *w);
-  w->log = (cli_log_target){.command = a->command, .quiet = a->quiet};
+  w->log = (cli_log_target){.command = a->command, .quiet = a->quiet, .json_steps = a->json};
   if (cli_tee_open(tee_opts, a->command, &w->tee) != 0) return -1;
   hv_session_worker_config cfg = {
       .store_dir = a->store_dir,

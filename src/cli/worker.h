@@ -20,6 +20,7 @@ typedef struct {
   const char *nts_state_dir;
   bool create_store;
   bool quiet; /* no step lines on stdout */
+  bool json;  /* step lines as JSON objects on stdout */
 } cli_worker_args;
 
 typedef struct {
