@@ -9,6 +9,8 @@
 
 #include "cli/cmd_policy_io.h"
 #include "cli/commands.h"
+#include "cli/json_out.h"
+#include "cli/opts.h"
 #include "handover/crypto.h"
 #include "handover/policy.h"
 
@@ -26,37 +28,6 @@ static const char usage_policy[] =
     "  verify  check a policy's signatures against a council\n"
     "  show    print a policy in canonical form\n"
     "\n'handover policy SUBCOMMAND --help' describes each; docs/POLICY.md the format.\n";
-
-static const char usage_keygen[] =
-    "usage: handover policy keygen --secret FILE --public FILE\n"
-    "\n"
-    "Makes an Ed25519 key pair for one council member. The secret key file\n"
-    "is created with mode 0600; the public key file holds one `member` line,\n"
-    "so public key files concatenate into a council file. Neither file may\n"
-    "exist already.\n";
-
-static const char usage_sign[] =
-    "usage: handover policy sign --key SECRET [--sig FILE] POLICY\n"
-    "\n"
-    "Signs the exact bytes of POLICY with the secret key and adds the\n"
-    "signature to FILE (default POLICY.sig), created if missing. A signature\n"
-    "by the same key is replaced; the others must still verify over POLICY.\n"
-    "The policy must parse: nothing is signed that a worker would refuse.\n";
-
-static const char usage_verify[] =
-    "usage: handover policy verify [--council FILE] [--sig FILE] [--newest-seen N] POLICY\n"
-    "\n"
-    "Checks that POLICY's signatures (FILE, default POLICY.sig) reach the\n"
-    "council's threshold, each signer counted once, with no signature by an\n"
-    "unknown key and none that fails; that the policy parses; and that its\n"
-    "version is not below N (default 0). Without --council the council\n"
-    "built into this handover is used; --council FILE is for dev mode.\n";
-
-static const char usage_show[] =
-    "usage: handover policy show POLICY\n"
-    "\n"
-    "Parses POLICY and prints it in canonical form (every setting explicit).\n"
-    "Signatures are not checked: use 'handover policy verify' for that.\n";
 
 /* Prints a refusal: which check failed, where, and why. */
 static void report(const char *prefix, const char *path, hv_policy_error err,
@@ -111,13 +82,26 @@ static int write_key_pair(const char *prefix, const char *secret_path,
 static int cmd_keygen(int argc, char **argv) {
   const char *prefix = "handover policy keygen";
   const char *secret = NULL, *public_file = NULL;
-  const pol_opt opts[] = {{"secret", &secret}, {"public", &public_file}};
-  int rc = pol_parse_args(prefix, usage_keygen, argc, argv, opts, N_OPTS(opts), NULL);
-  if (rc) return rc == 1 ? 0 : 2;
-  if (!secret || !public_file) {
-    fprintf(stderr, "%s: --secret and --public are required\n%s", prefix, usage_keygen);
+  const cli_opt opts[] = {
+      {"secret", "FILE", "the secret key file to create (0600)", &secret, NULL},
+      {"public", "FILE", "the public key file to create (one member line)", &public_file,
+       NULL},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  const cli_cmd_spec spec = {
+      .command = "policy keygen",
+      .synopsis = "policy keygen --secret FILE --public FILE",
+      .about = "Makes an Ed25519 key pair for one council member. The secret key file\n"
+               "is created with mode 0600; the public key file holds one `member` line,\n"
+               "so public key files concatenate into a council file. Neither file may\n"
+               "exist already.",
+      .tables = {opts, NULL},
+  };
+  int st = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
+  if (st >= 0) return st;
+  if (!cli_opts_require(&spec, secret, "secret") ||
+      !cli_opts_require(&spec, public_file, "public"))
     return 2;
-  }
   if (!strcmp(secret, public_file)) {
     fprintf(stderr, "%s: --secret and --public must differ\n", prefix);
     return 2;
@@ -182,11 +166,30 @@ done:
 static int cmd_sign(int argc, char **argv) {
   const char *prefix = "handover policy sign";
   const char *key = NULL, *sig = NULL, *policy = NULL;
-  const pol_opt opts[] = {{"key", &key}, {"sig", &sig}};
-  int rc = pol_parse_args(prefix, usage_sign, argc, argv, opts, N_OPTS(opts), &policy);
-  if (rc) return rc == 1 ? 0 : 2;
-  if (!key || !policy) {
-    fprintf(stderr, "%s: --key and POLICY are required\n%s", prefix, usage_sign);
+  const cli_opt opts[] = {
+      {"secret", "FILE", "the council member's secret key file", &key, NULL},
+      {"policy-sig", "FILE", "the signatures file (default POLICY.sig)", &sig, NULL},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  static const cli_alias aliases[] = {{"key", "secret"}, {"sig", "policy-sig"}, {NULL, NULL}};
+  const cli_cmd_spec spec = {
+      .command = "policy sign",
+      .synopsis = "policy sign --secret FILE [--policy-sig FILE] POLICY",
+      .about = "Signs the exact bytes of POLICY with the secret key and adds the\n"
+               "signature to the signatures file (default POLICY.sig), created if\n"
+               "missing. A signature by the same key is replaced; the others must still\n"
+               "verify over POLICY. The policy must parse: nothing is signed that a\n"
+               "worker would refuse.",
+      .tables = {opts, NULL},
+      .aliases = aliases,
+      .positional = &policy,
+      .positional_name = "POLICY",
+  };
+  int rc = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
+  if (rc >= 0) return rc;
+  if (!cli_opts_require(&spec, key, "secret")) return 2;
+  if (!policy) {
+    fprintf(stderr, "%s: POLICY is required (see --help)\n", prefix);
     return 2;
   }
   char *sig_path = sig_path_for(policy, sig);
@@ -233,8 +236,26 @@ static int parse_u64(const char *s, uint64_t *out) {
   return 0;
 }
 
+static void verify_json(const char *policy, const char *council_path, const hv_policy *p,
+                        const hv_policy_council *c, hv_policy_error err,
+                        const hv_policy_diag *d, const char *file) {
+  json_t *o;
+  if (!err) {
+    o = json_pack("{s:b, s:s, s:I, s:i, s:I, s:s}", "verified", 1, "policy", policy,
+                  "version", (json_int_t)hv_policy_version(p), "threshold",
+                  (int)hv_policy_council_threshold(c), "council_size",
+                  (json_int_t)hv_policy_council_size(c), "council",
+                  council_path ? council_path : "built-in");
+  } else {
+    o = json_pack("{s:b, s:s, s:s, s:s, s:s}", "verified", 0, "policy", policy, "error",
+                  hv_policy_error_name(err), "file", file, "what", d->what);
+    if (o && d->line) json_object_set_new(o, "line", json_integer((json_int_t)d->line));
+  }
+  (void)cli_json_print(o);
+}
+
 static int verify_files(const char *prefix, const char *policy, const char *sig_path,
-                        const char *council_path, uint64_t newest) {
+                        const char *council_path, uint64_t newest, bool json) {
   hv_policy_council *council = NULL;
   uint8_t *text = NULL, *sig = NULL;
   size_t len = 0, sig_len = 0;
@@ -246,13 +267,16 @@ static int verify_files(const char *prefix, const char *policy, const char *sig_
   hv_policy *p = NULL;
   hv_policy_diag d = {0};
   hv_policy_error err = hv_policy_verify(text, len, sig, sig_len, council, newest, &p, &d);
+  const char *file = diag_path(&d, policy, sig_path, council_path);
+  if (json) verify_json(policy, council_path, p, council, err, &d, file);
   if (err) {
-    report("handover policy verify: REFUSED", diag_path(&d, policy, sig_path, council_path), err, &d);
+    report("handover policy verify: REFUSED", file, err, &d);
     goto done;
   }
-  printf("verified: %s version %" PRIu64 ", threshold %u of %zu council members (%s)\n",
-         policy, hv_policy_version(p), (unsigned)hv_policy_council_threshold(council),
-         hv_policy_council_size(council), council_path ? council_path : "built-in council");
+  if (!json)
+    printf("verified: %s version %" PRIu64 ", threshold %u of %zu council members (%s)\n",
+           policy, hv_policy_version(p), (unsigned)hv_policy_council_threshold(council),
+           hv_policy_council_size(council), council_path ? council_path : "built-in council");
   hv_policy_free(p);
   rc = 0;
 done:
@@ -265,31 +289,115 @@ done:
 static int cmd_verify(int argc, char **argv) {
   const char *prefix = "handover policy verify";
   const char *council = NULL, *sig = NULL, *newest_s = NULL, *policy = NULL;
-  const pol_opt opts[] = {{"council", &council}, {"sig", &sig}, {"newest-seen", &newest_s}};
-  int rc = pol_parse_args(prefix, usage_verify, argc, argv, opts, N_OPTS(opts), &policy);
-  if (rc) return rc == 1 ? 0 : 2;
+  bool json = false;
+  const cli_opt opts[] = {
+      {"council", "FILE", "the council (default: the one built in; dev mode)", &council,
+       NULL},
+      {"policy-sig", "FILE", "the signatures file (default POLICY.sig)", &sig, NULL},
+      {"newest-seen", "N", "refuse a version below N (default 0)", &newest_s, NULL},
+      {"json", NULL, "print the verdict as one JSON object", NULL, &json},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  static const cli_alias aliases[] = {{"sig", "policy-sig"}, {NULL, NULL}};
+  const cli_cmd_spec spec = {
+      .command = "policy verify",
+      .synopsis = "policy verify [--council FILE] [--policy-sig FILE] [--newest-seen N] "
+                  "[--json] POLICY",
+      .about = "Checks that POLICY's signatures (default POLICY.sig) reach the\n"
+               "council's threshold, each signer counted once, with no signature by an\n"
+               "unknown key and none that fails; that the policy parses; and that its\n"
+               "version is not below N (default 0). Without --council the council\n"
+               "built into this handover is used; --council FILE is for dev mode.",
+      .tables = {opts, NULL},
+      .aliases = aliases,
+      .positional = &policy,
+      .positional_name = "POLICY",
+  };
+  int rc = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
+  if (rc >= 0) return rc;
   uint64_t newest = 0;
   if (!policy) {
-    fprintf(stderr, "%s: POLICY is required\n%s", prefix, usage_verify);
+    fprintf(stderr, "%s: POLICY is required (see --help)\n", prefix);
     return 2;
   }
   if (newest_s && parse_u64(newest_s, &newest) != 0) {
-    fprintf(stderr, "%s: --newest-seen: not a decimal number\n", prefix);
+    fprintf(stderr, "%s: --newest-seen: '%s' is not a decimal number\n", prefix, newest_s);
     return 2;
   }
   char *sig_path = sig_path_for(policy, sig);
-  rc = sig_path ? verify_files(prefix, policy, sig_path, council, newest) : 1;
+  rc = sig_path ? verify_files(prefix, policy, sig_path, council, newest, json) : 1;
   free(sig_path);
   return rc;
+}
+
+static json_t *measurement_json(const hv_tee_measurement *m) {
+  char mre[2 * HV_TEE_MR_LEN + 1], mrs[2 * HV_TEE_MR_LEN + 1];
+  for (size_t i = 0; i < HV_TEE_MR_LEN; i++) {
+    snprintf(mre + 2 * i, 3, "%02x", m->mr_enclave[i]);
+    snprintf(mrs + 2 * i, 3, "%02x", m->mr_signer[i]);
+  }
+  return json_pack("{s:s, s:s, s:i, s:i}", "mr_enclave", mre, "mr_signer", mrs,
+                   "isv_prod_id", m->isv_prod_id, "isv_svn", m->isv_svn);
+}
+
+/* The parsed policy, every setting explicit (docs/JSON.md). */
+static int show_json(const char *path, const hv_policy *p) {
+  hv_policy_time t;
+  hv_policy_get_time(p, &t);
+  json_t *o = json_pack(
+      "{s:s, s:b, s:I, s:i, s:I, s:{s:i, s:i, s:i, s:i}}", "policy", path,
+      "signatures_checked", 0, "version", (json_int_t)hv_policy_version(p),
+      "response_window_s", (int)hv_policy_response_window_s(p), "max_chain_lag_s",
+      (json_int_t)hv_policy_max_chain_lag_s(p), "time", "min_responses",
+      (int)t.min_responses, "max_spread_s", (int)t.max_spread_s, "timeout_ms",
+      (int)t.timeout_ms, "min_distinct_operators", (int)t.min_distinct_operators);
+  json_t *servers = json_array(), *runtimes = json_array();
+  for (size_t i = 0; o && servers && i < hv_policy_server_count(p); i++) {
+    hv_policy_server sv;
+    if (hv_policy_server_at(p, i, &sv) == HV_POLICY_OK)
+      json_array_append_new(servers, json_pack("{s:s, s:i, s:s, s:s}", "host", sv.host,
+                                               "port", sv.ke_port, "operator",
+                                               sv.operator_name, "region", sv.region));
+  }
+  for (size_t i = 0; o && runtimes && i < hv_policy_runtime_count(p); i++) {
+    hv_policy_runtime r;
+    if (hv_policy_runtime_at(p, i, &r) != HV_POLICY_OK) continue;
+    json_t *m = measurement_json(&r.m);
+    if (m) json_object_set_new(m, "seq", json_integer((json_int_t)r.seq));
+    json_array_append_new(runtimes, m);
+  }
+  if (o && servers && runtimes) {
+    json_object_set_new(o, "servers", servers);
+    json_object_set_new(o, "runtimes", runtimes);
+    return cli_json_print(o) == 0 ? 0 : 1;
+  }
+  json_decref(o);
+  json_decref(servers);
+  json_decref(runtimes);
+  return cli_json_print(NULL) == 0 ? 0 : 1;
 }
 
 static int cmd_show(int argc, char **argv) {
   const char *prefix = "handover policy show";
   const char *policy = NULL;
-  int rc = pol_parse_args(prefix, usage_show, argc, argv, NULL, 0, &policy);
-  if (rc) return rc == 1 ? 0 : 2;
+  bool json = false;
+  const cli_opt opts[] = {
+      {"json", NULL, "print the parsed policy as one JSON object", NULL, &json},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  const cli_cmd_spec spec = {
+      .command = "policy show",
+      .synopsis = "policy show [--json] POLICY",
+      .about = "Parses POLICY and prints it in canonical form (every setting explicit).\n"
+               "Signatures are not checked: use 'handover policy verify' for that.",
+      .tables = {opts, NULL},
+      .positional = &policy,
+      .positional_name = "POLICY",
+  };
+  int rc = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
+  if (rc >= 0) return rc;
   if (!policy) {
-    fprintf(stderr, "%s: POLICY is required\n%s", prefix, usage_show);
+    fprintf(stderr, "%s: POLICY is required (see --help)\n", prefix);
     return 2;
   }
   uint8_t *text;
@@ -302,6 +410,11 @@ static int cmd_show(int argc, char **argv) {
   if (err) {
     report(prefix, policy, err, &d);
     return 1;
+  }
+  if (json) {
+    rc = show_json(policy, p);
+    hv_policy_free(p);
+    return rc;
   }
   char *out = malloc(HV_POLICY_MAX_FILE);
   size_t out_len = 0;

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/tee_opts.h"
+#include "cli/json_out.h"
 #include "cli/util.h"
 #include "handover/store.h"
 
@@ -35,14 +36,15 @@ static void print_text(const status_view *v) {
 }
 
 static void print_json(const status_view *v) {
-  printf("{\"identity\":\"%s\",\"identity_check\":\"%s\",\"tee\":\"%s\","
-         "\"dev_mode\":%s,\"mr_enclave\":\"%s\",\"mr_signer\":\"%s\","
-         "\"isv_prod_id\":%u,\"isv_svn\":%u,\"policy_version\":%llu,"
-         "\"chain_head\":{\"number\":%llu,\"time_ms\":%llu}}\n",
-         v->pub, v->identity_check == HV_STORE_OK ? "ok" : hv_store_error_name(v->identity_check),
-         v->kind, v->dev_mode ? "true" : "false", v->mr_enclave, v->mr_signer,
-         v->m.isv_prod_id, v->m.isv_svn, (unsigned long long)v->policy_version,
-         (unsigned long long)v->head.number, (unsigned long long)v->head.time_ms);
+  json_t *o = json_pack(
+      "{s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:i, s:I, s:{s:I, s:I}}", "identity", v->pub,
+      "identity_check",
+      v->identity_check == HV_STORE_OK ? "ok" : hv_store_error_name(v->identity_check), "tee",
+      v->kind, "dev_mode", v->dev_mode, "mr_enclave", v->mr_enclave, "mr_signer",
+      v->mr_signer, "isv_prod_id", v->m.isv_prod_id, "isv_svn", v->m.isv_svn,
+      "policy_version", (json_int_t)v->policy_version, "chain_head", "number",
+      (json_int_t)v->head.number, "time_ms", (json_int_t)v->head.time_ms);
+  cli_json_print(o);
 }
 
 static hv_store_error read_status(hv_store *store, hv_tee *t, status_view *v) {

@@ -101,6 +101,11 @@ static bool take(const opt_index *x, const cli_cmd_spec *spec, int i, const char
             spec->command, x->lo[i].name, o->metavar);
     return false;
   }
+  if (o->metavar && *o->value) {
+    fprintf(stderr, "handover %s: option '--%s' given twice\n", spec->command,
+            x->alias_of[i] ? x->alias_of[i] : x->lo[i].name);
+    return false;
+  }
   if (o->metavar)
     *o->value = arg;
   else

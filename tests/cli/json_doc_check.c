@@ -30,10 +30,9 @@ typedef struct {
 
 static int failures;
 
-static void complain(const char *id, const char *fmt, const char *a, const char *b) {
-  fprintf(stderr, "json_doc_check: %s: ", id);
-  fprintf(stderr, fmt, a, b);
-  fputc('\n', stderr);
+/* "json_doc_check: ID: field 'PATH' PROBLEM" */
+static void complain(const char *id, const char *path, const char *problem) {
+  fprintf(stderr, "json_doc_check: %s: field '%s' %s\n", id, path, problem);
   failures++;
 }
 
@@ -101,10 +100,10 @@ static void check_object(const char *id, const table *t, const json_t *obj, cons
     snprintf(path, sizeof path, "%s%s", prefix, key);
     const field *f = find(t, path);
     if (!f) {
-      complain(id, "field '%s' is not documented%s", path, "");
+      complain(id, path, "is not documented");
       continue;
     }
-    if (strcmp(f->type, type_of(v))) complain(id, "field '%s' is not a %s", path, f->type);
+    if (strcmp(f->type, type_of(v))) complain(id, path, "has another type than documented");
     char sub[MAX_NAME * 2 + 4];
     if (json_is_object(v)) {
       snprintf(sub, sizeof sub, "%s.", path);
@@ -121,14 +120,15 @@ static void check_object(const char *id, const table *t, const json_t *obj, cons
   for (size_t i = 0; i < t->n; i++) {
     const char *p = t->f[i].path;
     if (!t->f[i].always || strncmp(p, prefix, plen) || strpbrk(p + plen, ".[")) continue;
-    if (!json_object_get(obj, p + plen)) complain(id, "field '%s' is missing%s", p, "");
+    if (!json_object_get(obj, p + plen)) complain(id, p, "is documented as always there but missing");
   }
 }
 
 static int check_one(const char *doc, const char *id, const json_t *obj) {
   table *t = malloc(sizeof *t);
   if (!t || load_table(doc, id, t) != 0) {
-    complain(id, "no table '<!-- fields: %s -->' in the document%s", id, "");
+    fprintf(stderr, "json_doc_check: no table '<!-- fields: %s -->' in the document\n", id);
+    failures++;
     free(t);
     return -1;
   }

@@ -69,7 +69,7 @@ usage_case --server time --server "bad host name"
 usage_case --bogus time --bogus
 # policy
 usage_case --secret policy keygen --public "$d/pub"
-usage_case --key policy sign "$POL"
+usage_case --secret policy sign "$POL"
 usage_case --newest-seen policy verify --newest-seen x "$POL"
 usage_case POLICY policy show
 usage_case --bogus policy show --bogus "$POL"

@@ -1,0 +1,102 @@
+# What an operator relies on (issue 14): log lines with an RFC 3339 date,
+# a level and --log-format json; readiness under systemd (sd_notify);
+# every JSON output checked against docs/JSON.md.
+# Run as: sh operator.sh HANDOVER MAKE_GOV RAW_CLIENT NTS_ENV_SH
+#         JSON_DOC_CHECK NOTIFY_SINK JSON_MD
+JSON_CHECK=$5 NOTIFY_SINK=$6 JSON_MD=$7
+. "$(dirname "$0")/lib.sh"
+cli_env 3 60 old,new
+SINK_PID=""
+operator_cleanup() {
+  [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null && wait "$SINK_PID" 2>/dev/null
+  cli_cleanup
+}
+trap operator_cleanup EXIT
+# json_ok ID [--lines] < FILE: FILE's JSON matches docs/JSON.md's table ID.
+json_ok() {
+  "$JSON_CHECK" "$JSON_MD" "$@" >/dev/null 2>"$W/json.err" || {
+    cat "$W/json.err" >&2
+    fail "JSON of $1 does not match docs/JSON.md"
+  }
+}
+# wait_for FILE TEXT: until FILE holds TEXT (a guard of 15 s, not a timing).
+wait_for() {
+  i=0
+  until grep -q -- "$2" "$1" 2>/dev/null; do
+    i=$((i + 1))
+    [ "$i" -gt "$SERVE_START_TENTHS" ] && { cat "$1" >&2; fail "no '$2' in $1"; }
+    sleep 0.1
+  done
+}
+STAMP='[0-9]\{4\}-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]\.[0-9]\{3\}Z'
+
+pub=$(init_store old "$W/old")
+
+# 1. A sender under "systemd": NOTIFY_SOCKET set, JSON progress on stdout,
+# JSON log lines on stderr.
+"$NOTIFY_SINK" "$W/notify.sock" >"$W/notify.out" 2>&1 &
+SINK_PID=$!
+wait_for "$W/notify.out" BOUND
+t=$(now_ms)
+rm -f "$SOCK"
+# shellcheck disable=SC2046
+NOTIFY_SOCKET=$W/notify.sock "$HANDOVER" serve --store "$W/old" --socket "$SOCK" \
+  $(gov_args) --chain-head "$t:$((t - 60000))" $(tee_args old) --json --log-format json \
+  >"$W/serve.json" 2>"$W/serve.log" &
+SERVE_PID=$!
+wait_for "$W/notify.out" "READY=1"
+expect_in "sd_notify status" "STATUS=serving on $SOCK, policy version 1" "$W/notify.out"
+[ -S "$SOCK" ] || fail "READY=1 before the socket listens"
+receive new "$W/new" --json --timing || { cat "$W/receive.log" >&2; fail "receive --json"; }
+json_ok receive --lines <"$W/receive.log"
+expect_in "receive --json" '"event":"timing"' "$W/receive.log"
+expect_in "receive --json" 'handover complete"}' "$W/receive.log"
+stop_serve
+wait_for "$W/notify.out" "STOPPING=1"
+wait "$SINK_PID" 2>/dev/null
+SINK_PID=""
+json_ok serve --lines <"$W/serve.json"
+for ev in listening step stopped; do
+  expect_in "serve --json" "\"event\":\"$ev\"" "$W/serve.json"
+done
+json_ok log --lines <"$W/serve.log"
+expect_in "serve --log-format json" "\"time\":\"$STAMP\",\"level\":\"info\"" "$W/serve.log"
+echo "sd_notify, serve/receive --json, --log-format json: ok"
+
+# 2. Text logs: every line has a date, milliseconds, a level.
+rm -f "$W/serve.log"
+start_serve old "$W/old"
+receive new "$W/new2" || { cat "$W/receive.log" >&2; fail "receive"; }
+stop_serve
+n=$(grep -c "" "$W/serve.log")
+[ "$(grep -c "^$STAMP \(INFO \|WARN \|ERROR\) " "$W/serve.log")" -eq "$n" ] || {
+  grep -v "^$STAMP \(INFO \|WARN \|ERROR\) " "$W/serve.log" >&2
+  fail "a text log line without an RFC 3339 timestamp and a level"
+}
+echo "text logs ($n lines): ok"
+
+# 3. status, policy, time: one object each, against the document.
+# shellcheck disable=SC2046
+"$HANDOVER" status --store "$W/new" --json $(tee_args new) | json_ok status
+"$HANDOVER" policy show --json "$W/gov/policy.txt" | json_ok policy.show
+"$HANDOVER" policy verify --json --council "$W/gov/council.txt" \
+  --policy-sig "$W/gov/policy.sig" "$W/gov/policy.txt" >"$W/verify.json" ||
+  fail "policy verify --json"
+json_ok policy.verify <"$W/verify.json"
+expect_in "policy verify --json" '"verified":true' "$W/verify.json"
+# A refusal is an object too: a council that did not sign it.
+sed 's/^member \(..\)/member 00/' "$W/gov/council.txt" >"$W/other-council.txt"
+"$HANDOVER" policy verify --json --council "$W/other-council.txt" \
+  --policy-sig "$W/gov/policy.sig" "$W/gov/policy.txt" >"$W/verify.json" 2>/dev/null &&
+  fail "policy verify accepted another council"
+json_ok policy.verify <"$W/verify.json"
+expect_in "policy verify --json (refused)" '"verified":false' "$W/verify.json"
+servers=""
+for p in $(echo "$ports" | tr , ' '); do servers="$servers --server 127.0.0.1:$p"; done
+# shellcheck disable=SC2086
+"$HANDOVER" time --json $servers --ca "$NTSENV_DIR/ca.pem" >"$W/time.json" ||
+  fail "time --json: $(cat "$W/time.json")"
+json_ok time <"$W/time.json"
+grep -q '"time_ns":"[0-9]*"' "$W/time.json" || fail "time_ns is not a string"
+echo "status/policy/time JSON against docs/JSON.md: ok"
+echo "operator: ok"
