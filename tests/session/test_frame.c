@@ -294,6 +294,45 @@ static void test_server_bounds_connections(void) {
   rmdir(dir);
 }
 
+/* Over TCP nothing names the peer's process (every peer is on loopback),
+ * so the per-process bound does not apply: one process gets more than
+ * HV_SESSION_MAX_PER_PEER connections, under the global bound. */
+static void test_server_tcp_global_bound_only(void) {
+  hv_session_addr a, bound;
+  char err[256];
+  HT_CHECK(hv_session_addr_parse("tcp:127.0.0.1:0", "listen", &a, err, sizeof err) ==
+           HV_SESSION_OK);
+  listen_fd = hv_session_listen(&a, &bound, err, sizeof err);
+  HT_CHECK(listen_fd >= 0);
+  pthread_mutex_lock(&gate_lock);
+  gate_open = 0;
+  handled = 0;
+  pthread_mutex_unlock(&gate_lock);
+  stop_flag = 0;
+  pthread_t t;
+  int rc = -1;
+  HT_CHECK(pthread_create(&t, NULL, run_server, &rc) == 0);
+  enum { N = HV_SESSION_MAX_PER_PEER + 2 };
+  int fds[N];
+  for (int i = 0; i < N; i++) {
+    fds[i] = hv_session_connect(&bound, err, sizeof err);
+    HT_CHECK(fds[i] >= 0);
+    uint8_t frame[5] = {0, 0, 0, 1, 'h'};
+    HT_CHECK(send(fds[i], frame, sizeof frame, MSG_NOSIGNAL) == 5);
+  }
+  wait_handled(N);
+  HT_CHECK_EQ_INT(handled_now(), N);
+  pthread_mutex_lock(&gate_lock);
+  gate_open = 1;
+  pthread_cond_broadcast(&gate_cond);
+  pthread_mutex_unlock(&gate_lock);
+  stop_flag = 1;
+  pthread_join(t, NULL);
+  HT_CHECK_EQ_INT(rc, 0);
+  for (int i = 0; i < N; i++) close(fds[i]);
+  close(listen_fd);
+}
+
 int main(void) {
   pair[0] = pair[1] = -1;
   HT_RUN(test_round_trip);
@@ -303,5 +342,6 @@ int main(void) {
   HT_RUN(test_empty_and_timeout);
   HT_RUN(test_listen_mode_and_stale);
   HT_RUN(test_server_bounds_connections);
+  HT_RUN(test_server_tcp_global_bound_only);
   return HT_DONE();
 }
