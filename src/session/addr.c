@@ -229,8 +229,10 @@ int hv_session_connect(const hv_session_addr *a, char *err, size_t err_len) {
   do rc = connect(fd, (struct sockaddr *)&ss, len);
   while (rc != 0 && errno == EINTR);
   if (rc != 0) {
-    snprintf(err, err_len, "connect %s: %s", text, strerror(errno));
+    int saved = errno; /* for a caller that retries while nobody listens */
+    snprintf(err, err_len, "connect %s: %s", text, strerror(saved));
     close(fd);
+    errno = saved;
     return -1;
   }
   no_delay(fd);
