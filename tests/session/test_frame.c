@@ -309,6 +309,37 @@ static void test_server_bounds_connections(void) {
   rmdir(dir);
 }
 
+/* Serves listen_fd while this one process opens n connections to
+ * where (each sends a frame): every one of them must be handled. */
+static void one_process_gets(int n, const hv_session_addr *where) {
+  char err[256];
+  pthread_mutex_lock(&gate_lock);
+  gate_open = 0;
+  handled = 0;
+  pthread_mutex_unlock(&gate_lock);
+  stop_flag = 0;
+  pthread_t t;
+  int rc = -1;
+  HT_CHECK(pthread_create(&t, NULL, run_server, &rc) == 0);
+  int fds[HV_SESSION_MAX_CONNECTIONS];
+  for (int i = 0; i < n; i++) {
+    fds[i] = hv_session_connect(where, err, sizeof err);
+    HT_CHECK(fds[i] >= 0);
+    uint8_t frame[5] = {0, 0, 0, 1, 'h'};
+    HT_CHECK(send(fds[i], frame, sizeof frame, MSG_NOSIGNAL) == 5);
+  }
+  wait_handled(n);
+  HT_CHECK_EQ_INT(handled_now(), n);
+  pthread_mutex_lock(&gate_lock);
+  gate_open = 1;
+  pthread_cond_broadcast(&gate_cond);
+  pthread_mutex_unlock(&gate_lock);
+  stop_flag = 1;
+  pthread_join(t, NULL);
+  HT_CHECK_EQ_INT(rc, 0);
+  for (int i = 0; i < n; i++) close(fds[i]);
+}
+
 /* Over TCP nothing names the peer's process (every peer is on loopback),
  * so the per-process bound does not apply: one process gets more than
  * HV_SESSION_MAX_PER_PEER connections, under the global bound. */
@@ -319,32 +350,7 @@ static void test_server_tcp_global_bound_only(void) {
            HV_SESSION_OK);
   listen_fd = hv_session_listen(&a, &bound, err, sizeof err);
   HT_CHECK(listen_fd >= 0);
-  pthread_mutex_lock(&gate_lock);
-  gate_open = 0;
-  handled = 0;
-  pthread_mutex_unlock(&gate_lock);
-  stop_flag = 0;
-  pthread_t t;
-  int rc = -1;
-  HT_CHECK(pthread_create(&t, NULL, run_server, &rc) == 0);
-  enum { N = HV_SESSION_MAX_PER_PEER + 2 };
-  int fds[N];
-  for (int i = 0; i < N; i++) {
-    fds[i] = hv_session_connect(&bound, err, sizeof err);
-    HT_CHECK(fds[i] >= 0);
-    uint8_t frame[5] = {0, 0, 0, 1, 'h'};
-    HT_CHECK(send(fds[i], frame, sizeof frame, MSG_NOSIGNAL) == 5);
-  }
-  wait_handled(N);
-  HT_CHECK_EQ_INT(handled_now(), N);
-  pthread_mutex_lock(&gate_lock);
-  gate_open = 1;
-  pthread_cond_broadcast(&gate_cond);
-  pthread_mutex_unlock(&gate_lock);
-  stop_flag = 1;
-  pthread_join(t, NULL);
-  HT_CHECK_EQ_INT(rc, 0);
-  for (int i = 0; i < N; i++) close(fds[i]);
+  one_process_gets(HV_SESSION_MAX_PER_PEER + 2, &bound);
   close(listen_fd);
 }
 
@@ -352,41 +358,18 @@ static void test_server_tcp_global_bound_only(void) {
  * (credentials name a process, the reports name the build), and counted
  * against the global bound only. */
 static void test_server_unix_without_credentials(void) {
-  char path[128], err[256];
+  hv_session_addr a;
+  char err[256], path[128];
   HT_CHECK(mkdtemp(dir2) != NULL);
-  snprintf(path, sizeof path, "%s/nocred", dir2);
-  listen_fd = hv_session_unix_listen(path, err, sizeof err);
+  snprintf(path, sizeof path, "unix:%s/nocred", dir2);
+  HT_CHECK(hv_session_addr_parse(path, "listen", &a, err, sizeof err) == HV_SESSION_OK);
+  listen_fd = hv_session_listen(&a, NULL, err, sizeof err);
   HT_CHECK(listen_fd >= 0);
-  pthread_mutex_lock(&gate_lock);
-  gate_open = 0;
-  handled = 0;
-  pthread_mutex_unlock(&gate_lock);
-  stop_flag = 0;
   no_peercred = 1;
-  pthread_t t;
-  int rc = -1;
-  HT_CHECK(pthread_create(&t, NULL, run_server, &rc) == 0);
-  enum { N = HV_SESSION_MAX_PER_PEER + 1 };
-  int fds[N];
-  for (int i = 0; i < N; i++) {
-    fds[i] = hv_session_unix_connect(path, err, sizeof err);
-    HT_CHECK(fds[i] >= 0);
-    uint8_t frame[5] = {0, 0, 0, 1, 'h'};
-    HT_CHECK(send(fds[i], frame, sizeof frame, MSG_NOSIGNAL) == 5);
-  }
-  wait_handled(N);
-  HT_CHECK_EQ_INT(handled_now(), N);
-  pthread_mutex_lock(&gate_lock);
-  gate_open = 1;
-  pthread_cond_broadcast(&gate_cond);
-  pthread_mutex_unlock(&gate_lock);
-  stop_flag = 1;
-  pthread_join(t, NULL);
+  one_process_gets(HV_SESSION_MAX_PER_PEER + 1, &a);
   no_peercred = 0;
-  HT_CHECK_EQ_INT(rc, 0);
-  for (int i = 0; i < N; i++) close(fds[i]);
   close(listen_fd);
-  unlink(path);
+  unlink(a.path);
   rmdir(dir2);
 }
 
