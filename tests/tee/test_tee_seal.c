@@ -125,14 +125,17 @@ static void test_header_edits(void) {
   HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_TAMPERED);
   blob[9] = 3;
   blob[16] = 1; /* cpu_svn above ours */
-  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_SVN);
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_CPUSVN);
   blob[16] = 0;
   blob[0] ^= 0x20; /* magic */
   HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_TAMPERED);
   blob[0] ^= 0x20;
-  blob[5] = 2; /* format version */
+  HT_CHECK_EQ_INT(blob[5], 2); /* format version */
+  blob[5] = 3;
   HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_TAMPERED);
-  blob[5] = 1;
+  blob[5] = 1; /* version 1 has no DEBUG in the identity fingerprint */
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_OTHER_ENCLAVE);
+  blob[5] = 2;
   blob[7] = 3; /* key policy: both bits is not one we write */
   HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_TAMPERED);
   blob[7] = 1; /* MRENCLAVE instead of MRSIGNER: another identity */
