@@ -152,9 +152,10 @@ hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
  * may make: without this, an older build of the same signer could seal
  * MRSIGNER at its own svn a file that the newer build, expecting its own
  * MRENCLAVE file, would open. A blob must name exactly the request this
- * enclave would make for that policy (masks, config_svn; for MRENCLAVE
- * also isv_svn; for MRSIGNER an isv_svn no higher than ours), else
- * OTHER_ENCLAVE (another policy or svn) or TAMPERED (other masks). */
+ * enclave would make for that policy (masks, config_svn, an isv_svn no
+ * higher than ours: under MRENCLAVE a lower one can only be this same
+ * enclave signed at a lower ISVSVN), else OTHER_ENCLAVE (another policy or
+ * config_svn), SVN (isv_svn above ours) or TAMPERED (other masks). */
 hv_tee_error hv_tee_unseal(const hv_tee *tee, hv_tee_seal_policy expected,
                            const uint8_t *blob, size_t blob_len, uint8_t *pt,
                            size_t pt_cap, size_t *pt_len);

@@ -228,7 +228,10 @@ hv_tee_error tee_seal_with(const hv_tee *tee, const sgx_key_request_t *req,
 
 /* The blob's request must be the one we would make for the expected
  * policy (see hv_tee_unseal in tee.h). cpu_svn is left to EGETKEY: an
- * older one is how blobs outlive microcode updates. */
+ * older one is how blobs outlive microcode updates. An isv_svn below ours
+ * is how they outlive a re-signing at a higher ISVSVN: under MRENCLAVE
+ * only this very enclave (same MRENCLAVE) can have derived the key, at a
+ * lower ISVSVN; the store then seals the file again (TCB recovery). */
 static hv_tee_error request_expected(const hv_tee *tee, uint16_t key_policy,
                                      const sgx_key_request_t *got) {
   sgx_key_request_t mine;
@@ -239,8 +242,6 @@ static hv_tee_error request_expected(const hv_tee *tee, uint16_t key_policy,
       got->misc_mask != mine.misc_mask)
     return HV_TEE_ERR_SEAL_TAMPERED;
   if (got->config_svn != mine.config_svn) return HV_TEE_ERR_SEAL_OTHER_ENCLAVE;
-  if (key_policy == SGX_KEYPOLICY_MRENCLAVE && got->isv_svn != mine.isv_svn)
-    return HV_TEE_ERR_SEAL_OTHER_ENCLAVE;
   if (got->isv_svn > mine.isv_svn) return HV_TEE_ERR_SEAL_SVN;
   return HV_TEE_OK;
 }

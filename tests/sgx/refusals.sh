@@ -55,3 +55,17 @@ expect_in "debug launch" "sealed by this build under the other DEBUG attribute" 
 unset HV_EMU_DEBUG
 status_of old "$W/old" || { cat "$W/status.out" >&2; fail "the production launch lost its store"; }
 echo "refused as other DEBUG attribute: ok"
+
+# 5. A debug sender: a debug launch of the listed build, with its own
+# (debug-sealed) store, meets a production receiver, which refuses its
+# CHALLENGE (dev-mode-mismatch) and stores nothing.
+HV_EMU_DEBUG=1
+export HV_EMU_DEBUG
+init_store old "$W/debug-old" >/dev/null
+start_serve old "$W/debug-old"
+unset HV_EMU_DEBUG
+receive new "$W/from-debug" && fail "a production receiver took a key from a debug sender"
+expect_in "debug sender" "dev-mode-mismatch" "$W/receive.log"
+[ -z "$(identity new "$W/from-debug")" ] || fail "debug sender: the receiver stored a key"
+stop_serve
+echo "refused a debug sender: ok"

@@ -1,4 +1,5 @@
-# Sealing across a CPU SVN increase (a microcode update): the store sealed
+# Sealing across a CPU SVN increase (a microcode update), then an ISV SVN
+# increase of the same enclave: the store sealed
 # under the old CPU SVN still opens, and opening it seals it again under
 # the new one (TCB recovery), which status shows once. An interrupted
 # re-seal leaves the old file, which still opens. A CPU that runs the old
@@ -43,4 +44,14 @@ start_serve old "$W/old" "" --once
 receive new "$W/new" || { cat "$W/receive.log" >&2; fail "receive after the update"; }
 [ "$(identity new "$W/new")" = "$pub" ] || fail "the new store does not hold the identity"
 stop_serve
+
+# The same enclave re-signed at a higher ISVSVN: the same, for ISVSVN.
+HV_EMU_ISVSVN=2
+export HV_EMU_ISVSVN
+status_of old "$W/old" || { cat "$W/status.out" >&2; fail "the old seal did not open at ISVSVN 2"; }
+expect_in "ISVSVN 2" "re-sealed under this CPU SVN and ISV SVN (TCB recovery): identity" \
+  "$W/status.out"
+HV_EMU_ISVSVN=1
+status_of old "$W/old" && fail "ISVSVN 1 opened a store sealed at ISVSVN 2"
+expect_in "lower ISVSVN" "sealed at an ISV SVN above this build's" "$W/status.out"
 echo "sgx tcb recovery: ok"

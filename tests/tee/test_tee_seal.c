@@ -192,8 +192,10 @@ static void test_foreign_requests_refused(void) {
   uint8_t blob[PT_LEN + HV_TEE_SEAL_OVERHEAD];
   size_t len = 0;
   hv_tee *a = tt_open("p1", tt_identity(0xa1, 0x51, 7, 3));
+  /* (3: a lower ISVSVN under MRENCLAVE is this enclave before a
+   * re-signing: it opens, and the store re-seals it.) */
   const hv_tee_error want[] = {HV_TEE_OK, HV_TEE_ERR_SEAL_TAMPERED, HV_TEE_ERR_SEAL_TAMPERED,
-                               HV_TEE_ERR_SEAL_OTHER_ENCLAVE};
+                               HV_TEE_OK};
   for (int field = 0; field < 4; field++) {
     HT_CHECK_EQ_INT(seal_edited(a, field, blob, &len), HV_TEE_OK);
     HT_CHECK_EQ_INT(unseal_as(a, HV_TEE_SEAL_MRENCLAVE, blob, len), want[field]);
