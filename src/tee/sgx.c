@@ -59,7 +59,9 @@ hv_tee_error sgx_detect(const char *dir, hv_tee_kind *kind, sgx_target_info_t *s
   } else if (type_is(type, (size_t)n, "epid")) {
     *kind = HV_TEE_KIND_SGX_EPID;
   } else if (type_is(type, (size_t)n, "none")) {
-    /* No remote attestation configured; EREPORT/EGETKEY work regardless. */
+    /* No remote attestation configured; EREPORT/EGETKEY work regardless.
+     * Gramine makes attestation_type and my_target_info only on its SGX
+     * host (never under gramine-direct), "none" included. */
     *kind = HV_TEE_KIND_SGX_LOCAL;
   } else {
     return HV_TEE_ERR_NOT_ENCLAVE;
