@@ -18,13 +18,25 @@ typedef struct {
   uint64_t policy_version;
   hv_store_chain_head head;
   hv_store_error identity_check; /* unsealing proves the key is ours */
+  unsigned resealed;              /* HV_STORE_RESEALED_* at this open */
 } status_view;
+
+/* TCB recovery at this open: the files sealed again, or "" if none. */
+static const char *resealed_names(unsigned r) {
+  static const char *names[] = {"", "identity", "state", "identity state"};
+  return names[r & (HV_STORE_RESEALED_IDENTITY | HV_STORE_RESEALED_STATE)];
+}
 
 static void print_text(const status_view *v) {
   printf("identity        %s\n", v->pub);
   printf("identity check  %s\n", v->identity_check == HV_STORE_OK
                                      ? "ok (the sealed secret unseals and matches)"
                                      : hv_store_error_name(v->identity_check));
+  if (v->resealed)
+    printf("sealing         re-sealed under this CPU SVN and ISV SVN (TCB recovery): %s\n",
+           resealed_names(v->resealed));
+  else
+    printf("sealing         current (this CPU SVN and ISV SVN)\n");
   printf("tee             %s%s\n", v->kind, v->dev_mode ? " (dev mode)" : "");
   printf("mr_enclave      %s\n", v->mr_enclave);
   printf("mr_signer       %s\n", v->mr_signer);
@@ -37,13 +49,14 @@ static void print_text(const status_view *v) {
 
 static void print_json(const status_view *v) {
   json_t *o = json_pack(
-      "{s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:i, s:I, s:{s:I, s:I}}", "identity", v->pub,
+      "{s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:i, s:I, s:{s:I, s:I}, s:s}", "identity", v->pub,
       "identity_check",
       v->identity_check == HV_STORE_OK ? "ok" : hv_store_error_name(v->identity_check), "tee",
       v->kind, "dev_mode", v->dev_mode, "mr_enclave", v->mr_enclave, "mr_signer",
       v->mr_signer, "isv_prod_id", v->m.isv_prod_id, "isv_svn", v->m.isv_svn,
       "policy_version", (json_int_t)v->policy_version, "chain_head", "number",
-      (json_int_t)v->head.number, "time_ms", (json_int_t)v->head.time_ms);
+      (json_int_t)v->head.number, "time_ms", (json_int_t)v->head.time_ms, "resealed",
+      resealed_names(v->resealed));
   cli_json_print(o);
 }
 
@@ -93,7 +106,10 @@ int cmd_status(int argc, char **argv) {
   status_view v;
   memset(&v, 0, sizeof v);
   hv_store_error se = hv_store_open(store_dir, t, false, &store);
-  if (se == HV_STORE_OK) se = read_status(store, t, &v);
+  if (se == HV_STORE_OK) {
+    v.resealed = hv_store_resealed(store);
+    se = read_status(store, t, &v);
+  }
   if (store) hv_store_close(store);
   hv_tee_close(t);
   if (se != HV_STORE_OK) {

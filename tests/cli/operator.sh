@@ -45,7 +45,7 @@ NOTIFY_SOCKET=$W/notify.sock "$HANDOVER" serve --store "$W/old" --socket "$SOCK"
   >"$W/serve.json" 2>"$W/serve.log" &
 SERVE_PID=$!
 wait_for "$W/notify.out" "READY=1"
-expect_in "sd_notify status" "STATUS=serving on $SOCK, policy version 1" "$W/notify.out"
+expect_in "sd_notify status" "STATUS=serving on unix:$SOCK, policy version 1" "$W/notify.out"
 [ -S "$SOCK" ] || fail "READY=1 before the socket listens"
 receive new "$W/new" --json --timing || { cat "$W/receive.log" >&2; fail "receive --json"; }
 json_ok receive --lines <"$W/receive.log"
