@@ -10,6 +10,7 @@
 #include "cli/log.h"
 #include "cli/notify.h"
 #include "cli/opts.h"
+#include "cli/serve_checks.h"
 #include "cli/tee_opts.h"
 #include "cli/transport.h"
 #include "cli/util.h"
@@ -115,9 +116,15 @@ static void remove_socket(const socket_file *f) {
 
 static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_chain_head *head) {
   cli_worker w;
+  if (cli_serve_check_ca(a->w.ca_file) != 0) return CLI_EXIT_FAIL;
   if (cli_worker_open(&a->w, tee_opts, &w) != 0) return CLI_EXIT_FAIL;
   hv_session_sender *s;
   if (hv_session_sender_new(w.sw, head, a->chain_head_file, &s) != HV_SESSION_OK) {
+    cli_worker_close(&w);
+    return CLI_EXIT_FAIL;
+  }
+  if (cli_serve_check_started(&w, s, head) != 0) {
+    hv_session_sender_free(s);
     cli_worker_close(&w);
     return CLI_EXIT_FAIL;
   }

@@ -99,4 +99,58 @@ for p in $(echo "$ports" | tr , ' '); do servers="$servers --server 127.0.0.1:$p
 json_ok time <"$W/time.json"
 grep -q '"time_ns":"[0-9]*"' "$W/time.json" || fail "time_ns is not a string"
 echo "status/policy/time JSON against docs/JSON.md: ok"
+
+# 4. serve checks at start what it can, and refuses to start naming it.
+# start_refused WHAT TEXT [serve options...]: exit 1, TEXT said, never listened.
+start_refused() {
+  what=$1 text=$2
+  shift 2
+  rm -f "$SOCK"
+  t=$(now_ms)
+  # shellcheck disable=SC2046
+  "$HANDOVER" serve --store "$W/old" --socket "$SOCK" --policy "$W/gov/policy.txt" \
+    --council "$W/gov/council.txt" --chain-head "${HEAD:-$t:$((t - 60000))}" \
+    $(tee_args old) "$@" >"$W/start.out" 2>&1
+  st=$?
+  [ "$st" -eq 1 ] || { cat "$W/start.out" >&2; fail "$what: serve exited $st, not 1"; }
+  expect_in "$what" "$text" "$W/start.out"
+  [ ! -e "$SOCK" ] || fail "$what: serve listened before refusing"
+  echo "refused to start: $what: ok"
+}
+SIG="--policy-sig $W/gov/policy.sig"
+start_refused "CA file missing" "--ca $W/missing.pem: No such file" $SIG --ca "$W/missing.pem"
+echo "not a certificate" >"$W/junk.pem"
+start_refused "CA file not PEM" "--ca $W/junk.pem: holds no PEM certificate" $SIG \
+  --ca "$W/junk.pem"
+t=$(now_ms)
+HEAD="$((t + 1)):$((t - 8 * 86400 * 1000))" start_refused "stale chain head" \
+  "older.*max_chain_lag\|max_chain_lag 604800 s" $SIG --ca "$NTSENV_DIR/ca.pem"
+cp "$W/gov/policy.txt" "$W/policy2.txt" && echo "# changed" >>"$W/policy2.txt"
+# shellcheck disable=SC2046
+"$HANDOVER" serve --store "$W/old" --socket "$SOCK" --policy "$W/policy2.txt" \
+  --policy-sig "$W/gov/policy.sig" --council "$W/gov/council.txt" --ca "$NTSENV_DIR/ca.pem" \
+  --chain-head "$t:$t" $(tee_args old) >"$W/start.out" 2>&1 && fail "an unsigned policy was served"
+grep -q "policy" "$W/start.out" || { cat "$W/start.out" >&2; fail "the policy refusal is not named"; }
+[ ! -e "$SOCK" ] || fail "serve listened with an unsigned policy"
+echo "refused to start: policy not signed: ok"
+mkdir -m 700 "$W/empty-store"
+# shellcheck disable=SC2046
+"$HANDOVER" serve --store "$W/empty-store" --socket "$SOCK" $(gov_args) --chain-head "$t:$t" \
+  $(tee_args old) >"$W/start.out" 2>&1 && fail "a store without identity was served"
+[ ! -e "$SOCK" ] || fail "serve listened with no identity"
+echo "refused to start: no identity: ok"
+# No quorum yet (the servers' CA is not the one given) is a warning only.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W/o.key" \
+  -out "$W/other-ca.pem" -days 2 -subj "/CN=other" >/dev/null 2>&1 || fail "openssl"
+t=$(now_ms)
+rm -f "$SOCK" "$W/serve.log" # (wait_for must not see the last run's log)
+# shellcheck disable=SC2046
+"$HANDOVER" serve --store "$W/old" --socket "$SOCK" --policy "$W/gov/policy.txt" $SIG \
+  --council "$W/gov/council.txt" --ca "$W/other-ca.pem" --chain-head "$t:$t" \
+  $(tee_args old) >"$W/serve.log" 2>&1 &
+SERVE_PID=$!
+wait_for "$W/serve.log" "listening on"
+expect_in "no quorum at start" "WARN  serve: start-up: no trusted time yet" "$W/serve.log"
+stop_serve
+echo "no trusted time at start: a warning, it serves: ok"
 echo "operator: ok"

@@ -58,9 +58,20 @@ refused old receiver-not-newer "$W/older"
 stop_serve
 
 # 6. A stale chain head: the sender's newest block is 8 days old (the
-# policy allows 7).
+# policy allows 7). serve refuses to start with one (tests/cli/operator.sh);
+# here the head goes stale while it serves (--chain-head-file, re-read).
 t=$(now_ms)
-start_serve old "$W/old" "$t:$(( t - 8 * 86400 * 1000 ))"
+echo "$t:$t" >"$W/stale-head"
+rm -f "$SOCK"
+# shellcheck disable=SC2046
+"$HANDOVER" serve --store "$W/old" --socket "$SOCK" $(gov_args) --chain-head-file \
+  "$W/stale-head" $(tee_args old) >>"$W/serve.log" 2>&1 &
+SERVE_PID=$!
+i=0
+until [ -S "$SOCK" ]; do
+  i=$((i + 1)); [ "$i" -gt "$SERVE_START_TENTHS" ] && fail "serve did not listen"; sleep 0.1
+done
+echo "$((t + 1)):$(( t - 8 * 86400 * 1000 ))" >"$W/stale-head"
 refused new chain-head-stale "$W/stale"
 stop_serve
 
