@@ -208,6 +208,10 @@ hv_proto_error hv_proto_receiver_new(const hv_proto_config *cfg,
                                      hv_proto_receiver **out);
 /* Wipes every secret it still holds. */
 void hv_proto_receiver_free(hv_proto_receiver *r);
+/* The policy version the sender's CHALLENGE announced (0 before one came;
+ * authenticated only once KEY verified): for messages that say which
+ * version each side holds. */
+uint64_t hv_proto_receiver_sender_policy_version(const hv_proto_receiver *r);
 
 /* The first message. */
 hv_proto_error hv_proto_receiver_hello(hv_proto_receiver *r, uint8_t *out,

@@ -131,6 +131,9 @@ typedef struct {
   const char *ca_file;       /* CA for the NTS servers; NULL: system store */
   const char *nts_state_dir; /* NTS cookies kept here (made 0700); NULL: memory only */
   hv_session_log log;        /* every call on this worker logs here */
+  /* The receiver's whole exchange, milliseconds; 0: HV_SESSION_DEADLINE_MS.
+   * The paths above are kept (not copied): they must outlive the worker. */
+  int64_t deadline_ms;
 } hv_session_worker_config;
 
 typedef struct hv_session_worker hv_session_worker;
@@ -206,6 +209,14 @@ hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chai
                                        hv_session_sender **out);
 /* Wipes the identity. */
 void hv_session_sender_free(hv_session_sender *s);
+/* Reads the worker's policy files again and verifies them (SIGHUP): a
+ * newer version replaces the one in force, with its trusted-time
+ * settings, for every connection that starts after it (running ones keep
+ * theirs); the store records it. The same version changes nothing
+ * (HV_SESSION_OK); an older one or one that does not verify is refused
+ * (logged, ERROR) and the old one stays. Safe while serving. */
+hv_session_error hv_session_sender_reload_policy(hv_session_sender *s, uint64_t *old_version,
+                                                 uint64_t *new_version);
 hv_session_time *hv_session_sender_time(hv_session_sender *s);
 
 /* One exchange as sender on a connected fd (made non-blocking here; the

@@ -1,5 +1,9 @@
 /* handover receive: the new build fetches the key from the sender. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,14 +12,36 @@
 #include "cli/log.h"
 #include "cli/opts.h"
 #include "cli/tee_opts.h"
+#include "cli/util.h"
 #include "cli/transport.h"
 #include "cli/worker.h"
+
+/* An hour: a receiver that waits longer is not waiting for a handover. */
+#define CLI_RECEIVE_MAX_TIMEOUT_MS 3600000
 
 typedef struct {
   const char *socket_path, *connect;
   hv_session_addr addr; /* from --connect, or --from as unix:PATH */
   bool timing; /* end with how long it took, and how much was trusted time */
 } receive_args;
+
+/* A refused receive leaves no store behind that it made itself: the
+ * directory did not exist before this run, so every file in it (lock,
+ * state, temporaries; never an identity, which is only stored on
+ * success) is this run's. */
+static void remove_new_store(const char *dir) {
+  DIR *d = opendir(dir);
+  if (d) {
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+      if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+        (void)unlinkat(dirfd(d), e->d_name, 0);
+    closedir(d);
+  }
+  if (rmdir(dir) != 0 && errno != ENOENT)
+    fprintf(stderr, "handover receive: could not remove the new store %s: %s\n", dir,
+            strerror(errno));
+}
 
 /* Connects and runs the exchange; 0 only when the key is stored and the
  * sender took our DONE, else -1 with the failed check on stderr. */
@@ -65,7 +91,7 @@ int cmd_receive(int argc, char **argv) {
   cli_worker_args wa = {.command = "receive", .create_store = true};
   receive_args ra = {0};
   bool quiet = false, timing = false, json = false;
-  const char *log_format = NULL;
+  const char *log_format = NULL, *timeout = NULL;
   cli_tee_opts tee;
   cli_tee_opts_init(&tee);
   const cli_opt opts[] = {
@@ -83,6 +109,7 @@ int cmd_receive(int argc, char **argv) {
       {"quiet", NULL, "print nothing but errors", NULL, &quiet},
       {"timing", NULL, "end with the time taken, and how much was trusted time", NULL,
        &timing},
+      {"timeout", "MS", "the deadline of the whole exchange (default 30000)", &timeout, NULL},
       {"json", NULL, "progress as one JSON object per line on stdout", NULL, &json},
       {"log-format", "text|json", "log lines on stderr as text (default) or JSON",
        &log_format, NULL},
@@ -107,7 +134,18 @@ int cmd_receive(int argc, char **argv) {
       !cli_tee_opts_check(&tee, "receive"))
     return CLI_EXIT_USAGE;
   cli_log_format lf;
+  uint64_t timeout_ms = 0;
   if (!cli_log_parse_format("receive", log_format, &lf)) return CLI_EXIT_USAGE;
+  if (timeout && !cli_parse_u64(timeout, CLI_RECEIVE_MAX_TIMEOUT_MS, &timeout_ms)) {
+    fprintf(stderr, "handover receive: --timeout '%s' is not a number of milliseconds in "
+            "1..%d\n", timeout, CLI_RECEIVE_MAX_TIMEOUT_MS);
+    return CLI_EXIT_USAGE;
+  }
+  if (timeout && timeout_ms == 0) {
+    fprintf(stderr, "handover receive: --timeout must be at least 1 ms\n");
+    return CLI_EXIT_USAGE;
+  }
+  wa.deadline_ms = (int64_t)timeout_ms;
   cli_log_configure("receive", lf);
   wa.quiet = quiet;
   wa.json = json;
@@ -116,9 +154,14 @@ int cmd_receive(int argc, char **argv) {
   memset(&sa, 0, sizeof sa);
   sa.sa_handler = SIG_IGN;
   if (sigaction(SIGPIPE, &sa, NULL) != 0) return CLI_EXIT_FAIL;
+  struct stat before;
+  bool new_store = lstat(wa.store_dir, &before) != 0 && errno == ENOENT;
   cli_worker w;
-  if (cli_worker_open(&wa, &tee, &w) != 0) return CLI_EXIT_FAIL;
-  int rc = receive(&w, &ra) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
-  cli_worker_close(&w);
+  int rc = CLI_EXIT_FAIL;
+  if (cli_worker_open(&wa, &tee, &w) == 0) {
+    rc = receive(&w, &ra) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+    cli_worker_close(&w);
+  }
+  if (rc != CLI_EXIT_OK && new_store) remove_new_store(wa.store_dir);
   return rc;
 }

@@ -11,6 +11,7 @@
 #include "cli/notify.h"
 #include "cli/opts.h"
 #include "cli/serve_checks.h"
+#include "cli/serve_reload.h"
 #include "cli/tee_opts.h"
 #include "cli/transport.h"
 #include "cli/util.h"
@@ -29,6 +30,7 @@ static int install_signals(void) {
   sa.sa_handler = on_stop;
   sigemptyset(&sa.sa_mask);
   if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0) return -1;
+  if (cli_reload_block() != 0) return -1; /* one thread takes SIGHUP */
   sa.sa_handler = SIG_IGN;
   return sigaction(SIGPIPE, &sa, NULL);
 }
@@ -114,6 +116,23 @@ static void remove_socket(const socket_file *f) {
     unlink(f->path);
 }
 
+static void log_stopped(hv_session_sender *s, int rc, bool json) {
+  hv_session_time_stats ts;
+  hv_session_time_get_stats(hv_session_sender_time(s), &ts);
+  cli_notify("STOPPING=1");
+  if (json) {
+    char stamp[CLI_LOG_STAMP_LEN];
+    cli_log_stamp(stamp);
+    cli_log_json_object(json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I}", "time", stamp,
+                                  "command", "serve", "event", "stopped", "ok",
+                                  rc == CLI_EXIT_OK, "time_queries", (json_int_t)ts.queries,
+                                  "time_reused", (json_int_t)ts.reused, "nts_ke_handshakes",
+                                  (json_int_t)ts.handshakes));
+  }
+  cli_log("serve: stopped (%lld trusted-time queries, %lld reused, %lld NTS-KE handshakes)",
+          (long long)ts.queries, (long long)ts.reused, (long long)ts.handshakes);
+}
+
 static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_chain_head *head) {
   cli_worker w;
   if (cli_serve_check_ca(a->w.ca_file) != 0) return CLI_EXIT_FAIL;
@@ -137,25 +156,17 @@ static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_cha
   } else {
     socket_file sf;
     note_socket(&sf, &bound);
+    char addr[HV_SESSION_ADDR_MAX + 16];
+    hv_session_addr_format(&bound, addr, sizeof addr);
+    cli_reloader *reloader = cli_reload_start(s, addr, a->w.json);
     log_listening(&bound, &w, head, a->w.json);
-    rc = hv_session_serve(s, fd, a->once, &stop_requested) == HV_SESSION_OK ? CLI_EXIT_OK
-                                                                            : CLI_EXIT_FAIL;
+    rc = reloader && hv_session_serve(s, fd, a->once, &stop_requested) == HV_SESSION_OK
+             ? CLI_EXIT_OK
+             : CLI_EXIT_FAIL;
+    cli_reload_stop(reloader);
     close(fd);
     remove_socket(&sf);
-    hv_session_time_stats ts;
-    hv_session_time_get_stats(hv_session_sender_time(s), &ts);
-    cli_notify("STOPPING=1");
-    if (a->w.json) {
-      char stamp[CLI_LOG_STAMP_LEN];
-      cli_log_stamp(stamp);
-      cli_log_json_object(json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I}", "time", stamp,
-                                    "command", "serve", "event", "stopped", "ok",
-                                    rc == CLI_EXIT_OK, "time_queries", (json_int_t)ts.queries,
-                                    "time_reused", (json_int_t)ts.reused, "nts_ke_handshakes",
-                                    (json_int_t)ts.handshakes));
-    }
-    cli_log("serve: stopped (%lld trusted-time queries, %lld reused, %lld NTS-KE handshakes)",
-            (long long)ts.queries, (long long)ts.reused, (long long)ts.handshakes);
+    log_stopped(s, rc, a->w.json);
   }
   hv_session_sender_free(s);
   cli_worker_close(&w);
@@ -195,7 +206,9 @@ int cmd_serve(int argc, char **argv) {
       .about = "The sender: the running (old) build hands its key to an upgraded build\n"
                "that connects to ADDR, after every check of the protocol. TCP is for\n"
                "enclave runtimes (Gramine) whose Unix sockets stay inside one instance.\n"
-               "One handover per connection; SIGINT or SIGTERM stops it.",
+               "One handover per connection; SIGINT or SIGTERM stops it. SIGHUP reads\n"
+               "and verifies the policy again: a newer version replaces the old one for\n"
+               "new connections; an invalid one is logged and the old one kept.",
       .tables = {opts, tee.table, NULL},
   };
   int st = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));

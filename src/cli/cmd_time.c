@@ -6,6 +6,7 @@
 
 #include "cli/cmd_time.h"
 #include "cli/commands.h"
+#include "cli/time_policy.h"
 
 #define EXIT_TRUSTED 0
 #define EXIT_UNTRUSTED 1
@@ -25,6 +26,9 @@ static void usage(FILE *out) {
           "  --config FILE      servers and thresholds from a file (lines:\n"
           "                     server SPEC [operator=X] [region=Y], timeout-ms N,\n"
           "                     min-responses N, max-spread-ms N, min-operators N)\n"
+          "  --policy FILE      a policy's servers and quorum rules, verified first\n"
+          "  --policy-sig FILE  its signatures (with --policy)\n"
+          "  --council FILE     dev mode: the council that signed it (with --policy)\n"
           "  --ca FILE          trust this CA file instead of the system store\n"
           "  --timeout MS       one deadline for everything (default %d)\n"
           "  --min-responses N  agreeing samples needed (default %d)\n"
@@ -43,6 +47,7 @@ typedef struct {
   const char *servers[HV_TIMESRC_MAX_SERVERS + 1];
   size_t n_servers;
   const char *config, *ca, *state;
+  const char *policy, *policy_sig, *council; /* a policy's own servers and quorum */
   long long timeout_ms, min_responses, max_spread_ms, min_operators, not_before;
   bool json;
 } time_args;
@@ -87,6 +92,9 @@ static int parse_flag(time_args *a, const char *flag, const char *v) {
     return 0;
   }
   if (!strcmp(flag, "--config")) return a->config = v, 0;
+  if (!strcmp(flag, "--policy")) return a->policy = v, 0;
+  if (!strcmp(flag, "--policy-sig")) return a->policy_sig = v, 0;
+  if (!strcmp(flag, "--council")) return a->council = v, 0;
   if (!strcmp(flag, "--ca")) return a->ca = v, 0;
   if (!strcmp(flag, "--state")) return a->state = v, 0;
   if (!strcmp(flag, "--timeout"))
@@ -102,6 +110,7 @@ static int parse_flag(time_args *a, const char *flag, const char *v) {
 
 static bool takes_value(const char *flag) {
   static const char *const with_value[] = {"--server", "--config", "--ca", "--state",
+                                           "--policy", "--policy-sig", "--council",
                                            "--timeout", "--min-responses", "--min-operators",
                                            "--not-before", "--max-spread"};
   for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
@@ -130,10 +139,17 @@ static int parse_args(int argc, char **argv, time_args *a) {
 /* The file (if any) first, then the flags override it. */
 static int build_config(const time_args *a, hv_timesrc_config *cfg) {
   char err[300];
-  if (a->n_servers == 0 && !a->config)
+  if (a->policy) {
+    if (a->config || a->n_servers) return bad("--policy", "not with --config or --server");
+    int pc = cli_time_policy_config(a->policy, a->policy_sig, a->council, cfg);
+    if (pc != 0) return pc;
+  } else if (a->policy_sig || a->council) {
+    return bad(a->policy_sig ? "--policy-sig" : "--council", "only with --policy FILE");
+  } else if (a->n_servers == 0 && !a->config) {
     hv_timesrc_config_defaults(cfg);
-  else
+  } else {
     hv_timesrc_config_init(cfg);
+  }
   if (a->config && hv_timesrc_config_load(cfg, a->config, err, sizeof err))
     return bad("--config", err);
   for (size_t i = 0; i < a->n_servers; i++) {
@@ -169,7 +185,9 @@ int cmd_time(int argc, char **argv) {
   int status = EXIT_USAGE;
   if (!cfg || !rep) {
     fprintf(stderr, "handover time: out of memory\n");
-  } else if (build_config(&a, cfg) == 0) {
+  } else if ((rc = build_config(&a, cfg)) == CLI_TIME_POLICY_REFUSED) {
+    status = EXIT_UNTRUSTED;
+  } else if (rc == 0) {
     hv_timesrc_verdict v = hv_timesrc_query(cfg, rep);
     if (v == HV_TIMESRC_BAD_CONFIG || v == HV_TIMESRC_INTERNAL) {
       fprintf(stderr, "handover time: %s\n", rep->error);

@@ -16,6 +16,7 @@ int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
       .ca_file = a->ca_file,
       .nts_state_dir = a->nts_state_dir,
       .log = {.fn = cli_session_log, .ctx = &w->log},
+      .deadline_ms = a->deadline_ms,
   };
   if (hv_session_worker_open(&cfg, w->tee, &w->sw) != HV_SESSION_OK) {
     cli_worker_close(w);

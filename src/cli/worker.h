@@ -19,6 +19,7 @@ typedef struct {
   const char *ca_file;
   const char *nts_state_dir;
   bool create_store;
+  int64_t deadline_ms; /* receive --timeout; 0: the default */
   bool quiet; /* no step lines on stdout */
   bool json;  /* step lines as JSON objects on stdout */
 } cli_worker_args;

@@ -75,6 +75,7 @@ fail:
 void hv_session_sender_free(hv_session_sender *s) {
   if (!s) return;
   hv_session_time_free(s->time);
+  sess_policy_gens_free(s->gens);
   pthread_mutex_destroy(&s->lock);
   hv_wipe(s, sizeof *s);
   free(s);
@@ -182,9 +183,12 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
   uint64_t now = 0;
   int64_t asked = hv_session_monotonic_ms();
   time_need need = time_needed(io, io->in, in_len);
+  pthread_mutex_lock(&s->lock); /* a reload may replace it */
+  hv_session_time *t = s->time;
+  pthread_mutex_unlock(&s->lock);
   hv_session_error got_time =
       need == TIME_NONE ? HV_SESSION_OK
-                        : hv_session_time_now(s->time, need == TIME_RECENT, io->tag, &now);
+                        : hv_session_time_now(t, need == TIME_RECENT, io->tag, &now);
   io->time_ms += hv_session_monotonic_ms() - asked;
   if (got_time != HV_SESSION_OK) {
     SAY(s, HV_SESSION_LOG_WARN, "%s refused: no trusted time", io->tag);
@@ -267,7 +271,9 @@ hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
   io->deadline_ms = start + HV_SESSION_DEADLINE_MS;
   io->time_ms = 0;
   make_tag(peer, io->tag, sizeof io->tag);
+  pthread_mutex_lock(&s->lock); /* a reload may replace them */
   hv_proto_config cfg = {.tee = s->worker->tee, .params = s->worker->params};
+  pthread_mutex_unlock(&s->lock);
   hv_proto_error pe = hv_proto_sender_new(&cfg, s->secret, &io->sender);
   if (pe != HV_PROTO_OK) {
     SAY(s, HV_SESSION_LOG_WARN, "%s refused: starting the protocol: %s", io->tag,

@@ -30,11 +30,10 @@ int hv_session_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN
   return hv_sha256_parts(parts, 2, out);
 }
 
-static int load_council(const hv_session_worker_config *a, const hv_session_worker *w,
-                        hv_policy_council **out) {
+static int load_council(const hv_session_worker *w, hv_policy_council **out) {
   hv_policy_diag d = {0};
   hv_policy_error err;
-  if (a->council_file) {
+  if (w->council_file) {
     if (!hv_tee_dev_mode(w->tee)) {
       FAIL(w, "--council is for dev mode only; a production worker trusts the council "
               "built into it");
@@ -42,8 +41,8 @@ static int load_council(const hv_session_worker_config *a, const hv_session_work
     }
     uint8_t *text;
     size_t len;
-    if (sess_read_file_alloc(a->council_file, HV_POLICY_MAX_FILE, &text, &len) != 0) {
-      FAIL(w, "reading council %s: %s", a->council_file, strerror(errno));
+    if (sess_read_file_alloc(w->council_file, HV_POLICY_MAX_FILE, &text, &len) != 0) {
+      FAIL(w, "reading council %s: %s", w->council_file, strerror(errno));
       return -1;
     }
     err = hv_policy_council_parse(text, len, out, &d);
@@ -58,37 +57,26 @@ static int load_council(const hv_session_worker_config *a, const hv_session_work
   return 0;
 }
 
-static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w) {
-  uint64_t newest = 0;
-  hv_store_error se = hv_store_get_policy_version(w->store, &newest);
-  if (se != HV_STORE_OK) {
-    FAIL(w, "reading the store's policy version: %s", hv_store_error_name(se));
-    return -1;
-  }
+int sess_worker_read_policy(hv_session_worker *w, uint64_t newest, hv_policy **out) {
   hv_policy_council *council;
-  if (load_council(a, w, &council) != 0) return -1;
+  if (load_council(w, &council) != 0) return -1;
   uint8_t *text = NULL, *sig = NULL;
   size_t text_len, sig_len;
   int rc = -1;
-  if (!a->policy_file || !a->policy_sig_file) {
+  if (!w->policy_file || !w->policy_sig_file) {
     FAIL(w, "no policy given");
     goto out;
   }
-  if (sess_read_file_alloc(a->policy_file, HV_POLICY_MAX_FILE, &text, &text_len) != 0 ||
-      sess_read_file_alloc(a->policy_sig_file, HV_POLICY_MAX_FILE, &sig, &sig_len) != 0) {
-    FAIL(w, "reading %s: %s", text ? a->policy_sig_file : a->policy_file, strerror(errno));
+  if (sess_read_file_alloc(w->policy_file, HV_POLICY_MAX_FILE, &text, &text_len) != 0 ||
+      sess_read_file_alloc(w->policy_sig_file, HV_POLICY_MAX_FILE, &sig, &sig_len) != 0) {
+    FAIL(w, "reading %s: %s", text ? w->policy_sig_file : w->policy_file, strerror(errno));
     goto out;
   }
   hv_policy_diag d = {0};
-  hv_policy_error pe = hv_policy_verify(text, text_len, sig, sig_len, council, newest,
-                                        &w->policy, &d);
+  hv_policy_error pe = hv_policy_verify(text, text_len, sig, sig_len, council, newest, out, &d);
   if (pe != HV_POLICY_OK) {
-    FAIL(w, "policy refused: %s (line %zu: %s)", hv_policy_error_name(pe), d.line, d.what);
-    goto out;
-  }
-  se = hv_store_set_policy_version(w->store, hv_policy_version(w->policy));
-  if (se != HV_STORE_OK) {
-    FAIL(w, "recording the policy version: %s", hv_store_error_name(se));
+    FAIL(w, "policy %s refused: %s (line %zu: %s)", w->policy_file, hv_policy_error_name(pe),
+         d.line, d.what);
     goto out;
   }
   rc = 0;
@@ -99,23 +87,40 @@ out:
   return rc;
 }
 
-static int fill_params(hv_session_worker *w) {
-  size_t n = hv_policy_runtime_count(w->policy);
+static int verify_policy(hv_session_worker *w) {
+  uint64_t newest = 0;
+  hv_store_error se = hv_store_get_policy_version(w->store, &newest);
+  if (se != HV_STORE_OK) {
+    FAIL(w, "reading the store's policy version: %s", hv_store_error_name(se));
+    return -1;
+  }
+  if (sess_worker_read_policy(w, newest, &w->policy) != 0) return -1;
+  se = hv_store_set_policy_version(w->store, hv_policy_version(w->policy));
+  if (se != HV_STORE_OK) {
+    FAIL(w, "recording the policy version: %s", hv_store_error_name(se));
+    return -1;
+  }
+  return 0;
+}
+
+int sess_worker_params(const hv_session_worker *w, const hv_policy *p,
+                       hv_proto_runtime *runtimes, hv_proto_params *out) {
+  size_t n = hv_policy_runtime_count(p);
   if (n > HV_POLICY_MAX_RUNTIMES || n > HV_PROTO_MAX_RUNTIMES) {
     FAIL(w, "policy lists too many runtimes");
     return -1;
   }
   for (size_t i = 0; i < n; i++) {
     hv_policy_runtime r;
-    if (hv_policy_runtime_at(w->policy, i, &r) != HV_POLICY_OK) return -1;
-    w->runtimes[i] = (hv_proto_runtime){.measurement = r.m, .added = r.seq};
+    if (hv_policy_runtime_at(p, i, &r) != HV_POLICY_OK) return -1;
+    runtimes[i] = (hv_proto_runtime){.measurement = r.m, .added = r.seq};
   }
-  w->params = (hv_proto_params){
-      .runtimes = w->runtimes,
+  *out = (hv_proto_params){
+      .runtimes = runtimes,
       .n_runtimes = n,
-      .response_window_ms = (uint64_t)hv_policy_response_window_s(w->policy) * 1000,
-      .max_chain_lag_ms = hv_policy_max_chain_lag_s(w->policy) * 1000,
-      .policy_version = hv_policy_version(w->policy),
+      .response_window_ms = (uint64_t)hv_policy_response_window_s(p) * 1000,
+      .max_chain_lag_ms = hv_policy_max_chain_lag_s(p) * 1000,
+      .policy_version = hv_policy_version(p),
   };
   return 0;
 }
@@ -155,6 +160,10 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
   if (!w) return HV_SESSION_ERR_SYSTEM;
   w->tee = tee;
   w->log = a->log;
+  w->deadline_ms = a->deadline_ms > 0 ? a->deadline_ms : HV_SESSION_DEADLINE_MS;
+  w->policy_file = a->policy_file;
+  w->policy_sig_file = a->policy_sig_file;
+  w->council_file = a->council_file;
   /* NTS cookies and keys: private to this worker. */
   if (a->nts_state_dir && mkdir(a->nts_state_dir, 0700) != 0 && errno != EEXIST) {
     FAIL(w, "--nts-state %s: %s", a->nts_state_dir, strerror(errno));
@@ -167,7 +176,8 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
     hv_session_worker_close(w);
     return HV_SESSION_ERR_STORE;
   }
-  if (verify_policy(a, w) != 0 || fill_params(w) != 0 || fill_time_config(a, w) != 0) {
+  if (verify_policy(w) != 0 || sess_worker_params(w, w->policy, w->runtimes, &w->params) != 0 ||
+      fill_time_config(a, w) != 0) {
     hv_session_worker_close(w);
     return HV_SESSION_ERR_REFUSED;
   }

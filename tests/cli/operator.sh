@@ -99,6 +99,18 @@ for p in $(echo "$ports" | tr , ' '); do servers="$servers --server 127.0.0.1:$p
 json_ok time <"$W/time.json"
 grep -q '"time_ns":"[0-9]*"' "$W/time.json" || fail "time_ns is not a string"
 echo "status/policy/time JSON against docs/JSON.md: ok"
+# time --policy: the policy's own servers and quorum, once it verifies.
+"$HANDOVER" time --json --policy "$W/gov/policy.txt" --policy-sig "$W/gov/policy.sig" \
+  --council "$W/gov/council.txt" --ca "$NTSENV_DIR/ca.pem" >"$W/time.json" ||
+  fail "time --policy: $(cat "$W/time.json")"
+json_ok time <"$W/time.json"
+[ "$(grep -o '"host":' "$W/time.json" | wc -l)" -eq 3 ] || fail "time --policy: not its 3 servers"
+"$HANDOVER" time --policy "$W/gov/policy.txt" --policy-sig "$W/gov/policy.sig" \
+  --council "$W/other-council.txt" --ca "$NTSENV_DIR/ca.pem" >/dev/null 2>"$W/time.err"
+st=$?
+[ "$st" -eq 1 ] || fail "time --policy with a policy that does not verify exited $st, not 1"
+expect_in "time --policy refused" "policy.txt refused" "$W/time.err"
+echo "time --policy: ok"
 
 # 4. serve checks at start what it can, and refuses to start naming it.
 # start_refused WHAT TEXT [serve options...]: exit 1, TEXT said, never listened.
@@ -153,4 +165,68 @@ wait_for "$W/serve.log" "listening on"
 expect_in "no quorum at start" "WARN  serve: start-up: no trusted time yet" "$W/serve.log"
 stop_serve
 echo "no trusted time at start: a warning, it serves: ok"
+
+# 5. A rollout: the sender runs policy 1 (old, new); policy 2 adds
+# "newer". Before the sender has it, newer's receive is refused, says
+# which version each side holds, and leaves no store; a SIGHUP with an
+# invalid policy 2 keeps policy 1; with a valid one, newer receives.
+R=$W/rollout
+mkdir "$R" || fail mkdir
+"$HANDOVER" policy keygen --secret "$R/k.secret" --public "$R/k.pub" >/dev/null || fail keygen
+{ echo "threshold 1"; grep '^member' "$R/k.pub"; } >"$R/council.txt"
+cp "$W/gov/policy.txt" "$R/live.txt"
+"$HANDOVER" policy sign --secret "$R/k.secret" "$R/live.txt" >/dev/null || fail "sign v1"
+newer=$(printf 'handover-sim-build:newer' | sha256sum | cut -d' ' -f1)
+sed 's/^version 1$/version 2/' "$W/gov/policy.txt" >"$R/v2.txt"
+echo "runtime seq=3 mr_enclave=$newer mr_signer=$(printf '%064d' 0) isv_prod_id=0 isv_svn=0" \
+  >>"$R/v2.txt"
+"$HANDOVER" policy sign --secret "$R/k.secret" "$R/v2.txt" >/dev/null || fail "sign v2"
+init_store old "$W/r-old" >/dev/null
+POL1="--policy $R/live.txt --policy-sig $R/live.txt.sig --council $R/council.txt"
+POL2="--policy $R/v2.txt --policy-sig $R/v2.txt.sig --council $R/council.txt"
+t=$(now_ms)
+rm -f "$SOCK" "$W/serve.log"
+# shellcheck disable=SC2046,SC2086
+"$HANDOVER" serve --store "$W/r-old" --socket "$SOCK" $POL1 --ca "$NTSENV_DIR/ca.pem" \
+  --chain-head "$t:$t" $(tee_args old) --json >"$W/reload.json" 2>"$W/serve.log" &
+SERVE_PID=$!
+wait_for "$W/serve.log" "listening on"
+# shellcheck disable=SC2046,SC2086
+recv_newer() {
+  "$HANDOVER" receive --connect "unix:$SOCK" --store "$W/r-newer" $POL2 \
+    --ca "$NTSENV_DIR/ca.pem" $(tee_args newer) >"$W/receive.log" 2>&1
+}
+recv_newer && fail "newer received from a sender that does not list it"
+expect_in "versions named" "the sender holds 1, this receiver 2" "$W/receive.log"
+[ ! -e "$W/r-newer" ] || fail "a refused receive left its new store behind"
+echo "refusal names both policy versions, leaves no store: ok"
+# An invalid policy 2 (signatures of policy 1): refused, policy 1 stays.
+cp "$R/v2.txt" "$R/live.txt"
+kill -HUP "$SERVE_PID"
+wait_for "$W/serve.log" "reload refused"
+expect_in "invalid reload named" "policy $R/live.txt refused" "$W/serve.log"
+recv_newer && fail "an invalid policy was taken on SIGHUP"
+# The valid one replaces it.
+cp "$R/v2.txt.sig" "$R/live.txt.sig"
+kill -HUP "$SERVE_PID"
+wait_for "$W/serve.log" "policy version 2 replaces 1"
+recv_newer || { cat "$W/receive.log" >&2; fail "newer did not receive after the reload"; }
+stop_serve
+json_ok serve --lines <"$W/reload.json"
+expect_in "reload --json" '"event":"reload","ok":true,"old_version":1,"policy_version":2' \
+  "$W/reload.json"
+echo "SIGHUP: invalid policy kept out, newer policy in force: ok"
+
+# 6. receive --timeout: a sender that never answers (stopped) is given up
+# on, and the new store is gone again.
+start_serve old "$W/old"
+kill -STOP "$SERVE_PID"
+receive new "$W/t-new" --timeout 300
+st=$?
+kill -CONT "$SERVE_PID"
+[ "$st" -eq 1 ] || { cat "$W/receive.log" >&2; fail "receive --timeout exited $st"; }
+expect_in "receive --timeout" "deadline-passed" "$W/receive.log"
+[ ! -e "$W/t-new" ] || fail "a timed-out receive left its new store behind"
+stop_serve
+echo "receive --timeout: ok"
 echo "operator: ok"

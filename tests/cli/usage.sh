@@ -57,6 +57,10 @@ usage_case --from receive --store x --policy p --policy-sig s
 usage_case --store receive --from x --policy p --policy-sig s
 usage_case --policy receive --from x --store s --policy-sig s
 usage_case --policy-sig receive --from x --store s --policy p
+usage_case --timeout $RECV --timeout 0
+usage_case --timeout $RECV --timeout 5s
+usage_case --log-format $RECV --log-format xml
+usage_case --log-format $SERVE --log-format xml
 usage_case --once $SERVE --once=yes
 # time
 usage_case --timeout time --timeout 0
@@ -67,6 +71,9 @@ usage_case --max-spread time --max-spread -1
 usage_case --not-before time --not-before x
 usage_case --server time --server "bad host name"
 usage_case --bogus time --bogus
+usage_case --policy-sig time --policy "$POL"
+usage_case --policy time --policy "$POL" --policy-sig x --server 127.0.0.1
+usage_case --policy-sig time --policy-sig x
 # policy
 usage_case --secret policy keygen --public "$d/pub"
 usage_case --secret policy sign "$POL"
