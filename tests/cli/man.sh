@@ -1,6 +1,6 @@
 # handover(1) renders without warnings, names every option that any
 # command's --help names, and --version prints meson's project version.
-HANDOVER=$1 MAN=$2 VERSION=$3
+HANDOVER=$1 MAN=$2 VERSION=$3 OPERATIONS=$4
 fail() { echo "FAIL: $*" >&2; exit 1; }
 t=$(mktemp -d)
 trap 'rm -rf "$t"' EXIT
@@ -21,6 +21,10 @@ for c in init serve receive status time demo "policy keygen" "policy sign" \
     grep -q -F -- "$o" "$t/man.txt" || fail "the man page does not name $c $o"
     n=$((n + 1))
   done
+done
+# The runbook uses only options that exist (and so are in the man page).
+for o in $(grep -o -- '--[a-z][a-z-]*' "$OPERATIONS" | sort -u); do
+  grep -q -F -- "$o" "$t/man.txt" || fail "docs/OPERATIONS.md uses $o, which handover(1) does not name"
 done
 "$HANDOVER" --version >"$t/v" || fail "--version exited non-zero"
 head -n 1 "$t/v" | grep -qx "handover $VERSION" || fail "--version: $(head -n 1 "$t/v")"
