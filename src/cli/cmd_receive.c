@@ -97,7 +97,7 @@ int cmd_receive(int argc, char **argv) {
   const cli_opt opts[] = {
       {"connect", "ADDR", "the sender: unix:PATH or tcp:HOST:PORT (127.x.y.z or [::1])",
        &ra.connect, NULL},
-      {"from", "PATH", "the sender's Unix socket: --connect unix:PATH", &ra.socket_path, NULL},
+      {"from", "PATH", "deprecated: --connect unix:PATH", &ra.socket_path, NULL},
       {"store", "DIR", "this worker's key store (made 0700 if absent)", &wa.store_dir, NULL},
       {"policy", "FILE", "the governance policy", &wa.policy_file, NULL},
       {"policy-sig", "FILE", "its council signatures", &wa.policy_sig_file, NULL},
@@ -117,7 +117,7 @@ int cmd_receive(int argc, char **argv) {
   };
   cli_cmd_spec spec = {
       .command = "receive",
-      .synopsis = "receive (--connect ADDR | --from PATH) --store DIR --policy FILE --policy-sig FILE [options]",
+      .synopsis = "receive --connect ADDR --store DIR --policy FILE --policy-sig FILE [options]",
       .about = "The receiver: this (new) build asks the running sender for the worker's\n"
                "key, checks the sender's report and build, seals the key to itself and\n"
                "stores it. Exit 0 only when the key is stored and the sender took DONE.",

@@ -181,7 +181,7 @@ int cmd_serve(int argc, char **argv) {
       {"store", "DIR", "the worker's key store (must hold an identity)", &a.w.store_dir, NULL},
       {"listen", "ADDR", "unix:PATH or tcp:HOST:PORT (HOST 127.x.y.z or [::1]; port 0: any)",
        &a.listen, NULL},
-      {"socket", "PATH", "the Unix socket to listen on (made 0600): --listen unix:PATH",
+      {"socket", "PATH", "deprecated: --listen unix:PATH",
        &a.socket_path, NULL},
       {"policy", "FILE", "the governance policy", &a.w.policy_file, NULL},
       {"policy-sig", "FILE", "its council signatures", &a.w.policy_sig_file, NULL},
@@ -201,7 +201,7 @@ int cmd_serve(int argc, char **argv) {
   };
   cli_cmd_spec spec = {
       .command = "serve",
-      .synopsis = "serve --store DIR (--listen ADDR | --socket PATH) --policy FILE --policy-sig FILE "
+      .synopsis = "serve --store DIR --listen ADDR --policy FILE --policy-sig FILE "
                   "(--chain-head N:MS | --chain-head-file FILE) [options]",
       .about = "The sender: the running (old) build hands its key to an upgraded build\n"
                "that connects to ADDR, after every check of the protocol. TCP is for\n"

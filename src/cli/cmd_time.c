@@ -32,12 +32,14 @@ static void usage(FILE *out) {
           "  --ca FILE          trust this CA file instead of the system store\n"
           "  --timeout MS       one deadline for everything (default %d)\n"
           "  --min-responses N  agreeing samples needed (default %d)\n"
-          "  --max-spread S     seconds the agreeing samples may span (default %d)\n"
+          "  --max-spread-s S   seconds the agreeing samples may span (default %d)\n"
           "  --min-operators N  distinct operators among them (default %d)\n"
           "  --not-before UNIX  refuse certificates expired before this time\n"
-          "  --state DIR        keep cookies here (0700) so later runs skip NTS-KE\n"
+          "  --nts-state DIR    keep cookies here (0700) so later runs skip NTS-KE\n"
           "  --json             print JSON instead of a table\n"
           "  --help             this text\n"
+          "Deprecated (they warn): --state DIR (--nts-state), --max-spread S\n"
+          "(--max-spread-s).\n"
           "Exit: 0 trusted time, 1 none, 2 bad usage or configuration.\n",
           HV_TIMESRC_DEFAULT_TIMEOUT_MS, HV_TIMESRC_DEFAULT_MIN_RESPONSES,
           HV_TIMESRC_DEFAULT_MAX_SPREAD_MS / 1000, HV_TIMESRC_DEFAULT_MIN_OPERATORS);
@@ -85,6 +87,11 @@ static int seconds_ms(const char *flag, const char *v, long long *out) {
   return 0;
 }
 
+/* Old names kept for one release (README: option names). */
+static void deprecated(const char *old, const char *current) {
+  fprintf(stderr, "handover time: warning: %s is deprecated; use %s\n", old, current);
+}
+
 static int parse_flag(time_args *a, const char *flag, const char *v) {
   if (!strcmp(flag, "--server")) {
     if (a->n_servers == HV_TIMESRC_MAX_SERVERS) return bad(flag, "too many servers");
@@ -96,7 +103,8 @@ static int parse_flag(time_args *a, const char *flag, const char *v) {
   if (!strcmp(flag, "--policy-sig")) return a->policy_sig = v, 0;
   if (!strcmp(flag, "--council")) return a->council = v, 0;
   if (!strcmp(flag, "--ca")) return a->ca = v, 0;
-  if (!strcmp(flag, "--state")) return a->state = v, 0;
+  if (!strcmp(flag, "--nts-state")) return a->state = v, 0;
+  if (!strcmp(flag, "--state")) return deprecated(flag, "--nts-state"), a->state = v, 0;
   if (!strcmp(flag, "--timeout"))
     return number(flag, v, 1, HV_TIMESRC_MAX_TIMEOUT_MS, &a->timeout_ms);
   if (!strcmp(flag, "--min-responses"))
@@ -104,7 +112,9 @@ static int parse_flag(time_args *a, const char *flag, const char *v) {
   if (!strcmp(flag, "--min-operators"))
     return number(flag, v, 1, HV_TIMESRC_MAX_SERVERS, &a->min_operators);
   if (!strcmp(flag, "--not-before")) return number(flag, v, 0, INT64_MAX / 2, &a->not_before);
-  if (!strcmp(flag, "--max-spread")) return seconds_ms(flag, v, &a->max_spread_ms);
+  if (!strcmp(flag, "--max-spread-s")) return seconds_ms(flag, v, &a->max_spread_ms);
+  if (!strcmp(flag, "--max-spread"))
+    return deprecated(flag, "--max-spread-s"), seconds_ms(flag, v, &a->max_spread_ms);
   return bad(flag, "unknown option (see --help)");
 }
 
@@ -112,7 +122,8 @@ static bool takes_value(const char *flag) {
   static const char *const with_value[] = {"--server", "--config", "--ca", "--state",
                                            "--policy", "--policy-sig", "--council",
                                            "--timeout", "--min-responses", "--min-operators",
-                                           "--not-before", "--max-spread"};
+                                           "--not-before", "--max-spread",
+                                           "--nts-state", "--max-spread-s"};
   for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
     if (!strcmp(flag, with_value[i])) return true;
   return false;

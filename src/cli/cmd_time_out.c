@@ -119,7 +119,6 @@ static json_t *json_server(const hv_timesrc_server *s, const hv_timesrc_evidence
     json_object_set_new(o, "detail", json_string(e->detail));
     return o;
   }
-  json_object_set_new(o, "time_ms", json_integer(e->candidate.time_ns / NS_PER_MS));
   json_object_set_new(o, "time_ns", cli_json_i64_string(e->candidate.time_ns));
   json_object_set_new(o, "bound_ns", cli_json_i64_string(e->candidate.half_width_ns));
   json_object_set_new(o, "offset_ns", cli_json_i64_string(e->sample.offset_ns));

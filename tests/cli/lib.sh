@@ -76,7 +76,7 @@ start_serve() {
   [ $# -gt 0 ] && shift
   rm -f "$SOCK"
   # shellcheck disable=SC2046
-  "$HANDOVER" serve --store "$store" --socket "$SOCK" $(gov_args) --chain-head "$head" \
+  "$HANDOVER" serve --store "$store" --listen "unix:$SOCK" $(gov_args) --chain-head "$head" \
     $(tee_args "$build") "$@" >>"$W/serve.log" 2>&1 &
   SERVE_PID=$!
   i=0
@@ -93,7 +93,7 @@ receive() {
   build=$1 store=$2
   shift 2
   # shellcheck disable=SC2046
-  "$HANDOVER" receive --from "$SOCK" --store "$store" $(gov_args) $(tee_args "$build") \
+  "$HANDOVER" receive --connect "unix:$SOCK" --store "$store" $(gov_args) $(tee_args "$build") \
     "$@" >"$W/receive.log" 2>&1
 }
 

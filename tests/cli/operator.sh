@@ -40,7 +40,7 @@ wait_for "$W/notify.out" BOUND
 t=$(now_ms)
 rm -f "$SOCK"
 # shellcheck disable=SC2046
-NOTIFY_SOCKET=$W/notify.sock "$HANDOVER" serve --store "$W/old" --socket "$SOCK" \
+NOTIFY_SOCKET=$W/notify.sock "$HANDOVER" serve --store "$W/old" --listen "unix:$SOCK" \
   $(gov_args) --chain-head "$t:$((t - 60000))" $(tee_args old) --json --log-format json \
   >"$W/serve.json" 2>"$W/serve.log" &
 SERVE_PID=$!
@@ -120,7 +120,7 @@ start_refused() {
   rm -f "$SOCK"
   t=$(now_ms)
   # shellcheck disable=SC2046
-  "$HANDOVER" serve --store "$W/old" --socket "$SOCK" --policy "$W/gov/policy.txt" \
+  "$HANDOVER" serve --store "$W/old" --listen "unix:$SOCK" --policy "$W/gov/policy.txt" \
     --council "$W/gov/council.txt" --chain-head "${HEAD:-$t:$((t - 60000))}" \
     $(tee_args old) "$@" >"$W/start.out" 2>&1
   st=$?
@@ -139,7 +139,7 @@ HEAD="$((t + 1)):$((t - 8 * 86400 * 1000))" start_refused "stale chain head" \
   "older.*max_chain_lag\|max_chain_lag 604800 s" $SIG --ca "$NTSENV_DIR/ca.pem"
 cp "$W/gov/policy.txt" "$W/policy2.txt" && echo "# changed" >>"$W/policy2.txt"
 # shellcheck disable=SC2046
-"$HANDOVER" serve --store "$W/old" --socket "$SOCK" --policy "$W/policy2.txt" \
+"$HANDOVER" serve --store "$W/old" --listen "unix:$SOCK" --policy "$W/policy2.txt" \
   --policy-sig "$W/gov/policy.sig" --council "$W/gov/council.txt" --ca "$NTSENV_DIR/ca.pem" \
   --chain-head "$t:$t" $(tee_args old) >"$W/start.out" 2>&1 && fail "an unsigned policy was served"
 grep -q "policy" "$W/start.out" || { cat "$W/start.out" >&2; fail "the policy refusal is not named"; }
@@ -147,7 +147,7 @@ grep -q "policy" "$W/start.out" || { cat "$W/start.out" >&2; fail "the policy re
 echo "refused to start: policy not signed: ok"
 mkdir -m 700 "$W/empty-store"
 # shellcheck disable=SC2046
-"$HANDOVER" serve --store "$W/empty-store" --socket "$SOCK" $(gov_args) --chain-head "$t:$t" \
+"$HANDOVER" serve --store "$W/empty-store" --listen "unix:$SOCK" $(gov_args) --chain-head "$t:$t" \
   $(tee_args old) >"$W/start.out" 2>&1 && fail "a store without identity was served"
 [ ! -e "$SOCK" ] || fail "serve listened with no identity"
 echo "refused to start: no identity: ok"
@@ -157,7 +157,7 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$W
 t=$(now_ms)
 rm -f "$SOCK" "$W/serve.log" # (wait_for must not see the last run's log)
 # shellcheck disable=SC2046
-"$HANDOVER" serve --store "$W/old" --socket "$SOCK" --policy "$W/gov/policy.txt" $SIG \
+"$HANDOVER" serve --store "$W/old" --listen "unix:$SOCK" --policy "$W/gov/policy.txt" $SIG \
   --council "$W/gov/council.txt" --ca "$W/other-ca.pem" --chain-head "$t:$t" \
   $(tee_args old) >"$W/serve.log" 2>&1 &
 SERVE_PID=$!
@@ -187,7 +187,7 @@ POL2="--policy $R/v2.txt --policy-sig $R/v2.txt.sig --council $R/council.txt"
 t=$(now_ms)
 rm -f "$SOCK" "$W/serve.log"
 # shellcheck disable=SC2046,SC2086
-"$HANDOVER" serve --store "$W/r-old" --socket "$SOCK" $POL1 --ca "$NTSENV_DIR/ca.pem" \
+"$HANDOVER" serve --store "$W/r-old" --listen "unix:$SOCK" $POL1 --ca "$NTSENV_DIR/ca.pem" \
   --chain-head "$t:$t" $(tee_args old) --json >"$W/reload.json" 2>"$W/serve.log" &
 SERVE_PID=$!
 wait_for "$W/serve.log" "listening on"

@@ -22,7 +22,7 @@ ts_check "json: three servers agree" [ "$(ts_results "$OUT" | tr '\n' ' ')" = "a
 ts_check "json: labels carried" grep -q '"operator":"op-a","region":"r1"' "$OUT"
 # The first time_ns is the decision's, then one per server.
 n=0
-for t in $(grep -o '"time_ns":[0-9]*' "$OUT" | cut -d: -f2); do
+for t in $(grep -o '"time_ns":"[0-9]*' "$OUT" | cut -d'"' -f4); do
   n=$((n + 1))
   ts_check "json: authenticated time $n within 1 s of the system clock" \
     ts_within $((t / 1000000)) "$now" 1000
@@ -63,7 +63,7 @@ ts_check "bad flag: label" bad_flag "unknown server label 'colour'" --server "$a
 ts_check "bad flag: duplicate" bad_flag "listed twice" --server "$a" --server "$a"
 ts_check "bad flag: min-responses" bad_flag "min-responses 4 exceeds" $servers --min-responses 4
 ts_check "--help: exit 0" "$HANDOVER" time --help >"$OUT"
-ts_check "--help: documents --state" grep -q -- '--state DIR' "$OUT"
+ts_check "--help: documents --nts-state" grep -q -- '--nts-state DIR' "$OUT"
 
 # Cookies: the first run does NTS-KE, the second uses the saved cookies.
 STATE=$NTSENV_DIR/state
