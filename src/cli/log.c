@@ -123,10 +123,13 @@ void cli_session_log(void *ctx, hv_session_level level, const char *line) {
   switch (level) {
     case HV_SESSION_LOG_ERROR:
       if (t->json_steps) cli_log_json_event(t->command, "error", line);
-      if (log_format == CLI_LOG_JSON)
+      if (log_format == CLI_LOG_JSON) {
         log_line(CLI_LOG_ERROR, line);
-      else
-        fprintf(stderr, "handover %s: %s\n", t->command, line);
+      } else { /* a log line too, and still names the command first */
+        char named[LOG_LINE_MAX];
+        snprintf(named, sizeof named, "handover %s: %s", t->command, line);
+        log_line(CLI_LOG_ERROR, named);
+      }
       break;
     case HV_SESSION_LOG_STEP:
       if (t->quiet) break;

@@ -28,7 +28,8 @@ void cli_log_at(cli_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Where the session module's lines go for a command: an ERROR as
- * "handover COMMAND: ..." on stderr (a log line with --log-format json),
+ * log line "STAMP ERROR handover COMMAND: ..." on stderr (JSON with
+ * --log-format json),
  * a STEP as "COMMAND: ..." on stdout, or one JSON object per step with
  * json_steps (none with quiet), the rest as log lines. */
 typedef struct {
