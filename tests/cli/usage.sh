@@ -81,11 +81,28 @@ usage_case --newest-seen policy verify --newest-seen x "$POL"
 usage_case POLICY policy show
 usage_case --bogus policy show --bogus "$POL"
 usage_case frobnicate policy frobnicate
+# getopt_long: whole names only, --opt=value, an option once, "--" ends them
+usage_case --sto init --sto "$d/store"
+usage_case --plat init --tee sim --plat "$d/secret" --store "$d/store"
+usage_case --store init --store=
+usage_case --store init --store="$d/store" --store "$d/store"
+usage_case --policy-sig policy verify --sig a --policy-sig b "$POL"
+usage_case "'--weird'" init --store "$d/store" -- --weird
 # demo and the command itself
 usage_case --bogus demo --bogus
 usage_case frobnicate frobnicate
 }
 echo "usage: $n bad command lines exit 2 naming the option"
+# --opt=value and "--": the word after "--" is the POLICY, even if it looks
+# like an option; an old name works and warns.
+"$HANDOVER" policy show -- --no-such-file 2>/tmp/hv-usage.$$
+[ $? -eq 1 ] || fail "policy show -- --x did not take --x as the file"
+grep -q -- "--no-such-file: No such file" /tmp/hv-usage.$$ || fail "policy show -- : $(cat /tmp/hv-usage.$$)"
+printf 'version 1\n' >"$POL"
+"$HANDOVER" policy sign --key="$d/none.key" "$POL" 2>/tmp/hv-usage.$$
+grep -q -- "warning: --key is deprecated; use --secret" /tmp/hv-usage.$$ ||
+  fail "a deprecated name did not warn: $(cat /tmp/hv-usage.$$)"
+grep -q -- "$d/none.key" /tmp/hv-usage.$$ || fail "--key=FILE was not taken as --secret"
 
 # Not usage errors: a store that does not exist is a failure (1), named.
 "$HANDOVER" status --store "$d/none" --tee sim --platform-secret "$d/real" \
