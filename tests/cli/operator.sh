@@ -198,6 +198,14 @@ recv_newer() {
 }
 recv_newer && fail "newer received from a sender that does not list it"
 expect_in "versions named" "the sender holds 1, this receiver 2" "$W/receive.log"
+# The same refusal as JSON: an "error" event on stdout.
+# shellcheck disable=SC2046,SC2086
+"$HANDOVER" receive --connect "unix:$SOCK" --store "$W/r-newer" $POL2 --ca "$NTSENV_DIR/ca.pem" \
+  $(tee_args newer) --json --log-format json >"$W/refused.json" 2>"$W/refused.log" &&
+  fail "newer received (--json)"
+json_ok receive --lines <"$W/refused.json"
+json_ok log --lines <"$W/refused.log"
+expect_in "receive --json refusal" '"event":"error"' "$W/refused.json"
 [ ! -e "$W/r-newer" ] || fail "a refused receive left its new store behind"
 echo "refusal names both policy versions, leaves no store: ok"
 # An invalid policy 2 (signatures of policy 1): refused, policy 1 stays.
@@ -213,6 +221,7 @@ wait_for "$W/serve.log" "policy version 2 replaces 1"
 recv_newer || { cat "$W/receive.log" >&2; fail "newer did not receive after the reload"; }
 stop_serve
 json_ok serve --lines <"$W/reload.json"
+expect_in "serve --json refusal" '"event":"warning"' "$W/reload.json"
 expect_in "reload --json" '"event":"reload","ok":true,"old_version":1,"policy_version":2' \
   "$W/reload.json"
 echo "SIGHUP: invalid policy kept out, newer policy in force: ok"
