@@ -10,7 +10,8 @@
 #define VAL_BASE 256
 
 typedef struct {
-  const cli_opt *opt[OPTS_MAX];
+  const cli_opt *opt[OPTS_MAX];       /* NULL for a repeatable option */
+  const cli_list_opt *list[OPTS_MAX]; /* the repeatable one */
   const char *alias_of[OPTS_MAX]; /* the current name when an old one */
   struct option lo[OPTS_MAX + 2];
   int n;
@@ -32,8 +33,16 @@ static void add(opt_index *x, const cli_opt *o, const char *name, const char *al
   x->n++;
 }
 
+static void add_list(opt_index *x, const cli_list_opt *l) {
+  if (x->n >= OPTS_MAX) return;
+  x->list[x->n] = l;
+  x->lo[x->n] = (struct option){l->name, required_argument, NULL, VAL_BASE + x->n};
+  x->n++;
+}
+
 static void build_index(const cli_cmd_spec *spec, opt_index *x) {
   memset(x, 0, sizeof *x);
+  for (const cli_list_opt *l = spec->lists; l && l->name; l++) add_list(x, l);
   for (size_t t = 0; t < CLI_OPTS_MAX_TABLES && spec->tables[t]; t++)
     for (const cli_opt *o = spec->tables[t]; o->name; o++) add(x, o, o->name, NULL);
   for (const cli_alias *a = spec->aliases; a && a->old; a++) {
@@ -47,6 +56,11 @@ void cli_opts_usage(const cli_cmd_spec *spec, FILE *out) {
   fprintf(out, "usage: handover %s\n", spec->synopsis);
   if (spec->about) fprintf(out, "\n%s\n", spec->about);
   fprintf(out, "\noptions:\n");
+  for (const cli_list_opt *l = spec->lists; l && l->name; l++) {
+    char left[64];
+    snprintf(left, sizeof left, "--%s %s", l->name, l->metavar);
+    fprintf(out, "  %-26s %s (repeatable)\n", left, l->help);
+  }
   for (size_t t = 0; t < CLI_OPTS_MAX_TABLES && spec->tables[t]; t++)
     for (const cli_opt *o = spec->tables[t]; o->name; o++) {
       char left[64];
@@ -91,7 +105,18 @@ static bool positional(const cli_cmd_spec *spec, const char *arg) {
   return true;
 }
 
+static bool take_list(const cli_list_opt *l, const cli_cmd_spec *spec, const char *arg) {
+  if (!*arg || *l->n >= l->cap) {
+    fprintf(stderr, "handover %s: option '--%s': %s\n", spec->command, l->name,
+            *arg ? "given too many times" : "needs a value, not an empty one");
+    return false;
+  }
+  l->items[(*l->n)++] = arg;
+  return true;
+}
+
 static bool take(const opt_index *x, const cli_cmd_spec *spec, int i, const char *arg) {
+  if (x->list[i]) return take_list(x->list[i], spec, arg);
   const cli_opt *o = x->opt[i];
   if (x->alias_of[i])
     fprintf(stderr, "handover %s: warning: --%s is deprecated; use --%s\n", spec->command,
@@ -118,7 +143,7 @@ static cli_opts_result bad_option(const opt_index *x, const cli_cmd_spec *spec, 
   int i = optopt - VAL_BASE;
   if (c == ':' && i >= 0 && i < x->n)
     fprintf(stderr, "handover %s: option '--%s' needs a value (%s)\n", spec->command,
-            x->lo[i].name, x->opt[i]->metavar);
+            x->lo[i].name, x->opt[i] ? x->opt[i]->metavar : x->list[i]->metavar);
   else if (i >= 0 && i < x->n)
     fprintf(stderr, "handover %s: option '--%s' takes no value\n", spec->command,
             x->lo[i].name);

@@ -24,6 +24,14 @@ typedef struct {
   bool *flag;          /* set for flags */
 } cli_opt;
 
+/* An option that may be given several times (time --server). */
+typedef struct {
+  const char *name, *metavar, *help; /* NULL name ends the list */
+  const char **items;                /* the values, in order */
+  size_t *n;                         /* how many so far */
+  size_t cap;                        /* at most this many (a usage error beyond) */
+} cli_list_opt;
+
 /* An old name kept for one release: it works as `current` and warns. */
 typedef struct {
   const char *old, *current; /* without "--"; NULL old ends the list */
@@ -35,6 +43,7 @@ typedef struct {
   const char *about;    /* a paragraph; may be NULL */
   const cli_opt *tables[CLI_OPTS_MAX_TABLES]; /* NULL-terminated list */
   const cli_alias *aliases;                   /* may be NULL */
+  const cli_list_opt *lists;                  /* repeatable options; may be NULL */
   /* The one positional argument (e.g. POLICY), NULL if none is taken. */
   const char **positional;
   const char *positional_name;
