@@ -5,6 +5,8 @@
 #         JSON_DOC_CHECK NOTIFY_SINK JSON_MD
 JSON_CHECK=$5 NOTIFY_SINK=$6 JSON_MD=$7
 . "$(dirname "$0")/lib.sh"
+# One old store serves several handovers here: it must not retire.
+export HV_AFTER_HANDOVER=keep
 cli_env 3 60 old,new
 SINK_PID=""
 operator_cleanup() {
