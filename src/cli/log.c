@@ -79,7 +79,8 @@ static void log_line(cli_log_level level, const char *line) {
   fprintf(stderr, "%s %-5s %s\n", stamp, upper, line);
 }
 
-static void vlog(cli_log_level level, const char *fmt, va_list ap) {
+__attribute__((format(printf, 2, 0))) static void vlog(cli_log_level level, const char *fmt,
+                                                       va_list ap) {
   char line[LOG_LINE_MAX];
   vsnprintf(line, sizeof line, fmt, ap);
   log_line(level, line);
