@@ -8,9 +8,9 @@
 #
 # build options (all paths absolute; they are part of the measurement):
 #   --worker FILE       the handover-worker binary of this release
-#   --conf-dir DIR      the release's configuration (trusted, measured);
-#                       DIR/worker.args holds the worker's arguments, one
-#                       per line, fixed into the manifest (loader.argv)
+#   --conf-dir DIR      the release's configuration (trusted: every file in
+#                       it is measured); DIR/worker.conf is the worker's
+#                       configuration, which the manifest's loader.argv names
 #   --policy-dir DIR    where policy.txt and policy.sig live (untrusted)
 #   --state-dir DIR     the store, NTS state and chain head (untrusted)
 #   --key FILE          the enclave signing key (RSA-3072, exponent 3)
@@ -22,8 +22,9 @@
 #                       (default /etc/ssl/certs/ca-certificates.crt)
 #   --log-level L       Gramine's log level (default error; others leak)
 #   --direct-sim FILE   tests only: also write handover-worker.direct.manifest
-#                       for gramine-direct (no SGX), the same manifest whose
-#                       worker runs --tee sim with platform secret FILE (a
+#                       for gramine-direct (no SGX): the same manifest, with
+#                       a copy of the configuration (OUT/direct-conf/) whose
+#                       worker.conf adds tee = sim, platform secret FILE (a
 #                       path inside the enclave) and the signed measurement
 set -eu
 HERE=$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)
@@ -34,23 +35,6 @@ need() { command -v "$1" >/dev/null 2>&1 || die "$1 not found (install Gramine >
 abs() { case $2 in /*) ;; *) die "$1 must be an absolute path, not '$2'" ;; esac; }
 num() { case $2 in ''|*[!0-9]*) die "$1 must be a number in 0..65535, not '$2'" ;; esac
         [ "$2" -le 65535 ] || die "$1 must be a number in 0..65535, not '$2'"; }
-
-# One TOML string per argument; the worker's arguments are paths and
-# options, so a quote, a backslash or a control character is refused
-# rather than escaped.
-toml_argv() {
-  printf '['
-  sep=''
-  for a in "$@"; do
-    case $a in *[\"\\]*) die "argument '$a' holds a quote or a backslash" ;; esac
-    if printf '%s' "$a" | LC_ALL=C grep -q '[[:cntrl:]]'; then
-      die "an argument holds a control character"
-    fi
-    printf '%s"%s"' "$sep" "$a"
-    sep=', '
-  done
-  printf ']'
-}
 
 # The libraries the worker loads, split into the ones Gramine's own glibc
 # provides (taken from its runtime directory, never from the host) and the
@@ -71,16 +55,14 @@ split_libs() {
   done
 }
 
-# render OUT ARGS...: the manifest with the given worker arguments
+# render OUT CONF_DIR: the manifest with the given configuration directory
 render() {
   out_manifest=$1
-  shift
   gramine-manifest \
-    -Dworker="$worker" -Dconf_dir="$conf_dir" -Dpolicy_dir="$policy_dir" \
+    -Dworker="$worker" -Dconf_dir="$2" -Dpolicy_dir="$policy_dir" \
     -Dstate_dir="$state_dir" -Dca_bundle="$ca" -Dlog_level="$log_level" \
     -Disv_prod_id="$isv_prod_id" -Disv_svn="$isv_svn" \
     -Druntime_libs="$runtime_libs" -Dhost_libs="$host_libs" \
-    -Dargv="$(toml_argv "$@")" \
     "$HERE/$NAME.manifest.template" "$out_manifest" ||
     die "gramine-manifest failed on $HERE/$NAME.manifest.template"
   gramine-manifest-check "$out_manifest" >/dev/null || die "gramine-manifest-check refused $out_manifest"
@@ -110,7 +92,12 @@ build() {
   num --isv-svn "$isv_svn"
   case $seq in ''|0|0*|*[!0-9]*) die "--seq must be a number from 1, not '$seq'" ;; esac
   [ -x "$worker" ] || die "--worker $worker is not an executable"
-  [ -f "$conf_dir/worker.args" ] || die "$conf_dir/worker.args is missing"
+  [ -f "$conf_dir/worker.conf" ] || die "$conf_dir/worker.conf is missing"
+  # A release runs the sgx backend; sim settings are for --direct-sim.
+  if grep -Eq '^[[:space:]]*(tee|platform_secret|mr_enclave|build_name|mr_signer|isv_prod_id|isv_svn)[[:space:]]*=' \
+       "$conf_dir/worker.conf"; then
+    die "$conf_dir/worker.conf sets the TEE: a release runs the sgx backend (--direct-sim is for tests)"
+  fi
   [ -d "$policy_dir" ] || die "--policy-dir $policy_dir is not a directory"
   [ -d "$state_dir" ] || die "--state-dir $state_dir is not a directory"
   [ -f "$ca" ] || die "--ca $ca is not a file"
@@ -125,13 +112,7 @@ build() {
   split_libs
   mkdir -p "$out"
 
-  # The worker's arguments, one per line (blank lines and # comments skipped).
-  set --
-  while IFS= read -r line || [ -n "$line" ]; do
-    case $line in ''|'#'*) continue ;; esac
-    set -- "$@" "$line"
-  done <"$conf_dir/worker.args"
-  render "$out/$NAME.manifest" /usr/bin/$NAME "$@"
+  render "$out/$NAME.manifest" "$conf_dir"
   # A fixed date: the signature then depends on the inputs alone.
   gramine-sgx-sign --quiet --key "$key" --manifest "$out/$NAME.manifest" \
     --output "$out/$NAME.manifest.sgx" --sigfile "$out/$NAME.sig" --date 0000-00-00 >/dev/null ||
@@ -145,9 +126,13 @@ build() {
        "isv_prod_id=$(field isv_prod_id) isv_svn=$(field isv_svn)"
 
   if [ -n "$direct" ]; then
-    render "$out/$NAME.direct.manifest" /usr/bin/$NAME "$@" \
-      --tee sim --platform-secret "$direct" --mr-enclave "$mr_enclave" \
-      --mr-signer "$mr_signer" --isv-prod-id "$isv_prod_id" --isv-svn "$isv_svn"
+    rm -rf "$out/direct-conf"
+    cp -R "$conf_dir" "$out/direct-conf" || die "copying $conf_dir failed"
+    printf '%s\n' "# gramine-direct has no SGX: the sim TEE with the signed measurement" \
+      "tee = sim" "platform_secret = $direct" "mr_enclave = $mr_enclave" \
+      "mr_signer = $mr_signer" "isv_prod_id = $isv_prod_id" "isv_svn = $isv_svn" \
+      >>"$out/direct-conf/worker.conf"
+    render "$out/$NAME.direct.manifest" "$out/direct-conf"
   fi
 }
 

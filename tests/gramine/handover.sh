@@ -23,7 +23,7 @@ LINE="handover under gramine: identity kept"
 PIDS=""
 fail() {
   echo "FAIL: $*" >&2
-  for f in "$W"/r*/run.log; do
+  for f in "$W"/r*/run.log "$W"/r*/run.out; do
     [ -f "$f" ] && { echo "--- $f" >&2; tail -n 25 "$f" >&2; }
   done
   exit 1
@@ -75,7 +75,7 @@ listening() { ss -Htln 2>/dev/null | awk '{print $4}' | grep -q ":$1\$"; }
 # process group, so a fallback SIGKILL reaches every Gramine process).
 start() {
   ( cd "$W/r$1/out" && exec setsid "$GRAMINE_DIRECT" handover-worker.direct ) \
-    <"$W/r$1/stdin" >"$W/r$1/run.log" 2>&1 &
+    <"$W/r$1/stdin" >"$W/r$1/run.out" 2>"$W/r$1/run.log" &
   eval "PID$1=$!"
   PIDS="$PIDS $!"
 }
@@ -124,27 +124,30 @@ sh "$KIT" test-key "$W/enclave-key.pem" || fail "kit.sh test-key"
 
 # Release R: its configuration (worker arguments, council, a release
 # note: the trusted files that make it another build) and its state.
-port1=$(ntsenv_free_port) port2=$(ntsenv_free_port) port3=$(ntsenv_free_port)
+port1=$(ntsenv_free_port)
 for r in 1 2 3; do
   d=$W/r$r
   mkdir -p "$d/conf" "$d/state" "$d/out" || fail mkdir
   cp "$W/gov/council.txt" "$d/conf/council.txt"
   echo "handover-worker test release $r" >"$d/conf/release"
   cp "$W/platform-secret" "$d/state/platform-secret"
-  prev=$((r - 1))
-  [ "$r" -eq 3 ] && prev=1
-  eval "listen=\$port$r connect=\${port$prev:-0}"
-  # The worker's arguments (paths inside the enclave).
+  # The worker's configuration (paths inside the enclave). Release 1 is
+  # the first: it makes the identity; the others receive it from release 1.
   {
-    echo "--store"; echo "/var/lib/handover/store"
-    echo "--policy"; echo "/etc/handover/policy/policy.txt"
-    echo "--policy-sig"; echo "/etc/handover/policy/policy.sig"
-    echo "--council"; echo "/etc/handover/council.txt"
-    echo "--nts-state"; echo "/var/lib/handover/nts"
-    echo "--chain-head-file"; echo "/var/lib/handover/chain-head"
-    echo "--listen"; echo "tcp:127.0.0.1:$listen"
-    echo "--connect"; echo "tcp:127.0.0.1:$connect"
-  } >"$d/conf/worker.args"
+    echo "store = /var/lib/handover/store"
+    echo "policy = /etc/handover/policy/policy.txt"
+    echo "policy_sig = /etc/handover/policy/policy.sig"
+    echo "council = /etc/handover/council.txt"
+    echo "nts_state = /var/lib/handover/nts"
+    echo "chain_head_file = /var/lib/handover/chain-head"
+    if [ "$r" -eq 1 ]; then
+      echo "listen = tcp:127.0.0.1:$port1"
+      echo "init_if_empty = true"
+    else
+      echo "listen = tcp:127.0.0.1:0"
+      echo "connect = tcp:127.0.0.1:$port1"
+    fi
+  } >"$d/conf/worker.conf"
   sh "$KIT" build --worker "$(readlink -f "$WORKER")" --conf-dir "$d/conf" \
     --policy-dir "$W/policy" --state-dir "$d/state" --key "$W/enclave-key.pem" \
     --out "$d/out" --seq "$r" --isv-svn "$r" --ca "$W/ca.pem" \
@@ -155,6 +158,15 @@ for r in 1 2 3; do
   t=$(date +%s%3N)
   echo "$t:$((t - 60000))" >"$d/state/chain-head"
 done
+# A release configured with the sim TEE is refused by the kit.
+mkdir -p "$W/bad/conf" "$W/bad/out" && cp "$W/r1/conf/worker.conf" "$W/bad/conf/" &&
+  echo "tee = sim" >>"$W/bad/conf/worker.conf" || fail "bad conf"
+sh "$KIT" build --worker "$(readlink -f "$WORKER")" --conf-dir "$W/bad/conf" \
+  --policy-dir "$W/policy" --state-dir "$W/r1/state" --key "$W/enclave-key.pem" \
+  --out "$W/bad/out" --seq 9 --ca "$W/ca.pem" >/dev/null 2>"$W/bad/kit.err" &&
+  fail "kit.sh built a release whose worker.conf sets tee = sim"
+grep -q "sets the TEE" "$W/bad/kit.err" || fail "kit.sh: '$(cat "$W/bad/kit.err")'"
+
 mr() { sed 's/.* mr_enclave=\([0-9a-f]*\) .*/\1/' "$W/r$1/runtime"; }
 [ "$(mr 1)" != "$(mr 2)" ] && [ "$(mr 2)" != "$(mr 3)" ] && [ "$(mr 1)" != "$(mr 3)" ] ||
   fail "the releases do not have three MRENCLAVEs"
@@ -182,3 +194,97 @@ done
   "$W/policy/policy.txt" >/dev/null || fail "the policy does not verify"
 
 echo "gramine: three releases signed, policy lists releases 1 and 2"
+
+# The production manifest and the one gramine-direct runs differ only in
+# the configuration directory (a copy whose worker.conf adds the sim TEE):
+# the same path once, and that one file's hash.
+for r in 1 2 3; do
+  o=$W/r$r/out
+  sed "s|$o/direct-conf|$W/r$r/conf|" "$o/handover-worker.direct.manifest" >"$o/direct.cmp"
+  n=$(diff "$o/handover-worker.manifest" "$o/direct.cmp" | grep -c '^[<>]')
+  [ "$n" -eq 2 ] && diff "$o/handover-worker.manifest" "$o/direct.cmp" | grep '^[<>]' |
+    grep -qv '^[<>] sha256 = ' && n=0
+  [ "$n" -eq 2 ] || fail "release $r: the direct manifest differs from the signed one beyond worker.conf"
+  grep -q 'insecure' "$o/handover-worker.manifest" && fail "release $r: an insecure__ option"
+  grep -q '^debug = false' "$o/handover-worker.manifest" || fail "release $r: not a production enclave"
+  grep -q '^enable_sigterm_injection = true' "$o/handover-worker.manifest" ||
+    fail "release $r: SIGTERM would be dropped"
+  grep -q 'uri = "file:/.*/libcrypto.so.3"' "$o/handover-worker.manifest.sgx" ||
+    fail "release $r: OpenSSL is not a trusted file"
+  grep -q "uri = \"file:$W/ca.pem\"" "$o/handover-worker.manifest.sgx" ||
+    fail "release $r: the CA bundle is not a trusted file"
+done
+
+# The measurement each release runs with in sim mode, for handover status.
+sim_args() {
+  sed 's/^runtime seq=[0-9]* mr_enclave=\([0-9a-f]*\) mr_signer=\([0-9a-f]*\) isv_prod_id=\([0-9]*\) isv_svn=\([0-9]*\)$/--tee sim --mr-enclave \1 --mr-signer \2 --isv-prod-id \3 --isv-svn \4/' \
+    "$W/r$1/runtime"
+}
+identity() {
+  # shellcheck disable=SC2046
+  "$HANDOVER" status --store "$W/r$1/state/store" $(sim_args "$1") \
+    --platform-secret "$W/platform-secret" 2>/dev/null |
+    awk '$1 == "identity" && $2 != "check" {print $2}'
+}
+# wait_out R WORD: until release R printed a line starting with WORD
+wait_out() {
+  i=0
+  until grep -q "^$2 " "$W/r$1/run.out" 2>/dev/null; do
+    eval "alive \$PID$1" || fail "release $1 exited before printing $2"
+    i=$((i + 1))
+    [ "$i" -gt "$START_TENTHS" ] && fail "release $1 did not print $2"
+    sleep 0.1
+  done
+}
+
+# Release 1 starts with an empty store: it makes the identity inside
+# Gramine, seals it, and serves.
+: >"$W/r1/stdin"
+start 1
+wait_out 1 IDENTITY
+pub=$(awk '$1 == "IDENTITY" {print $2}' "$W/r1/run.out")
+[ ${#pub} -eq 64 ] || fail "release 1 printed identity '$pub'"
+[ "$(identity 1)" = "$pub" ] || fail "release 1's store does not hold its identity"
+listening "$port1" || fail "release 1 does not listen on $port1"
+
+# Release 2 receives it over TCP from release 1 (another Gramine
+# instance), then signs the line.
+echo "$LINE" >"$W/r2/stdin"
+start 2
+wait_out 2 SIG
+[ "$(awk '$1 == "IDENTITY" {print $2}' "$W/r2/run.out")" = "$pub" ] ||
+  fail "release 2 does not run with release 1's identity"
+[ "$(identity 2)" = "$pub" ] || fail "release 2's store does not hold release 1's identity"
+[ "$(identity 1)" = "$pub" ] || fail "release 1 lost its identity"
+
+# The signature verifies under release 1's public key, and not over
+# another line (so the check can fail).
+sig=$(awk '$1 == "SIG" {print $2}' "$W/r2/run.out")
+[ ${#sig} -eq 128 ] || fail "release 2 printed signature '$sig'"
+pub_pem "$pub" "$W/pub.pem" || fail "public key to PEM"
+printf '%s' "$LINE" >"$W/line"
+printf '%s!' "$LINE" >"$W/line.other"
+printf '%s' "$sig" | tr a-f A-F | basenc --base16 -d >"$W/line.sig"
+openssl pkeyutl -verify -pubin -inkey "$W/pub.pem" -rawin -in "$W/line" \
+  -sigfile "$W/line.sig" >/dev/null 2>&1 || fail "release 2's signature does not verify"
+openssl pkeyutl -verify -pubin -inkey "$W/pub.pem" -rawin -in "$W/line.other" \
+  -sigfile "$W/line.sig" >/dev/null 2>&1 && fail "the signature verified over another line"
+
+# Release 3 is not in the policy: release 1 refuses it, nothing is stored.
+: >"$W/r3/stdin"
+start 3
+wait_exit "$PID3"
+st=$?
+[ "$st" -eq 1 ] || fail "release 3 (not in the policy) exited $st, not 1"
+grep -q "receiver-not-in-policy" "$W/r3/run.log" ||
+  fail "release 3 was not refused as receiver-not-in-policy"
+[ -z "$(identity 3)" ] || fail "release 3 stored an identity"
+
+# SIGTERM (injected into Gramine) stops both: status 0.
+for r in 2 1; do
+  eval "pid=\$PID$r"
+  stop "$pid"
+  st=$?
+  [ "$st" -eq 0 ] || fail "release $r exited $st on SIGTERM"
+done
+echo "gramine: handover from release 1 to release 2 under gramine-direct: ok"
