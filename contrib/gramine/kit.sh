@@ -46,7 +46,9 @@ split_libs() {
     if [ -e "$runtime/$base" ]; then
       runtime_libs="$runtime_libs $base"
     else
-      host_libs="$host_libs $(readlink -f "$lib")"
+      # NAME=REALPATH: mounted under the name the loader asks for
+      # (the soname), measured at the file it resolves to.
+      host_libs="$host_libs $base=$(readlink -f "$lib")"
     fi
   done
   # The dynamic loader (PT_INTERP) and libc always come from the runtime.

@@ -215,6 +215,12 @@ for r in 1 2 3; do
     fail "release $r: the CA bundle is not a trusted file"
 done
 
+# TEMPORARY, until the store's fcntl lock (branch sgx) is in main:
+# Gramine answers flock with ENOSYS unless this option emulates it.
+for r in 1 2 3; do
+  sed -i '/^\[sys\]$/a experimental__enable_flock = true' "$W/r$r/out/handover-worker.direct.manifest"
+done
+
 # The measurement each release runs with in sim mode, for handover status.
 sim_args() {
   sed 's/^runtime seq=[0-9]* mr_enclave=\([0-9a-f]*\) mr_signer=\([0-9a-f]*\) isv_prod_id=\([0-9]*\) isv_svn=\([0-9]*\)$/--tee sim --mr-enclave \1 --mr-signer \2 --isv-prod-id \3 --isv-svn \4/' \
@@ -276,7 +282,9 @@ start 3
 wait_exit "$PID3"
 st=$?
 [ "$st" -eq 1 ] || fail "release 3 (not in the policy) exited $st, not 1"
-grep -q "receiver-not-in-policy" "$W/r3/run.log" ||
+# (Gramine 1.9 sends the enclave's stderr to the host's stdout: the log
+# lines are in run.out, beside the worker's LISTENING/IDENTITY/SIG lines.)
+cat "$W/r3/run.out" "$W/r3/run.log" | grep -q "sender refused: receiver-not-in-policy" ||
   fail "release 3 was not refused as receiver-not-in-policy"
 [ -z "$(identity 3)" ] || fail "release 3 stored an identity"
 
