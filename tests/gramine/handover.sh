@@ -23,7 +23,7 @@ LINE="handover under gramine: identity kept"
 PIDS=""
 fail() {
   echo "FAIL: $*" >&2
-  for f in "$W"/r*/run.log "$W"/r*/run.out; do
+  for f in "${W:-/nonexistent}"/r*/run.log "${W:-/nonexistent}"/r*/run.out; do
     [ -f "$f" ] && { echo "--- $f" >&2; tail -n 25 "$f" >&2; }
   done
   exit 1
@@ -287,6 +287,17 @@ st=$?
 cat "$W/r3/run.out" "$W/r3/run.log" | grep -q "sender refused: receiver-not-in-policy" ||
   fail "release 3 was not refused as receiver-not-in-policy"
 [ -z "$(identity 3)" ] || fail "release 3 stored an identity"
+
+# The configuration is measured: one edited after signing, even by a
+# harmless comment, is refused by Gramine when the worker opens it.
+echo "# edited by the host" >>"$W/r3/out/direct-conf/worker.conf"
+: >"$W/r3/run.out"
+start 3
+wait_exit "$PID3"
+st=$?
+[ "$st" -ne 0 ] || fail "release 3 ran with a configuration edited after signing"
+grep -q "worker.conf: Operation not permitted" "$W/r3/run.out" ||
+  fail "release 3: an edited configuration was not refused by Gramine"
 
 # SIGTERM (injected into Gramine) stops both: status 0.
 for r in 2 1; do
