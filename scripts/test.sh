@@ -54,9 +54,10 @@ run_config() {
 
 # The Gramine suite (tests/gramine/) is registered only where
 # gramine-direct is found (on PATH or in /opt/gramine, where .ci/run puts
-# the prebuilt one) and only in the plain build: ASan's shadow memory and
-# libc interception do not work under Gramine's own glibc and memory
-# layout. Elsewhere it is not registered, so it is not counted as skipped.
+# the prebuilt one) and only in the plain build: an ASan binary does not
+# start under Gramine (ASan cannot map its 15 TB shadow at the fixed address
+# it needs; see tests/gramine/meson.build). Elsewhere it is not registered,
+# so it is not counted as skipped.
 gramine=""
 if command -v gramine-direct >/dev/null 2>&1 || [ -x /opt/gramine/bin/gramine-direct ]; then
   gramine=yes
