@@ -109,9 +109,8 @@ for n in 1 2; do
   ports="$ports $ke"
 done
 
-# The council (2 of 3) and one platform secret (one machine). The secret
-# is made here: Gramine 1.9 has no link(), with which the sim backend
-# creates a missing one.
+# The council (2 of 3) and one platform secret (one machine), copied into
+# each release's state directory.
 mkdir -p "$W/gov" "$W/policy" || fail mkdir
 for m in 1 2 3; do
   "$HANDOVER" policy keygen --secret "$W/gov/m$m.key" --public "$W/gov/m$m.pub" >/dev/null ||
@@ -213,12 +212,6 @@ for r in 1 2 3; do
     fail "release $r: OpenSSL is not a trusted file"
   grep -q "uri = \"file:$W/ca.pem\"" "$o/handover-worker.manifest.sgx" ||
     fail "release $r: the CA bundle is not a trusted file"
-done
-
-# TEMPORARY, until the store's fcntl lock (branch sgx) is in main:
-# Gramine answers flock with ENOSYS unless this option emulates it.
-for r in 1 2 3; do
-  sed -i '/^\[sys\]$/a experimental__enable_flock = true' "$W/r$r/out/handover-worker.direct.manifest"
 done
 
 # The measurement each release runs with in sim mode, for handover status.
