@@ -1,9 +1,11 @@
 # A DNS responder for tests: every A query is answered 127.0.0.1, every
-# other type with no records. Usage: python3 dns.py PORT LOGFILE
+# other type with no records; each question is logged as "NAME QTYPE".
+# Usage: python3 dns.py ADDRESS PORT LOGFILE
 import socket, struct, sys
-port, log = int(sys.argv[1]), open(sys.argv[2], "a", buffering=1)
+addr, port = sys.argv[1], int(sys.argv[2])
+log = open(sys.argv[3], "a", buffering=1)
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", port))
+s.bind((addr, port))
 while True:
     q, peer = s.recvfrom(512)
     if len(q) < 12:

@@ -113,12 +113,14 @@ ntsenv_init || fail "ntsenv_init"
 trap cleanup EXIT
 W=$NTSENV_DIR
 ip link set lo up || fail "no loopback in the network namespace"
-echo "nameserver 127.0.0.1" >"$W/resolv.conf"
+# Not 127.0.0.1, where a resolver without any resolv.conf asks anyway:
+# only the host's configuration, passed on by Gramine, names this one.
+echo "nameserver 127.0.0.53" >"$W/resolv.conf"
 mount --bind "$W/resolv.conf" /etc/resolv.conf || fail "cannot mount a resolv.conf"
-python3 "$DNS_PY" 53 "$W/dns.log" &
+python3 "$DNS_PY" 127.0.0.53 53 "$W/dns.log" &
 DNS_PID=$!
 i=0
-until ss -Huln 2>/dev/null | awk '{print $4}' | grep -q '^127.0.0.1:53$'; do
+until ss -Huln 2>/dev/null | awk '{print $4}' | grep -q '^127.0.0.53:53$'; do
   i=$((i + 1))
   [ "$i" -gt "$START_TENTHS" ] && fail "the DNS responder did not start"
   sleep 0.1
