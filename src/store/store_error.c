@@ -19,6 +19,12 @@ const char *hv_store_error_name(hv_store_error err) {
     case HV_STORE_ERR_OTHER_PLATFORM: return "sealed on another platform";
     case HV_STORE_ERR_TEE: return "TEE error while sealing or unsealing";
     case HV_STORE_ERR_CRYPTO: return "crypto error";
+    case HV_STORE_ERR_STATE_MISSING:
+      return "state file missing while an identity exists (refused, never taken as a fresh store)";
+    case HV_STORE_ERR_OTHER_WORKER:
+      return "state belongs to another worker (it names another identity)";
+    case HV_STORE_ERR_RETIRED:
+      return "store retired: its key moved to another build (see handover status)";
   }
   return "unknown store error";
 }
