@@ -119,6 +119,8 @@ typedef enum {
   HV_PROTO_ERR_IDENTITY_NOT_EXPECTED,/* KEY carries another identity than
                                         the receiver was told to expect */
   HV_PROTO_ERR_SENDER_RETIRED,       /* the sender handed its key over */
+  HV_PROTO_ERR_HANDOVER_IN_PROGRESS, /* a KEY is out on another connection,
+                                        awaiting its DONE (retiring sender) */
   HV_PROTO_ERR__COUNT
 } hv_proto_error;
 

@@ -336,6 +336,7 @@ static void test_names(void) {
       {HV_PROTO_ERR_DONE_OTHER_EXCHANGE, 41, "done-other-exchange"},
       {HV_PROTO_ERR_IDENTITY_NOT_EXPECTED, 42, "identity-mismatch"},
       {HV_PROTO_ERR_SENDER_RETIRED, 43, "sender-retired"},
+      {HV_PROTO_ERR_HANDOVER_IN_PROGRESS, 44, "handover-in-progress"},
   };
   for (size_t i = 0; i < sizeof move_codes / sizeof move_codes[0]; i++) {
     HT_CHECK_EQ_INT(move_codes[i].err, move_codes[i].code);
