@@ -384,6 +384,7 @@ hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
     hv_session_frame_error fe =
         hv_session_frame_read(fd, io->in, sizeof io->in, &len, io->deadline_ms);
     if (fe != HV_SESSION_FRAME_OK) {
+      release_key_claim(s, io); /* before the log says the connection ended */
       refuse_frame(s, io, fe);
       rc = HV_SESSION_ERR_TRANSPORT;
       break;

@@ -1,6 +1,7 @@
 # The key moves, it is not copied (issue 11), with the real binaries:
 # a lone DONE completes nothing; --expect-identity refuses another
-# identity before anything is stored; after the handover the sender
+# identity before anything is stored; one KEY is out at a time; after the
+# handover the sender
 # retires (tombstone, serve exits 0 with a final line), status shows the
 # tombstone, the retired store refuses serve by name, a second receiver
 # gets nothing; a deleted or swapped state file is refused by name.
@@ -33,6 +34,32 @@ if receive new "$W/new" --expect-identity "$other"; then fail "another identity 
 expect_in "expect-identity" "identity-mismatch" "$W/receive.log"
 [ -z "$(identity new "$W/new")" ] || fail "a refused identity was stored"
 serve_alive || fail "the sender stopped after a refused KEY"
+
+# One KEY out at a time: while a receiver holds its KEY (no DONE), a
+# second one is refused; once that connection ends, the handover can run.
+rm -f "$W/release"
+# shellcheck disable=SC2046
+"$RAW_CLIENT" hold-key "$W/release" --from "$SOCK" --store "$W/holder" $(gov_args) \
+  $(tee_args new) >"$W/hold.out" 2>&1 &
+hold_pid=$!
+i=0
+until grep -q "KEY held" "$W/hold.out"; do
+  i=$((i + 1)); [ "$i" -gt "$SERVE_START_TENTHS" ] && { cat "$W/hold.out" >&2; fail "no KEY held"; }
+  kill -0 "$hold_pid" 2>/dev/null || { cat "$W/hold.out" >&2; fail "hold-key exited"; }
+  sleep 0.1
+done
+if receive new "$W/new"; then fail "a second KEY went out while one awaited its DONE"; fi
+expect_in "second receiver" "handover-in-progress" "$W/receive.log"
+closed=$(grep -c "peer closed the connection" "$W/serve.log")
+touch "$W/release"
+wait "$hold_pid" || fail "hold-key failed"
+# The sender gives the claim up when it sees that connection close.
+i=0
+until [ "$(grep -c "peer closed the connection" "$W/serve.log")" -gt "$closed" ]; do
+  i=$((i + 1)); [ "$i" -gt "$SERVE_EXIT_TENTHS" ] && fail "the sender did not see the holder close"
+  sleep 0.1
+done
+serve_alive || fail "the sender stopped without a DONE"
 
 # The move: the receiver names the identity; the sender retires and exits 0.
 receive new "$W/new" --expect-identity "$pub" || { cat "$W/receive.log" >&2; fail "receive"; }

@@ -6,6 +6,7 @@
  *                   --council F --ca F --tee sim --platform-secret F --build-name N
  *   hold MS        answer the challenge MS ms late; print the sender's ERROR
  *   replay -       to KEY, then the same RESPONSE again (same, new connection)
+ *   hold-key FILE  to KEY, then hold the connection (no DONE) until FILE exists
  *   flood SECONDS  64 connections at a time sending HELLO, until SECONDS pass
  *   frame KIND     oversized | truncated | garbage | empty | unasked-response
  *                  (a frame typed RESPONSE, on a connection never challenged)
@@ -233,6 +234,7 @@ int main(int argc, char **argv) {
   int rc = 2;
   if (!strcmp(mode, "hold")) rc = mode_hold(&w, atol(arg));
   else if (!strcmp(mode, "replay")) rc = mode_replay(&w);
+  else if (!strcmp(mode, "hold-key")) rc = cli_hold_key_probe(&w, sock_path, arg) == 0 ? 0 : 1;
   else if (!strcmp(mode, "flood")) rc = mode_flood(&w, atol(arg));
   else if (!strcmp(mode, "frame")) rc = mode_frame(&w, arg);
   cli_worker_close(&w);
