@@ -208,7 +208,9 @@ hv_session_time *hv_session_sender_time(hv_session_sender *s);
  * caller closes it), within HV_SESSION_DEADLINE_MS. Each connection gets
  * its own protocol sender, so a challenge can only be answered on the
  * connection that asked for it and dies with it. HV_SESSION_OK when the
- * receiver's DONE was taken. Safe to call from several threads. */
+ * receiver's DONE was taken (authenticated; a retiring sender has then
+ * retired: hv_session_sender_retired, and every later connection is
+ * refused). Safe to call from several threads. */
 hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
                                           const hv_session_peer *peer);
 
