@@ -121,4 +121,19 @@ init_store old "$W/b" >/dev/null
 cp "$W/b/state" "$W/a/state"
 start_serve_fails "$W/a"
 expect_in "serve, another worker's state" "state belongs to another worker" "$W/serve3.log"
+# after_handover keep: today's behaviour, the fork the README warns of.
+mkdir "$W/gov-keep" || fail "mkdir"
+HV_AFTER_HANDOVER=keep "$MAKE_GOV" "$W/gov-keep" 1 60 "$ports" old,new || fail "make_gov keep"
+grep -q "^after_handover keep$" "$W/gov-keep/policy.txt" || fail "no after_handover line"
+mv "$W/gov" "$W/gov-retire" && mv "$W/gov-keep" "$W/gov" || fail "mv"
+init_store old "$W/k-old" >/dev/null
+start_serve old "$W/k-old"
+receive new "$W/k-new1" || { cat "$W/receive.log" >&2; fail "receive under keep"; }
+receive new "$W/k-new2" || { cat "$W/receive.log" >&2; fail "a second receive under keep"; }
+serve_alive || fail "a keeping sender stopped"
+expect_in "keep" "after_handover keep: still serving" "$W/serve.log"
+# shellcheck disable=SC2046
+"$HANDOVER" status --store "$W/k-old" $(tee_args old) | grep -q "^state  *serving" ||
+  fail "a keeping sender's store is not serving"
+stop_serve
 echo "move: ok"
