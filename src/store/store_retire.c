@@ -74,10 +74,10 @@ static hv_store_error write_zeros(int fd, off_t size) {
     size_t n = size - done < WIPE_CHUNK ? (size_t)(size - done) : WIPE_CHUNK;
     ssize_t w = pwrite(fd, zeros, n, done);
     if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return HV_STORE_ERR_IO;
+    if (w <= 0) return HV_STORE_ERR_WRITE;
     done += w;
   }
-  return fsync(fd) == 0 ? HV_STORE_OK : HV_STORE_ERR_IO;
+  return fsync(fd) == 0 ? HV_STORE_OK : HV_STORE_ERR_WRITE;
 }
 
 /* Overwrites the identity file with zeros (best effort on the medium: a
@@ -87,12 +87,12 @@ static hv_store_error write_zeros(int fd, off_t size) {
 static hv_store_error wipe_identity(hv_store *s) {
   int dirfd = hv_store_dirfd(s);
   int fd = openat(dirfd, HV_STORE_IDENTITY_FILE, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return errno == ENOENT ? HV_STORE_OK : HV_STORE_ERR_IO;
+  if (fd < 0) return errno == ENOENT ? HV_STORE_OK : HV_STORE_ERR_WRITE;
   struct stat st;
   hv_store_error err = fstat(fd, &st) == 0 && S_ISREG(st.st_mode)
                            ? write_zeros(fd, st.st_size)
-                           : HV_STORE_ERR_IO;
-  if (close(fd) != 0 && err == HV_STORE_OK) err = HV_STORE_ERR_IO;
+                           : HV_STORE_ERR_WRITE;
+  if (close(fd) != 0 && err == HV_STORE_OK) err = HV_STORE_ERR_WRITE;
   if (err == HV_STORE_OK && unlinkat(dirfd, HV_STORE_IDENTITY_FILE, 0) != 0 &&
       errno != ENOENT)
     err = HV_STORE_ERR_IO;
