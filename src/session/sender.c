@@ -374,7 +374,14 @@ hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
   io->holds_key_claim = false;
   make_tag(peer, io->tag, sizeof io->tag);
   hv_proto_config cfg = {.tee = s->worker->tee, .params = s->worker->params};
-  hv_proto_error pe = hv_proto_sender_new(&cfg, s->secret, &io->sender);
+  /* Copied under the lock: a retirement on another connection wipes it
+   * (and admit_message then refuses every message here). */
+  uint8_t secret[HV_PROTO_SECRET_LEN];
+  pthread_mutex_lock(&s->lock);
+  memcpy(secret, s->secret, sizeof secret);
+  pthread_mutex_unlock(&s->lock);
+  hv_proto_error pe = hv_proto_sender_new(&cfg, secret, &io->sender);
+  hv_wipe(secret, sizeof secret);
   if (pe != HV_PROTO_OK) {
     SAY(s, HV_SESSION_LOG_WARN, "%s refused: starting the protocol: %s", io->tag,
         hv_proto_error_name(pe));
