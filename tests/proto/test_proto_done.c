@@ -208,6 +208,24 @@ static void test_receiver_done_only_after_take(void) {
   fx_run_close(&run);
 }
 
+/* A KEY awaiting its DONE keeps its slot only while its challenge lives:
+ * a full table evicts it once expired, and its DONE is then unexpected. */
+static void test_awaiting_slot_evicted_once_expired(void) {
+  fx_run run;
+  fx_msg ch;
+  HT_CHECK(start(&run));
+  for (int i = 1; i < HV_PROTO_MAX_OPEN_CHALLENGES; i++)
+    HT_CHECK_EQ_INT(hv_proto_sender_handle(run.sender, FX_T0 + 1000, &W.head, run.hello.b,
+                                           run.hello.n, ch.b, sizeof ch.b, &ch.n, NULL),
+                    HV_PROTO_OK);
+  uint64_t later = FX_T0 + 1000 + FX_WINDOW + 1;
+  HT_CHECK_EQ_INT(hv_proto_sender_handle(run.sender, later, &W.head, run.hello.b,
+                                         run.hello.n, ch.b, sizeof ch.b, &ch.n, NULL),
+                  HV_PROTO_OK);
+  HT_CHECK_EQ_INT(deliver(run.sender, &run.done, NULL), HV_PROTO_ERR_UNEXPECTED);
+  fx_run_close(&run);
+}
+
 int main(void) {
   if (fx_open(&W) != 0) return 2;
   HT_RUN(test_done_accepted_after_key);
@@ -219,6 +237,7 @@ int main(void) {
   HT_RUN(test_retired_sender_serves_no_one);
   HT_RUN(test_expected_identity);
   HT_RUN(test_receiver_done_only_after_take);
+  HT_RUN(test_awaiting_slot_evicted_once_expired);
   fx_close(&W);
   return HT_DONE();
 }
