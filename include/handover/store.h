@@ -10,8 +10,9 @@
  *             before the identity;
  *             once an identity (or a tombstone) exists the state must too;
  *   tombstone after the key moved (hv_store_retire): sealed, to which
- *             build, when by trusted time, the transcript hash; the
- *             identity file is then wiped and the store never serves again.
+ *             build, when by trusted time, the transcript hash; the state
+ *             then records the move (and the tombstone's digest), the
+ *             identity file is wiped, and the store never serves again.
  *
  * Every file is 0600 and carries a checksum, so damage is reported as
  * corruption before anything is unsealed. Every write is write-temp
@@ -41,11 +42,14 @@
  *  - prevented too: deleting the state file to make the store look fresh
  *    (HV_STORE_ERR_STATE_MISSING), and putting in the state file of another
  *    worker of the same build (HV_STORE_ERR_OTHER_WORKER).
+ *  - prevented after a retirement: deleting the tombstone and putting the
+ *    old identity file back (HV_STORE_ERR_TOMBSTONE_MISSING: the state
+ *    recorded the move).
  *  - NOT prevented: the host replacing the whole directory, or the state
  *    file alone, with an older copy this same enclave wrote (a rollback of
  *    the policy version and chain head to an earlier value), or putting
- *    back a copy of the directory from before a retirement (the key then
- *    lives twice: only a trusted monotonic counter could tell). Without a
+ *    back the identity and the state from before a retirement (the key
+ *    then lives twice: only a trusted monotonic counter could tell). Without a
  *    trusted monotonic counter no local store can detect that; the
  *    protocol limits the damage instead: the chain head must be within
  *    max_chain_lag of trusted NTS time, and a policy is only accepted with
@@ -95,6 +99,8 @@ typedef enum {
   HV_STORE_ERR_OTHER_WORKER,   /* the state (or tombstone) names another
                                   worker's identity */
   HV_STORE_ERR_RETIRED,        /* the key moved: the store serves no more */
+  HV_STORE_ERR_TOMBSTONE_MISSING, /* the state records a retirement whose
+                                     tombstone is gone or not that one */
 } hv_store_error;
 
 const char *hv_store_error_name(hv_store_error err);
@@ -171,7 +177,11 @@ typedef struct {
  * next hv_store_open. HV_STORE_ERR_RETIRED if it already is. */
 hv_store_error hv_store_retire(hv_store *store, hv_store_tombstone *tombstone);
 /* *retired false when the store is not retired; otherwise the tombstone
- * (HV_STORE_ERR_OTHER_WORKER if it names another identity than the state). */
+ * (HV_STORE_ERR_OTHER_WORKER if it names another identity than the state).
+ * The state records every retirement with the tombstone's digest: a
+ * tombstone deleted (an old identity file put back or not) or swapped for
+ * another is HV_STORE_ERR_TOMBSTONE_MISSING, here and in every reader of
+ * the state and the identity. */
 hv_store_error hv_store_get_tombstone(hv_store *store, bool *retired,
                                       hv_store_tombstone *out);
 

@@ -23,9 +23,10 @@
 static const uint8_t identity_tag[4] = {'H', 'V', 'I', 'D'};
 static const uint8_t state_tag[4] = {'H', 'V', 'S', 'S'};
 #define IDENTITY_PT_LEN (4 + HV_ED25519_PRIV_LEN + HV_ED25519_PUB_LEN)
-/* tag, policy version, chain head, and the identity public key it is
- * bound to (the build is bound by the MRENCLAVE seal itself) */
-#define STATE_PT_LEN (4 + 3 * 8 + HV_ED25519_PUB_LEN)
+/* tag, policy version, chain head, the identity public key it is bound
+ * to (the build is bound by the MRENCLAVE seal itself), and whether the
+ * key moved: a flag and the SHA-256 of the tombstone's sealed plaintext */
+#define STATE_PT_LEN (4 + 3 * 8 + HV_ED25519_PUB_LEN + 1 + HV_SHA256_LEN)
 /* The largest sealed plaintext: the tombstone (store_retire.c). */
 #define MAX_PT_LEN 256
 #define SEAL_CAP (MAX_PT_LEN + HV_TEE_SEAL_OVERHEAD)
@@ -47,6 +48,8 @@ typedef struct {
   uint64_t policy_version;
   hv_store_chain_head head;
   uint8_t identity_pub[HV_ED25519_PUB_LEN]; /* zero before any identity */
+  bool retired;                             /* hv_store_retire's record */
+  uint8_t tombstone_digest[HV_SHA256_LEN];  /* of the tombstone it wrote */
 } store_state;
 
 static hv_store_error from_tee(hv_tee_error err) {
@@ -340,11 +343,19 @@ static hv_store_error identity_exists(hv_store *s, bool *exists) {
   return hv_store_file_exists(s, IDENTITY_FILE, exists);
 }
 
-/* A retired store takes no identity and gives none out. */
-static hv_store_error refuse_retired(const hv_store *s) {
+static hv_store_error read_state(hv_store *s, store_state *st);
+
+/* A retired store takes no identity and gives none out: a tombstone is
+ * there, or the state says the key moved and its tombstone is gone (an
+ * identity put back after the tombstone was deleted). A missing or
+ * damaged state is for the state's readers to refuse. */
+static hv_store_error refuse_retired(hv_store *s) {
   bool retired = false;
+  store_state st;
   hv_store_error err = hv_store_file_exists(s, HV_STORE_TOMBSTONE_FILE, &retired);
-  return err == HV_STORE_OK && retired ? HV_STORE_ERR_RETIRED : err;
+  if (err != HV_STORE_OK || retired) return err == HV_STORE_OK ? HV_STORE_ERR_RETIRED : err;
+  err = read_state(s, &st);
+  return err == HV_STORE_ERR_TOMBSTONE_MISSING ? err : HV_STORE_OK;
 }
 
 static hv_store_error bind_state(hv_store *s, const uint8_t pub[HV_ED25519_PUB_LEN]);
@@ -446,6 +457,7 @@ static hv_store_error state_owner(hv_store *s, uint8_t pub[HV_ED25519_PUB_LEN], 
 }
 
 static hv_store_error parse_state(const uint8_t *pt, store_state *st) {
+  uint8_t retired = 0;
   hv_buf_reader r;
   hv_buf_reader_init(&r, pt, STATE_PT_LEN);
   const uint8_t *tag = NULL;
@@ -454,9 +466,27 @@ static hv_store_error parse_state(const uint8_t *pt, store_state *st) {
             hv_buf_read_u64(&r, &st->head.number) &&
             hv_buf_read_u64(&r, &st->head.time_ms) &&
             hv_buf_read_bytes(&r, st->identity_pub, sizeof st->identity_pub) &&
+            hv_buf_read_u8(&r, &retired) &&
+            hv_buf_read_bytes(&r, st->tombstone_digest, sizeof st->tombstone_digest) &&
             hv_buf_reader_done(&r);
-  return ok && memcmp(tag, state_tag, sizeof state_tag) == 0 ? HV_STORE_OK
-                                                             : HV_STORE_ERR_CORRUPT;
+  st->retired = retired == 1;
+  return ok && retired <= 1 && memcmp(tag, state_tag, sizeof state_tag) == 0
+             ? HV_STORE_OK
+             : HV_STORE_ERR_CORRUPT;
+}
+
+/* The state says the key moved: the tombstone it recorded must be there,
+ * the very one (not deleted, not another retirement's). */
+static hv_store_error check_tombstone(hv_store *s, const store_state *st) {
+  hv_store_tombstone t;
+  uint8_t digest[HV_SHA256_LEN];
+  bool found = false;
+  hv_store_error err = hv_store_read_tombstone(s, &t, &found);
+  if (err == HV_STORE_OK && found) err = hv_store_tombstone_digest(&t, digest);
+  if (err == HV_STORE_OK &&
+      (!found || !hv_ct_equal(digest, st->tombstone_digest, sizeof digest)))
+    err = HV_STORE_ERR_TOMBSTONE_MISSING;
+  return err;
 }
 
 /* A store that holds (or held) an identity has a state bound to it (and,
@@ -475,6 +505,7 @@ static hv_store_error read_state(hv_store *s, store_state *st) {
   err = parse_state(pt, st);
   if (err == HV_STORE_OK && has_owner && memcmp(st->identity_pub, owner, sizeof owner) != 0)
     err = HV_STORE_ERR_OTHER_WORKER;
+  if (err == HV_STORE_OK && st->retired) err = check_tombstone(s, st);
   if (err != HV_STORE_OK) memset(st, 0, sizeof *st);
   return err;
 }
@@ -487,7 +518,9 @@ static hv_store_error write_state(hv_store *s, const store_state *st) {
             hv_buf_write_u64(&w, st->policy_version) &&
             hv_buf_write_u64(&w, st->head.number) &&
             hv_buf_write_u64(&w, st->head.time_ms) &&
-            hv_buf_write_bytes(&w, st->identity_pub, sizeof st->identity_pub);
+            hv_buf_write_bytes(&w, st->identity_pub, sizeof st->identity_pub) &&
+            hv_buf_write_u8(&w, st->retired ? 1 : 0) &&
+            hv_buf_write_bytes(&w, st->tombstone_digest, sizeof st->tombstone_digest);
   if (!ok) return HV_STORE_ERR_ARGS;
   return write_sealed(s, STATE_FILE, HV_STORE_KIND_STATE, NULL, pt, sizeof pt);
 }
@@ -499,6 +532,21 @@ static hv_store_error bind_state(hv_store *s, const uint8_t pub[HV_ED25519_PUB_L
   hv_store_error err = read_state(s, &st);
   if (err != HV_STORE_OK) return err;
   memcpy(st.identity_pub, pub, HV_ED25519_PUB_LEN);
+  return write_state(s, &st);
+}
+
+hv_store_error hv_store_record_retirement(hv_store *s, const hv_store_tombstone *t) {
+  store_state st;
+  uint8_t digest[HV_SHA256_LEN];
+  hv_store_error err = read_state(s, &st);
+  if (err == HV_STORE_OK && memcmp(st.identity_pub, t->identity_pub, HV_ED25519_PUB_LEN) != 0)
+    err = HV_STORE_ERR_OTHER_WORKER;
+  if (err == HV_STORE_OK) err = hv_store_tombstone_digest(t, digest);
+  if (err != HV_STORE_OK) return err;
+  if (st.retired && hv_ct_equal(digest, st.tombstone_digest, sizeof digest))
+    return HV_STORE_OK; /* recorded already */
+  st.retired = true;
+  memcpy(st.tombstone_digest, digest, sizeof digest);
   return write_state(s, &st);
 }
 

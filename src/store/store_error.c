@@ -33,6 +33,9 @@ const char *hv_store_error_name(hv_store_error err) {
       return "state belongs to another worker (it names another identity)";
     case HV_STORE_ERR_RETIRED:
       return "store retired: its key moved to another build (see handover status)";
+    case HV_STORE_ERR_TOMBSTONE_MISSING:
+      return "the state records that the key moved, but its tombstone is missing or not "
+             "the one recorded (refused: files deleted or swapped)";
   }
   return "unknown store error";
 }

@@ -27,8 +27,14 @@ hv_store_error hv_store_read_identity(hv_store *s, uint8_t secret[HV_ED25519_PRI
 hv_store_error hv_store_read_tombstone(hv_store *s, hv_store_tombstone *t, bool *found);
 /* Whether a file of that name exists at all (damaged or not). */
 hv_store_error hv_store_file_exists(const hv_store *s, const char *name, bool *exists);
-/* Under the lock: a tombstone in place but the identity not yet wiped
- * (a crash between the two) is finished. */
+/* SHA-256 of the tombstone's sealed plaintext: what the state records. */
+hv_store_error hv_store_tombstone_digest(const hv_store_tombstone *t,
+                                         uint8_t out[HV_SHA256_LEN]);
+/* Under the lock: the state records that the key moved, with t's digest
+ * (t names the state's identity, else HV_STORE_ERR_OTHER_WORKER). */
+hv_store_error hv_store_record_retirement(hv_store *s, const hv_store_tombstone *t);
+/* Under the lock: a tombstone in place but the state not yet marked, or
+ * the identity not yet wiped (a crash in between), is finished. */
 hv_store_error hv_store_finish_retirement(hv_store *s);
 
 #endif

@@ -62,6 +62,7 @@ done
 serve_alive || fail "the sender stopped without a DONE"
 
 # The move: the receiver names the identity; the sender retires and exits 0.
+cp -p "$W/old/identity" "$W/identity.before" || fail "cp"
 receive new "$W/new" --expect-identity "$pub" || { cat "$W/receive.log" >&2; fail "receive"; }
 i=0
 while serve_alive; do
@@ -98,6 +99,16 @@ fi
 expect_in "serve a retired store" "store retired" "$W/serve2.log"
 if receive new "$W/second"; then fail "a second receiver got the key"; fi
 [ -z "$(identity new "$W/second")" ] || fail "a second receiver stored an identity"
+# Deleting the tombstone and putting the old identity file back (the state
+# untouched) does not bring the key back: the state recorded the move.
+mv "$W/old/tombstone" "$W/tombstone.kept" || fail "mv"
+cp -p "$W/identity.before" "$W/old/identity" || fail "cp"
+# shellcheck disable=SC2046
+if "$HANDOVER" serve --store "$W/old" --socket "$SOCK" $(gov_args) \
+     --chain-head "$(now_ms):$(($(now_ms) - 60000))" $(tee_args old) >"$W/serve2.log" 2>&1; then
+  fail "a store whose tombstone was deleted served again"
+fi
+expect_in "tombstone deleted" "its tombstone is missing" "$W/serve2.log"
 
 # The store cannot be reset by deleting or swapping files.
 init_store old "$W/gone" >/dev/null

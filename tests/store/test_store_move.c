@@ -203,6 +203,87 @@ static void test_retirement_finished_on_open(void) {
   remove_file(root, "identity.saved");
 }
 
+/* The attack the state's record stops: delete the tombstone and put the
+ * old identity file back (state untouched). Refused by name everywhere;
+ * with the tombstone back, the store is retired again. */
+static void test_tombstone_deleted_identity_restored(void) {
+  char dir[ST_PATH_MAX];
+  hv_store *s = open_new(dir);
+  uint8_t sk[32], pub[32];
+  uint64_t v = 0;
+  bool retired = false;
+  hv_store_tombstone t = st_tombstone(), got;
+  HT_CHECK_EQ_INT(hv_store_init_identity(s, NULL), HV_STORE_OK);
+  copy_file(dir, "identity", root, "identity.before");
+  HT_CHECK_EQ_INT(hv_store_retire(s, &t), HV_STORE_OK);
+  hv_store_close(s);
+  copy_file(dir, "tombstone", root, "tombstone.kept");
+  remove_file(dir, "tombstone");
+  copy_file(root, "identity.before", dir, "identity");
+  HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s), HV_STORE_OK);
+  HT_CHECK(exists(dir, "identity")); /* no tombstone of ours: nothing wiped */
+  HT_CHECK_EQ_INT(hv_store_get_identity(s, sk, pub), HV_STORE_ERR_TOMBSTONE_MISSING);
+  HT_CHECK_EQ_INT(hv_store_get_policy_version(s, &v), HV_STORE_ERR_TOMBSTONE_MISSING);
+  HT_CHECK_EQ_INT(hv_store_get_tombstone(s, &retired, &got), HV_STORE_ERR_TOMBSTONE_MISSING);
+  HT_CHECK_EQ_INT(hv_store_set_policy_version(s, 9), HV_STORE_ERR_TOMBSTONE_MISSING);
+  /* Without the identity too: still no fresh store to init. */
+  remove_file(dir, "identity");
+  HT_CHECK_EQ_INT(hv_store_init_identity(s, NULL), HV_STORE_ERR_TOMBSTONE_MISSING);
+  copy_file(root, "tombstone.kept", dir, "tombstone"); /* control */
+  HT_CHECK_EQ_INT(hv_store_get_tombstone(s, &retired, &got), HV_STORE_OK);
+  HT_CHECK(retired);
+  HT_CHECK_EQ_INT(hv_store_get_identity(s, sk, pub), HV_STORE_ERR_RETIRED);
+  hv_store_close(s);
+  remove_file(root, "identity.before");
+  remove_file(root, "tombstone.kept");
+}
+
+/* Two retirements of one identity (a copy of the store, same build): the
+ * other's tombstone is not the one our state recorded. */
+static void test_tombstone_of_other_retirement(void) {
+  char a_dir[ST_PATH_MAX], b_dir[ST_PATH_MAX];
+  hv_store *a = open_new(a_dir), *b = open_new(b_dir);
+  bool retired = false;
+  hv_store_tombstone ta = st_tombstone(), tb = st_tombstone(), got;
+  tb.transcript_hash[0] ^= 1;
+  HT_CHECK_EQ_INT(hv_store_init_identity(a, NULL), HV_STORE_OK);
+  copy_file(a_dir, "identity", b_dir, "identity");
+  copy_file(a_dir, "state", b_dir, "state");
+  HT_CHECK_EQ_INT(hv_store_retire(a, &ta), HV_STORE_OK);
+  HT_CHECK_EQ_INT(hv_store_retire(b, &tb), HV_STORE_OK);
+  copy_file(b_dir, "tombstone", a_dir, "tombstone");
+  HT_CHECK_EQ_INT(hv_store_get_tombstone(a, &retired, &got), HV_STORE_ERR_TOMBSTONE_MISSING);
+  HT_CHECK_EQ_INT(hv_store_get_tombstone(b, &retired, &got), HV_STORE_OK); /* control */
+  hv_store_close(a);
+  hv_store_close(b);
+}
+
+/* A crash after the tombstone, before the state recorded it: the next
+ * open records it and wipes the identity (the files put back by hand
+ * stand for the crash). */
+static void test_unrecorded_tombstone_finished_on_open(void) {
+  char dir[ST_PATH_MAX];
+  hv_store *s = open_new(dir);
+  hv_store_tombstone t = st_tombstone();
+  HT_CHECK_EQ_INT(hv_store_init_identity(s, NULL), HV_STORE_OK);
+  copy_file(dir, "identity", root, "identity.before");
+  copy_file(dir, "state", root, "state.before");
+  HT_CHECK_EQ_INT(hv_store_retire(s, &t), HV_STORE_OK);
+  hv_store_close(s);
+  copy_file(root, "identity.before", dir, "identity");
+  copy_file(root, "state.before", dir, "state");
+  HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s), HV_STORE_OK);
+  HT_CHECK(!exists(dir, "identity"));
+  hv_store_close(s);
+  remove_file(dir, "tombstone"); /* the state recorded it: now refused */
+  HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s), HV_STORE_OK);
+  uint64_t v = 0;
+  HT_CHECK_EQ_INT(hv_store_get_policy_version(s, &v), HV_STORE_ERR_TOMBSTONE_MISSING);
+  hv_store_close(s);
+  remove_file(root, "identity.before");
+  remove_file(root, "state.before");
+}
+
 /* Another worker's genuine tombstone (same build) in our store: we serve
  * no more (a tombstone is there), but our key is not wiped for it and
  * the tombstone is refused as not ours. */
@@ -241,6 +322,9 @@ int main(void) {
   HT_RUN(test_retire_needs_the_identity);
   HT_RUN(test_retirement_finished_on_open);
   HT_RUN(test_foreign_tombstone);
+  HT_RUN(test_tombstone_deleted_identity_restored);
+  HT_RUN(test_tombstone_of_other_retirement);
+  HT_RUN(test_unrecorded_tombstone_finished_on_open);
   hv_tee_close(tee_a);
   char cmd[ST_PATH_MAX + 16];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
