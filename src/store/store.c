@@ -385,3 +385,10 @@ hv_store_error hv_store_set_chain_head(hv_store *store,
   if (!store || !head) return HV_STORE_ERR_ARGS;
   return update_state(store, NULL, head);
 }
+
+/* ---- for the store's other files (store_file.h) ---- */
+
+int hv_store_dir_fd(const hv_store *s) { return s->dirfd; }
+const hv_tee *hv_store_tee(const hv_store *s) { return s->tee; }
+hv_store_error hv_store_lock(const hv_store *s) { return lock_dir(s); }
+void hv_store_unlock(const hv_store *s) { unlock_dir(s); }
