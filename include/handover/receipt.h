@@ -114,4 +114,16 @@ HV_MUST_CHECK hv_receipt_error hv_receipt_verify(
     const uint8_t *in, size_t len, const uint8_t identity[HV_ED25519_PUB_LEN],
     hv_receipt *out);
 
+/* Fills what a receipt takes from the exchange's messages as they went
+ * over the wire: the protocol version, the chain head and T0 (times[0],
+ * no servers named: they are the sender's) from the CHALLENGE inside
+ * response; the peer's measurement from the report in response (role
+ * sender) or in key (role receiver; r->role must be set); the identity and
+ * the transcript hash TH from key, or when key is NULL (refused before a
+ * KEY) the transcript hash's pre-KEY form (PROTOCOL.md "Receipts").
+ * n_times becomes 1; the caller adds its own readings after it. */
+HV_MUST_CHECK hv_receipt_error hv_receipt_from_exchange(hv_receipt *r, const uint8_t *response,
+                                                        size_t response_len, const uint8_t *key,
+                                                        size_t key_len);
+
 #endif

@@ -14,10 +14,19 @@
 
 typedef struct {
   bool print;
+  uint64_t want;                       /* export: the entry wanted, else 0 */
+  uint8_t payload[HV_LOG_MAX_PAYLOAD]; /* its receipt */
+  size_t payload_len;
+  bool found;
 } show_ctx;
 
 static int print_entry(const hv_log_entry *e, void *ctx) {
-  const show_ctx *c = ctx;
+  show_ctx *c = ctx;
+  if (c->want && e->seq == c->want && e->payload_len <= sizeof c->payload) {
+    memcpy(c->payload, e->payload, e->payload_len);
+    c->payload_len = e->payload_len;
+    c->found = true;
+  }
   if (!c->print) return 0;
   char prev[2 * HV_SHA256_LEN + 1], hash[2 * HV_SHA256_LEN + 1];
   cli_hex(e->prev, sizeof e->prev, prev);
@@ -67,18 +76,45 @@ static void explain(const char *cmd, const char *dir, hv_log_error err, uint64_t
   }
 }
 
+/* Writes the wanted entry's receipt to path (0644: a receipt holds no secret). */
+static int export_receipt(const show_ctx *c, const char *path) {
+  if (!c->found) {
+    fprintf(stderr, "handover log export: no entry %llu\n", (unsigned long long)c->want);
+    return CLI_EXIT_FAIL;
+  }
+  FILE *f = fopen(path, "wb");
+  bool ok = f && fwrite(c->payload, 1, c->payload_len, f) == c->payload_len;
+  if (f && fclose(f) != 0) ok = false;
+  if (!ok) {
+    fprintf(stderr, "handover log export: writing %s failed\n", path);
+    return CLI_EXIT_FAIL;
+  }
+  printf("entry %llu: receipt written to %s (%zu bytes)\n", (unsigned long long)c->want, path,
+         c->payload_len);
+  return CLI_EXIT_OK;
+}
+
 static int log_run(const char *cmd, bool print, int argc, char **argv) {
-  const char *store_dir = NULL;
+  const char *store_dir = NULL, *entry = NULL, *out = NULL;
+  bool is_export = !strcmp(cmd, "export");
   cli_tee_opts tee;
   cli_tee_opts_init(&tee);
   const cli_opt opts[] = {
       {"store", "DIR", "the key store whose log to read", &store_dir, NULL},
       {NULL, NULL, NULL, NULL, NULL},
   };
-  char synopsis[96];
-  snprintf(synopsis, sizeof synopsis, "log %s --store DIR [--tee sim|sgx] [sim options]", cmd);
+  const cli_opt export_opts[] = {
+      {"entry", "N", "export: the entry whose receipt to write", &entry, NULL},
+      {"out", "FILE", "export: the file to write it to", &out, NULL},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  char synopsis[128];
+  snprintf(synopsis, sizeof synopsis, "log %s --store DIR%s [--tee sim|sgx] [sim options]", cmd,
+           is_export ? " --entry N --out FILE" : "");
+  char command[32];
+  snprintf(command, sizeof command, "log %s", cmd);
   cli_cmd_spec spec = {
-      .command = print ? "log show" : "log verify",
+      .command = command,
       .synopsis = synopsis,
       .about = "Reads the store's handover log (the file 'log' in DIR): one entry per\n"
                "handover or refusal, each a receipt, each carrying the hash of the one\n"
@@ -87,19 +123,30 @@ static int log_run(const char *cmd, bool print, int argc, char **argv) {
                "checks. Both exit 1 naming the first problem: log-truncated,\n"
                "log-chain-broken (with the entry), log-sequence, log-head-mismatch,\n"
                "log-seal, log-format, log-missing. The host can delete the whole log, but\n"
-               "cannot change an entry undetected.",
-      .tables = {opts, tee.table, NULL},
+               "cannot change an entry undetected. 'export' verifies the log, then writes\n"
+               "one entry's receipt to a file (for 'handover receipt verify').",
+      .tables = {opts, is_export ? export_opts : tee.table, is_export ? tee.table : NULL, NULL},
   };
   int st = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
   if (st >= 0) return st;
   if (!cli_opts_require(&spec, store_dir, "store")) return CLI_EXIT_USAGE;
+  static show_ctx ctx;
+  memset(&ctx, 0, sizeof ctx);
+  ctx.print = print;
+  if (is_export) {
+    if (!cli_opts_require(&spec, entry, "entry") || !cli_opts_require(&spec, out, "out"))
+      return CLI_EXIT_USAGE;
+    if (!cli_parse_u64(entry, UINT32_MAX, &ctx.want) || ctx.want == 0) {
+      fprintf(stderr, "handover log export: --entry: not an entry number (1, 2, ...)\n");
+      return CLI_EXIT_USAGE;
+    }
+  }
   hv_tee *t;
   if (cli_tee_open(&tee, spec.command, &t) != 0) return CLI_EXIT_FAIL;
   hv_store *store = NULL;
   hv_store_error se = hv_store_open(store_dir, t, false, &store);
   hv_log_error err = HV_LOG_ERR_STORE;
   uint64_t count = 0, bad = 0;
-  show_ctx ctx = {print};
   if (se == HV_STORE_OK) err = hv_store_log_verify(store, print_entry, &ctx, &count, &bad, &se);
   if (store) hv_store_close(store);
   hv_tee_close(t);
@@ -107,6 +154,7 @@ static int log_run(const char *cmd, bool print, int argc, char **argv) {
     explain(cmd, store_dir, err, bad, se);
     return CLI_EXIT_FAIL;
   }
+  if (is_export) return export_receipt(&ctx, out);
   printf("log: %llu entr%s, chain and sealed head verified\n", (unsigned long long)count,
          count == 1 ? "y" : "ies");
   return CLI_EXIT_OK;
@@ -114,16 +162,18 @@ static int log_run(const char *cmd, bool print, int argc, char **argv) {
 
 static int log_show(int argc, char **argv) { return log_run("show", true, argc, argv); }
 static int log_verify(int argc, char **argv) { return log_run("verify", false, argc, argv); }
+static int log_export(int argc, char **argv) { return log_run("export", false, argc, argv); }
 
 static const char usage_log[] =
     "usage: handover log show --store DIR [TEE options]\n"
-    "       handover log verify --store DIR [TEE options]\n";
+    "       handover log verify --store DIR [TEE options]\n"
+    "       handover log export --store DIR --entry N --out FILE [TEE options]\n";
 
 int cmd_log(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*run)(int, char **);
-  } subs[] = {{"show", log_show}, {"verify", log_verify}};
+  } subs[] = {{"show", log_show}, {"verify", log_verify}, {"export", log_export}};
   if (argc < 2) {
     fputs(usage_log, stderr);
     return CLI_EXIT_USAGE;

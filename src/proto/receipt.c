@@ -4,6 +4,9 @@
 
 #include <string.h>
 
+#include "proto/codec.h"
+#include "proto/exchange.h"
+
 static const uint8_t receipt_magic[4] = {'H', 'V', 'R', 'C'};
 #define SIG_NONE 0
 #define SIG_ED25519 1
@@ -236,4 +239,53 @@ hv_receipt_error hv_receipt_verify(const uint8_t *in, size_t len,
   if (!sig) return HV_RECEIPT_ERR_UNSIGNED;
   if (!hv_ct_equal(r->identity, identity, HV_ED25519_PUB_LEN)) return HV_RECEIPT_ERR_IDENTITY;
   return verify_body(identity, in, body_len, sig) ? HV_RECEIPT_OK : HV_RECEIPT_ERR_SIGNATURE;
+}
+
+/* The pre-KEY transcript: SHA-256(u16 len(C) || C || u16 len(RS) || RS). */
+static int pre_key_transcript(const uint8_t *c, size_t c_len, const uint8_t *rs,
+                              size_t rs_len, uint8_t out[HV_SHA256_LEN]) {
+  uint8_t lc[2] = {(uint8_t)(c_len >> 8), (uint8_t)c_len};
+  uint8_t lr[2] = {(uint8_t)(rs_len >> 8), (uint8_t)rs_len};
+  hv_iov parts[4] = {{lc, 2}, {c, c_len}, {lr, 2}, {rs, rs_len}};
+  return hv_sha256_parts(parts, 4, out);
+}
+
+hv_receipt_error hv_receipt_from_exchange(hv_receipt *r, const uint8_t *response,
+                                          size_t response_len, const uint8_t *key,
+                                          size_t key_len) {
+  if (!r || !response || (r->role != HV_RECEIPT_ROLE_SENDER && r->role != HV_RECEIPT_ROLE_RECEIVER))
+    return HV_RECEIPT_ERR_ARGS;
+  hv_proto_msg rs, ch, k;
+  if (hv_proto_decode(response, response_len, &rs) != HV_PROTO_OK ||
+      rs.type != HV_PROTO_MSG_RESPONSE ||
+      hv_proto_decode(rs.u.response.challenge, rs.u.response.challenge_len, &ch) != HV_PROTO_OK ||
+      ch.type != HV_PROTO_MSG_CHALLENGE)
+    return HV_RECEIPT_ERR_VALUE;
+  if (key && (hv_proto_decode(key, key_len, &k) != HV_PROTO_OK || k.type != HV_PROTO_MSG_KEY))
+    return HV_RECEIPT_ERR_VALUE;
+  const hv_proto_challenge *c = &ch.u.challenge;
+  r->protocol_version = c->protocol_version;
+  r->chain_head_number = c->head.number;
+  r->chain_head_time_ms = c->head.time_ms;
+  memset(&r->times[0], 0, sizeof r->times[0]);
+  r->times[0].kind = HV_RECEIPT_TIME_CHALLENGE;
+  r->times[0].time_ms = c->t0_ms;
+  r->n_times = 1;
+  if (r->role == HV_RECEIPT_ROLE_SENDER)
+    hv_tee_report_measurement(rs.u.response.report, &r->receiver);
+  else if (key)
+    hv_tee_report_measurement(k.u.key.report, &r->sender);
+  if (!key) {
+    memset(r->identity, 0, sizeof r->identity);
+    return pre_key_transcript(rs.u.response.challenge, rs.u.response.challenge_len, response,
+                              response_len, r->transcript_hash) == 0
+               ? HV_RECEIPT_OK
+               : HV_RECEIPT_ERR_CRYPTO;
+  }
+  memcpy(r->identity, k.u.key.identity_pub, sizeof r->identity);
+  return hv_px_transcript(rs.u.response.challenge, rs.u.response.challenge_len, response,
+                          response_len, k.u.key.identity_pub, k.u.key.sender_pub,
+                          r->transcript_hash) == HV_PROTO_OK
+             ? HV_RECEIPT_OK
+             : HV_RECEIPT_ERR_CRYPTO;
 }
