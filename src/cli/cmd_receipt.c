@@ -64,7 +64,7 @@ void cli_print_receipt(FILE *out, const hv_receipt *r, const char *indent) {
     fprintf(out, "%strusted time     %s %llu ms, agreed by", indent, time_kind_name(t->kind),
             (unsigned long long)t->time_ms);
     for (size_t s = 0; s < t->n_servers; s++) fprintf(out, " %s", t->servers[s]);
-    fprintf(out, "%s\n", t->n_servers ? "" : " (none named)");
+    fprintf(out, "%s\n", t->n_servers ? "" : " (servers not known to this side)");
   }
 }
 
