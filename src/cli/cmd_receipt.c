@@ -75,6 +75,18 @@ static int read_receipt(const char *cmd, const char *path, uint8_t *buf, size_t 
   return -1;
 }
 
+/* "SUB FILE [options]": the exit status, or -1 to go on with *path set. */
+static int file_then_options(const cli_cmd_spec *spec, int argc, char **argv,
+                             const char **path) {
+  *path = argc >= 2 && strncmp(argv[1], "--", 2) != 0 ? argv[1] : NULL;
+  int st = cli_opts_exit_status(cli_opts_parse(spec, *path ? argc - 1 : argc,
+                                               *path ? argv + 1 : argv));
+  if (st >= 0) return st;
+  if (*path) return -1;
+  fprintf(stderr, "handover %s: missing FILE (see --help)\n", spec->command);
+  return CLI_EXIT_USAGE;
+}
+
 static int receipt_show(int argc, char **argv) {
   const cli_opt opts[] = {{NULL, NULL, NULL, NULL, NULL}};
   cli_cmd_spec spec = {
@@ -84,18 +96,13 @@ static int receipt_show(int argc, char **argv) {
                "(use 'receipt verify' for that).",
       .tables = {opts, NULL},
   };
-  const char *path = argc >= 2 && strncmp(argv[1], "--", 2) != 0 ? argv[1] : NULL;
-  int st = cli_opts_exit_status(cli_opts_parse(&spec, path ? argc - 1 : argc,
-                                               path ? argv + 1 : argv));
-  if (st >= 0) return st;
-  if (!path) {
-    fprintf(stderr, "handover receipt show: missing FILE (see --help)\n");
-    return CLI_EXIT_USAGE;
-  }
+  const char *path = NULL;
   static uint8_t buf[HV_RECEIPT_MAX_LEN];
   static hv_receipt r;
   size_t len = 0;
   bool is_signed = false;
+  int st = file_then_options(&spec, argc, argv, &path);
+  if (st >= 0) return st;
   if (read_receipt("show", path, buf, &len) != 0) return CLI_EXIT_FAIL;
   hv_receipt_error err = hv_receipt_decode(buf, len, &r, &is_signed);
   if (err != HV_RECEIPT_OK) {
@@ -126,14 +133,9 @@ static int receipt_verify(int argc, char **argv) {
                "receipt-identity-mismatch, receipt-truncated, ...).",
       .tables = {opts, NULL},
   };
-  const char *path = argc >= 2 && strncmp(argv[1], "--", 2) != 0 ? argv[1] : NULL;
-  int st = cli_opts_exit_status(cli_opts_parse(&spec, path ? argc - 1 : argc,
-                                               path ? argv + 1 : argv));
+  const char *path = NULL;
+  int st = file_then_options(&spec, argc, argv, &path);
   if (st >= 0) return st;
-  if (!path) {
-    fprintf(stderr, "handover receipt verify: missing FILE (see --help)\n");
-    return CLI_EXIT_USAGE;
-  }
   if (!cli_opts_require(&spec, identity_hex, "identity")) return CLI_EXIT_USAGE;
   uint8_t identity[HV_ED25519_PUB_LEN];
   if (!cli_unhex(identity_hex, identity, sizeof identity)) {
