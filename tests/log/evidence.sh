@@ -1,6 +1,7 @@
-# Receipts and the log at the end of real handovers: two refusals after a
-# verified report and one completed handover leave three receipts in the
-# sender's log and one in the receiver's; the completed ones verify offline
+# Receipts and the log at the end of real handovers: two refusals by the
+# sender and one by a receiver, each after the peer's report verified, and
+# one completed handover leave three receipts in the sender's log and one
+# in each receiver's; the completed ones verify offline
 # with the identity alone, tampered ones are refused by name, and a
 # tampered, truncated or deleted log is found and named.
 #   sh evidence.sh HANDOVER MAKE_GOV RAW_CLIENT NTS_ENV_SH
@@ -12,6 +13,15 @@ start_serve old "$W/old"
 
 receive rogue "$W/rogue" && fail "an unlisted build received the key"
 receive older "$W/older" && fail "an older build received the key"
+# A receiver whose own policy does not list the sender's build refuses the
+# KEY after the sender's report verified: its unsigned receipt.
+mkdir "$W/gov2" && "$MAKE_GOV" "$W/gov2" 1 60 "$ports" older,new || fail "make_gov 2"
+# shellcheck disable=SC2046
+"$HANDOVER" receive --from "$SOCK" --store "$W/new2" --policy "$W/gov2/policy.txt" \
+  --policy-sig "$W/gov2/policy.sig" --council "$W/gov2/council.txt" \
+  --ca "$NTSENV_DIR/ca.pem" $(tee_args new) >"$W/r2.log" 2>&1 &&
+  fail "a receiver whose policy lacks the sender took the key"
+expect_in "receiver refusal" "sender-not-in-policy" "$W/r2.log"
 receive new "$W/new" || { cat "$W/receive.log" >&2; fail "receive failed"; }
 stop_serve
 
@@ -34,6 +44,12 @@ expect_in "log show" "agreed by 127.0.0.1:" "$W/show.out"
 [ "$(grep -c "identity         $pub" "$W/show.out")" -eq 3 ] || fail "the identity is not in every receipt"
 log_of new "$W/new" verify >"$W/v2.out" 2>&1 || { cat "$W/v2.out" >&2; fail "receiver log verify"; }
 expect_in "receiver log" "log: 1 entry," "$W/v2.out"
+# shellcheck disable=SC2046
+"$HANDOVER" log show --store "$W/new2" $(tee_args new) >"$W/show2.out" 2>&1 ||
+  { cat "$W/show2.out" >&2; fail "refusing receiver's log"; }
+expect_in "refusing receiver's log" "refused by the receiver: sender-not-in-policy" "$W/show2.out"
+expect_in "refusing receiver's log" "signature        none (refusal)" "$W/show2.out"
+expect_in "refusing receiver's log" "identity         $pub" "$W/show2.out"
 # The receiver's own build owns its log: another build's seal key cannot open its head.
 log_of old "$W/new" verify >"$W/cross.out" 2>&1 && fail "the old build verified the new build's log"
 expect_in "cross-build log" "log-seal" "$W/cross.out"
