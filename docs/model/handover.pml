@@ -3,7 +3,8 @@
  * README.md beside this file says what it covers and what it abstracts;
  * tests/model/run.sh checks it and its mutants.
  *
- * One sender, four receivers of different builds, and a host that is the
+ * One sender, four receivers of different builds (five with TWO_NEWER:
+ * two enclaves of the newer build, each with its own store), and a host that is the
  * network and the scheduler: every message ever sent stays in its hands,
  * and each step below is one thing the host chooses to do next. It can
  * therefore drop (never deliver), duplicate and replay (deliver again),
@@ -24,11 +25,15 @@
  *   NO_DEBUG_CHECK    sender: receiver's report DEBUG bit         -> P1
  *   NO_RESP_BINDING   sender: RESPONSE report binds challenge, R  -> P1
  *   NO_USED           sender: challenge used once                 -> P2
- *   NO_RETIRED_CHECK  sender: no KEY once retiring (same run)     -> P3
+ *   NO_RETIRED_CHECK  sender: no KEY once retiring (same run; both
+ *                     the retired flag and the claim kept for good)  -> P3
  *   NO_TOMB_CHECK     sender: a store with a tombstone never serves -> P3
  *   NO_KEY_BINDING    receiver: KEY report binds its transcript   -> P4
  *   NO_DONE_AUTH      sender: DONE authenticated                  -> P5
- * and one assumption:
+ * and two limits, whose counterexamples the suite insists on:
+ *   TWO_NEWER           a second enclave of the newer build: P6 fails (a
+ *                       dropped DONE leaves a copy: README); SKIP_P6 then
+ *                       checks that P1-P5 still hold with it;
  *   ROLLBACK_WHOLE_DIR  the host restores a copy of the whole store from
  *                       before the retirement (undetectable by the store
  *                       today, README "Rollback"): P3 fails; SKIP_P3 then
@@ -38,7 +43,13 @@
 #define OLDER    1   /* listed, added before the sender's build */
 #define UNLISTED 2   /* not in the policy */
 #define DEV      3   /* NEWER's measurement, launched as a debug enclave */
+#ifdef TWO_NEWER
+#define NRECV    5   /* and a second enclave of the newer build, with its own store */
+#define BUILD(i) ((i) == 4 -> NEWER : (i))
+#else
 #define NRECV    4
+#define BUILD(i) (i)
+#endif
 #define HOST   255   /* an ephemeral key the host made (it holds the private half) */
 
 /* The bounds (each can be raised with -D, at the cost of states). */
@@ -69,6 +80,12 @@ byte nch;            /* challenges issued so far; nonces are never reused */
 bool ch_open[MAXCH]; /* in this run's table of open challenges */
 bool ch_used[MAXCH];
 bool key_for[MAXRS]; /* this run sent a KEY for that RESPONSE (its connection) */
+/* One KEY awaits its DONE at a time (issue 11's sender: a RESPONSE claims
+   the right to the KEY, handover-in-progress otherwise): the RESPONSE whose
+   connection holds the claim, until that connection ends (the host's
+   choice) or for good once retired. */
+#define NOCLAIM 255
+byte claim = NOCLAIM;
 
 /* RESPONSE messages. A receiver's response r introduces the ephemeral key
  * named r; its report binds the challenge and that key. */
@@ -76,7 +93,7 @@ byte nrs;
 byte nfrs;
 byte rs_ch[MAXRS];   /* the challenge it echoes */
 byte rs_R[MAXRS];    /* the ephemeral key it carries: a response's, or HOST */
-byte rs_rep[MAXRS];  /* the receiver (= build) whose report it carries */
+byte rs_rep[MAXRS];  /* the receiver whose report it carries */
 byte rs_bind[MAXRS]; /* the response whose challenge and key that report binds */
 
 /* KEY messages. */
@@ -91,7 +108,7 @@ bool k_real[MAXKEY]; /* the ciphertext holds the identity secret, else a
 
 bool done_auth[MAXRS]; /* the receiver of that response sent its authenticated DONE */
 
-/* Receivers. Receiver i is of build i. */
+/* Receivers. Receiver i is of build BUILD(i). */
 bool r_wait[NRECV];    /* sent a RESPONSE, awaits the KEY */
 byte r_resp[NRECV];    /* the response of the exchange it is in */
 byte r_stored[NRECV];  /* 0 nothing, 1 the identity secret, 2 a host key */
@@ -113,6 +130,7 @@ bool P2_every_challenge_answered_at_most_once;
 bool P3_no_key_after_retirement;
 bool P4_stored_key_bound_to_own_response;
 bool P5_retires_only_once_a_newer_build_holds_the_key;
+bool P6_key_stored_by_one_receiver_at_most;
 #define PROPERTY(name, e) name = (e); assert(name); name = 0
 
 /* Printed only when spin replays a counterexample (spin -t), never while
@@ -121,11 +139,13 @@ bool P5_retires_only_once_a_newer_build_holds_the_key;
 
 /* The owner of an ephemeral key: the receiver that made it, or the host. */
 #define OWNER(R) ((R) == HOST -> HOST : rs_rep[R])
+#define OWNER_BUILD(R) ((R) == HOST -> HOST : BUILD(rs_rep[R]))
 
 inline sender_restart() {
   for (j : 0 .. MAXCH - 1) { ch_open[j] = 0; ch_used[j] = 0 }
   for (j : 0 .. MAXRS - 1) { key_for[j] = 0 }
   s_retired = 0;
+  claim = NOCLAIM;
 #ifdef NO_TOMB_CHECK
   s_key = (st != ST_GONE);
 #else
@@ -141,7 +161,7 @@ inline sender_key(r) {
      build the policy lists as newer than the sender's (sealed to an
      ephemeral key whose private half only such an enclave holds). */
   PROPERTY(P1_secret_only_to_a_listed_newer_production_build,
-           OWNER(rs_R[r]) == NEWER);
+           OWNER_BUILD(rs_R[r]) == NEWER);
   /* P2: every challenge is answered (with a KEY) at most once. */
   ch_keys[rs_ch[r]]++;
   PROPERTY(P2_every_challenge_answered_at_most_once, ch_keys[rs_ch[r]] <= 1);
@@ -152,11 +172,12 @@ inline sender_key(r) {
 #endif
   k_gen[nkey] = 1;
   k_resp[nkey] = r;
-  k_tgt[nkey] = rs_rep[r];   /* targeted at the enclave that reported */
+  k_tgt[nkey] = BUILD(rs_rep[r]);   /* targeted at the build that reported */
   k_ct[nkey] = rs_R[r];
   k_real[nkey] = 1;
   nkey++;
-  key_for[r] = 1
+  key_for[r] = 1;
+  claim = r
 }
 
 inline sender_response(r) {
@@ -165,6 +186,7 @@ inline sender_response(r) {
 #ifndef NO_RETIRED_CHECK
   ok = ok && !s_retired;
 #endif
+  ok = ok && claim == NOCLAIM;           /* handover-in-progress */
   ok = ok && ch_open[c];                 /* challenge-unknown */
 #ifndef NO_USED
   ok = ok && !ch_used[c];                /* challenge-replayed */
@@ -177,12 +199,12 @@ inline sender_response(r) {
   ok = ok && rs_bind[r] == r;            /* report-data-binding */
 #endif
 #ifndef NO_DEBUG_CHECK
-  ok = ok && rs_rep[r] != DEV;           /* dev-mode-mismatch */
+  ok = ok && BUILD(rs_rep[r]) != DEV;    /* dev-mode-mismatch */
 #endif
 #ifndef NO_POLICY_CHECK
   /* receiver-not-in-policy, receiver-not-newer: on the measurement,
      which DEV shares with NEWER */
-  ok = ok && (rs_rep[r] == NEWER || rs_rep[r] == DEV);
+  ok = ok && (BUILD(rs_rep[r]) == NEWER || BUILD(rs_rep[r]) == DEV);
 #endif
   if
   :: ok && nkey < MAXKEY -> sender_key(r)
@@ -201,7 +223,7 @@ inline sender_done(r, auth) {
      /* P5: a retirement begins only when a production enclave of a newer
         build holds the identity secret: the key moved, it was not lost. */
      PROPERTY(P5_retires_only_once_a_newer_build_holds_the_key,
-              r_stored[NEWER] == 1);
+              r_stored[NEWER] == 1 || r_stored[NRECV - 1] == 1 && BUILD(NRECV - 1) == NEWER);
      STEP("sender: DONE for RESPONSE %d (authenticated %d): tombstone\n", r, auth);
      st = ST_TOMB; had[ST_TOMB] = 1; tomb_ever = 1; s_retired = 1
   :: else -> STEP("sender: DONE for RESPONSE %d refused\n", r)
@@ -223,11 +245,11 @@ inline receiver_challenge(i, c) {
 }
 
 inline receiver_key(i, k) {
-  ok = (k_tgt[k] == i);                      /* report-mac */
+  ok = (k_tgt[k] == BUILD(i));               /* report-mac */
 #ifndef NO_KEY_BINDING
   ok = ok && k_gen[k] && k_resp[k] == r_resp[i];  /* report-data-binding */
 #endif
-  ok = ok && i != DEV;                       /* dev-mode-mismatch (sender is production) */
+  ok = ok && BUILD(i) != DEV;                /* dev-mode-mismatch (sender is production) */
   ok = ok && k_ct[k] == r_resp[i];           /* decryption-failed */
   if
   :: ok ->
@@ -237,6 +259,15 @@ inline receiver_key(i, k) {
               k_gen[k] && k_resp[k] == r_resp[i]);
      STEP("receiver %d: stores the key of KEY %d (identity secret %d), DONE\n",
           i, k, k_real[k]);
+#if defined(TWO_NEWER) && !defined(SKIP_P6)
+     /* P6: the identity secret is stored by one receiver at most: the key
+        moves, it is not copied. Expected to FAIL, one KEY at a time or
+        not: a host that drops the DONE of the first receiver (which stored
+        the key) and ends its connection leaves the sender unretired, and
+        it serves the second (README). */
+     PROPERTY(P6_key_stored_by_one_receiver_at_most,
+              !k_real[k] || r_stored[NEWER] != 1 || i == NEWER);
+#endif
      r_stored[i] = (k_real[k] -> 1 : 2);
      done_auth[r_resp[i]] = 1;
      r_wait[i] = 0; r_resp[i] = 0
@@ -312,6 +343,14 @@ active proctype host() {
        :: else -> skip
        fi;
        r = 0; auth = 0 }
+  /* the host ends the connection that holds the claim (before its DONE) */
+#ifdef NO_RETIRED_CHECK
+  :: atomic { claim != NOCLAIM ->        /* even once retiring */
+#else
+  :: atomic { claim != NOCLAIM && !s_retired ->
+#endif
+       STEP("host: closes the connection of RESPONSE %d\n", claim);
+       key_for[claim] = 0; claim = NOCLAIM }
   /* the second step of the retirement: the secret is wiped */
   :: atomic { s_retired && st == ST_TOMB ->
        STEP("sender: secret wiped, retired\n");
