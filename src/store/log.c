@@ -105,7 +105,7 @@ static hv_log_error read_log(hv_store *store, uint8_t **file, size_t *len,
   *file = malloc(HV_LOG_MAX_BYTES + 1);
   if (!*file) return HV_LOG_ERR_NOMEM;
   bool found = false;
-  hv_store_error se = hv_store_read_file_max(hv_store_dir_fd(store), HV_LOG_FILE,
+  hv_store_error se = hv_store_read_file_max(hv_store_dirfd(store), HV_LOG_FILE,
                                              HV_LOG_MAX_BYTES, *file,
                                              HV_LOG_MAX_BYTES + 1, len, &found);
   if (se != HV_STORE_OK || !found) {
@@ -220,7 +220,7 @@ hv_log_error hv_store_log_append(hv_store *store, uint64_t time_ms, uint8_t kind
   if (err == HV_LOG_OK)
     err = build(store, old, old_len, &sum, time_ms, kind, payload, len, out, &out_len);
   if (err == HV_LOG_OK)
-    err = from_store(hv_store_write_atomic(hv_store_dir_fd(store), HV_LOG_FILE, out, out_len),
+    err = from_store(hv_store_write_atomic(hv_store_dirfd(store), HV_LOG_FILE, out, out_len),
                      store_err);
   hv_store_unlock(store);
   free(old);

@@ -484,7 +484,7 @@ hv_store_error hv_store_set_chain_head(hv_store *store,
 
 /* ---- for the store's other files (store_file.h) ---- */
 
-int hv_store_dir_fd(const hv_store *s) { return s->dirfd; }
+int hv_store_dirfd(const hv_store *s) { return s->dirfd; }
 const hv_tee *hv_store_tee(const hv_store *s) { return s->tee; }
 hv_store_error hv_store_lock(const hv_store *s) { return lock_dir(s); }
 void hv_store_unlock(const hv_store *s) { unlock_dir(s); }

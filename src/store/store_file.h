@@ -48,8 +48,9 @@ hv_store_error hv_store_unframe(hv_store_kind kind, const uint8_t *data,
                                 const uint8_t **sealed, size_t *sealed_len);
 
 /* For the store's other files (log.c): its directory, its TEE, and the
- * writers' lock (see store.c). */
-int hv_store_dir_fd(const hv_store *s);
+ * writers' lock (see store.c). (The names of issue 11's store_int.h, so
+ * the two declare the same functions.) */
+int hv_store_dirfd(const hv_store *s);
 const hv_tee *hv_store_tee(const hv_store *s);
 hv_store_error hv_store_lock(const hv_store *s);
 void hv_store_unlock(const hv_store *s);
