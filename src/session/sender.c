@@ -171,8 +171,6 @@ static void note_for_receipt(hv_session_sender *s, conn_io *io, const hv_proto_e
     SAY(s, HV_SESSION_LOG_WARN, "%s no receipt: %s", io->tag, hv_receipt_error_name(re));
     return;
   }
-  /* the sender knows its identity even when no KEY was made */
-  if (refused && hv_ed25519_public(s->secret, r.identity) != 0) return;
   if (io->t_challenge.time_ms == r.times[0].time_ms) r.times[0] = io->t_challenge;
   r.times[r.n_times++] = io->t_response;
   if (!refused) {
@@ -180,8 +178,12 @@ static void note_for_receipt(hv_session_sender *s, conn_io *io, const hv_proto_e
     r.times[r.n_times].kind = HV_RECEIPT_TIME_DONE;
     r.times[r.n_times++].time_ms = now;
   }
+  /* under the lock: the secret, and the store's log, are shared by every
+   * connection; signed before a retirement wipes the secret */
   pthread_mutex_lock(&s->lock);
-  sess_record_receipt(s->worker, &r, refused ? NULL : s->secret, now, io->tag);
+  /* the sender knows its identity even when no KEY was made */
+  if (!refused || hv_ed25519_public(s->secret, r.identity) == 0)
+    sess_record_receipt(s->worker, &r, refused ? NULL : s->secret, now, io->tag);
   pthread_mutex_unlock(&s->lock);
 }
 
