@@ -9,11 +9,13 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "handover/log.h"
 #include "cli/log.h"
 #include "cli/opts.h"
 #include "cli/tee_opts.h"
 #include "cli/util.h"
 #include "cli/transport.h"
+#include "cli/util.h"
 #include "cli/worker.h"
 
 /* An hour: a receiver that waits longer is not waiting for a handover. */
@@ -23,13 +25,23 @@ typedef struct {
   const char *socket_path, *connect;
   hv_session_addr addr; /* from --connect, or --from as unix:PATH */
   bool timing; /* end with how long it took, and how much was trusted time */
+  const uint8_t *expected_identity; /* NULL: any */
 } receive_args;
 
-/* A refused receive leaves no store behind that it made itself: the
- * directory did not exist before this run, so every file in it (lock,
- * state, temporaries; never an identity, which is only stored on
- * success) is this run's. */
+/* A refused receive leaves no store behind that it made itself (a typo
+ * in --store must not leave a directory), unless its log holds the
+ * receipt of the refusal, which is evidence. The directory did not exist
+ * before this run, so every file in it (lock, state, temporaries; never
+ * an identity, which is only stored on success) is this run's. */
 static void remove_new_store(const char *dir) {
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  bool evidence = fd >= 0 && faccessat(fd, HV_LOG_FILE, F_OK, 0) == 0;
+  if (fd >= 0) close(fd);
+  if (evidence) { /* the exchange got far enough to leave a receipt */
+    fprintf(stderr, "handover receive: keeping the new store %s: its log holds the receipt "
+            "of this refusal (handover log show)\n", dir);
+    return;
+  }
   DIR *d = opendir(dir);
   if (d) {
     struct dirent *e;
@@ -67,7 +79,7 @@ static int receive(cli_worker *w, const receive_args *a) {
              where);
   cli_session_log(&w->log, HV_SESSION_LOG_STEP, line);
   hv_session_receive_result r;
-  hv_session_error se = hv_session_receive(w->sw, fd, &r);
+  hv_session_error se = hv_session_receive_expect(w->sw, fd, a->expected_identity, &r);
   close(fd);
   if (se != HV_SESSION_OK) return -1;
   if (a->timing && w->log.json_steps) {
@@ -92,6 +104,8 @@ int cmd_receive(int argc, char **argv) {
   receive_args ra = {0};
   bool quiet = false, timing = false, json = false;
   const char *log_format = NULL, *timeout = NULL;
+  const char *expect_hex = NULL;
+  uint8_t expected[HV_PROTO_KEY_LEN];
   cli_tee_opts tee;
   cli_tee_opts_init(&tee);
   const cli_opt opts[] = {
@@ -106,6 +120,8 @@ int cmd_receive(int argc, char **argv) {
       {"ca", "FILE", "CA certificates for the NTS servers (default: system store)",
        &wa.ca_file, NULL},
       {"nts-state", "DIR", "keep NTS cookies here between queries", &wa.nts_state_dir, NULL},
+      {"expect-identity", "HEX", "the worker identity (Ed25519 public key) to take; "
+       "a sender holding another is refused (identity-mismatch)", &expect_hex, NULL},
       {"quiet", NULL, "print nothing but errors", NULL, &quiet},
       {"timing", NULL, "end with the time taken, and how much was trusted time", NULL,
        &timing},
@@ -147,6 +163,14 @@ int cmd_receive(int argc, char **argv) {
   }
   wa.deadline_ms = (int64_t)timeout_ms;
   cli_log_configure("receive", lf);
+  if (expect_hex) {
+    if (!cli_unhex(expect_hex, expected, sizeof expected)) {
+      fprintf(stderr, "handover receive: --expect-identity: not 64 hex digits (an Ed25519 "
+                      "public key, as `handover init` and `status` print it)\n");
+      return CLI_EXIT_USAGE;
+    }
+    ra.expected_identity = expected;
+  }
   wa.quiet = quiet;
   wa.json = json;
   ra.timing = timing;

@@ -97,6 +97,23 @@ static void log_listening(const hv_session_addr *bound, const cli_worker *w,
           (unsigned long long)head->time_ms, w->time_cfg->n_servers);
 }
 
+/* The key moved (after_handover retire): the last word of this sender.
+ * Exit 0 only when the store says retired too. */
+static int retired_line(cli_worker *w) {
+  hv_store_tombstone t;
+  bool retired = false;
+  hv_store_error se = hv_store_get_tombstone(hv_session_worker_store(w->sw), &retired, &t);
+  if (se != HV_STORE_OK || !retired) {
+    cli_log("serve: the key moved but the store is not retired (%s)",
+            se != HV_STORE_OK ? hv_store_error_name(se) : "no tombstone");
+    return CLI_EXIT_FAIL;
+  }
+  char m[160];
+  hv_session_measurement_line(&t.receiver, m, sizeof m);
+  cli_log("serve: retired: the key moved to %s; this store will not serve again", m);
+  return CLI_EXIT_OK;
+}
+
 /* At exit the socket file is removed, only if it is still the one we made. */
 typedef struct {
   const char *path; /* NULL: not a Unix socket */
@@ -166,7 +183,9 @@ static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_cha
     cli_reload_stop(reloader);
     close(fd);
     remove_socket(&sf);
+    bool retired = hv_session_sender_retired(s);
     log_stopped(s, rc, a->w.json);
+    if (retired) rc = retired_line(&w); /* the last line says where the key went */
   }
   hv_session_sender_free(s);
   cli_worker_close(&w);

@@ -5,6 +5,7 @@
  * replaced generation lives until the sender is freed (a reload is an
  * operator's act, a handful per release). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "session/log.h"
 #include "session/sender_int.h"
@@ -55,11 +56,12 @@ hv_session_error hv_session_sender_reload_policy(hv_session_sender *s, uint64_t 
   hv_timesrc_config *cfg = malloc(sizeof *cfg);
   sess_policy_gen *g = calloc(1, sizeof *g);
   hv_proto_params params;
+  uint8_t hash[HV_SHA256_LEN];
   hv_session_error rc = HV_SESSION_ERR_SYSTEM;
   if (!g || !cfg) goto out;
   rc = HV_SESSION_ERR_REFUSED;
   /* Below the version in force is refused like a rollback. */
-  if (sess_worker_read_policy(w, current, &p) != 0) goto out;
+  if (sess_worker_read_policy(w, current, &p, hash) != 0) goto out;
   if (hv_policy_version(p) == current) {
     SAY(s, HV_SESSION_LOG_INFO, "reload: %s is version %llu, the one in force: nothing changes",
         w->policy_file, (unsigned long long)current);
@@ -83,6 +85,7 @@ hv_session_error hv_session_sender_reload_policy(hv_session_sender *s, uint64_t 
   w->policy = p;
   p = NULL;
   w->params = params;
+  memcpy(w->policy_hash, hash, sizeof hash);
   w->time_cfg = *cfg;
   s->time = t;
   t = NULL;

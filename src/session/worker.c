@@ -57,7 +57,8 @@ static int load_council(const hv_session_worker *w, hv_policy_council **out) {
   return 0;
 }
 
-int sess_worker_read_policy(hv_session_worker *w, uint64_t newest, hv_policy **out) {
+int sess_worker_read_policy(hv_session_worker *w, uint64_t newest, hv_policy **out,
+                            uint8_t hash[HV_SHA256_LEN]) {
   hv_policy_council *council;
   if (load_council(w, &council) != 0) return -1;
   uint8_t *text = NULL, *sig = NULL;
@@ -79,6 +80,12 @@ int sess_worker_read_policy(hv_session_worker *w, uint64_t newest, hv_policy **o
          d.line, d.what);
     goto out;
   }
+  if (hv_sha256(text, text_len, hash) != 0) {
+    FAIL(w, "hashing the policy failed");
+    hv_policy_free(*out);
+    *out = NULL;
+    goto out;
+  }
   rc = 0;
 out:
   free(text);
@@ -94,7 +101,7 @@ static int verify_policy(hv_session_worker *w) {
     FAIL(w, "reading the store's policy version: %s", hv_store_error_name(se));
     return -1;
   }
-  if (sess_worker_read_policy(w, newest, &w->policy) != 0) return -1;
+  if (sess_worker_read_policy(w, newest, &w->policy, w->policy_hash) != 0) return -1;
   se = hv_store_set_policy_version(w->store, hv_policy_version(w->policy));
   if (se != HV_STORE_OK) {
     FAIL(w, "recording the policy version: %s", hv_store_error_name(se));

@@ -11,8 +11,13 @@ for s in NAME SYNOPSIS COMMANDS "EXIT STATUS" FILES ENVIRONMENT; do
   grep -q "^$s" "$t/man.txt" || fail "the man page has no $s section"
 done
 n=0
+# Every command the top-level usage lists has a section.
+for c in $("$HANDOVER" 2>&1 | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ {print $1}'); do
+  grep -q "^$(echo "$c" | tr a-z A-Z)\$" "$t/man.txt" || fail "the man page has no section for $c"
+done
 for c in init serve receive status time demo "policy keygen" "policy sign" \
-         "policy verify" "policy show"; do
+         "policy verify" "policy show" "receipt show" "receipt verify" "log show" \
+         "log verify" "log export"; do
   # shellcheck disable=SC2086
   "$HANDOVER" $c --help >"$t/help" || fail "$c --help"
   grep -q "^$(echo "$c" | cut -d' ' -f1 | tr a-z A-Z)" "$t/man.txt" ||

@@ -49,7 +49,10 @@ SERVE_PID=$!
 wait_for "$W/notify.out" "READY=1"
 expect_in "sd_notify status" "STATUS=serving on unix:$SOCK, policy version 1" "$W/notify.out"
 [ -S "$SOCK" ] || fail "READY=1 before the socket listens"
-receive new "$W/new" --json --timing || { cat "$W/receive.log" >&2; fail "receive --json"; }
+# shellcheck disable=SC2046
+"$HANDOVER" receive --connect "unix:$SOCK" --store "$W/new" $(gov_args) $(tee_args new) \
+  --json --timing >"$W/receive.log" 2>"$W/receive.err" ||
+  { cat "$W/receive.log" "$W/receive.err" >&2; fail "receive --json"; }
 json_ok receive --lines <"$W/receive.log"
 expect_in "receive --json" '"event":"timing"' "$W/receive.log"
 expect_in "receive --json" 'handover complete"}' "$W/receive.log"

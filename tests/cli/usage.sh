@@ -58,6 +58,7 @@ usage_case --store receive --from x --policy p --policy-sig s
 usage_case --policy receive --from x --store s --policy-sig s
 usage_case --policy-sig receive --from x --store s --policy p
 usage_case --timeout $RECV --timeout 0
+usage_case --expect-identity $RECV --expect-identity abc
 usage_case --timeout $RECV --timeout 5s
 usage_case --log-format $RECV --log-format xml
 usage_case --log-format $SERVE --log-format xml
