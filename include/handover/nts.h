@@ -40,13 +40,25 @@ typedef enum {
   HV_NTS_ERR_NTP_UNIQUE_ID, /* unique id does not match */
   HV_NTS_ERR_NTP_ORIGIN,    /* origin timestamp does not match */
   HV_NTS_ERR_NTP_AUTH,      /* authenticator missing or does not verify */
-  HV_NTS_ERR_NTP_KOD,       /* authenticated kiss-o'-death (e.g. NTSN) */
+  HV_NTS_ERR_NTP_KOD,       /* an NTS NAK (NTSN) and no valid reply, or an
+                               authenticated DENY, RSTR or RATE */
   HV_NTS_ERR_NTP_UNSYNC,    /* leap 3, or stratum 0 or 16 */
   HV_NTS_ERR_NTP_MODE,      /* not an NTPv4 server-mode (4) reply */
   HV_NTS_ERR_TIMEOUT,       /* the deadline passed */
   HV_NTS_ERR_IO,            /* a socket call failed */
   HV_NTS_ERR_INTERNAL,
+  HV_NTS_ERR_NTP_ZERO_TIME, /* receive or transmit timestamp 0: "not
+                               available" (RFC 5905 section 6) */
+  HV_NTS_ERR_NTP_NEGATIVE_DELAY, /* the server's hold time exceeds the round
+                                    trip by more than HV_NTS_ALLOWANCE_NS */
+  HV_NTS_ERR_HTTP_DATE,     /* HTTPS source: no, or a malformed, Date */
+  HV_NTS_ERR_HTTP,          /* HTTPS source: not an HTTP response */
 } hv_nts_error;
+
+/* Timestamp rounding (NTP's 2^-32 s and our ns) and the time between
+ * reading a clock and the packet moving: a sample may look this much
+ * better than it is; more is not a measurement but a lie. */
+#define HV_NTS_ALLOWANCE_NS 1000000 /* 1 ms */
 
 const char *hv_nts_error_name(hv_nts_error err); /* stable, e.g. "cert-expired" */
 
@@ -137,12 +149,17 @@ int hv_nts_query_fd(const hv_nts_query *q, short *events);
  * even if the descriptor stays quiet: a resend, else the deadline. */
 int64_t hv_nts_query_wake_ms(const hv_nts_query *q);
 /* Advances after poll() (revents may be 0 on a timeout); it checks the
- * deadline itself. An NTP reply that anyone could have sent (it fails
- * before its authenticator is checked: malformed, wrong mode, unique id
- * or origin) does not end the query: it is remembered and the wait goes
- * on. Once the deadline has passed, one step(q, 0) ends the query with
- * the most precise reason: the last refused reply, else
- * HV_NTS_ERR_TIMEOUT naming the stage it was in. */
+ * deadline itself. RFC 8915 section 5.7: an NTP reply that does not
+ * verify (malformed, wrong mode, unknown unique id, wrong origin, no
+ * authenticator or one that fails, an unauthenticated kiss-o'-death) is
+ * discarded, remembered, and the wait goes on. An NTS NAK (NTSN) whose
+ * unique id and origin match is noted; if no valid reply has come by the
+ * resend time, the jar is emptied and NTS-KE run again, once, within the
+ * same deadline, then NTP with the fresh cookies. Once the deadline has
+ * passed, one step(q, 0) ends the query with the most precise reason:
+ * the last refused reply, else HV_NTS_ERR_TIMEOUT naming the stage it
+ * was in. A query that ends (or is freed) with an NTSN unanswered leaves
+ * the jar empty, so the next query starts with NTS-KE. */
 void hv_nts_query_step(hv_nts_query *q, short revents);
 bool hv_nts_query_done(const hv_nts_query *q);
 /* The outcome; *out is filled only on HV_NTS_OK. Asked before the query
@@ -154,6 +171,10 @@ hv_nts_error hv_nts_query_result(const hv_nts_query *q, hv_nts_sample *out);
 const char *hv_nts_query_detail(const hv_nts_query *q);
 /* True when this query ran NTS-KE (false: it used a cookie from the jar). */
 bool hv_nts_query_used_ke(const hv_nts_query *q);
+/* What happened on the way, for the evidence: "" or e.g. "ntsn, re-keyed"
+ * (an NTS NAK came; the cookies were dropped and NTS-KE run again within
+ * this query). */
+const char *hv_nts_query_notes(const hv_nts_query *q);
 /* Closes every descriptor, stops any helper, frees everything. */
 void hv_nts_query_free(hv_nts_query *q);
 

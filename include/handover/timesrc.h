@@ -45,7 +45,7 @@
 /* Added to every interval's half-width: our clock reads between T4 and
  * the step that reports the sample, timestamp rounding (NTP's 2^-32 s
  * and our ns) and scheduling. Small next to any network delay. */
-#define HV_TIMESRC_ALLOWANCE_NS 1000000 /* 1 ms */
+#define HV_TIMESRC_ALLOWANCE_NS HV_NTS_ALLOWANCE_NS
 /* How far CLOCK_MONOTONIC may run fast or slow while a sample is carried
  * to the decision instant: the most adjtimex lets the kernel slew it. */
 #define HV_TIMESRC_DRIFT_PPM 500
@@ -174,6 +174,8 @@ typedef struct {
                                     NULL: see the configuration) */
   int64_t elapsed_ms;            /* from the start to its outcome */
   bool used_ke;
+  char notes[32];                /* hv_nts_query_notes: "", "ntsn",
+                                    "ntsn, re-keyed" */
 } hv_timesrc_evidence;
 
 typedef struct {

@@ -78,12 +78,14 @@ static void table_line(FILE *out, const hv_timesrc_server *s, const hv_timesrc_e
           s->operator_name[0] ? s->operator_name : "-", s->region[0] ? s->region : "-",
           hv_timesrc_outcome_name(e));
   if (!votes(e)) {
-    fprintf(out, " %s\n", e->detail[0] ? e->detail : "-");
+    fprintf(out, " %s%s%s%s\n", e->detail[0] ? e->detail : "-", e->notes[0] ? " (" : "",
+            e->notes, e->notes[0] ? ")" : "");
     return;
   }
-  fprintf(out, " %+13.3f %9.3f  %s%s\n", (double)e->sample.offset_ns / NS_PER_MS,
+  fprintf(out, " %+13.3f %9.3f  %s%s%s%s%s\n", (double)e->sample.offset_ns / NS_PER_MS,
           (double)e->sample.delay_ns / NS_PER_MS, utc(e->candidate.time_ns, when),
-          e->used_ke ? "" : "  (cookie)");
+          e->used_ke ? "" : "  (cookie)", e->notes[0] ? "  (" : "", e->notes,
+          e->notes[0] ? ")" : "");
 }
 
 void cmd_time_print_table(FILE *out, const hv_timesrc_config *cfg,
@@ -130,6 +132,8 @@ static void json_server(FILE *out, const hv_timesrc_server *s, const hv_timesrc_
   json_str(out, hv_timesrc_outcome_name(e));
   fprintf(out, ",\"elapsed_ms\":%" PRId64 ",\"used_ke\":%s", e->elapsed_ms,
           e->used_ke ? "true" : "false");
+  fputs(",\"notes\":", out);
+  json_str(out, e->notes);
   if (e->outcome != HV_TIMESRC_OUT_FAILED) {
     fputs(",\"ntp_address\":", out);
     json_str(out, e->sample.ntp_address);

@@ -43,6 +43,7 @@ static void close_all(hv_nts_query *q) {
 
 query_step query_finish(hv_nts_query *q, hv_nts_error err, const char *fmt, ...) {
   close_all(q);
+  query_forget_after_nak(q);
   q->result = err;
   va_list ap;
   va_start(ap, fmt);
@@ -157,13 +158,13 @@ void hv_nts_query_step(hv_nts_query *q, short revents) {
   check_deadline(q);
   if (q->state == QS_DONE) return;
   run(q, revents);
-  if (q->state != QS_DONE) query_ntp_resend_due(q);
+  if (q->state != QS_DONE && query_ntp_timer(q) == QR_AGAIN) run(q, 0);
 }
 
 int64_t hv_nts_query_wake_ms(const hv_nts_query *q) {
   if (!q || q->state == QS_DONE) return 0;
-  bool resend = query_ntp_can_resend(q) && q->resend_at_ms < q->deadline_ms;
-  return resend ? q->resend_at_ms : q->deadline_ms;
+  bool timer = query_ntp_timer_armed(q) && q->resend_at_ms < q->deadline_ms;
+  return timer ? q->resend_at_ms : q->deadline_ms;
 }
 
 bool hv_nts_query_done(const hv_nts_query *q) { return !q || q->state == QS_DONE; }
@@ -187,9 +188,15 @@ const char *hv_nts_query_detail(const hv_nts_query *q) {
 
 bool hv_nts_query_used_ke(const hv_nts_query *q) { return q && q->used_ke; }
 
+const char *hv_nts_query_notes(const hv_nts_query *q) {
+  if (!q || !q->got_ntsn) return "";
+  return q->rekeyed ? "ntsn, re-keyed" : "ntsn";
+}
+
 void hv_nts_query_free(hv_nts_query *q) {
   if (!q) return;
   close_all(q);
+  if (q->jar) query_forget_after_nak(q);
   free(q->ca_file);
   hv_wipe(q, sizeof *q);
   free(q);

@@ -61,6 +61,10 @@ struct hv_nts_query {
   char ntp_address[HV_NTS_ADDRESS_TEXT_MAX]; /* where the request went */
   uint8_t packet[HV_NTP_PACKET_MAX + 1]; /* +1: tells an oversized reply */
 
+  bool ntsn_seen; /* an NTS NAK matched a request of the current keys */
+  bool rekeyed;   /* NTS-KE ran again within this query after an NTSN */
+  bool got_ntsn;  /* any NTSN in this query (for the evidence) */
+
   hv_nts_error result;
   hv_nts_error refused;  /* why the last unusable NTP reply was ignored */
   char refused_detail[HV_NTS_DETAIL_MAX];
@@ -81,11 +85,15 @@ query_step query_ke_begin(hv_nts_query *q);
 query_step query_ke_step(hv_nts_query *q, short revents);
 query_step query_ntp_begin(hv_nts_query *q);
 query_step query_ntp_step(hv_nts_query *q);
-/* Whether another request may go out (waiting for a reply, under the
- * limit of requests, a cookie left), whenever its time comes. */
-bool query_ntp_can_resend(const hv_nts_query *q);
-/* Sends another request if it may and the last one is unanswered past
- * its time; the query may end (an error sending). */
-void query_ntp_resend_due(hv_nts_query *q);
+/* Whether something is due at q->resend_at_ms: another request (waiting
+ * for a reply, under the limit of requests, a cookie left) or, after an
+ * NTS NAK, NTS-KE again. */
+bool query_ntp_timer_armed(const hv_nts_query *q);
+/* At or after the resend time with no valid reply: after an NTSN, drops
+ * the jar and starts NTS-KE again (QR_AGAIN: run the machine); else
+ * sends another request if it may. The query may end (an error). */
+query_step query_ntp_timer(hv_nts_query *q);
+/* Empties the jar when an NTSN came and no valid reply since. */
+void query_forget_after_nak(hv_nts_query *q);
 
 #endif

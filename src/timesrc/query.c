@@ -73,6 +73,7 @@ static void finish(run *r, size_t i, hv_nts_error forced) {
     const char *detail = hv_nts_query_detail(s->q);
     if (detail) snprintf(e->detail, sizeof e->detail, "%s", detail);
     e->used_ke = hv_nts_query_used_ke(s->q);
+    snprintf(e->notes, sizeof e->notes, "%s", hv_nts_query_notes(s->q));
     hv_nts_query_free(s->q);
     s->q = NULL;
   }
