@@ -116,7 +116,7 @@ static int open_worker(char **a, worker *w) {
   hv_policy_get_time(w->policy, &t);
   hv_timesrc_config_init(&w->time);
   w->time.rules = (hv_timesrc_rules){t.min_responses, (int64_t)t.max_spread_s * 1000,
-                                     t.min_distinct_operators};
+                                     t.min_distinct_operators, t.quorum};
   w->time.timeout_ms = (int)t.timeout_ms;
   w->time.ca_file = a[4];
   for (size_t i = 0; i < hv_policy_server_count(w->policy) && i < HV_TIMESRC_MAX_SERVERS; i++) {
@@ -125,6 +125,7 @@ static int open_worker(char **a, worker *w) {
     hv_timesrc_server *d = &w->time.servers[w->time.n_servers++];
     snprintf(d->host, sizeof d->host, "%.*s", (int)sizeof d->host - 1, s.host);
     d->ke_port = s.ke_port;
+    d->kind = s.kind;
     snprintf(d->operator_name, sizeof d->operator_name, "%.63s", s.operator_name);
   }
   return 0;

@@ -41,7 +41,11 @@ void cmd_time_explain(const hv_timesrc_config *cfg, const hv_timesrc_report *rep
   const hv_timesrc_rules *r = &cfg->rules;
   switch (d->verdict) {
   case HV_TIMESRC_TRUSTED:
-    snprintf(buf, cap, "%zu of %zu samples agree", d->agreeing, d->valid);
+    if (r->quorum == HV_TIMESRC_QUORUM_ANSWERS)
+      snprintf(buf, cap, "%zu of %zu samples agree", d->agreeing, d->valid);
+    else
+      snprintf(buf, cap, "%zu of %zu samples agree, of %zu servers configured", d->agreeing,
+               d->valid, d->majority_of);
     break;
   case HV_TIMESRC_TOO_FEW_RESPONSES:
     if (d->valid < r->min_responses)
@@ -51,8 +55,14 @@ void cmd_time_explain(const hv_timesrc_config *cfg, const hv_timesrc_report *rep
       snprintf(buf, cap, "only %zu samples agree; %u needed", d->agreeing, r->min_responses);
     break;
   case HV_TIMESRC_NO_MAJORITY:
-    snprintf(buf, cap, "at most %zu of %zu valid samples agree; more than half needed",
-             d->agreeing, d->valid);
+    if (r->quorum == HV_TIMESRC_QUORUM_ANSWERS)
+      snprintf(buf, cap, "at most %zu of %zu valid samples agree; more than half needed",
+               d->agreeing, d->valid);
+    else
+      snprintf(buf, cap,
+               "at most %zu of %zu configured servers agree (%zu answered); more than "
+               "half of those configured needed",
+               d->agreeing, d->majority_of, d->valid);
     break;
   case HV_TIMESRC_SPREAD_TOO_LARGE:
     snprintf(buf, cap, "the agreeing samples span %.3f s; at most %.3f s allowed",
@@ -69,7 +79,8 @@ void cmd_time_explain(const hv_timesrc_config *cfg, const hv_timesrc_report *rep
 
 /* Failed and duplicate servers have a reason, not a vote. */
 static bool votes(const hv_timesrc_evidence *e) {
-  return e->outcome != HV_TIMESRC_OUT_FAILED && e->outcome != HV_TIMESRC_OUT_DUPLICATE;
+  return e->outcome != HV_TIMESRC_OUT_FAILED && e->outcome != HV_TIMESRC_OUT_DUPLICATE &&
+         e->outcome != HV_TIMESRC_OUT_ABANDONED;
 }
 
 static void table_line(FILE *out, const hv_timesrc_server *s, const hv_timesrc_evidence *e) {
@@ -104,6 +115,9 @@ void cmd_time_print_table(FILE *out, const hv_timesrc_config *cfg,
   } else {
     fprintf(out, "no trusted time: %s (%s)\n", hv_timesrc_verdict_name(d->verdict), why);
   }
+  if (rep->settled_early)
+    fprintf(out, "settled early: %zu server%s abandoned (no answer could change the verdict)\n",
+            rep->abandoned, rep->abandoned == 1 ? "" : "s");
 }
 
 /* A JSON string: quotes, backslashes and every byte outside printable
@@ -134,7 +148,7 @@ static void json_server(FILE *out, const hv_timesrc_server *s, const hv_timesrc_
           e->used_ke ? "true" : "false");
   fputs(",\"notes\":", out);
   json_str(out, e->notes);
-  if (e->outcome != HV_TIMESRC_OUT_FAILED) {
+  if (e->outcome != HV_TIMESRC_OUT_FAILED && e->outcome != HV_TIMESRC_OUT_ABANDONED) {
     fputs(",\"ntp_address\":", out);
     json_str(out, e->sample.ntp_address);
   }
@@ -169,9 +183,12 @@ void cmd_time_print_json(FILE *out, const hv_timesrc_config *cfg,
             d->time_ms, d->bound_ms, d->time_ns, d->bound_ns, d->spread_ns);
   fprintf(out,
           ",\"local_ns\":%" PRId64 ",\"mono_ns\":%" PRId64 ",\"valid\":%zu,\"agreeing\":%zu"
-          ",\"operators\":%zu,\"query_us\":%" PRId64 ",\"elapsed_ms\":%" PRId64
+          ",\"operators\":%zu,\"quorum\":\"%s\",\"majority_of\":%zu,\"settled_early\":%s"
+          ",\"abandoned\":%zu,\"query_us\":%" PRId64 ",\"elapsed_ms\":%" PRId64
           ",\"servers\":[",
-          d->local_ns, d->mono_ns, d->valid, d->agreeing, d->operators, rep->query_us,
+          d->local_ns, d->mono_ns, d->valid, d->agreeing, d->operators,
+          hv_timesrc_quorum_name(cfg->rules.quorum), d->majority_of,
+          rep->settled_early ? "true" : "false", rep->abandoned, rep->query_us,
           rep->elapsed_ms);
   for (size_t i = 0; i < rep->n; i++) {
     if (i) fputc(',', out);

@@ -1,0 +1,66 @@
+#!/bin/sh
+# The answer comes when the verdict is settled, not at the deadline: five
+# servers agree and one stays silent (deadline 5 s); the silent one is
+# abandoned and the evidence says so. And the majority is of the servers
+# configured: two of five agreeing, the rest unreachable, is no trusted
+# time unless the quorum is lowered to the answers explicitly.
+set -u
+TS_DIR=$(cd "$(dirname "$0")" && pwd)
+. "$TS_DIR/lib.sh"
+ntsenv_init || exit 1
+CA=$NTSENV_DIR/ca.pem
+OUT=$NTSENV_DIR/out
+
+for s in a b c d e; do ts_server "$s" "$s" || exit 1; done
+ts_silent tcp tcp || exit 1
+
+"$HANDOVER" time --ca "$CA" --timeout 5000 --json --server "$a" --server "$b" \
+  --server "127.0.0.1:$tcp" --server "$c" --server "$d" --server "$e" >"$OUT"
+ts_check "five of six: exit 0" [ $? -eq 0 ]
+ts_check "five of six: JSON parses" "$JSON_CHECK" <"$OUT"
+ts_check "five of six: the silent one abandoned, the others agree" \
+  [ "$(ts_results "$OUT" | tr '\n' ' ')" = "agrees agrees abandoned agrees agrees agrees " ]
+ts_check "five of six: settled early" grep -q '"settled_early":true,"abandoned":1' "$OUT"
+# Generous: far before the deadline is all that is claimed.
+ts_check "five of six: answered long before the 5 s deadline" \
+  [ "$(ts_json_int "$OUT" elapsed_ms)" -lt 2500 ]
+[ "$TS_FAILS" -eq 0 ] || cat "$OUT"
+
+# --wait-all waits for the silent one to the deadline, and says so.
+"$HANDOVER" time --ca "$CA" --timeout 1500 --wait-all --json --server "$a" --server "$b" \
+  --server "127.0.0.1:$tcp" --server "$c" --server "$d" --server "$e" >"$OUT"
+ts_check "--wait-all: the silent one times out" \
+  [ "$(ts_results "$OUT" | tr '\n' ' ')" = "agrees agrees timeout agrees agrees agrees " ]
+ts_check "--wait-all: not settled early" grep -q '"settled_early":false,"abandoned":0' "$OUT"
+ts_check "--wait-all: at the deadline" [ "$(ts_json_int "$OUT" elapsed_ms)" -ge 1500 ]
+
+# The table says it too.
+"$HANDOVER" time --ca "$CA" --timeout 5000 --server "$a" --server "$b" \
+  --server "127.0.0.1:$tcp" --server "$c" --server "$d" --server "$e" >"$OUT"
+ts_check "table: settled early, one abandoned" grep -q '^settled early: 1 server abandoned' "$OUT"
+
+# Two servers: only both answers settle it, nothing abandoned.
+"$HANDOVER" time --ca "$CA" --timeout 5000 --json --server "$a" --server "$b" >"$OUT"
+ts_check "two of two: not settled early" grep -q '"settled_early":false,"abandoned":0' "$OUT"
+
+# Three of five unreachable (nothing listens), two agree.
+dead1=127.0.0.1:$(ntsenv_free_port) dead2=127.0.0.1:$(ntsenv_free_port)
+dead3=127.0.0.1:$(ntsenv_free_port)
+"$HANDOVER" time --ca "$CA" --timeout 3000 --json --server "$a" --server "$b" \
+  --server "$dead1" --server "$dead2" --server "$dead3" >"$OUT"
+ts_check "2 of 5 configured: exit 1" [ $? -eq 1 ]
+ts_check "2 of 5 configured: no majority" grep -q '"verdict":"no-majority"' "$OUT"
+ts_check "2 of 5 configured: of the configured" grep -q '"quorum":"configured","majority_of":5' "$OUT"
+[ "$TS_FAILS" -eq 0 ] || cat "$OUT"
+"$HANDOVER" time --ca "$CA" --timeout 3000 --json --quorum answers --server "$a" \
+  --server "$b" --server "$dead1" --server "$dead2" --server "$dead3" >"$OUT"
+ts_check "2 of 5, --quorum answers: trusted" [ $? -eq 0 ]
+ts_check "2 of 5, --quorum answers: of the answers" grep -q '"quorum":"answers","majority_of":2' "$OUT"
+printf 'quorum answers\nserver %s\nserver %s\nserver %s\n' "$a" "$b" "$dead1" >"$NTSENV_DIR/conf"
+"$HANDOVER" time --ca "$CA" --timeout 3000 --json --config "$NTSENV_DIR/conf" \
+  --server "$dead2" --server "$dead3" >"$OUT"
+ts_check "2 of 5, config quorum answers: trusted" [ $? -eq 0 ]
+"$HANDOVER" time --quorum most --server "$a" >"$OUT" 2>&1
+ts_check "--quorum most: usage error" [ $? -eq 2 ]
+ts_check "--quorum most: says what is allowed" grep -q "configured' or 'answers'" "$OUT"
+ts_done
