@@ -137,9 +137,12 @@ typedef struct hv_nts_query hv_nts_query;
 
 /* Starts one query; deadline_ms is on CLOCK_MONOTONIC. The jar must
  * outlive the query. NULL only when out of memory. A jar with cookies
- * skips NTS-KE. A name (not an address literal) is resolved by a child
- * process running getaddrinfo, killed and reaped when the query ends,
- * so resolution obeys the deadline and leaves nothing behind. */
+ * skips NTS-KE. A name (not an address literal) is resolved with c-ares
+ * inside the query's own state machine (resolv.conf and the hosts file,
+ * as the system resolver reads them): no process or thread is made, so
+ * it works in an enclave (Gramine) and beside callers that reap with
+ * waitpid(-1); resolution obeys the deadline, and ending the query
+ * closes every socket it opened. */
 hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
                                  const hv_nts_options *opts, hv_nts_jar *jar,
                                  int64_t deadline_ms);

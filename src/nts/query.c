@@ -113,7 +113,6 @@ hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
   q->fd = -1;
   q->sock = -1;
   q->res.fd = -1;
-  q->res.pid = -1;
   q->deadline_ms = deadline_ms;
   if (!server || !jar || !valid_server(server)) {
     query_finish(q, HV_NTS_ERR_ARGS, "no jar, or no valid host name");
@@ -163,8 +162,13 @@ void hv_nts_query_step(hv_nts_query *q, short revents) {
 
 int64_t hv_nts_query_wake_ms(const hv_nts_query *q) {
   if (!q || q->state == QS_DONE) return 0;
-  bool timer = query_ntp_timer_armed(q) && q->resend_at_ms < q->deadline_ms;
-  return timer ? q->resend_at_ms : q->deadline_ms;
+  int64_t wake = q->deadline_ms;
+  if (query_ntp_timer_armed(q) && q->resend_at_ms < wake) wake = q->resend_at_ms;
+  if (q->state == QS_RESOLVE_KE || q->state == QS_RESOLVE_NTP) {
+    int64_t dns = hv_nts_resolve_wake_ms(&q->res); /* a DNS retransmit */
+    if (dns < wake) wake = dns;
+  }
+  return wake;
 }
 
 bool hv_nts_query_done(const hv_nts_query *q) { return !q || q->state == QS_DONE; }
