@@ -181,6 +181,27 @@ const char *hv_nts_query_notes(const hv_nts_query *q);
 /* Closes every descriptor, stops any helper, frees everything. */
 void hv_nts_query_free(hv_nts_query *q);
 
+/* An HTTPS Date query (RFC 9110 section 6.6.1), for where NTP's UDP does
+ * not get through: TLS 1.3 to server (port: HV_NTS_HTTPS_DEFAULT_PORT
+ * when 0) with the certificate checked exactly as for NTS-KE (opts: CA
+ * file or system store, lower time bound), one `HEAD /`, and the Date
+ * of the response head. Date has one-second resolution and was made at
+ * some instant between our request (T1) and the end of the head (T4), so
+ * the sample's interval is [Date, Date + 1 s + (T4 - T1)]: as an
+ * hv_nts_sample, offset to its centre, delay T4 - T1 and root dispersion
+ * half a second; t2 = t3 = the Date. opts->tls must come from
+ * hv_nts_https_tls_ctx_new (or be NULL). The same life cycle as an NTS
+ * query (fd, wake_ms, step, result, free); no jar. Errors: the TLS and
+ * certificate ones, HV_NTS_ERR_HTTP (no HTTP/1.x response head, or it
+ * ended early or is too long), HV_NTS_ERR_HTTP_DATE (no Date, or one that
+ * is not an IMF-fixdate). */
+#define HV_NTS_HTTPS_DEFAULT_PORT 443
+#define HV_NTS_HTTPS_DATE_DISPERSION_NS 500000000LL /* half the resolution */
+hv_nts_query *hv_nts_https_query_start(const hv_nts_server *server,
+                                       const hv_nts_options *opts, int64_t deadline_ms);
+/* A TLS context for HTTPS time sources (ALPN http/1.1). */
+hv_nts_tls_ctx *hv_nts_https_tls_ctx_new(const char *ca_file, char *detail, size_t detail_len);
+
 /* Blocking convenience: one query to completion under timeout_ms. */
 hv_nts_error hv_nts_query_run(const hv_nts_server *server,
                               const hv_nts_options *opts, hv_nts_jar *jar,

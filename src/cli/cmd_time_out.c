@@ -26,12 +26,18 @@ static const char *utc(int64_t ns, char buf[UTC_LEN]) {
   return buf;
 }
 
+static unsigned port_of(const hv_timesrc_server *s) {
+  if (s->ke_port) return s->ke_port;
+  return s->kind == HV_TIMESRC_KIND_HTTPS ? HV_TIMESRC_DEFAULT_HTTPS_PORT
+                                          : HV_NTS_DEFAULT_KE_PORT;
+}
+
 static const char *address(const hv_timesrc_server *s, char *buf, size_t cap) {
-  unsigned port = s->ke_port ? s->ke_port : HV_NTS_DEFAULT_KE_PORT;
+  const char *scheme = s->kind == HV_TIMESRC_KIND_HTTPS ? "https://" : "";
   if (strchr(s->host, ':'))
-    snprintf(buf, cap, "[%s]:%u", s->host, port);
+    snprintf(buf, cap, "%s[%s]:%u", scheme, s->host, port_of(s));
   else
-    snprintf(buf, cap, "%s:%u", s->host, port);
+    snprintf(buf, cap, "%s%s:%u", scheme, s->host, port_of(s));
   return buf;
 }
 
@@ -84,7 +90,7 @@ static bool votes(const hv_timesrc_evidence *e) {
 }
 
 static void table_line(FILE *out, const hv_timesrc_server *s, const hv_timesrc_evidence *e) {
-  char addr[HV_NTS_HOST_MAX + 16], when[UTC_LEN];
+  char addr[HV_NTS_HOST_MAX + 24], when[UTC_LEN];
   fprintf(out, "%-26s %-12s %-8s %-14s", address(s, addr, sizeof addr),
           s->operator_name[0] ? s->operator_name : "-", s->region[0] ? s->region : "-",
           hv_timesrc_outcome_name(e));
@@ -138,7 +144,8 @@ static void json_str(FILE *out, const char *s) {
 static void json_server(FILE *out, const hv_timesrc_server *s, const hv_timesrc_evidence *e) {
   fputs("{\"host\":", out);
   json_str(out, s->host);
-  fprintf(out, ",\"port\":%u,\"operator\":", s->ke_port ? s->ke_port : HV_NTS_DEFAULT_KE_PORT);
+  fprintf(out, ",\"port\":%u,\"kind\":\"%s\",\"operator\":", port_of(s),
+          hv_timesrc_kind_name(s->kind));
   json_str(out, s->operator_name);
   fputs(",\"region\":", out);
   json_str(out, s->region);

@@ -29,8 +29,15 @@ typedef enum {
   QR_DONE,    /* finished (q->result says how) */
 } query_step;
 
+/* "HEAD / HTTP/1.1", Host with a bracketed literal and a port, two more
+ * headers: well under this. */
+#define HV_HTTPS_REQUEST_MAX 512
+_Static_assert(HV_HTTPS_REQUEST_MAX >= HV_NTS_KE_REQUEST_LEN, "one request buffer");
+
 struct hv_nts_query {
   query_state state;
+  bool https;   /* an HTTPS Date query (query_https.c), not NTS */
+  int64_t t1_ns, t1_mono_ns; /* HTTPS: when the request went out */
   hv_nts_server server;
   hv_nts_options opts;
   char *ca_file; /* our copy of opts.ca_file */
@@ -46,7 +53,8 @@ struct hv_nts_query {
   short events;
   SSL *ssl;
   size_t ke_sent;
-  uint8_t ke_request[HV_NTS_KE_REQUEST_LEN];
+  size_t request_len; /* of `request`: the NTS-KE or the HTTP request */
+  uint8_t request[HV_HTTPS_REQUEST_MAX];
   uint8_t ke_reply[HV_NTS_KE_REPLY_MAX];
   size_t ke_reply_len;
 
@@ -81,7 +89,18 @@ void query_close_conn(hv_nts_query *q);
 int64_t query_realtime_ns(void);
 int64_t query_monotonic_ns(void);
 
+typedef enum { TLS_CONNECT, TLS_WRITE, TLS_READ, TLS_SHUTDOWN } tls_op;
+/* One OpenSSL call with SIGPIPE held and the error queue cleared. */
+int query_tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len);
+/* Maps SSL_ERROR_WANT_* to a wait; anything else ends the query. */
+query_step query_tls_wait_or_fail(hv_nts_query *q, int rc);
+/* "[v6]:port" or "v4:port" of an address (IPv4-mapped read as IPv4). */
+void query_address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]);
+
 query_step query_ke_begin(hv_nts_query *q);
+/* HTTPS: after the handshake, the request; then the response head. */
+query_step query_https_request(hv_nts_query *q);
+query_step query_https_recv(hv_nts_query *q);
 query_step query_ke_step(hv_nts_query *q, short revents);
 query_step query_ntp_begin(hv_nts_query *q);
 query_step query_ntp_step(hv_nts_query *q);

@@ -97,7 +97,7 @@ query_step query_ntp_timer(hv_nts_query *q) {
 }
 
 /* One text per server: an IPv4-mapped IPv6 address reads as IPv4. */
-static void address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]) {
+void query_address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]) {
   /* Numeric forms only: INET6_ADDRSTRLEN and five digits. */
   char host[INET6_ADDRSTRLEN], port[8];
   const struct sockaddr_in6 *v6a = (const struct sockaddr_in6 *)&a->ss;
@@ -122,7 +122,7 @@ static query_step send_request(hv_nts_query *q) {
   /* A connected socket only receives datagrams from the server. */
   if (q->sock < 0 || connect(q->sock, (const struct sockaddr *)&a->ss, a->len) != 0)
     return query_finish(q, HV_NTS_ERR_IO, "NTP socket: %s", strerror(errno));
-  address_text(a, q->ntp_address);
+  query_address_text(a, q->ntp_address);
   return send_one(q);
 }
 

@@ -52,6 +52,7 @@ struct hv_timesrc_session {
   /* Made the first time a server needs NTS-KE, then kept: one trust
    * store load for every handshake of the session. */
   hv_nts_tls_ctx *tls;
+  hv_nts_tls_ctx *https_tls; /* the same for the HTTPS sources */
 };
 
 typedef struct {
@@ -81,10 +82,13 @@ static void finish(run *r, size_t i, hv_nts_error forced) {
   if (e->error == HV_NTS_OK) e->outcome = HV_TIMESRC_OUT_AGREES; /* until judged */
 }
 
-/* Gives every server its jar; true when one of them has no cookie. */
+static bool is_https(const hv_timesrc_server *s) { return s->kind == HV_TIMESRC_KIND_HTTPS; }
+
+/* Gives every NTS server its jar; true when one of them has no cookie. */
 static bool attach_jars(run *r) {
   bool needs_ke = false;
   for (size_t i = 0; i < r->cfg->n_servers; i++) {
+    if (is_https(&r->cfg->servers[i])) continue; /* no cookies */
     hv_nts_jar **jar = &r->session->jars[i];
     if (!*jar)
       *jar = r->session->state ? hv_timesrc_state_jar(r->session->state, &r->cfg->servers[i])
@@ -102,7 +106,14 @@ static void start_all(run *r) {
     char ignored[HV_NTS_DETAIL_MAX];
     r->session->tls = hv_nts_tls_ctx_new(r->cfg->ca_file, ignored, sizeof ignored);
   }
+  bool any_https = false;
+  for (size_t i = 0; i < r->cfg->n_servers; i++) any_https |= is_https(&r->cfg->servers[i]);
+  if (any_https && !r->session->https_tls) {
+    char ignored[HV_NTS_DETAIL_MAX];
+    r->session->https_tls = hv_nts_https_tls_ctx_new(r->cfg->ca_file, ignored, sizeof ignored);
+  }
   hv_nts_options opts = {r->cfg->ca_file, r->cfg->not_before_unix, r->session->tls};
+  hv_nts_options https_opts = {r->cfg->ca_file, r->cfg->not_before_unix, r->session->https_tls};
   for (size_t i = 0; i < r->cfg->n_servers; i++) {
     const hv_timesrc_server *srv = &r->cfg->servers[i];
     hv_nts_server ns;
@@ -110,7 +121,10 @@ static void start_all(run *r) {
     memcpy(ns.host, srv->host, sizeof ns.host);
     ns.ke_port = srv->ke_port;
     slot *s = &r->s[i];
-    if (s->jar) s->q = hv_nts_query_start(&ns, &opts, s->jar, r->deadline_ms);
+    if (is_https(srv))
+      s->q = hv_nts_https_query_start(&ns, &https_opts, r->deadline_ms);
+    else if (s->jar)
+      s->q = hv_nts_query_start(&ns, &opts, s->jar, r->deadline_ms);
     if (!s->q) finish(r, i, HV_NTS_ERR_INTERNAL);
   }
 }
@@ -323,6 +337,7 @@ void hv_timesrc_session_free(hv_timesrc_session *s) {
   for (size_t i = 0; i < HV_TIMESRC_MAX_SERVERS; i++) hv_nts_jar_free(s->jars[i]);
   hv_timesrc_state_close(s->state);
   hv_nts_tls_ctx_free(s->tls);
+  hv_nts_tls_ctx_free(s->https_tls);
   free(s);
 }
 
