@@ -204,8 +204,10 @@ hv_timesrc_verdict hv_timesrc_select_of(const hv_timesrc_candidate *c, size_t n,
 
 /* Whether the verdict is settled: no answers that `outstanding` more
  * servers could give (any intervals at all, up to the vote limit) would
- * change it from trusted to not or back, or change which candidates
- * form the agreeing set. possible_operators bounds the operators the
+ * change it from trusted to not or back, or let a falseticker (or a
+ * place no candidate covers) tie or beat the agreeing set. Answers that
+ * side with part of the set could still narrow the time within the
+ * set's intervals: settled early, it is a little less precise. possible_operators bounds the operators the
  * agreeing set could ever span (those of the candidates and of the
  * outstanding servers). Pure; conservative (false when unsure). */
 bool hv_timesrc_settled(const hv_timesrc_candidate *c, size_t n, size_t outstanding,

@@ -192,13 +192,14 @@ hv_timesrc_verdict hv_timesrc_select_of(const hv_timesrc_candidate *c, size_t n,
   return out->verdict = judge(out, rules);
 }
 
-/* Whether k more intervals could take the win from the agreeing set,
- * or give it a falseticker, at some point p outside its intersection
- * [low, high]. A set member drops out only if some p it does not cover
- * beats the intersection: cover(p) + k > agreeing; a falseticker joins
- * at a tie too (the ties' union). Coverage only rises at an interval's
- * low, so the lows outside and the points just outside the ends are
- * the only points to try. */
+/* Whether k more intervals could hand the win, or a share of it, to
+ * anything but the agreeing set: a place that no sample covers, or one
+ * a falseticker covers, reaching a tie (ties are joined) or more. New
+ * answers that side with part of the agreeing set only narrow the time
+ * within that set's intervals: the verdict and the majority stand, the
+ * time is at worst a little less precise than with every answer.
+ * Coverage only rises at an interval's low, so the lows outside [low,
+ * high] and the points just outside its ends are the points to try. */
 static bool could_change_set(const hv_timesrc_candidate *c, size_t n, const bool *in_set,
                              size_t k, size_t agreeing, int64_t low, int64_t high) {
   int64_t probe[HV_TIMESRC_MAX_SERVERS + 2];
@@ -215,14 +216,14 @@ static bool could_change_set(const hv_timesrc_candidate *c, size_t n, const bool
       cover++;
       falseticker |= !in_set[i];
     }
-    if (cover + k > agreeing || (falseticker && cover + k >= agreeing)) return true;
+    if (falseticker && cover + k >= agreeing) return true;
   }
-  return false;
+  return k >= agreeing; /* somewhere nobody covers */
 }
 
-/* A trusted verdict stays trusted, with the same samples agreeing,
- * whatever k more answers say: no point outside the set's intersection
- * can overtake it (could_change_set); with quorum answers the set stays
+/* A trusted verdict stays trusted, with no falseticker agreeing,
+ * whatever k more answers say: no rival can tie or overtake the set
+ * (could_change_set); with quorum answers the set stays
  * a majority even if all k disagree; and answers that join it (midpoints
  * within the vote limit of the intersection) keep the spread allowed.
  * The time may come out a little less precise than with every answer. */

@@ -18,9 +18,13 @@ ts_silent tcp tcp || exit 1
   --server "127.0.0.1:$tcp" --server "$c" --server "$d" --server "$e" >"$OUT"
 ts_check "five of six: exit 0" [ $? -eq 0 ]
 ts_check "five of six: JSON parses" "$JSON_CHECK" <"$OUT"
-ts_check "five of six: the silent one abandoned, the others agree" \
-  [ "$(ts_results "$OUT" | tr '\n' ' ')" = "agrees agrees abandoned agrees agrees agrees " ]
-ts_check "five of six: settled early" grep -q '"settled_early":true,"abandoned":1' "$OUT"
+# Four agreeing of six configured already settle it (two more answers
+# could not make a rival), so a slow honest one may be abandoned too.
+ts_check "five of six: the silent one abandoned" [ "$(ts_results "$OUT" | sed -n 3p)" = abandoned ]
+ts_check "five of six: the others agree or were abandoned" \
+  [ "$(ts_results "$OUT" | grep -cvx 'agrees\|abandoned')" -eq 0 ]
+ts_check "five of six: at least four agree" [ "$(ts_json_int "$OUT" agreeing)" -ge 4 ]
+ts_check "five of six: settled early" grep -q '"settled_early":true,"abandoned":[12]' "$OUT"
 # Generous: far before the deadline is all that is claimed.
 ts_check "five of six: answered long before the 5 s deadline" \
   [ "$(ts_json_int "$OUT" elapsed_ms)" -lt 2500 ]
@@ -37,7 +41,7 @@ ts_check "--wait-all: at the deadline" [ "$(ts_json_int "$OUT" elapsed_ms)" -ge 
 # The table says it too.
 "$HANDOVER" time --ca "$CA" --timeout 5000 --server "$a" --server "$b" \
   --server "127.0.0.1:$tcp" --server "$c" --server "$d" --server "$e" >"$OUT"
-ts_check "table: settled early, one abandoned" grep -q '^settled early: 1 server abandoned' "$OUT"
+ts_check "table: settled early, servers abandoned" grep -q '^settled early: [12] servers\{0,1\} abandoned' "$OUT"
 
 # Two servers: only both answers settle it, nothing abandoned.
 "$HANDOVER" time --ca "$CA" --timeout 5000 --json --server "$a" --server "$b" >"$OUT"
