@@ -9,10 +9,8 @@
 #include "cli/commands.h"
 #include "cli/log.h"
 #include "cli/opts.h"
-#include "cli/sender.h"
-#include "cli/server.h"
-#include "cli/sock.h"
 #include "cli/tee_opts.h"
+#include "cli/transport.h"
 #include "cli/worker.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -34,7 +32,8 @@ static int install_signals(void) {
 
 typedef struct {
   cli_worker_args w;
-  const char *socket_path, *chain_head, *chain_head_file;
+  const char *socket_path, *listen, *chain_head, *chain_head_file;
+  hv_session_addr addr; /* from --listen, or --socket as unix:PATH */
   bool once;
 } serve_args;
 
@@ -45,12 +44,12 @@ static bool chain_head_arg(const cli_cmd_spec *spec, const serve_args *a,
             "--chain-head-file (see --help)\n");
     return false;
   }
-  if (a->chain_head && !cli_parse_chain_head(a->chain_head, head)) {
+  if (a->chain_head && !hv_session_parse_chain_head(a->chain_head, head)) {
     fprintf(stderr, "handover serve: --chain-head '%s' is not NUMBER:TIME_MS\n",
             a->chain_head);
     return false;
   }
-  if (a->chain_head_file && cli_read_chain_head_file(a->chain_head_file, head) != 0) {
+  if (a->chain_head_file && hv_session_read_chain_head_file(a->chain_head_file, head) != 0) {
     fprintf(stderr, "handover serve: --chain-head-file %s: %s\n", a->chain_head_file,
             errno == EINVAL ? "not NUMBER:TIME_MS" : strerror(errno));
     return false;
@@ -59,44 +58,71 @@ static bool chain_head_arg(const cli_cmd_spec *spec, const serve_args *a,
   return true;
 }
 
+static void log_listening(const hv_session_addr *bound, const cli_worker *w,
+                          const hv_proto_chain_head *head) {
+  hv_tee_measurement self;
+  char m[160], where[HV_SESSION_ADDR_MAX + 16];
+  hv_tee_self(w->tee, &self);
+  hv_session_measurement_line(&self, m, sizeof m);
+  if (bound->kind == HV_SESSION_ADDR_UNIX)
+    snprintf(where, sizeof where, "%s (mode 0600)", bound->path);
+  else
+    hv_session_addr_format(bound, where, sizeof where);
+  cli_log("serve: listening on %s, %s TEE%s, %s, policy version %llu, "
+          "chain head %llu:%llu, %zu NTS servers", where,
+          hv_tee_kind_name(hv_tee_get_kind(w->tee)),
+          hv_tee_dev_mode(w->tee) ? " (dev mode)" : "", m,
+          (unsigned long long)w->params.policy_version, (unsigned long long)head->number,
+          (unsigned long long)head->time_ms, w->time_cfg->n_servers);
+}
+
+/* At exit the socket file is removed, only if it is still the one we made. */
+typedef struct {
+  const char *path; /* NULL: not a Unix socket */
+  struct stat made;
+  bool have;
+} socket_file;
+
+static void note_socket(socket_file *f, const hv_session_addr *a) {
+  f->path = a->kind == HV_SESSION_ADDR_UNIX ? a->path : NULL;
+  f->have = f->path && lstat(f->path, &f->made) == 0;
+}
+
+static void remove_socket(const socket_file *f) {
+  struct stat now;
+  if (f->have && lstat(f->path, &now) == 0 && now.st_dev == f->made.st_dev &&
+      now.st_ino == f->made.st_ino)
+    unlink(f->path);
+}
+
 static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_chain_head *head) {
   cli_worker w;
   if (cli_worker_open(&a->w, tee_opts, &w) != 0) return CLI_EXIT_FAIL;
-  cli_sender s;
-  if (cli_sender_init(&s, &w, head, a->chain_head_file) != 0) {
+  hv_session_sender *s;
+  if (hv_session_sender_new(w.sw, head, a->chain_head_file, &s) != HV_SESSION_OK) {
     cli_worker_close(&w);
     return CLI_EXIT_FAIL;
   }
   char err[256];
-  int fd = cli_sock_listen(a->socket_path, err, sizeof err);
+  hv_session_addr bound;
+  int fd = hv_session_listen(&a->addr, &bound, err, sizeof err);
   int rc = CLI_EXIT_FAIL;
-  struct stat ours; /* at exit, remove the socket only if it is still ours */
-  bool have_ours = fd >= 0 && lstat(a->socket_path, &ours) == 0;
   if (fd < 0) {
     fprintf(stderr, "handover serve: %s\n", err);
   } else {
-    hv_tee_measurement self;
-    char m[160];
-    hv_tee_self(w.tee, &self);
-    cli_measurement_line(&self, m, sizeof m);
-    cli_log("serve: listening on %s (mode 0600), %s TEE%s, %s, policy version %llu, "
-            "chain head %llu:%llu, %zu NTS servers", a->socket_path,
-            hv_tee_kind_name(hv_tee_get_kind(w.tee)),
-            hv_tee_dev_mode(w.tee) ? " (dev mode)" : "", m,
-            (unsigned long long)w.params.policy_version,
-            (unsigned long long)head->number, (unsigned long long)head->time_ms,
-            w.time_cfg.n_servers);
-    cli_server_config cfg = {.handler = cli_sender_handle_conn, .ctx = &s, .once = a->once};
-    rc = cli_server_run(fd, &cfg, &stop_requested) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+    socket_file sf;
+    note_socket(&sf, &bound);
+    log_listening(&bound, &w, head);
+    rc = hv_session_serve(s, fd, a->once, &stop_requested) == HV_SESSION_OK ? CLI_EXIT_OK
+                                                                            : CLI_EXIT_FAIL;
     close(fd);
-    struct stat now;
-    if (have_ours && lstat(a->socket_path, &now) == 0 && now.st_dev == ours.st_dev &&
-        now.st_ino == ours.st_ino)
-      unlink(a->socket_path);
+    remove_socket(&sf);
+    hv_session_time_stats ts;
+    hv_session_time_get_stats(hv_session_sender_time(s), &ts);
     cli_log("serve: stopped (%lld trusted-time queries, %lld reused, %lld NTS-KE handshakes)",
-            (long long)s.time.queries, (long long)s.time.reused, (long long)s.time.handshakes);
+            (long long)ts.queries, (long long)ts.reused, (long long)ts.handshakes);
   }
-  cli_sender_destroy(&s);
+  hv_session_sender_free(s);
   cli_worker_close(&w);
   return rc;
 }
@@ -107,7 +133,10 @@ int cmd_serve(int argc, char **argv) {
   cli_tee_opts_init(&tee);
   const cli_opt opts[] = {
       {"store", "DIR", "the worker's key store (must hold an identity)", &a.w.store_dir, NULL},
-      {"socket", "PATH", "the Unix socket to listen on (made 0600)", &a.socket_path, NULL},
+      {"listen", "ADDR", "unix:PATH or tcp:HOST:PORT (HOST 127.x.y.z or [::1]; port 0: any)",
+       &a.listen, NULL},
+      {"socket", "PATH", "the Unix socket to listen on (made 0600): --listen unix:PATH",
+       &a.socket_path, NULL},
       {"policy", "FILE", "the governance policy", &a.w.policy_file, NULL},
       {"policy-sig", "FILE", "its council signatures", &a.w.policy_sig_file, NULL},
       {"council", "FILE", "dev mode only: the council (else the built-in one)",
@@ -123,17 +152,19 @@ int cmd_serve(int argc, char **argv) {
   };
   cli_cmd_spec spec = {
       .command = "serve",
-      .synopsis = "serve --store DIR --socket PATH --policy FILE --policy-sig FILE "
+      .synopsis = "serve --store DIR (--listen ADDR | --socket PATH) --policy FILE --policy-sig FILE "
                   "(--chain-head N:MS | --chain-head-file FILE) [options]",
       .about = "The sender: the running (old) build hands its key to an upgraded build\n"
-               "that connects to the socket, after every check of the protocol.\n"
+               "that connects to ADDR, after every check of the protocol. TCP is for\n"
+               "enclave runtimes (Gramine) whose Unix sockets stay inside one instance.\n"
                "One handover per connection; SIGINT or SIGTERM stops it.",
       .tables = {opts, tee.table, NULL},
   };
   int st = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
   if (st >= 0) return st;
-  if (!cli_opts_require(&spec, a.w.store_dir, "store") ||
-      !cli_opts_require(&spec, a.socket_path, "socket") ||
+  cli_transport_args ta = {.command = "serve", .role = "listen", .addr_opt = "listen",
+                          .addr = a.listen, .alias_opt = "socket", .alias_path = a.socket_path};
+  if (!cli_opts_require(&spec, a.w.store_dir, "store") || !cli_transport_addr(&ta, &a.addr) ||
       !cli_opts_require(&spec, a.w.policy_file, "policy") ||
       !cli_opts_require(&spec, a.w.policy_sig_file, "policy-sig"))
     return CLI_EXIT_USAGE;
