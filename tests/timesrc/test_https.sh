@@ -68,7 +68,8 @@ CONF
 
 # own VAR MODE: our server in MODE
 own() {
-  file=$D/own.$1
+  file=$D/own.$2 # one file per mode: an old port must never be read
+  rm -f "$file"
   "$HTTPS_SERVER" "$D/web.pem" "$D/web.key" "$2" >"$file" 2>&1 </dev/null &
   NTSENV_PIDS="$NTSENV_PIDS $!"
   i=0
