@@ -158,7 +158,10 @@ int64_t hv_nts_query_wake_ms(const hv_nts_query *q);
  * discarded, remembered, and the wait goes on. An NTS NAK (NTSN) whose
  * unique id and origin match is noted; if no valid reply has come by the
  * resend time, the jar is emptied and NTS-KE run again, once, within the
- * same deadline, then NTP with the fresh cookies. Once the deadline has
+ * same deadline, then NTP with the fresh cookies; likewise when two
+ * requests made with stored cookies (no NTS-KE yet in this query) go
+ * unanswered, as a server that lost its keys but sends no NAK does.
+ * Once the deadline has
  * passed, one step(q, 0) ends the query with the most precise reason:
  * the last refused reply, else HV_NTS_ERR_TIMEOUT naming the stage it
  * was in. A query that ends (or is freed) with an NTSN unanswered leaves
@@ -174,9 +177,10 @@ hv_nts_error hv_nts_query_result(const hv_nts_query *q, hv_nts_sample *out);
 const char *hv_nts_query_detail(const hv_nts_query *q);
 /* True when this query ran NTS-KE (false: it used a cookie from the jar). */
 bool hv_nts_query_used_ke(const hv_nts_query *q);
-/* What happened on the way, for the evidence: "" or e.g. "ntsn, re-keyed"
- * (an NTS NAK came; the cookies were dropped and NTS-KE run again within
- * this query). */
+/* What happened on the way, for the evidence: "", "ntsn" (an NTS NAK
+ * came, then a valid reply), "ntsn, re-keyed" (the cookies were dropped
+ * and NTS-KE run again within this query), or "unanswered, re-keyed"
+ * (requests with stored cookies went unanswered: the same). */
 const char *hv_nts_query_notes(const hv_nts_query *q);
 /* Closes every descriptor, stops any helper, frees everything. */
 void hv_nts_query_free(hv_nts_query *q);

@@ -216,8 +216,9 @@ const char *hv_nts_query_detail(const hv_nts_query *q) {
 bool hv_nts_query_used_ke(const hv_nts_query *q) { return q && q->used_ke; }
 
 const char *hv_nts_query_notes(const hv_nts_query *q) {
-  if (!q || !q->got_ntsn) return "";
-  return q->rekeyed ? "ntsn, re-keyed" : "ntsn";
+  if (!q) return "";
+  if (q->got_ntsn) return q->rekeyed ? "ntsn, re-keyed" : "ntsn";
+  return q->rekeyed ? "unanswered, re-keyed" : "";
 }
 
 void hv_nts_query_free(hv_nts_query *q) {

@@ -71,8 +71,14 @@ static bool can_resend(const hv_nts_query *q) {
          hv_nts_jar_cookie_count(q->jar) > 0;
 }
 
+/* Stored cookies that the server silently ignores (it lost its keys and
+ * sends no NTSN) look like a lost request; after this many unanswered
+ * ones, NTS-KE runs again as after an NTSN. */
+#define REKEY_AFTER_SILENT_SENDS 2
+
 static bool rekey_pending(const hv_nts_query *q) {
-  return q->state == QS_NTP_RECV && q->ntsn_seen && !q->rekeyed;
+  if (q->state != QS_NTP_RECV || q->rekeyed) return false;
+  return q->ntsn_seen || (!q->used_ke && q->n_sent >= REKEY_AFTER_SILENT_SENDS);
 }
 
 bool query_ntp_timer_armed(const hv_nts_query *q) { return rekey_pending(q) || can_resend(q); }
@@ -87,9 +93,11 @@ query_step query_ntp_timer(hv_nts_query *q) {
   if (!query_ntp_timer_armed(q) || hv_nts_monotonic_ms() < q->resend_at_ms) return QR_WAIT;
   if (rekey_pending(q)) {
     /* RFC 8915 5.7: the server no longer knows our cookies. Once, so a
-     * server that always answers NTSN costs one handshake, not a loop. */
+     * server that always answers NTSN costs one handshake, not a loop;
+     * stale stored cookies must not fail a query that has time left. */
     query_close_conn(q);
-    query_forget_after_nak(q);
+    q->ntsn_seen = false;
+    hv_nts_jar_drop_cookies(q->jar);
     q->rekeyed = true;
     return query_ke_begin(q);
   }

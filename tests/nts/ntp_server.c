@@ -10,6 +10,9 @@
  *       BAD-then-good (the reply BAD, then a good one, for BAD in junk, bad-auth,
  *       noauth, kod, rate, deny),
  *       kod-first (NTSN to the first request, good replies to later ones),
+ *       stale-silent (no reply to requests under the keys KEYFILE held
+ *       when it started: a server that lost them and sends no NAK; good
+ *       replies under any later keys),
  *       drop-first (the first request is lost; later ones are answered),
  *       answer-first-late (nothing until the second request, which gets
  *       the answer to the first: a reply that was only slow) */
@@ -102,6 +105,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   static uint8_t in[HV_NTP_PACKET_MAX], out[HV_NTP_PACKET_MAX + 200];
+  uint8_t stale[64];
+  bool have_stale = read_keys(argv[2], stale);
   ht_ntp_request_seen first;
   unsigned requests = 0;
   for (;;) {
@@ -117,6 +122,8 @@ int main(int argc, char **argv) {
     }
     requests++;
     if (!strcmp(argv[3], "drop-first") && requests == 1) continue;
+    if (!strcmp(argv[3], "stale-silent") && have_stale && !memcmp(keys, stale, sizeof keys))
+      continue;
     if (!strcmp(argv[3], "answer-first-late")) {
       if (requests == 1) {
         first = req;
@@ -135,7 +142,8 @@ int main(int argc, char **argv) {
         perror("ntp_server: sendto");
     }
     if (!strcmp(mode, "kod-first")) mode = requests == 1 ? "kod" : "good";
-    if (then_good || !strcmp(mode, "drop-first") || !strcmp(mode, "answer-first-late"))
+    if (then_good || !strcmp(mode, "drop-first") || !strcmp(mode, "answer-first-late") ||
+        !strcmp(mode, "stale-silent"))
       mode = "good";
     size_t len = answer(mode, &req, keys + 32, out, sizeof out);
     if (len > 0 && sendto(s, out, len, 0, (struct sockaddr *)&from, from_len) < 0)

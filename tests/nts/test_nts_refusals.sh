@@ -165,6 +165,24 @@ expect ntsn-rekey ok 127.0.0.1 $CA -t 4000
 case $LAST in *"used_ke=1 "*"notes=[ntsn, re-keyed]"*) ;; *) echo "FAIL ntsn-rekey: $LAST"; failures=$((failures + 1));; esac
 stop_servers
 
+# Stored cookies the server silently ignores (it lost its keys and sends
+# no NAK): after two unanswered requests the query runs NTS-KE again,
+# within its deadline, and succeeds with the fresh cookies.
+start_ke good && start_ntp good
+# shellcheck disable=SC2086
+expect stale-prime ok 127.0.0.1 $CA -t 3000 -j "$D/stale.jar"
+stop_servers
+# The same ports again: a KE server with the old keys file, an NTP server
+# that ignores them.
+"$ke_server" "$KE" "$D/good.pem" "$D/good.key" "$D/keys" --ntp-port "$NTP" 2>>"$D/ke_server.log" &
+SERVER_PIDS="$SERVER_PIDS $!"
+wait_port "$KE"
+start_ntp stale-silent
+# shellcheck disable=SC2086
+expect stale-silent ok 127.0.0.1 $CA -t 4000 -j "$D/stale.jar"
+case $LAST in *"used_ke=1 "*"notes=[unanswered, re-keyed]"*) ;; *) echo "FAIL stale-silent: $LAST"; failures=$((failures + 1));; esac
+stop_servers
+
 # A lost request is sent again (with the next cookie) after
 # HV_NTS_NTP_RESEND_MS, and a slow reply to the first request still
 # counts once the second has gone out.
