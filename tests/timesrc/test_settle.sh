@@ -67,4 +67,21 @@ ts_check "2 of 5, config quorum answers: trusted" [ $? -eq 0 ]
 "$HANDOVER" time --quorum most --server "$a" >"$OUT" 2>&1
 ts_check "--quorum most: usage error" [ $? -eq 2 ]
 ts_check "--quorum most: says what is allowed" grep -q "configured' or 'answers'" "$OUT"
+# `handover policy show` says who can set and who can deny the time.
+zeros=0000000000000000000000000000000000000000000000000000000000000000
+{
+  echo "version 1"
+  for h in a b c d; do echo "server host=$h.example operator=$h region=x"; done
+  echo "server kind=https host=e.example operator=e region=x"
+  echo "runtime seq=1 mr_enclave=$zeros mr_signer=$zeros isv_prod_id=1 isv_svn=1"
+} >"$NTSENV_DIR/pol"
+"$HANDOVER" policy show "$NTSENV_DIR/pol" >"$OUT"
+ts_check "policy show: the trust statement" grep -q \
+  '^# trust: any 3 colluding servers (of at least 1 operator) can set the time; the host can deny time by dropping 3 of 5 servers (quorum configured)$' "$OUT"
+ts_check "policy show: kind and quorum are explicit" \
+  grep -q '^server kind=https host=e.example port=443 ' "$OUT"
+printf 'quorum answers\n' >>"$NTSENV_DIR/pol"
+"$HANDOVER" policy show "$NTSENV_DIR/pol" >"$OUT"
+ts_check "policy show, quorum answers: the host alone can choose" \
+  grep -q '^# trust: any 2 colluding servers .* if the host drops the other 3.*dropping 4 of 5' "$OUT"
 ts_done
