@@ -124,6 +124,9 @@ void cmd_time_print_table(FILE *out, const hv_timesrc_config *cfg,
   if (rep->settled_early)
     fprintf(out, "settled early: %zu server%s abandoned (no answer could change the verdict)\n",
             rep->abandoned, rep->abandoned == 1 ? "" : "s");
+  char trust[400];
+  hv_timesrc_trust_statement(cfg, trust, sizeof trust);
+  fprintf(out, "trust: %s\n", trust);
 }
 
 /* A JSON string: quotes, backslashes and every byte outside printable
@@ -183,6 +186,10 @@ void cmd_time_print_json(FILE *out, const hv_timesrc_config *cfg,
   json_str(out, hv_timesrc_verdict_name(d->verdict));
   fputs(",\"reason\":", out);
   json_str(out, why);
+  char trust[400];
+  hv_timesrc_trust_statement(cfg, trust, sizeof trust);
+  fputs(",\"trust\":", out);
+  json_str(out, trust);
   if (d->agreeing > 0)
     fprintf(out,
             ",\"time_ms\":%" PRId64 ",\"bound_ms\":%" PRId64 ",\"time_ns\":%" PRId64

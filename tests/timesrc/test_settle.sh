@@ -55,6 +55,8 @@ dead3=127.0.0.1:$(ntsenv_free_port)
 ts_check "2 of 5 configured: exit 1" [ $? -eq 1 ]
 ts_check "2 of 5 configured: no majority" grep -q '"verdict":"no-majority"' "$OUT"
 ts_check "2 of 5 configured: of the configured" grep -q '"quorum":"configured","majority_of":5' "$OUT"
+ts_check "2 of 5 configured: the trust statement" \
+  grep -q '"trust":"any 3 colluding servers (of at least 1 operator) can set the time; the host can deny time by dropping 3 of 5 servers (quorum configured)"' "$OUT"
 [ "$TS_FAILS" -eq 0 ] || cat "$OUT"
 "$HANDOVER" time --ca "$CA" --timeout 3000 --json --quorum answers --server "$a" \
   --server "$b" --server "$dead1" --server "$dead2" --server "$dead3" >"$OUT"
