@@ -182,6 +182,9 @@ bool hv_nts_query_used_ke(const hv_nts_query *q);
  * and NTS-KE run again within this query), or "unanswered, re-keyed"
  * (requests with stored cookies went unanswered: the same). */
 const char *hv_nts_query_notes(const hv_nts_query *q);
+/* True once the TCP connection to the NTS-KE (or HTTPS) server is up,
+ * or the query is past it: the server is reachable, only slower. */
+bool hv_nts_query_reached(const hv_nts_query *q);
 /* Closes every descriptor, stops any helper, frees everything. */
 void hv_nts_query_free(hv_nts_query *q);
 

@@ -215,6 +215,10 @@ const char *hv_nts_query_detail(const hv_nts_query *q) {
 
 bool hv_nts_query_used_ke(const hv_nts_query *q) { return q && q->used_ke; }
 
+bool hv_nts_query_reached(const hv_nts_query *q) {
+  return q && q->state >= QS_HANDSHAKE && q->state != QS_DONE;
+}
+
 const char *hv_nts_query_notes(const hv_nts_query *q) {
   if (!q) return "";
   if (q->got_ntsn) return q->rekeyed ? "ntsn, re-keyed" : "ntsn";

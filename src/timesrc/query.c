@@ -43,6 +43,8 @@ typedef struct {
   bool finished;
 } slot;
 
+typedef enum { PATIENCE_NONE, PATIENCE_OWED, PATIENCE_SPENT } patience;
+
 /* Jars live as long as the session, so that a long-running caller uses
  * its cookies from one query to the next, with or without a state dir. */
 struct hv_timesrc_session {
@@ -53,6 +55,13 @@ struct hv_timesrc_session {
    * store load for every handshake of the session. */
   hv_nts_tls_ctx *tls;
   hv_nts_tls_ctx *https_tls; /* the same for the HTTPS sources */
+  /* A server abandoned on a settled verdict while still in NTS-KE has no
+   * cookies, so next time it would be the slowest again and abandoned
+   * again, forever. If it was reachable (its TCP connection was up), the
+   * next query waits for it (OWED; the deadline still bounds it); one
+   * that then fails to answer is not waited for again (SPENT) until it
+   * has answered once. */
+  patience waits[HV_TIMESRC_MAX_SERVERS];
 };
 
 typedef struct {
@@ -80,6 +89,11 @@ static void finish(run *r, size_t i, hv_nts_error forced) {
     s->q = NULL;
   }
   if (e->error == HV_NTS_OK) e->outcome = HV_TIMESRC_OUT_AGREES; /* until judged */
+  patience *p = &r->session->waits[i];
+  if (e->error == HV_NTS_OK)
+    *p = PATIENCE_NONE;
+  else if (*p == PATIENCE_OWED)
+    *p = PATIENCE_SPENT;
 }
 
 static bool is_https(const hv_timesrc_server *s) { return s->kind == HV_TIMESRC_KIND_HTTPS; }
@@ -262,6 +276,8 @@ static bool settled(run *r) {
   for (size_t i = 0; i < r->cfg->n_servers; i++) outstanding += !r->s[i].finished;
   if (outstanding == 0) return true;
   if (r->cfg->wait_all) return false;
+  for (size_t i = 0; i < r->cfg->n_servers; i++)
+    if (!r->s[i].finished && r->session->waits[i] == PATIENCE_OWED) return false;
   size_t n = collect(r, hv_timesrc_mono_ns(), false, cand, of);
   return hv_timesrc_settled(cand, n, outstanding, r->cfg->n_servers,
                             possible_operators(r, of, n), &r->cfg->rules);
@@ -270,7 +286,11 @@ static bool settled(run *r) {
 static void abandon_outstanding(run *r) {
   for (size_t i = 0; i < r->cfg->n_servers; i++) {
     if (r->s[i].finished) continue;
+    bool owed = r->session->waits[i] == PATIENCE_NONE && hv_nts_query_reached(r->s[i].q) &&
+                !is_https(&r->cfg->servers[i]) &&
+                hv_nts_jar_cookie_count(r->s[i].jar) == 0;
     finish(r, i, HV_NTS_ERR_TIMEOUT);
+    if (owed) r->session->waits[i] = PATIENCE_OWED;
     hv_timesrc_evidence *e = &r->out->servers[i];
     e->outcome = HV_TIMESRC_OUT_ABANDONED;
     snprintf(e->detail, sizeof e->detail, "abandoned: the verdict was settled without it");
