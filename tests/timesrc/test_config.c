@@ -213,10 +213,15 @@ static const char policy_head[] =
     " mr_signer=0000000000000000000000000000000000000000000000000000000000000000"
     " isv_prod_id=1 isv_svn=1\n";
 
+/* Policies need an `expires` line where the parser knows the key (issue
+ * 12); before that it is an unknown key. Either way the rest is ours. */
 static hv_policy *policy_of(const char *servers, hv_policy_error *e) {
   static char text[4096];
-  snprintf(text, sizeof text, "%s%s", policy_head, servers);
   hv_policy *p = NULL;
+  snprintf(text, sizeof text, "%sexpires 4000000000\n%s", policy_head, servers);
+  *e = hv_policy_parse((const uint8_t *)text, strlen(text), &p, NULL);
+  if (*e != HV_POLICY_ERR_UNKNOWN_KEY) return p;
+  snprintf(text, sizeof text, "%s%s", policy_head, servers);
   *e = hv_policy_parse((const uint8_t *)text, strlen(text), &p, NULL);
   return p;
 }
@@ -231,6 +236,7 @@ static void policy_quorum_and_kind(void) {
                            "server kind=nts host=d operator=d region=x\n"
                            "server host=e operator=e region=x\n", &e);
   HT_CHECK_EQ_INT(e, HV_POLICY_OK);
+  if (!p) return;
   hv_timesrc_config cfg;
   hv_policy_timesrc_config(p, &cfg);
   HT_CHECK_EQ_INT(cfg.rules.quorum, HV_TIMESRC_QUORUM_CONFIGURED);
@@ -253,6 +259,7 @@ static void policy_quorum_and_kind(void) {
   p = policy_of("quorum answers\nserver host=a operator=a region=x\n"
                 "server host=b operator=a region=x\nserver host=c operator=b region=x\n", &e);
   HT_CHECK_EQ_INT(e, HV_POLICY_OK);
+  if (!p) return;
   hv_policy_timesrc_config(p, &cfg);
   HT_CHECK_EQ_INT(cfg.rules.quorum, HV_TIMESRC_QUORUM_ANSWERS);
   hv_timesrc_trust_statement(&cfg, words, sizeof words);
