@@ -345,12 +345,13 @@ static int show_json(const char *path, const hv_policy *p) {
   hv_policy_time t;
   hv_policy_get_time(p, &t);
   json_t *o = json_pack(
-      "{s:s, s:b, s:I, s:i, s:I, s:{s:i, s:i, s:i, s:i}}", "policy", path,
+      "{s:s, s:b, s:I, s:i, s:I, s:{s:i, s:i, s:i, s:i, s:s}}", "policy", path,
       "signatures_checked", 0, "version", (json_int_t)hv_policy_version(p),
       "response_window_s", (int)hv_policy_response_window_s(p), "max_chain_lag_s",
       (json_int_t)hv_policy_max_chain_lag_s(p), "time", "min_responses",
       (int)t.min_responses, "max_spread_s", (int)t.max_spread_s, "timeout_ms",
-      (int)t.timeout_ms, "min_distinct_operators", (int)t.min_distinct_operators);
+      (int)t.timeout_ms, "min_distinct_operators", (int)t.min_distinct_operators, "quorum",
+      hv_timesrc_quorum_name(t.quorum));
   json_t *servers = json_array(), *runtimes = json_array();
   for (size_t i = 0; o && servers && i < hv_policy_server_count(p); i++) {
     hv_policy_server sv;
@@ -422,6 +423,14 @@ static int cmd_show(int argc, char **argv) {
   if (out && hv_policy_format(p, out, HV_POLICY_MAX_FILE, &out_len) == HV_POLICY_OK) {
     printf("# %s (parsed; signatures NOT checked)\n", policy);
     fwrite(out, 1, out_len, stdout);
+    hv_timesrc_config *cfg = malloc(sizeof *cfg);
+    if (cfg) {
+      char trust[400];
+      hv_policy_timesrc_config(p, cfg);
+      hv_timesrc_trust_statement(cfg, trust, sizeof trust);
+      printf("# trust: %s\n", trust);
+      free(cfg);
+    }
     rc = 0;
   }
   free(out);
