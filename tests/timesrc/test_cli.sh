@@ -53,10 +53,10 @@ bad_flag() {
   rc=$?
   [ "$rc" -eq 2 ] && grep -q -- "$expect" "$ERR" && [ ! -s "$OUT" ]
 }
-ts_check "bad flag: unknown" bad_flag "--bogus: unknown option" --server "$a" --bogus
-ts_check "bad flag: missing value" bad_flag "--timeout: needs a value" --server "$a" --timeout
+ts_check "bad flag: unknown" bad_flag "unknown option '--bogus'" --server "$a" --bogus
+ts_check "bad flag: missing value" bad_flag "option '--timeout' needs a value" --server "$a" --timeout
 ts_check "bad flag: not a number" bad_flag "--timeout: 'soon' is not a number" --timeout soon
-ts_check "bad flag: spread" bad_flag "--max-spread: '-1' is not" --max-spread -1
+ts_check "bad flag: spread" bad_flag "--max-spread-s: '-1' is not" --max-spread -1
 ts_check "bad flag: port" bad_flag "--server 127.0.0.1:0: bad port '0'" --server 127.0.0.1:0
 ts_check "bad flag: address" bad_flag "not an IPv6 address" --server "$a:1"
 ts_check "bad flag: label" bad_flag "unknown server label 'colour'" --server "$a,colour=red"
