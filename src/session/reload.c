@@ -16,6 +16,7 @@ struct sess_policy_gen {
   sess_policy_gen *older;
   hv_policy *policy;        /* the one replaced (NULL for a new one in use) */
   hv_session_time *time;    /* the time session replaced */
+  hv_timesrc_config *cfg;   /* the new session's (it keeps the pointer) */
   hv_proto_runtime runtimes[HV_POLICY_MAX_RUNTIMES]; /* params point here */
 };
 
@@ -24,13 +25,15 @@ void sess_policy_gens_free(sess_policy_gen *g) {
     sess_policy_gen *older = g->older;
     if (g->policy) hv_policy_free(g->policy);
     hv_session_time_free(g->time);
+    free(g->cfg);
     free(g);
     g = older;
   }
 }
 
 /* The new policy's trusted-time configuration, keeping what is this
- * worker's (CA, state directory and key, the certificate floor). */
+ * worker's (CA, state directory and key, the certificate floor). The
+ * session keeps cfg's address: cfg lives until the sender is freed. */
 static hv_session_time *new_time(hv_session_sender *s, const hv_policy *p,
                                  hv_timesrc_config *cfg) {
   const hv_timesrc_config *old = &s->worker->time_cfg;
@@ -79,6 +82,7 @@ hv_session_error hv_session_sender_reload_policy(hv_session_sender *s, uint64_t 
   /* The swap: the old generation is kept (see the top of this file). */
   g->policy = w->policy;
   g->time = s->time;
+  g->cfg = cfg; /* lives as long as the new session: with the sender */
   g->older = s->gens;
   s->gens = g;
   g = NULL;
@@ -86,9 +90,10 @@ hv_session_error hv_session_sender_reload_policy(hv_session_sender *s, uint64_t 
   p = NULL;
   w->params = params;
   memcpy(w->policy_hash, hash, sizeof hash);
-  w->time_cfg = *cfg;
+  /* w->time_cfg stays: the first time session points at it. */
   s->time = t;
   t = NULL;
+  cfg = NULL;
   *new_version = w->params.policy_version;
   rc = HV_SESSION_OK;
 out:
