@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/tee_opts.h"
@@ -36,6 +37,9 @@ static int policy_text(const demo_policy_spec *s, char *buf, size_t cap, size_t 
   *len = 0;
   int rc = append(buf, cap, len, "# handover demo policy (dev mode)\nversion %llu\n",
                   (unsigned long long)s->version);
+  uint64_t expires = s->expires_unix ? s->expires_unix
+                                     : (uint64_t)time(NULL) + DEMO_GOV_LIFETIME_S;
+  rc |= append(buf, cap, len, "expires %llu\n", (unsigned long long)expires);
   if (s->response_window_s)
     rc |= append(buf, cap, len, "response_window_s %u\n", s->response_window_s);
   if (s->min_responses)

@@ -20,7 +20,11 @@ typedef struct {
   size_t n_servers;
   const char *const *builds;   /* sim build names, oldest first */
   size_t n_builds;
+  uint64_t expires_unix;       /* 0: DEMO_GOV_LIFETIME_S from the local clock */
 } demo_policy_spec;
+
+/* Every policy expires (POLICY.md); a demo policy lives a year. */
+#define DEMO_GOV_LIFETIME_S (365u * 86400)
 
 typedef struct {
   char council[DEMO_GOV_PATH_MAX];

@@ -1,7 +1,8 @@
 /* Test helper: writes a dev council and a policy signed by it.
- * usage: make_gov DIR VERSION WINDOW_S PORTS BUILDS [MAX_CHAIN_LAG_S]
+ * usage: make_gov DIR VERSION WINDOW_S PORTS BUILDS [EXPIRES_UNIX]
  *   PORTS: NTS-KE ports on 127.0.0.1, comma-separated
- *   BUILDS: sim build names, oldest first, comma-separated */
+ *   BUILDS: sim build names, oldest first, comma-separated
+ *   EXPIRES_UNIX: the policy's `expires` (default: a year from now) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,15 +19,16 @@ static size_t split(char *s, char **out) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 6) {
-    fprintf(stderr, "usage: make_gov DIR VERSION WINDOW_S PORTS BUILDS\n");
+  if (argc != 6 && argc != 7) {
+    fprintf(stderr, "usage: make_gov DIR VERSION WINDOW_S PORTS BUILDS [EXPIRES_UNIX]\n");
     return 2;
   }
-  uint64_t version, window;
+  uint64_t version, window, expires = 0;
   char *ports_s[MAX_ITEMS], *builds[MAX_ITEMS];
   uint16_t ports[MAX_ITEMS];
   if (!cli_parse_u64(argv[2], UINT64_MAX, &version) ||
-      !cli_parse_u64(argv[3], UINT32_MAX, &window))
+      !cli_parse_u64(argv[3], UINT32_MAX, &window) ||
+      (argc == 7 && !cli_parse_u64(argv[6], UINT64_MAX, &expires)))
     return 2;
   size_t n_ports = split(argv[4], ports_s), n_builds = split(argv[5], builds);
   for (size_t i = 0; i < n_ports; i++) {
@@ -36,7 +38,8 @@ int main(int argc, char **argv) {
   }
   demo_policy_spec spec = {.version = version, .response_window_s = (uint32_t)window,
                            .ke_ports = ports, .n_servers = n_ports,
-                           .builds = (const char *const *)builds, .n_builds = n_builds};
+                           .builds = (const char *const *)builds, .n_builds = n_builds,
+                           .expires_unix = expires};
   demo_gov_files f;
   return demo_gov_make(argv[1], &spec, &f) == 0 ? 0 : 1;
 }

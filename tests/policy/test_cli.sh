@@ -53,6 +53,7 @@ version 3
 server host=127.0.0.1 operator=a region=x
 server host=127.0.0.2 port=4461 operator=b region=x
 runtime seq=1 mr_enclave=$enclave mr_signer=$signer isv_prod_id=0 isv_svn=1
+expires 2099-12-31T23:59:59Z
 EOT
 
 expect 0 '^signed pol' "$H" policy sign --key a.key pol
