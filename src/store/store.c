@@ -26,6 +26,7 @@ static const uint8_t state_tag[4] = {'H', 'V', 'S', 'S'};
 struct hv_store {
   int dirfd;
   const hv_tee *tee;
+  uint32_t min_block_interval_ms;
 };
 
 typedef struct {
@@ -114,6 +115,7 @@ hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
   hv_store *s = calloc(1, sizeof *s);
   if (!s) return HV_STORE_ERR_IO;
   s->tee = tee;
+  s->min_block_interval_ms = HV_STORE_DEFAULT_MIN_BLOCK_INTERVAL_MS;
   hv_store_error err = open_dir(dir, create, &s->dirfd);
   if (err == HV_STORE_OK) {
     err = lock_dir(s);
@@ -348,6 +350,19 @@ hv_store_error hv_store_get_chain_head(hv_store *store, hv_store_chain_head *out
   return err;
 }
 
+/* A head the chain could have produced after the recorded one: not
+ * earlier in time, and not more blocks ahead than the time between them
+ * allows at the fastest block rate. ({0, 0} before any head: the bound
+ * then counts from 1970.) */
+static hv_store_error head_plausible(const hv_store *s, const hv_store_chain_head *rec,
+                                     const hv_store_chain_head *next) {
+  if (next->time_ms < rec->time_ms) return HV_STORE_ERR_HEAD_TIME_BACK;
+  if (next->number > rec->number &&
+      next->number - rec->number > (next->time_ms - rec->time_ms) / s->min_block_interval_ms)
+    return HV_STORE_ERR_HEAD_JUMP;
+  return HV_STORE_OK;
+}
+
 /* One read-check-write of the state under the lock: the new state is
  * the stored one with either the policy version or the chain head set. */
 static hv_store_error update_state(hv_store *s, const uint64_t *version,
@@ -366,6 +381,7 @@ static hv_store_error update_state(hv_store *s, const uint64_t *version,
   if (err == HV_STORE_OK && (next.policy_version < st.policy_version ||
                              next.head.number < st.head.number || retimed))
     err = HV_STORE_ERR_ROLLBACK;
+  if (err == HV_STORE_OK && head) err = head_plausible(s, &st.head, &next.head);
   bool same = next.policy_version == st.policy_version &&
               next.head.number == st.head.number &&
               next.head.time_ms == st.head.time_ms;
@@ -384,4 +400,85 @@ hv_store_error hv_store_set_chain_head(hv_store *store,
                                        const hv_store_chain_head *head) {
   if (!store || !head) return HV_STORE_ERR_ARGS;
   return update_state(store, NULL, head);
+}
+
+hv_store_error hv_store_set_min_block_interval(hv_store *store, uint32_t ms) {
+  if (!store || ms == 0) return HV_STORE_ERR_ARGS;
+  store->min_block_interval_ms = ms;
+  return HV_STORE_OK;
+}
+
+/* ---- the time floor ---- */
+
+#include "store/build_floor.h"
+
+#define FLOOR_FILE "floor"
+static const uint8_t floor_tag[4] = {'H', 'V', 'T', 'F'};
+#define FLOOR_PT_LEN (4 + 8)
+
+uint64_t hv_store_build_floor_ms(void) { return HV_STORE_BUILD_FLOOR_UNIX * 1000; }
+
+/* The newest trusted time recorded; 0 before any. */
+static hv_store_error read_trusted(hv_store *s, uint64_t *ms) {
+  uint8_t pt[FLOOR_PT_LEN];
+  bool found = false;
+  *ms = 0;
+  hv_store_error err = read_sealed(s, FLOOR_FILE, HV_STORE_KIND_FLOOR, NULL, pt, sizeof pt,
+                                   &found);
+  if (err != HV_STORE_OK || !found) return err;
+  hv_buf_reader r;
+  hv_buf_reader_init(&r, pt, sizeof pt);
+  const uint8_t *tag = NULL;
+  if (!hv_buf_read_view(&r, sizeof floor_tag, &tag) || !hv_buf_read_u64(&r, ms) ||
+      !hv_buf_reader_done(&r) || memcmp(tag, floor_tag, sizeof floor_tag) != 0) {
+    *ms = 0;
+    return HV_STORE_ERR_CORRUPT;
+  }
+  return HV_STORE_OK;
+}
+
+static hv_store_error write_trusted(hv_store *s, uint64_t ms) {
+  uint8_t pt[FLOOR_PT_LEN];
+  hv_buf_writer w;
+  hv_buf_writer_init(&w, pt, sizeof pt);
+  if (!hv_buf_write_bytes(&w, floor_tag, sizeof floor_tag) || !hv_buf_write_u64(&w, ms))
+    return HV_STORE_ERR_ARGS;
+  return write_sealed(s, FLOOR_FILE, HV_STORE_KIND_FLOOR, NULL, pt, sizeof pt);
+}
+
+static uint64_t less_slack(uint64_t ms) {
+  return ms > HV_STORE_FLOOR_SLACK_MS ? ms - HV_STORE_FLOOR_SLACK_MS : 0;
+}
+
+static hv_store_error floor_of(hv_store *s, uint64_t *floor_ms, uint64_t *trusted_ms) {
+  store_state st;
+  hv_store_error err = read_state(s, &st);
+  if (err == HV_STORE_OK) err = read_trusted(s, trusted_ms);
+  if (err != HV_STORE_OK) return err;
+  uint64_t f = hv_store_build_floor_ms();
+  if (less_slack(st.head.time_ms) > f) f = less_slack(st.head.time_ms);
+  if (less_slack(*trusted_ms) > f) f = less_slack(*trusted_ms);
+  *floor_ms = f;
+  return HV_STORE_OK;
+}
+
+hv_store_error hv_store_get_time_floor(hv_store *store, uint64_t *floor_ms) {
+  if (!store || !floor_ms) return HV_STORE_ERR_ARGS;
+  uint64_t trusted;
+  return floor_of(store, floor_ms, &trusted);
+}
+
+hv_store_error hv_store_record_trusted_time(hv_store *store, uint64_t now_ms,
+                                            uint64_t *floor_ms) {
+  if (!store) return HV_STORE_ERR_ARGS;
+  hv_store_error err = lock_dir(store);
+  if (err != HV_STORE_OK) return err;
+  uint64_t floor = 0, trusted = 0;
+  err = floor_of(store, &floor, &trusted);
+  if (err == HV_STORE_OK && now_ms < floor) err = HV_STORE_ERR_BELOW_FLOOR;
+  if (err == HV_STORE_OK && now_ms >= trusted + HV_STORE_FLOOR_STEP_MS)
+    err = write_trusted(store, now_ms);
+  unlock_dir(store);
+  if (floor_ms) *floor_ms = floor;
+  return err;
 }
