@@ -108,6 +108,12 @@ typedef enum {
                                          one whose CHALLENGE we answered */
   HV_PROTO_ERR_CHAIN_FUTURE,      /* own chain head newer than trusted now
                                      allows (HV_PROTO_CHAIN_HEAD_AHEAD_MS) */
+  /* freshness (issue 12: codes 50-59) */
+  HV_PROTO_ERR_POLICY_EXPIRED = 50, /* policy past `expires` (or its
+                                       timestamp too old) by trusted now */
+  HV_PROTO_ERR_CHAIN_TIME_BACK,   /* chain head time below the recorded one */
+  HV_PROTO_ERR_CHAIN_JUMP,        /* chain head number beyond the block rate */
+  HV_PROTO_ERR_TIME_BELOW_FLOOR,  /* trusted time below the store's floor */
   HV_PROTO_ERR__COUNT
 } hv_proto_error;
 
@@ -123,6 +129,17 @@ typedef struct {
   uint64_t added;
 } hv_proto_runtime;
 
+/* A council override (docs/POLICY.md) as the sender applies it: the one
+ * check it waives (HV_PROTO_ERR_CHAIN_STALE or HV_PROTO_ERR_SELF_NOT_ALLOWED;
+ * 0: no override) only for this identity, from this build to that one,
+ * before expires_ms by trusted time. Nothing else can be waived. */
+typedef struct {
+  hv_proto_error waives;
+  uint8_t identity_pub[HV_PROTO_KEY_LEN];
+  hv_tee_measurement from, to;
+  uint64_t expires_ms;
+} hv_proto_override;
+
 /* The policy view the state machines need (the CLI fills it from a
  * verified policy). Copied at creation. */
 typedef struct {
@@ -131,6 +148,12 @@ typedef struct {
   uint64_t response_window_ms;   /* DESIGN: 60 s */
   uint64_t max_chain_lag_ms;     /* DESIGN: 7 days */
   uint64_t policy_version;
+  /* Trusted time at which the policy stops being in force (`expires`,
+   * or sooner its timestamp's age limit): from then on the sender refuses
+   * HELLO and RESPONSE and the receiver KEY with policy-expired. 0 (a
+   * caller that sets nothing): no limit; a verified policy always has one. */
+  uint64_t policy_expires_ms;
+  hv_proto_override override; /* sender only; zeroed: none */
 } hv_proto_params;
 
 /* The newest block the sender's worker has verified (see PROTOCOL.md). */
@@ -174,6 +197,7 @@ typedef struct {
    * from (valid once KEY was sent / accepted) */
   hv_tee_measurement peer;
   bool has_peer;
+  bool override_used; /* sender: a council override waived its check */
   uint8_t stored_hash[HV_PROTO_HASH_LEN]; /* from DONE */
   uint16_t peer_code;                     /* from ERROR */
   char peer_text[HV_PROTO_MAX_ERROR_TEXT + 1];

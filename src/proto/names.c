@@ -43,6 +43,10 @@ static const char *const ERROR_NAMES[HV_PROTO_ERR__COUNT] = {
     [HV_PROTO_ERR_POLICY_BEHIND_SENDER] = "policy-older-than-sender",
     [HV_PROTO_ERR_SENDER_NOT_CHALLENGER] = "sender-not-challenger",
     [HV_PROTO_ERR_CHAIN_FUTURE] = "chain-head-in-future",
+    [HV_PROTO_ERR_POLICY_EXPIRED] = "policy-expired",
+    [HV_PROTO_ERR_CHAIN_TIME_BACK] = "chain-head-time-back",
+    [HV_PROTO_ERR_CHAIN_JUMP] = "chain-head-jump",
+    [HV_PROTO_ERR_TIME_BELOW_FLOOR] = "trusted-time-below-floor",
 };
 
 const char *hv_proto_error_name(hv_proto_error err) {
