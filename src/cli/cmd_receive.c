@@ -2,16 +2,50 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/opts.h"
-#include "cli/receiver.h"
 #include "cli/tee_opts.h"
 #include "cli/worker.h"
 
+typedef struct {
+  const char *socket_path;
+  bool timing; /* end with how long it took, and how much was trusted time */
+} receive_args;
+
+/* Connects and runs the exchange; 0 only when the key is stored and the
+ * sender took our DONE, else -1 with the failed check on stderr. */
+static int receive(cli_worker *w, const receive_args *a) {
+  int64_t start = hv_session_monotonic_ms();
+  char line[512];
+  int fd = hv_session_unix_connect(a->socket_path, line, sizeof line);
+  if (fd < 0) {
+    fprintf(stderr, "handover receive: %s\n", line);
+    return -1;
+  }
+  pid_t pid;
+  uid_t uid;
+  if (hv_session_peer_cred(fd, &pid, &uid) == 0) {
+    snprintf(line, sizeof line, "connected to %s (sender pid %d uid %u)", a->socket_path,
+             (int)pid, (unsigned)uid);
+    cli_session_log(&w->log, HV_SESSION_LOG_STEP, line);
+  }
+  hv_session_receive_result r;
+  hv_session_error se = hv_session_receive(w->sw, fd, &r);
+  close(fd);
+  if (se != HV_SESSION_OK) return -1;
+  if (a->timing)
+    printf("receive: timing: %lld ms from connect to done, %lld ms of it on trusted "
+           "time (%lld queries, %lld NTS-KE handshakes)\n",
+           (long long)(hv_session_monotonic_ms() - start), (long long)r.time.spent_ms,
+           (long long)r.time.queries, (long long)r.time.handshakes);
+  return 0;
+}
+
 int cmd_receive(int argc, char **argv) {
   cli_worker_args wa = {.command = "receive", .create_store = true};
-  cli_receive_args ra = {0};
+  receive_args ra = {0};
   bool quiet = false, timing = false;
   cli_tee_opts tee;
   cli_tee_opts_init(&tee);
@@ -45,7 +79,7 @@ int cmd_receive(int argc, char **argv) {
       !cli_opts_require(&spec, wa.policy_file, "policy") ||
       !cli_opts_require(&spec, wa.policy_sig_file, "policy-sig"))
     return CLI_EXIT_USAGE;
-  ra.quiet = quiet;
+  wa.quiet = quiet;
   ra.timing = timing;
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
@@ -53,7 +87,7 @@ int cmd_receive(int argc, char **argv) {
   if (sigaction(SIGPIPE, &sa, NULL) != 0) return CLI_EXIT_FAIL;
   cli_worker w;
   if (cli_worker_open(&wa, &tee, &w) != 0) return CLI_EXIT_FAIL;
-  int rc = cli_receive_run(&w, &ra) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+  int rc = receive(&w, &ra) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
   cli_worker_close(&w);
   return rc;
 }

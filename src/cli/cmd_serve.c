@@ -9,9 +9,6 @@
 #include "cli/commands.h"
 #include "cli/log.h"
 #include "cli/opts.h"
-#include "cli/sender.h"
-#include "cli/server.h"
-#include "cli/sock.h"
 #include "cli/tee_opts.h"
 #include "cli/worker.h"
 
@@ -45,12 +42,12 @@ static bool chain_head_arg(const cli_cmd_spec *spec, const serve_args *a,
             "--chain-head-file (see --help)\n");
     return false;
   }
-  if (a->chain_head && !cli_parse_chain_head(a->chain_head, head)) {
+  if (a->chain_head && !hv_session_parse_chain_head(a->chain_head, head)) {
     fprintf(stderr, "handover serve: --chain-head '%s' is not NUMBER:TIME_MS\n",
             a->chain_head);
     return false;
   }
-  if (a->chain_head_file && cli_read_chain_head_file(a->chain_head_file, head) != 0) {
+  if (a->chain_head_file && hv_session_read_chain_head_file(a->chain_head_file, head) != 0) {
     fprintf(stderr, "handover serve: --chain-head-file %s: %s\n", a->chain_head_file,
             errno == EINVAL ? "not NUMBER:TIME_MS" : strerror(errno));
     return false;
@@ -59,44 +56,50 @@ static bool chain_head_arg(const cli_cmd_spec *spec, const serve_args *a,
   return true;
 }
 
+static void log_listening(const serve_args *a, const cli_worker *w,
+                          const hv_proto_chain_head *head) {
+  hv_tee_measurement self;
+  char m[160];
+  hv_tee_self(w->tee, &self);
+  hv_session_measurement_line(&self, m, sizeof m);
+  cli_log("serve: listening on %s (mode 0600), %s TEE%s, %s, policy version %llu, "
+          "chain head %llu:%llu, %zu NTS servers", a->socket_path,
+          hv_tee_kind_name(hv_tee_get_kind(w->tee)),
+          hv_tee_dev_mode(w->tee) ? " (dev mode)" : "", m,
+          (unsigned long long)w->params.policy_version, (unsigned long long)head->number,
+          (unsigned long long)head->time_ms, w->time_cfg->n_servers);
+}
+
 static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_chain_head *head) {
   cli_worker w;
   if (cli_worker_open(&a->w, tee_opts, &w) != 0) return CLI_EXIT_FAIL;
-  cli_sender s;
-  if (cli_sender_init(&s, &w, head, a->chain_head_file) != 0) {
+  hv_session_sender *s;
+  if (hv_session_sender_new(w.sw, head, a->chain_head_file, &s) != HV_SESSION_OK) {
     cli_worker_close(&w);
     return CLI_EXIT_FAIL;
   }
   char err[256];
-  int fd = cli_sock_listen(a->socket_path, err, sizeof err);
+  int fd = hv_session_unix_listen(a->socket_path, err, sizeof err);
   int rc = CLI_EXIT_FAIL;
   struct stat ours; /* at exit, remove the socket only if it is still ours */
   bool have_ours = fd >= 0 && lstat(a->socket_path, &ours) == 0;
   if (fd < 0) {
     fprintf(stderr, "handover serve: %s\n", err);
   } else {
-    hv_tee_measurement self;
-    char m[160];
-    hv_tee_self(w.tee, &self);
-    cli_measurement_line(&self, m, sizeof m);
-    cli_log("serve: listening on %s (mode 0600), %s TEE%s, %s, policy version %llu, "
-            "chain head %llu:%llu, %zu NTS servers", a->socket_path,
-            hv_tee_kind_name(hv_tee_get_kind(w.tee)),
-            hv_tee_dev_mode(w.tee) ? " (dev mode)" : "", m,
-            (unsigned long long)w.params.policy_version,
-            (unsigned long long)head->number, (unsigned long long)head->time_ms,
-            w.time_cfg.n_servers);
-    cli_server_config cfg = {.handler = cli_sender_handle_conn, .ctx = &s, .once = a->once};
-    rc = cli_server_run(fd, &cfg, &stop_requested) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+    log_listening(a, &w, head);
+    rc = hv_session_serve(s, fd, a->once, &stop_requested) == HV_SESSION_OK ? CLI_EXIT_OK
+                                                                            : CLI_EXIT_FAIL;
     close(fd);
     struct stat now;
     if (have_ours && lstat(a->socket_path, &now) == 0 && now.st_dev == ours.st_dev &&
         now.st_ino == ours.st_ino)
       unlink(a->socket_path);
+    hv_session_time_stats ts;
+    hv_session_time_get_stats(hv_session_sender_time(s), &ts);
     cli_log("serve: stopped (%lld trusted-time queries, %lld reused, %lld NTS-KE handshakes)",
-            (long long)s.time.queries, (long long)s.time.reused, (long long)s.time.handshakes);
+            (long long)ts.queries, (long long)ts.reused, (long long)ts.handshakes);
   }
-  cli_sender_destroy(&s);
+  hv_session_sender_free(s);
   cli_worker_close(&w);
   return rc;
 }

@@ -18,3 +18,21 @@ void cli_log(const char *fmt, ...) {
   /* One fprintf per line keeps lines from different threads whole. */
   fprintf(stderr, "%s %s\n", stamp, line);
 }
+
+void cli_session_log(void *ctx, hv_session_level level, const char *line) {
+  const cli_log_target *t = ctx;
+  switch (level) {
+    case HV_SESSION_LOG_ERROR:
+      fprintf(stderr, "handover %s: %s\n", t->command, line);
+      break;
+    case HV_SESSION_LOG_STEP:
+      if (t->quiet) break;
+      printf("%s: %s\n", t->command, line);
+      fflush(stdout);
+      break;
+    case HV_SESSION_LOG_INFO:
+    case HV_SESSION_LOG_WARN:
+      cli_log("%s", line);
+      break;
+  }
+}

@@ -5,25 +5,21 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/frame.h"
-#include "cli/receiver.h"
-#include "cli/sock.h"
-#include "cli/trusted_time.h"
 #include "cli/util.h"
 
 typedef struct {
   cli_worker *w;
-  cli_trusted_time time;
+  hv_session_time *time;
   hv_proto_receiver *r;
   int64_t deadline_ms;
-  uint8_t in[CLI_FRAME_MAX], out[CLI_FRAME_MAX], response[CLI_FRAME_MAX];
+  uint8_t in[HV_SESSION_FRAME_MAX], out[HV_SESSION_FRAME_MAX], response[HV_SESSION_FRAME_MAX];
   size_t in_len, out_len, response_len;
 } probe;
 
 static int connect_to(const char *path) {
   char err[256];
-  int fd = cli_sock_connect(path, err, sizeof err);
-  if (fd >= 0 && cli_frame_prepare(fd) == 0) return fd;
+  int fd = hv_session_unix_connect(path, err, sizeof err);
+  if (fd >= 0 && hv_session_frame_prepare(fd) == 0) return fd;
   if (fd >= 0) close(fd);
   fprintf(stderr, "replay: %s\n", err);
   return -1;
@@ -53,11 +49,11 @@ static void describe(probe *p, const uint8_t *msg, size_t len, char *out) {
 
 /* Sends the saved RESPONSE on fd and describes the answer. */
 static void resend(probe *p, int fd, char *out) {
-  cli_frame_error fe = cli_frame_write(fd, p->response, p->response_len, p->deadline_ms);
-  if (fe == CLI_FRAME_OK)
-    fe = cli_frame_read(fd, p->in, sizeof p->in, &p->in_len, p->deadline_ms);
-  if (fe != CLI_FRAME_OK)
-    snprintf(out, CLI_REPLAY_TEXT_MAX, "(no answer: %s)", cli_frame_error_name(fe));
+  hv_session_frame_error fe = hv_session_frame_write(fd, p->response, p->response_len, p->deadline_ms);
+  if (fe == HV_SESSION_FRAME_OK)
+    fe = hv_session_frame_read(fd, p->in, sizeof p->in, &p->in_len, p->deadline_ms);
+  if (fe != HV_SESSION_FRAME_OK)
+    snprintf(out, CLI_REPLAY_TEXT_MAX, "(no answer: %s)", hv_session_frame_error_name(fe));
   else
     describe(p, p->in, p->in_len, out);
 }
@@ -66,13 +62,13 @@ static void resend(probe *p, int fd, char *out) {
 static int honest_until_key(probe *p, int fd) {
   uint64_t now;
   if (hv_proto_receiver_hello(p->r, p->out, sizeof p->out, &p->out_len) != HV_PROTO_OK ||
-      cli_frame_write(fd, p->out, p->out_len, p->deadline_ms) != CLI_FRAME_OK ||
-      cli_frame_read(fd, p->in, sizeof p->in, &p->in_len, p->deadline_ms) != CLI_FRAME_OK ||
+      hv_session_frame_write(fd, p->out, p->out_len, p->deadline_ms) != HV_SESSION_FRAME_OK ||
+      hv_session_frame_read(fd, p->in, sizeof p->in, &p->in_len, p->deadline_ms) != HV_SESSION_FRAME_OK ||
       hv_proto_receiver_handle(p->r, 0, p->in, p->in_len, p->response,
                                sizeof p->response, &p->response_len, NULL) != HV_PROTO_OK ||
-      cli_frame_write(fd, p->response, p->response_len, p->deadline_ms) != CLI_FRAME_OK ||
-      cli_frame_read(fd, p->in, sizeof p->in, &p->in_len, p->deadline_ms) != CLI_FRAME_OK ||
-      cli_trusted_time_now(&p->time, false, "replay:", &now) != 0)
+      hv_session_frame_write(fd, p->response, p->response_len, p->deadline_ms) != HV_SESSION_FRAME_OK ||
+      hv_session_frame_read(fd, p->in, sizeof p->in, &p->in_len, p->deadline_ms) != HV_SESSION_FRAME_OK ||
+      hv_session_time_now(p->time, false, "replay:", &now) != HV_SESSION_OK)
     return -1;
   hv_proto_error pe = hv_proto_receiver_handle(p->r, now, p->in, p->in_len, p->out,
                                                sizeof p->out, &p->out_len, NULL);
@@ -83,11 +79,13 @@ int cli_replay_probe(cli_worker *w, const char *socket_path, cli_replay_result *
   probe *p = calloc(1, sizeof *p);
   if (!p) return -1;
   p->w = w;
-  p->deadline_ms = cli_monotonic_ms() + CLI_RECEIVE_DEADLINE_MS;
+  p->deadline_ms = cli_monotonic_ms() + HV_SESSION_DEADLINE_MS;
   hv_proto_config cfg = {.tee = w->tee, .params = w->params};
   int rc = -1, fd = -1;
   char err[256];
-  if (cli_trusted_time_init(&p->time, &w->time_cfg, err, sizeof err) != 0) {
+  hv_session_log log = {.fn = cli_session_log, .ctx = &w->log};
+  p->time = hv_session_time_new(w->time_cfg, &log, err, sizeof err);
+  if (!p->time) {
     fprintf(stderr, "replay: trusted time: %s\n", err);
     goto out_free;
   }
@@ -107,7 +105,7 @@ int cli_replay_probe(cli_worker *w, const char *socket_path, cli_replay_result *
 out:
   if (fd >= 0) close(fd);
   if (p->r) hv_proto_receiver_free(p->r);
-  cli_trusted_time_destroy(&p->time);
+  hv_session_time_free(p->time);
 out_free:
   hv_wipe(p, sizeof *p);
   free(p);

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "cli/util.h"
-#include "handover/crypto.h"
+#include "handover/session.h"
 
 void cli_tee_opts_init(cli_tee_opts *o) {
   memset(o, 0, sizeof *o);
@@ -26,11 +26,7 @@ void cli_tee_opts_init(cli_tee_opts *o) {
 }
 
 int cli_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN]) {
-  hv_iov parts[2] = {
-      {(const uint8_t *)CLI_SIM_BUILD_PREFIX, strlen(CLI_SIM_BUILD_PREFIX)},
-      {(const uint8_t *)name, strlen(name)},
-  };
-  return hv_sha256_parts(parts, 2, out);
+  return hv_session_sim_build_measurement(name, out);
 }
 
 static bool parse_u16(const char *command, const char *opt, const char *s, uint16_t *out) {

@@ -8,11 +8,12 @@
 #include <stdint.h>
 
 #include "cli/opts.h"
+#include "handover/session.h"
 #include "handover/tee.h"
 
 /* What --build-name hashes: mr_enclave = SHA-256(prefix || NAME), so a
  * demo or a test can name sim builds instead of spelling 32-byte hashes. */
-#define CLI_SIM_BUILD_PREFIX "handover-sim-build:"
+#define CLI_SIM_BUILD_PREFIX HV_SESSION_SIM_BUILD_PREFIX
 
 typedef struct {
   const char *tee;

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 FLOOD_SECONDS=6
 # Growth allowed over the warmed-up RSS. Connections are bounded
-# (CLI_SERVER_MAX_CONNECTIONS threads with two 16 KiB buffers each), so
+# (HV_SESSION_MAX_CONNECTIONS threads with two 16 KiB buffers each), so
 # anything near this means something is not bounded.
 MAX_GROWTH_KB=32768
 # ASan keeps freed memory in quarantine (256 MiB by default); bound it so

@@ -19,9 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cli/frame.h"
 #include "cli/replay.h"
-#include "cli/sock.h"
 #include "cli/util.h"
 #include "cli/worker.h"
 #include "handover/crypto.h"
@@ -30,12 +28,12 @@
 #define IO_DEADLINE_MS 20000
 
 static const char *sock_path;
-static uint8_t in[CLI_FRAME_MAX], out[CLI_FRAME_MAX];
+static uint8_t in[HV_SESSION_FRAME_MAX], out[HV_SESSION_FRAME_MAX];
 
 static int connect_sender(void) {
   char err[256];
-  int fd = cli_sock_connect(sock_path, err, sizeof err);
-  if (fd < 0 || cli_frame_prepare(fd) != 0) {
+  int fd = hv_session_unix_connect(sock_path, err, sizeof err);
+  if (fd < 0 || hv_session_frame_prepare(fd) != 0) {
     fprintf(stderr, "raw_client: %s\n", err);
     if (fd >= 0) close(fd);
     return -1;
@@ -73,14 +71,14 @@ static int mode_hold(cli_worker *w, long hold_ms) {
   int fd = connect_sender(), rc = 1;
   if (fd < 0 || hv_proto_receiver_new(&cfg, &r) != HV_PROTO_OK) return 1;
   if (hv_proto_receiver_hello(r, out, sizeof out, &n) == HV_PROTO_OK &&
-      cli_frame_write(fd, out, n, deadline()) == CLI_FRAME_OK &&
-      cli_frame_read(fd, in, sizeof in, &len, deadline()) == CLI_FRAME_OK &&
+      hv_session_frame_write(fd, out, n, deadline()) == HV_SESSION_FRAME_OK &&
+      hv_session_frame_read(fd, in, sizeof in, &len, deadline()) == HV_SESSION_FRAME_OK &&
       hv_proto_receiver_handle(r, 0, in, len, out, sizeof out, &n, NULL) == HV_PROTO_OK) {
     printf("holding the challenge for %ld ms\n", hold_ms);
     fflush(stdout);
     usleep((useconds_t)hold_ms * 1000);
-    if (cli_frame_write(fd, out, n, deadline()) == CLI_FRAME_OK &&
-        cli_frame_read(fd, in, sizeof in, &len, deadline()) == CLI_FRAME_OK)
+    if (hv_session_frame_write(fd, out, n, deadline()) == HV_SESSION_FRAME_OK &&
+        hv_session_frame_read(fd, in, sizeof in, &len, deadline()) == HV_SESSION_FRAME_OK)
       rc = print_error(w, in, len);
   }
   hv_proto_receiver_free(r);
@@ -111,7 +109,7 @@ static int mode_flood(cli_worker *w, long seconds) {
     for (int i = 0; i < FLOOD_BATCH; i++) {
       fds[i] = connect_sender();
       if (fds[i] >= 0 &&
-          cli_frame_write(fds[i], hello, hello_len, deadline()) != CLI_FRAME_OK) {
+          hv_session_frame_write(fds[i], hello, hello_len, deadline()) != HV_SESSION_FRAME_OK) {
         close(fds[i]);
         fds[i] = -1;
       }
@@ -122,7 +120,7 @@ static int mode_flood(cli_worker *w, long seconds) {
         refused++;
         continue;
       }
-      if (cli_frame_read(fds[i], in, sizeof in, &len, deadline()) == CLI_FRAME_OK &&
+      if (hv_session_frame_read(fds[i], in, sizeof in, &len, deadline()) == HV_SESSION_FRAME_OK &&
           len > 4 && in[3] == HV_PROTO_MSG_CHALLENGE)
         challenges++;
       else
@@ -173,17 +171,17 @@ static int mode_frame(cli_worker *w, const char *kind) {
   if (fd < 0 || send_bad(fd, kind) != 0) return 1;
   size_t len;
   int rc = 1;
-  cli_frame_error fe = cli_frame_read(fd, in, sizeof in, &len, deadline());
-  if (fe == CLI_FRAME_OK) {
+  hv_session_frame_error fe = hv_session_frame_read(fd, in, sizeof in, &len, deadline());
+  if (fe == HV_SESSION_FRAME_OK) {
     rc = print_error(w, in, len);
-    fe = cli_frame_read(fd, in, sizeof in, &len, deadline());
+    fe = hv_session_frame_read(fd, in, sizeof in, &len, deadline());
   } else {
     rc = 0;
     printf("answer: none\n");
   }
   /* Whatever came first, the sender must then close. */
-  if (fe != CLI_FRAME_ERR_CLOSED && !(fe == CLI_FRAME_ERR_IO && errno == ECONNRESET)) {
-    printf("connection not closed: %s\n", cli_frame_error_name(fe));
+  if (fe != HV_SESSION_FRAME_ERR_CLOSED && !(fe == HV_SESSION_FRAME_ERR_IO && errno == ECONNRESET)) {
+    printf("connection not closed: %s\n", hv_session_frame_error_name(fe));
     rc = 1;
   } else {
     printf("connection closed\n");

@@ -1,4 +1,4 @@
-#include "cli/nts_key.h"
+#include "session/nts_key.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,13 +10,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/util.h"
+#include "session/log.h"
+#include "session/util.h"
 #include "handover/crypto.h"
 
 #define SEALED_CAP (HV_TIMESRC_STATE_KEY_LEN + HV_TEE_SEAL_OVERHEAD)
 
-static int say(const char *command, const char *dir, const char *what) {
-  fprintf(stderr, "handover %s: --nts-state %s: %s\n", command, dir, what);
+static int say(const hv_session_log *log, const char *dir, const char *what) {
+  sess_log(log, HV_SESSION_LOG_ERROR, "--nts-state %s: %s", dir, what);
   return -1;
 }
 
@@ -24,11 +25,11 @@ static int say(const char *command, const char *dir, const char *what) {
  * is whole on disk. 1: made; 0: someone else made it first; -1: error. */
 static int create_whole(const char *dir, const char *path, const uint8_t *data, size_t len) {
   char tmp[PATH_MAX];
-  if (snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, CLI_NTS_KEY_FILE) >= (int)sizeof tmp)
+  if (snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, SESS_NTS_KEY_FILE) >= (int)sizeof tmp)
     return -1;
   int fd = mkostemp(tmp, O_CLOEXEC);
   if (fd < 0) return -1;
-  bool whole = cli_write_all(fd, data, len) == 0 && fsync(fd) == 0;
+  bool whole = sess_write_all(fd, data, len) == 0 && fsync(fd) == 0;
   if (close(fd) != 0) whole = false;
   int rc = -1;
   if (whole && link(tmp, path) == 0)
@@ -42,20 +43,20 @@ static int create_whole(const char *dir, const char *path, const uint8_t *data, 
   return rc;
 }
 
-static int make_key(const char *command, const char *dir, const char *path,
+static int make_key(const hv_session_log *log, const char *dir, const char *path,
                     const hv_tee *tee, uint8_t key[HV_TIMESRC_STATE_KEY_LEN]) {
   uint8_t sealed[SEALED_CAP];
   size_t len = 0;
   if (hv_random(key, HV_TIMESRC_STATE_KEY_LEN) != 0 ||
       hv_tee_seal(tee, HV_TEE_SEAL_MRENCLAVE, key, HV_TIMESRC_STATE_KEY_LEN, sealed,
                   sizeof sealed, &len) != HV_TEE_OK)
-    return say(command, dir, "cannot make and seal the state key");
+    return say(log, dir, "cannot make and seal the state key");
   int made = create_whole(dir, path, sealed, len);
-  if (made < 0) return say(command, dir, "cannot write " CLI_NTS_KEY_FILE);
+  if (made < 0) return say(log, dir, "cannot write " SESS_NTS_KEY_FILE);
   return made; /* 0: another process won the race: use its key */
 }
 
-static int open_key(const char *command, const char *dir, const uint8_t *sealed, size_t len,
+static int open_key(const hv_session_log *log, const char *dir, const uint8_t *sealed, size_t len,
                     const hv_tee *tee, uint8_t key[HV_TIMESRC_STATE_KEY_LEN]) {
   uint8_t plain[SEALED_CAP];
   size_t plain_len = 0;
@@ -67,10 +68,10 @@ static int open_key(const char *command, const char *dir, const uint8_t *sealed,
   if (rc != 0) {
     char why[200];
     snprintf(why, sizeof why,
-             CLI_NTS_KEY_FILE " does not open for this build (%s): give each build its "
+             SESS_NTS_KEY_FILE " does not open for this build (%s): give each build its "
              "own directory, or remove the file (only NTS cookies are lost)",
              e == HV_TEE_OK ? "wrong size" : hv_tee_error_name(e));
-    return say(command, dir, why);
+    return say(log, dir, why);
   }
   return 0;
 }
@@ -78,13 +79,13 @@ static int open_key(const char *command, const char *dir, const uint8_t *sealed,
 /* Ours alone: a real directory (not a link), owned by us, closed to
  * others; the same for the key file. Another user must not be able to
  * plant a key file, nor swap the directory under us. */
-static int check_private(const char *command, const char *dir) {
+static int check_private(const hv_session_log *log, const char *dir) {
   struct stat st;
-  if (lstat(dir, &st) != 0) return say(command, dir, strerror(errno));
-  if (S_ISLNK(st.st_mode)) return say(command, dir, "is a symbolic link");
-  if (!S_ISDIR(st.st_mode)) return say(command, dir, "not a directory");
-  if (st.st_uid != geteuid()) return say(command, dir, "owned by another user");
-  if (st.st_mode & 077) return say(command, dir, "open to others (want mode 700)");
+  if (lstat(dir, &st) != 0) return say(log, dir, strerror(errno));
+  if (S_ISLNK(st.st_mode)) return say(log, dir, "is a symbolic link");
+  if (!S_ISDIR(st.st_mode)) return say(log, dir, "not a directory");
+  if (st.st_uid != geteuid()) return say(log, dir, "owned by another user");
+  if (st.st_mode & 077) return say(log, dir, "open to others (want mode 700)");
   return 0;
 }
 
@@ -100,7 +101,7 @@ static int read_key_file(const char *path, uint8_t *buf, size_t cap, size_t *len
     errno = EPERM;
     goto out;
   }
-  rc = cli_read_fd(fd, buf, cap, len);
+  rc = sess_read_fd(fd, buf, cap, len);
 out:;
   int saved = errno;
   close(fd);
@@ -108,22 +109,22 @@ out:;
   return rc;
 }
 
-int cli_nts_key_load(const char *command, const char *dir, const hv_tee *tee,
+int sess_nts_key_load(const hv_session_log *log, const char *dir, const hv_tee *tee,
                      uint8_t key[HV_TIMESRC_STATE_KEY_LEN]) {
   char path[PATH_MAX];
-  if (snprintf(path, sizeof path, "%s/%s", dir, CLI_NTS_KEY_FILE) >= (int)sizeof path)
-    return say(command, dir, "path too long");
-  if (check_private(command, dir) != 0) return -1;
+  if (snprintf(path, sizeof path, "%s/%s", dir, SESS_NTS_KEY_FILE) >= (int)sizeof path)
+    return say(log, dir, "path too long");
+  if (check_private(log, dir) != 0) return -1;
   for (int attempt = 0; attempt < 2; attempt++) {
     uint8_t sealed[SEALED_CAP + 1];
     size_t len = 0;
     if (read_key_file(path, sealed, sizeof sealed, &len) == 0)
-      return open_key(command, dir, sealed, len, tee, key);
+      return open_key(log, dir, sealed, len, tee, key);
     if (errno == EPERM || errno == ELOOP)
-      return say(command, dir, CLI_NTS_KEY_FILE " is not a private file of ours (0600)");
-    if (errno != ENOENT) return say(command, dir, "cannot read " CLI_NTS_KEY_FILE);
-    int made = make_key(command, dir, path, tee, key);
+      return say(log, dir, SESS_NTS_KEY_FILE " is not a private file of ours (0600)");
+    if (errno != ENOENT) return say(log, dir, "cannot read " SESS_NTS_KEY_FILE);
+    int made = make_key(log, dir, path, tee, key);
     if (made != 0) return made > 0 ? 0 : -1;
   }
-  return say(command, dir, CLI_NTS_KEY_FILE " keeps changing");
+  return say(log, dir, SESS_NTS_KEY_FILE " keeps changing");
 }

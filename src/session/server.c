@@ -1,4 +1,4 @@
-#include "cli/server.h"
+#include "session/server.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -9,25 +9,23 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli/frame.h"
-#include "cli/log.h"
-#include "cli/sock.h"
-#include "cli/util.h"
+#include "session/log.h"
+#include "session/sender_int.h"
 
 typedef struct {
   pthread_mutex_t lock;
   pthread_cond_t changed;
-  int active_fds[CLI_SERVER_MAX_CONNECTIONS]; /* -1: free slot */
-  pid_t active_pids[CLI_SERVER_MAX_CONNECTIONS];
+  int active_fds[HV_SESSION_MAX_CONNECTIONS]; /* -1: free slot */
+  pid_t active_pids[HV_SESSION_MAX_CONNECTIONS];
   size_t active;
   bool completed; /* some handover completed */
-  const cli_server_config *cfg;
+  const sess_server_config *cfg;
 } server_state;
 
 typedef struct {
   server_state *st;
   size_t slot;
-  cli_conn conn;
+  sess_conn conn;
 } conn_job;
 
 static void *conn_thread(void *arg) {
@@ -51,10 +49,10 @@ static long take_slot(server_state *st, int fd, pid_t pid) {
   long slot = -1;
   size_t same_peer = 0;
   pthread_mutex_lock(&st->lock);
-  for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS; i++)
+  for (size_t i = 0; i < HV_SESSION_MAX_CONNECTIONS; i++)
     same_peer += st->active_fds[i] >= 0 && st->active_pids[i] == pid;
-  if (same_peer >= CLI_SERVER_MAX_PER_PEER) slot = -2;
-  for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS && slot == -1; i++)
+  if (same_peer >= HV_SESSION_MAX_PER_PEER) slot = -2;
+  for (size_t i = 0; i < HV_SESSION_MAX_CONNECTIONS && slot == -1; i++)
     if (st->active_fds[i] < 0) {
       st->active_fds[i] = fd;
       st->active_pids[i] = pid;
@@ -74,21 +72,25 @@ static void release_slot(server_state *st, size_t slot) {
 }
 
 static void start_connection(server_state *st, int fd, unsigned id) {
-  cli_conn conn = {.fd = fd, .id = id, .pid = -1, .uid = (uid_t)-1};
-  if (cli_sock_peer(fd, &conn.pid, &conn.uid) != 0 || cli_frame_prepare(fd) != 0) {
-    cli_log("[conn %u] refused: cannot read peer credentials", id);
+  const hv_session_log *log = st->cfg->log;
+  sess_conn conn = {.fd = fd, .peer = {.id = id, .pid = -1, .uid = (uid_t)-1}};
+  if (hv_session_peer_cred(fd, &conn.peer.pid, &conn.peer.uid) != 0 ||
+      hv_session_frame_prepare(fd) != 0) {
+    sess_log(log, HV_SESSION_LOG_WARN, "[conn %u] refused: cannot read peer credentials", id);
     close(fd);
     return;
   }
-  long slot = take_slot(st, fd, conn.pid); /* wait_for_room made room */
+  conn.peer.has_cred = true;
+  long slot = take_slot(st, fd, conn.peer.pid); /* wait_for_room made room */
   if (slot == -2)
-    cli_log("[conn %u pid %d uid %u] refused: this process already has %d connections",
-            id, (int)conn.pid, (unsigned)conn.uid, CLI_SERVER_MAX_PER_PEER);
+    sess_log(log, HV_SESSION_LOG_WARN,
+             "[conn %u pid %d uid %u] refused: this process already has %d connections", id,
+             (int)conn.peer.pid, (unsigned)conn.peer.uid, HV_SESSION_MAX_PER_PEER);
   if (slot < 0) {
     close(fd);
     return;
   }
-  conn.deadline_ms = cli_monotonic_ms() + CLI_SERVER_CONNECTION_DEADLINE_MS;
+  conn.deadline_ms = hv_session_monotonic_ms() + HV_SESSION_DEADLINE_MS;
   conn_job *job = malloc(sizeof *job);
   pthread_attr_t attr;
   pthread_t thread;
@@ -96,13 +98,13 @@ static void start_connection(server_state *st, int fd, unsigned id) {
   if (job && pthread_attr_init(&attr) == 0) {
     *job = (conn_job){.st = st, .slot = (size_t)slot, .conn = conn};
     if (pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
-        pthread_attr_setstacksize(&attr, CLI_SERVER_STACK_BYTES) == 0)
+        pthread_attr_setstacksize(&attr, SESS_SERVER_STACK_BYTES) == 0)
       started = pthread_create(&thread, &attr, conn_thread, job) == 0;
     pthread_attr_destroy(&attr);
   }
   if (!started) {
-    cli_log("[conn %u pid %d uid %u] refused: cannot start a thread", id,
-            (int)conn.pid, (unsigned)conn.uid);
+    sess_log(log, HV_SESSION_LOG_WARN, "[conn %u pid %d uid %u] refused: cannot start a thread",
+             id, (int)conn.peer.pid, (unsigned)conn.peer.uid);
     free(job);
     release_slot(st, (size_t)slot);
     close(fd);
@@ -114,11 +116,11 @@ static void start_connection(server_state *st, int fd, unsigned id) {
  * when the loop should look at the stop flag again first. */
 static bool wait_for_room(server_state *st) {
   pthread_mutex_lock(&st->lock);
-  bool full = st->active >= CLI_SERVER_MAX_CONNECTIONS;
+  bool full = st->active >= HV_SESSION_MAX_CONNECTIONS;
   if (full) {
     struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until); /* the condvar's clock: see cli_server_run */
-    until.tv_nsec += (long)CLI_SERVER_POLL_MS * 1000000L;
+    clock_gettime(CLOCK_MONOTONIC, &until); /* the condvar's clock: see sess_server_run */
+    until.tv_nsec += (long)SESS_SERVER_POLL_MS * 1000000L;
     until.tv_sec += until.tv_nsec / 1000000000L;
     until.tv_nsec %= 1000000000L;
     pthread_cond_timedwait(&st->changed, &st->lock, &until);
@@ -138,16 +140,16 @@ static bool should_stop(server_state *st, volatile sig_atomic_t *stop) {
 /* Cuts every open connection short and waits for their threads. */
 static void drain(server_state *st) {
   pthread_mutex_lock(&st->lock);
-  for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS; i++)
+  for (size_t i = 0; i < HV_SESSION_MAX_CONNECTIONS; i++)
     if (st->active_fds[i] >= 0) shutdown(st->active_fds[i], SHUT_RDWR);
   while (st->active > 0) pthread_cond_wait(&st->changed, &st->lock);
   pthread_mutex_unlock(&st->lock);
 }
 
-int cli_server_run(int listen_fd, const cli_server_config *cfg,
+int sess_server_run(int listen_fd, const sess_server_config *cfg,
                    volatile sig_atomic_t *stop) {
   server_state st = {.cfg = cfg};
-  for (size_t i = 0; i < CLI_SERVER_MAX_CONNECTIONS; i++) st.active_fds[i] = -1;
+  for (size_t i = 0; i < HV_SESSION_MAX_CONNECTIONS; i++) st.active_fds[i] = -1;
   if (pthread_mutex_init(&st.lock, NULL) != 0) return -1;
   /* A wall-clock step must not stretch or cut the wait for a free slot. */
   pthread_condattr_t attr;
@@ -164,7 +166,7 @@ int cli_server_run(int listen_fd, const cli_server_config *cfg,
   while (!should_stop(&st, stop)) {
     if (wait_for_room(&st)) continue;
     struct pollfd p = {.fd = listen_fd, .events = POLLIN};
-    int n = poll(&p, 1, CLI_SERVER_POLL_MS);
+    int n = poll(&p, 1, SESS_SERVER_POLL_MS);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       if (n < 0) rc = -1;
@@ -187,4 +189,16 @@ int cli_server_run(int listen_fd, const cli_server_config *cfg,
   pthread_cond_destroy(&st.changed);
   pthread_mutex_destroy(&st.lock);
   return rc;
+}
+
+static bool sender_conn(const sess_conn *conn, void *ctx) {
+  return hv_session_sender_handle(ctx, conn->fd, &conn->peer) == HV_SESSION_OK;
+}
+
+hv_session_error hv_session_serve(hv_session_sender *s, int listen_fd, bool once,
+                                  volatile sig_atomic_t *stop) {
+  if (!s || listen_fd < 0 || !stop) return HV_SESSION_ERR_ARGS;
+  sess_server_config cfg = {
+      .handler = sender_conn, .ctx = s, .once = once, .log = &s->worker->log};
+  return sess_server_run(listen_fd, &cfg, stop) == 0 ? HV_SESSION_OK : HV_SESSION_ERR_SYSTEM;
 }

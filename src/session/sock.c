@@ -1,4 +1,4 @@
-#include "cli/sock.h"
+#include "handover/session.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,7 +20,7 @@ static int make_addr(const char *path, struct sockaddr_un *sa, char *err, size_t
   return 0;
 }
 
-int cli_sock_connect(const char *path, char *err, size_t err_len) {
+int hv_session_unix_connect(const char *path, char *err, size_t err_len) {
   struct sockaddr_un sa;
   if (make_addr(path, &sa, err, err_len) != 0) return -1;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -45,7 +45,7 @@ static int clear_stale(const char *path, char *err, size_t err_len) {
     return -1;
   }
   char ignored[128];
-  int fd = cli_sock_connect(path, ignored, sizeof ignored);
+  int fd = hv_session_unix_connect(path, ignored, sizeof ignored);
   if (fd >= 0) {
     close(fd);
     snprintf(err, err_len, "%s: another server is listening there", path);
@@ -58,7 +58,7 @@ static int clear_stale(const char *path, char *err, size_t err_len) {
   return 0;
 }
 
-int cli_sock_listen(const char *path, char *err, size_t err_len) {
+int hv_session_unix_listen(const char *path, char *err, size_t err_len) {
   struct sockaddr_un sa;
   if (make_addr(path, &sa, err, err_len) != 0) return -1;
   if (clear_stale(path, err, err_len) != 0) return -1;
@@ -84,7 +84,7 @@ int cli_sock_listen(const char *path, char *err, size_t err_len) {
     close(fd);
     return -1;
   }
-  if (listen(fd, CLI_LISTEN_BACKLOG) != 0) {
+  if (listen(fd, HV_SESSION_LISTEN_BACKLOG) != 0) {
     snprintf(err, err_len, "listen %s: %s", sa.sun_path, strerror(errno));
     close(fd);
     unlink(sa.sun_path);
@@ -93,7 +93,7 @@ int cli_sock_listen(const char *path, char *err, size_t err_len) {
   return fd;
 }
 
-int cli_sock_peer(int fd, pid_t *pid, uid_t *uid) {
+int hv_session_peer_cred(int fd, pid_t *pid, uid_t *uid) {
   struct ucred cred;
   socklen_t len = sizeof cred;
   if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) return -1;

@@ -1,0 +1,249 @@
+/* One handover exchange over a connected descriptor: what a worker that
+ * embeds the library calls (DESIGN section 2, src/session/).
+ *
+ * Inside: the framing (u32 big-endian length + message, at most
+ * HV_SESSION_FRAME_MAX), the connection deadline, when to take trusted
+ * time (fresh for every RESPONSE; a HELLO or a DONE may reuse one under
+ * 1 s old), the sender's chain head admission and the store writes, and
+ * every check of the protocol. The caller provides the connected
+ * descriptor (or uses the transport helpers below) and a log callback.
+ *
+ *   hv_session_worker   the store, the verified policy, the protocol
+ *                       parameters, the trusted-time configuration
+ *   hv_session_sender   the old build's service: lives across
+ *                       connections and threads (the unsealed identity,
+ *                       the timesrc session and its cookies, the lock
+ *                       for the store and the chain head)
+ *   hv_session_receive  one exchange as the new build: stores the key
+ *
+ * Log lines never carry a secret. The callback may be called from several
+ * threads at once (one per connection of a sender): it must be
+ * thread-safe, and one call is one whole line. */
+#ifndef HANDOVER_SESSION_H
+#define HANDOVER_SESSION_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "handover/proto.h"
+#include "handover/store.h"
+#include "handover/tee.h"
+#include "handover/timesrc.h"
+
+typedef enum {
+  HV_SESSION_OK = 0,
+  HV_SESSION_ERR_ARGS,      /* bad parameters or configuration */
+  HV_SESSION_ERR_SYSTEM,    /* a system call or an allocation failed */
+  HV_SESSION_ERR_TRANSPORT, /* the connection failed (closed, deadline, bad frame) */
+  HV_SESSION_ERR_REFUSED,   /* a check refused, here or at the peer (logged) */
+  HV_SESSION_ERR_TIME,      /* no trusted time (the evidence is logged) */
+  HV_SESSION_ERR_STORE,     /* the store refused or failed (logged) */
+  HV_SESSION_ERR_ADDRESS,   /* a malformed address, or one not on this machine */
+} hv_session_error;
+
+const char *hv_session_error_name(hv_session_error err);
+
+/* ---- log ------------------------------------------------------------ */
+typedef enum {
+  HV_SESSION_LOG_STEP,  /* progress of one exchange, for a person watching */
+  HV_SESSION_LOG_INFO,  /* an event of a service (a connection, a step) */
+  HV_SESSION_LOG_WARN,  /* a refusal or failure the service lives on after */
+  HV_SESSION_LOG_ERROR, /* why the call fails */
+} hv_session_level;
+
+typedef void (*hv_session_log_fn)(void *ctx, hv_session_level level, const char *line);
+
+typedef struct {
+  hv_session_log_fn fn; /* NULL: no log */
+  void *ctx;
+} hv_session_log;
+
+/* ---- framing -------------------------------------------------------- */
+/* The largest message. A KEY, the biggest, holds two 432-byte reports,
+ * keys and a sealed secret: about 2 KiB. 16 KiB leaves room for growth
+ * while bounding what one peer can make the sender allocate. */
+#define HV_SESSION_FRAME_MAX 16384
+#define HV_SESSION_FRAME_HEADER_LEN 4
+
+typedef enum {
+  HV_SESSION_FRAME_OK = 0,
+  HV_SESSION_FRAME_ERR_CLOSED,    /* the peer closed before a new frame began */
+  HV_SESSION_FRAME_ERR_TRUNCATED, /* the peer closed inside a frame */
+  HV_SESSION_FRAME_ERR_OVERSIZED, /* declared length above HV_SESSION_FRAME_MAX or cap */
+  HV_SESSION_FRAME_ERR_EMPTY,     /* declared length 0: no message is empty */
+  HV_SESSION_FRAME_ERR_TIMEOUT,   /* the deadline passed */
+  HV_SESSION_FRAME_ERR_IO,        /* a socket call failed */
+} hv_session_frame_error;
+
+const char *hv_session_frame_error_name(hv_session_frame_error err);
+/* Milliseconds on CLOCK_MONOTONIC: the clock of every deadline here. */
+int64_t hv_session_monotonic_ms(void);
+/* Makes fd non-blocking (frames need it for their deadlines). 0 or -1. */
+int hv_session_frame_prepare(int fd);
+/* Reads one frame into buf (cap bytes), by deadline_ms (monotonic). */
+hv_session_frame_error hv_session_frame_read(int fd, uint8_t *buf, size_t cap,
+                                             size_t *len, int64_t deadline_ms);
+/* Writes one frame (1 <= len <= HV_SESSION_FRAME_MAX). */
+hv_session_frame_error hv_session_frame_write(int fd, const uint8_t *msg, size_t len,
+                                              int64_t deadline_ms);
+
+/* ---- trusted time --------------------------------------------------- */
+/* How long a HELLO (or a DONE) may reuse the last trusted time, carried
+ * forward on the monotonic clock. A flood of HELLOs must not become a
+ * flood of queries to the NTS operators. It is safe for T0: a host that
+ * stalls the monotonic clock makes T0 older, which shortens the response
+ * window, and a host that rushes it can move T0 at most this far ahead;
+ * every RESPONSE is judged with a fresh query, which also re-checks the
+ * chain lag. A DONE is not judged against the time at all. */
+#define HV_SESSION_TIME_REUSE_MS 1000
+
+/* One timesrc session (cookies and TLS context kept from one query to the
+ * next), one query at a time, every server's outcome logged on failure. */
+typedef struct hv_session_time hv_session_time;
+
+typedef struct {
+  int64_t queries, reused; /* queries run; answers reused */
+  int64_t handshakes;      /* servers asked over NTS-KE (no cookie left) */
+  int64_t spent_ms;        /* time spent in queries */
+} hv_session_time_stats;
+
+/* NULL with err filled: a bad configuration or state directory. */
+hv_session_time *hv_session_time_new(const hv_timesrc_config *cfg, const hv_session_log *log,
+                                     char *err, size_t err_len);
+void hv_session_time_free(hv_session_time *t);
+/* Trusted Unix milliseconds; allow_reuse: see HV_SESSION_TIME_REUSE_MS.
+ * On failure the verdict and every server's outcome are logged (WARN),
+ * each line starting with tag. */
+hv_session_error hv_session_time_now(hv_session_time *t, bool allow_reuse, const char *tag,
+                                     uint64_t *now_ms);
+void hv_session_time_get_stats(hv_session_time *t, hv_session_time_stats *out);
+
+/* ---- worker --------------------------------------------------------- */
+typedef struct {
+  const char *store_dir;
+  bool create_store;         /* make it (0700) if absent: a receiver */
+  const char *policy_file;   /* the governance policy */
+  const char *policy_sig_file;
+  const char *council_file;  /* dev mode only; NULL: the built-in council */
+  const char *ca_file;       /* CA for the NTS servers; NULL: system store */
+  const char *nts_state_dir; /* NTS cookies kept here (made 0700); NULL: memory only */
+  hv_session_log log;        /* every call on this worker logs here */
+} hv_session_worker_config;
+
+typedef struct hv_session_worker hv_session_worker;
+
+/* Opens the store, verifies the policy against the council (the built-in
+ * one, or council_file in dev mode), refuses one older than the newest
+ * version the store has seen and records its version, and derives the
+ * protocol parameters and the trusted-time configuration. tee must outlive
+ * the worker. On failure the failed check is logged (ERROR). */
+hv_session_error hv_session_worker_open(const hv_session_worker_config *cfg, hv_tee *tee,
+                                        hv_session_worker **out);
+void hv_session_worker_close(hv_session_worker *w);
+
+hv_tee *hv_session_worker_tee(const hv_session_worker *w);
+hv_store *hv_session_worker_store(const hv_session_worker *w);
+const hv_proto_params *hv_session_worker_params(const hv_session_worker *w);
+const hv_timesrc_config *hv_session_worker_time_config(const hv_session_worker *w);
+/* The measurement as one short line: mr_enclave prefix, prod id, svn. */
+void hv_session_measurement_line(const hv_tee_measurement *m, char *out, size_t cap);
+
+/* ---- chain head ----------------------------------------------------- */
+/* "NUMBER:TIME_MS"; false on anything else. */
+bool hv_session_parse_chain_head(const char *s, hv_proto_chain_head *out);
+/* A file holding "NUMBER:TIME_MS\n": 0, or -1 with errno (EINVAL: not
+ * that format). */
+int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out);
+
+/* ---- the sender ----------------------------------------------------- */
+/* At most this many connections at once; more wait in the kernel's listen
+ * backlog (HV_SESSION_LISTEN_BACKLOG) until one ends. A handover needs one;
+ * the rest of the room is for retries and monitoring. Each connection
+ * costs a thread, two frame buffers and one open challenge, so this bounds
+ * the memory and the challenges a flood of connections can make the
+ * sender hold. */
+#define HV_SESSION_MAX_CONNECTIONS 16
+/* At most this many of them from one process (SO_PEERCRED pid): a
+ * receiver needs one, so one process that floods cannot take every slot
+ * and shut the others out. */
+#define HV_SESSION_MAX_PER_PEER 4
+/* A connection's whole life, and the receiver's whole exchange. Two
+ * trusted-time queries (5 s deadline each) plus the peer's work fit with
+ * room; a peer that stalls is cut off. */
+#define HV_SESSION_DEADLINE_MS 30000
+/* How many connections the kernel may queue before accept(). */
+#define HV_SESSION_LISTEN_BACKLOG 64
+
+typedef struct hv_session_sender hv_session_sender;
+
+/* Who is at the other end of a connection, for the log and the bounds. */
+typedef struct {
+  unsigned id;   /* the n-th connection of this service */
+  bool has_cred; /* the transport told pid and uid (SO_PEERCRED) */
+  pid_t pid;
+  uid_t uid;
+} hv_session_peer;
+
+/* Unseals the identity, checks the configuration once with a trial
+ * protocol sender, admits head (recorded in the store, which refuses a
+ * lower block number or a known block with another time) and starts the
+ * timesrc session. chain_head_file (may be NULL) is re-read for each
+ * message: a service that follows the chain writes it. */
+hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chain_head *head,
+                                       const char *chain_head_file,
+                                       hv_session_sender **out);
+/* Wipes the identity. */
+void hv_session_sender_free(hv_session_sender *s);
+hv_session_time *hv_session_sender_time(hv_session_sender *s);
+
+/* One exchange as sender on a connected fd (made non-blocking here; the
+ * caller closes it), within HV_SESSION_DEADLINE_MS. Each connection gets
+ * its own protocol sender, so a challenge can only be answered on the
+ * connection that asked for it and dies with it. HV_SESSION_OK when the
+ * receiver's DONE was taken. Safe to call from several threads. */
+hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
+                                          const hv_session_peer *peer);
+
+/* The accept loop: one thread per connection, at most
+ * HV_SESSION_MAX_CONNECTIONS at once and HV_SESSION_MAX_PER_PEER per
+ * process, each with its own deadline. Runs until *stop is set (or, with
+ * once, a handover completed); waits for every connection to end. */
+hv_session_error hv_session_serve(hv_session_sender *s, int listen_fd, bool once,
+                                  volatile sig_atomic_t *stop);
+
+/* ---- the receiver --------------------------------------------------- */
+typedef struct {
+  uint8_t identity[HV_PROTO_KEY_LEN]; /* the public identity now stored */
+  hv_session_time_stats time;         /* its trusted-time queries */
+} hv_session_receive_result;
+
+/* One exchange as receiver on a connected fd (made non-blocking here; the
+ * caller closes it), within HV_SESSION_DEADLINE_MS: HELLO, the sender's
+ * checks, KEY checked, the key sealed to this build and stored, DONE.
+ * HV_SESSION_OK only when the key is stored and the sender took DONE (it
+ * closes after reading it). out may be NULL. */
+hv_session_error hv_session_receive(hv_session_worker *w, int fd,
+                                    hv_session_receive_result *out);
+
+/* ---- transport ------------------------------------------------------ */
+/* Listens on a Unix socket made mode 0600 from the start (umask around
+ * bind), so no other user can connect even for an instant. A stale socket
+ * file left by a dead server is replaced; a live one, or any other file,
+ * is refused. The descriptor, or -1 with the reason in err. */
+int hv_session_unix_listen(const char *path, char *err, size_t err_len);
+/* Connects to a Unix socket; -1 with the reason in err. */
+int hv_session_unix_connect(const char *path, char *err, size_t err_len);
+/* The peer's pid and uid (SO_PEERCRED); 0 or -1 (not a Unix socket, or a
+ * runtime without it). */
+int hv_session_peer_cred(int fd, pid_t *pid, uid_t *uid);
+
+/* What --build-name hashes: mr_enclave = SHA-256(prefix || NAME), so a
+ * demo, a test or a sim worker can name builds instead of spelling
+ * 32-byte hashes. */
+#define HV_SESSION_SIM_BUILD_PREFIX "handover-sim-build:"
+int hv_session_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN]);
+
+#endif

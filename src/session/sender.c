@@ -1,0 +1,291 @@
+/* The sender service: the old build, which holds the key and hands it to
+ * an upgraded build, one handover per connection.
+ *
+ * Each connection gets its own protocol sender, so a challenge can only
+ * be answered on the connection that asked for it and dies with it: open
+ * challenges are bounded by HV_SESSION_MAX_CONNECTIONS, and a flood of
+ * HELLOs from connections that go away holds nothing. A RESPONSE sent
+ * twice on one connection is refused as a replay; on another connection
+ * its challenge is unknown there. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handover/crypto.h"
+#include "session/log.h"
+#include "session/sender_int.h"
+#include "session/util.h"
+
+#define SAY(s, level, ...) sess_log(&(s)->worker->log, level, __VA_ARGS__)
+
+hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chain_head *head,
+                                       const char *chain_head_file,
+                                       hv_session_sender **out) {
+  *out = NULL;
+  if (!w || !head) return HV_SESSION_ERR_ARGS;
+  hv_session_sender *s = calloc(1, sizeof *s);
+  if (!s) return HV_SESSION_ERR_SYSTEM;
+  s->worker = w;
+  s->chain_head_file = chain_head_file;
+  uint8_t pub[HV_ED25519_PUB_LEN];
+  hv_store_error se = hv_store_get_identity(w->store, s->secret, pub);
+  if (se != HV_STORE_OK) {
+    SAY(s, HV_SESSION_LOG_ERROR, "unsealing the identity: %s", hv_store_error_name(se));
+    free(s);
+    return HV_SESSION_ERR_STORE;
+  }
+  hv_session_error rc = HV_SESSION_ERR_REFUSED;
+  /* A trial sender checks the configuration once, before any connection. */
+  hv_proto_sender *trial;
+  hv_proto_config cfg = {.tee = w->tee, .params = w->params};
+  hv_proto_error pe = hv_proto_sender_new(&cfg, s->secret, &trial);
+  if (pe != HV_PROTO_OK) {
+    SAY(s, HV_SESSION_LOG_ERROR, "starting the protocol: %s", hv_proto_error_name(pe));
+    goto fail;
+  }
+  hv_proto_sender_free(trial);
+  char why[160];
+  pe = sess_admit_head(s, head, true, why, sizeof why);
+  if (pe != HV_PROTO_OK) {
+    SAY(s, HV_SESSION_LOG_ERROR, "%s (%s)", why, hv_proto_error_name(pe));
+    goto fail;
+  }
+  if ((int64_t)(head->time_ms / 1000) > w->time_cfg.not_before_unix)
+    w->time_cfg.not_before_unix = (int64_t)(head->time_ms / 1000);
+  char err[256];
+  s->time = hv_session_time_new(&w->time_cfg, &w->log, err, sizeof err);
+  if (!s->time) {
+    SAY(s, HV_SESSION_LOG_ERROR, "trusted time: %s", err);
+    goto fail;
+  }
+  if (pthread_mutex_init(&s->lock, NULL) != 0) {
+    hv_session_time_free(s->time);
+    rc = HV_SESSION_ERR_SYSTEM;
+    goto fail;
+  }
+  *out = s;
+  return HV_SESSION_OK;
+fail:
+  hv_wipe(s->secret, sizeof s->secret);
+  free(s);
+  return rc;
+}
+
+void hv_session_sender_free(hv_session_sender *s) {
+  if (!s) return;
+  hv_session_time_free(s->time);
+  pthread_mutex_destroy(&s->lock);
+  hv_wipe(s, sizeof *s);
+  free(s);
+}
+
+hv_session_time *hv_session_sender_time(hv_session_sender *s) { return s->time; }
+
+typedef struct {
+  int fd;
+  int64_t deadline_ms;
+  hv_proto_sender *sender; /* this connection's */
+  int64_t start_ms, time_ms; /* when it began; spent on trusted time */
+  char tag[64];
+  uint8_t in[HV_SESSION_FRAME_MAX];
+  uint8_t out[HV_SESSION_FRAME_MAX];
+} conn_io;
+
+/* Best effort: tells the peer why we close (frames it cannot see fail). */
+static void send_error(conn_io *io, hv_proto_error code, const char *text) {
+  size_t len = 0;
+  if (hv_proto_encode_error((uint16_t)code, text, io->out, sizeof io->out, &len) ==
+          HV_PROTO_OK && len > 0)
+    (void)hv_session_frame_write(io->fd, io->out, len, io->deadline_ms);
+}
+
+/* The chain head for this message, recorded in the store when it changed
+ * (the store refuses a lower block number than it has seen). HV_PROTO_OK,
+ * or the code to tell the peer. Called with the lock held. */
+static hv_proto_error current_head(hv_session_sender *s, conn_io *io,
+                                   hv_proto_chain_head *head) {
+  hv_proto_chain_head h = s->head;
+  if (s->chain_head_file && hv_session_read_chain_head_file(s->chain_head_file, &h) != 0) {
+    SAY(s, HV_SESSION_LOG_WARN, "%s refused: chain head file %s: %s", io->tag,
+        s->chain_head_file, errno == EINVAL ? "not NUMBER:TIME_MS" : strerror(errno));
+    return HV_PROTO_ERR_CHAIN_STALE;
+  }
+  char why[160];
+  hv_proto_error err = sess_admit_head(s, &h, false, why, sizeof why);
+  if (err != HV_PROTO_OK) {
+    SAY(s, HV_SESSION_LOG_WARN, "%s refused: %s", io->tag, why);
+    return err;
+  }
+  *head = h;
+  return HV_PROTO_OK;
+}
+
+/* The receiver's DONE was taken by the state machine (after our KEY
+ * only): the handover is complete. What the sender does once its key has
+ * moved belongs here. */
+static void done_taken(hv_session_sender *s, conn_io *io, const hv_proto_event *ev) {
+  char h[2 * HV_PROTO_HASH_LEN + 1];
+  sess_hex(ev->stored_hash, HV_PROTO_HASH_LEN, h);
+  SAY(s, HV_SESSION_LOG_INFO,
+      "%s DONE received (stored %.16s...): handover complete in %lld ms "
+      "(%lld ms of it on trusted time)", io->tag, h,
+      (long long)(hv_session_monotonic_ms() - io->start_ms), (long long)io->time_ms);
+}
+
+static void log_step(hv_session_sender *s, conn_io *io, const hv_proto_event *ev,
+                     size_t out_len) {
+  const char *got = hv_proto_msg_name((hv_proto_msg_type)ev->received);
+  if (ev->received == HV_PROTO_MSG_HELLO) {
+    SAY(s, HV_SESSION_LOG_INFO, "%s HELLO received; CHALLENGE sent", io->tag);
+  } else if (ev->received == HV_PROTO_MSG_RESPONSE && ev->has_peer) {
+    char m[160];
+    hv_session_measurement_line(&ev->peer, m, sizeof m);
+    SAY(s, HV_SESSION_LOG_INFO, "%s RESPONSE verified; KEY sent (%zu bytes) to %s", io->tag,
+        out_len, m);
+  } else if (ev->received == HV_PROTO_MSG_DONE) {
+    done_taken(s, io, ev);
+  } else {
+    SAY(s, HV_SESSION_LOG_INFO, "%s %s handled", io->tag, got);
+  }
+}
+
+typedef enum {
+  TIME_NONE,   /* refused before any time is looked at */
+  TIME_RECENT, /* may reuse one under HV_SESSION_TIME_REUSE_MS old */
+  TIME_FRESH,  /* a new query */
+} time_need;
+
+/* Trusted time costs the NTS operators a query, under one lock for the
+ * whole sender: a peer must not buy one with junk. Only a RESPONSE that
+ * answers a challenge of this connection is judged against the time it
+ * arrives (the window, the chain lag), so only that forces a fresh query;
+ * a HELLO (T0) or a DONE may reuse a recent one. Anything else is refused
+ * by the state machine before it reads the time (it decodes first), so it
+ * gets none. The type is read from the header (version u16, type u16;
+ * PROTOCOL.md) only for this choice: the state machine decodes the same
+ * bytes, so a RESPONSE it judges always met a fresh time. */
+static time_need time_needed(const conn_io *io, const uint8_t *msg, size_t len) {
+  if (len < 4 || msg[2] != 0) return TIME_NONE;
+  switch (msg[3]) {
+    case HV_PROTO_MSG_HELLO:
+    case HV_PROTO_MSG_DONE: return TIME_RECENT;
+    case HV_PROTO_MSG_RESPONSE:
+      /* now 0: nothing expires, so any challenge of ours still counts */
+      return hv_proto_sender_open_challenges(io->sender, 0) > 0 ? TIME_FRESH : TIME_NONE;
+    default: return TIME_NONE;
+  }
+}
+
+/* One message through the state machine; 1 done, 0 go on, -1 refused. */
+static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
+  uint64_t now = 0;
+  int64_t asked = hv_session_monotonic_ms();
+  time_need need = time_needed(io, io->in, in_len);
+  hv_session_error got_time =
+      need == TIME_NONE ? HV_SESSION_OK
+                        : hv_session_time_now(s->time, need == TIME_RECENT, io->tag, &now);
+  io->time_ms += hv_session_monotonic_ms() - asked;
+  if (got_time != HV_SESSION_OK) {
+    SAY(s, HV_SESSION_LOG_WARN, "%s refused: no trusted time", io->tag);
+    send_error(io, HV_PROTO_ERR_INTERNAL, "sender has no trusted time");
+    return -1;
+  }
+  hv_proto_event ev;
+  memset(&ev, 0, sizeof ev);
+  size_t out_len = 0;
+  hv_proto_chain_head head;
+  pthread_mutex_lock(&s->lock);
+  hv_proto_error head_err = current_head(s, io, &head);
+  pthread_mutex_unlock(&s->lock);
+  if (head_err != HV_PROTO_OK) {
+    send_error(io, head_err, hv_proto_error_name(head_err));
+    return -1;
+  }
+  hv_proto_error pe = hv_proto_sender_handle(io->sender, now, &head, io->in, in_len,
+                                             io->out, sizeof io->out, &out_len, &ev);
+  if (out_len > 0) {
+    hv_session_frame_error fe = hv_session_frame_write(io->fd, io->out, out_len,
+                                                       io->deadline_ms);
+    if (fe != HV_SESSION_FRAME_OK) {
+      SAY(s, HV_SESSION_LOG_WARN, "%s sending the answer failed: %s", io->tag,
+          hv_session_frame_error_name(fe));
+      return -1;
+    }
+  }
+  if (pe == HV_PROTO_ERR_PEER_ERROR) {
+    SAY(s, HV_SESSION_LOG_WARN, "%s the receiver gave up: error %u: %s", io->tag,
+        ev.peer_code, ev.peer_text);
+    return -1;
+  }
+  if (pe != HV_PROTO_OK) {
+    SAY(s, HV_SESSION_LOG_WARN, "%s refused %s: %s", io->tag,
+        ev.received ? hv_proto_msg_name((hv_proto_msg_type)ev.received) : "message",
+        hv_proto_error_name(pe));
+    return -1;
+  }
+  log_step(s, io, &ev, out_len);
+  return ev.received == HV_PROTO_MSG_DONE ? 1 : 0;
+}
+
+static void refuse_frame(hv_session_sender *s, conn_io *io, hv_session_frame_error fe) {
+  if (fe == HV_SESSION_FRAME_ERR_CLOSED) {
+    SAY(s, HV_SESSION_LOG_INFO, "%s peer closed the connection", io->tag);
+    return;
+  }
+  SAY(s, HV_SESSION_LOG_WARN, "%s refused frame: %s", io->tag,
+      hv_session_frame_error_name(fe));
+  hv_proto_error code = fe == HV_SESSION_FRAME_ERR_OVERSIZED ? HV_PROTO_ERR_OVERSIZED
+                                                             : HV_PROTO_ERR_TRUNCATED;
+  if (fe != HV_SESSION_FRAME_ERR_TRUNCATED && fe != HV_SESSION_FRAME_ERR_IO)
+    send_error(io, code, hv_session_frame_error_name(fe));
+}
+
+static void make_tag(const hv_session_peer *peer, char *tag, size_t cap) {
+  if (!peer)
+    snprintf(tag, cap, "[conn]");
+  else if (peer->has_cred)
+    snprintf(tag, cap, "[conn %u pid %d uid %u]", peer->id, (int)peer->pid,
+             (unsigned)peer->uid);
+  else
+    snprintf(tag, cap, "[conn %u]", peer->id);
+}
+
+hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
+                                          const hv_session_peer *peer) {
+  int64_t start = hv_session_monotonic_ms();
+  if (hv_session_frame_prepare(fd) != 0) return HV_SESSION_ERR_SYSTEM;
+  conn_io *io = malloc(sizeof *io);
+  if (!io) return HV_SESSION_ERR_SYSTEM;
+  io->fd = fd;
+  io->start_ms = start;
+  io->deadline_ms = start + HV_SESSION_DEADLINE_MS;
+  io->time_ms = 0;
+  make_tag(peer, io->tag, sizeof io->tag);
+  hv_proto_config cfg = {.tee = s->worker->tee, .params = s->worker->params};
+  hv_proto_error pe = hv_proto_sender_new(&cfg, s->secret, &io->sender);
+  if (pe != HV_PROTO_OK) {
+    SAY(s, HV_SESSION_LOG_WARN, "%s refused: starting the protocol: %s", io->tag,
+        hv_proto_error_name(pe));
+    free(io);
+    return HV_SESSION_ERR_REFUSED;
+  }
+  SAY(s, HV_SESSION_LOG_INFO, "%s connected", io->tag);
+  int state = 0;
+  hv_session_error rc = HV_SESSION_ERR_REFUSED;
+  while (state == 0) {
+    size_t len;
+    hv_session_frame_error fe =
+        hv_session_frame_read(fd, io->in, sizeof io->in, &len, io->deadline_ms);
+    if (fe != HV_SESSION_FRAME_OK) {
+      refuse_frame(s, io, fe);
+      rc = HV_SESSION_ERR_TRANSPORT;
+      break;
+    }
+    state = handle_message(s, io, len);
+  }
+  if (state == 1) rc = HV_SESSION_OK;
+  hv_proto_sender_free(io->sender);
+  free(io);
+  return rc;
+}

@@ -1,0 +1,28 @@
+/* The sender service as the session module sees it (opaque to callers). */
+#ifndef HANDOVER_SESSION_SENDER_INT_H
+#define HANDOVER_SESSION_SENDER_INT_H
+
+#include <pthread.h>
+
+#include "session/worker_int.h"
+
+struct hv_session_sender {
+  hv_session_worker *worker;
+  uint8_t secret[HV_PROTO_SECRET_LEN]; /* the identity; wiped on free */
+  pthread_mutex_t lock;                /* guards the store and head */
+  hv_session_time *time;
+  const char *chain_head_file;  /* re-read for each message when set */
+  hv_proto_chain_head head;     /* the current one */
+  hv_proto_chain_head recorded; /* the last one written to the store */
+};
+
+/* The one place the sender takes a chain head (at start and for each
+ * message): refused if from the future, recorded in the store when it
+ * differs from the last one recorded (always, with force: the store then
+ * checks it against what it saw before this run). Called with the lock
+ * held (or before any connection). HV_PROTO_OK, or the code to tell a
+ * peer, with the reason in why. */
+hv_proto_error sess_admit_head(hv_session_sender *s, const hv_proto_chain_head *h, bool force,
+                               char *why, size_t why_len);
+
+#endif

@@ -1,0 +1,29 @@
+/* Small helpers of the session module: clocks, hex, numbers, files. */
+#ifndef HANDOVER_SESSION_UTIL_H
+#define HANDOVER_SESSION_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Milliseconds on the wall clock (only to judge a chain head before any
+ * trusted time exists); CLOCK_MONOTONIC is hv_session_monotonic_ms. */
+int64_t sess_wall_ms(void);
+
+/* Lower-case hex of n bytes into out (2n + 1 bytes). */
+void sess_hex(const uint8_t *in, size_t n, char *out);
+
+/* A decimal number in [0, max]; false on junk, sign or overflow. */
+bool sess_parse_u64(const char *s, uint64_t max, uint64_t *out);
+
+/* Reads all of fd, at most cap bytes. 0, or -1 with errno (EFBIG when
+ * there is more than cap). */
+int sess_read_fd(int fd, uint8_t *buf, size_t cap, size_t *len);
+/* Reads a whole file of at most cap bytes; 0 or -1 with errno. */
+int sess_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len);
+/* Same, into a fresh malloc'd, NUL-terminated buffer. */
+int sess_read_file_alloc(const char *path, size_t cap, uint8_t **out, size_t *len);
+/* Writes all len bytes (retrying short writes and EINTR); 0 or -1. */
+int sess_write_all(int fd, const void *data, size_t len);
+
+#endif
