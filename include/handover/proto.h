@@ -224,6 +224,12 @@ hv_proto_error hv_proto_sender_handle(hv_proto_sender *s, uint64_t now_ms,
                                       size_t *out_len, hv_proto_event *ev);
 /* Challenges issued and neither answered nor expired at now_ms. */
 size_t hv_proto_sender_open_challenges(const hv_proto_sender *s, uint64_t now_ms);
+/* Whether `in` would be judged as a RESPONSE at all: it decodes as one and
+ * presents a challenge this sender has open (issued, unused, not seen
+ * expired). Changes nothing. For the caller's choice of when to spend a
+ * fresh trusted-time query: junk, or a RESPONSE to no live challenge, is
+ * refused by hv_proto_sender_handle without the time. */
+bool hv_proto_sender_response_live(hv_proto_sender *s, const uint8_t *in, size_t in_len);
 
 /* ---- receiver (the new build) -------------------------------------- */
 typedef struct hv_proto_receiver hv_proto_receiver;

@@ -131,6 +131,13 @@ typedef struct {
   const char *ca_file;       /* CA for the NTS servers; NULL: system store */
   const char *nts_state_dir; /* NTS cookies kept here (made 0700); NULL: memory only */
   hv_session_log log;        /* every call on this worker logs here */
+  /* The policy's signed timestamp (docs/POLICY.md), needed when the
+   * policy names a timestamp_key; NULL: policy_file + ".ts". */
+  const char *policy_timestamp_file;
+  /* Sender only: a council override (docs/POLICY.md) and its .sig
+   * (NULL: override_file + ".sig"); NULL: none. */
+  const char *override_file;
+  const char *override_sig_file;
 } hv_session_worker_config;
 
 typedef struct hv_session_worker hv_session_worker;
@@ -139,7 +146,13 @@ typedef struct hv_session_worker hv_session_worker;
  * one, or council_file in dev mode), refuses one older than the newest
  * version the store has seen and records its version, and derives the
  * protocol parameters and the trusted-time configuration. tee must outlive
- * the worker. On failure the failed check is logged (ERROR). */
+ * the worker. On failure the failed check is logged (ERROR).
+ * Freshness: the policy's timestamp is verified (when it has a
+ * timestamp_key); the policy is refused if it expired before the store's
+ * time floor; the NTS certificates' lower time bound is the floor (the
+ * build's release time, the newest chain head and trusted time the store
+ * recorded: never the host's clock); every trusted time below it is
+ * refused (trusted-time-below-floor) and the newest is recorded. */
 hv_session_error hv_session_worker_open(const hv_session_worker_config *cfg, hv_tee *tee,
                                         hv_session_worker **out);
 void hv_session_worker_close(hv_session_worker *w);

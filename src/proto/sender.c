@@ -174,6 +174,15 @@ static open_challenge *lookup(hv_proto_sender *s, const hv_proto_response *r) {
   return NULL;
 }
 
+bool hv_proto_sender_response_live(hv_proto_sender *s, const uint8_t *in, size_t in_len) {
+  hv_proto_msg m;
+  if (!s || !in || hv_proto_decode(in, in_len, &m) != HV_PROTO_OK ||
+      m.type != HV_PROTO_MSG_RESPONSE)
+    return false;
+  const open_challenge *c = lookup(s, &m.u.response);
+  return c && !c->used && !c->expired;
+}
+
 static hv_proto_error check_challenge(hv_proto_sender *s, const hv_proto_response *r,
                                       uint64_t now, uint64_t *t0) {
   open_challenge *c = lookup(s, r);

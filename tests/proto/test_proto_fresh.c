@@ -246,6 +246,29 @@ static void test_override_keeps_other_checks(void) {
   }
 }
 
+/* Only a decoded RESPONSE presenting a live challenge is worth a fresh
+ * trusted-time query (the caller asks before it spends one). */
+static void test_response_live(void) {
+  fx_run run, other;
+  HT_CHECK(start(&run) && start(&other));
+  HT_CHECK(hv_proto_sender_response_live(run.sender, run.response.b, run.response.n));
+  /* a RESPONSE to another sender's challenge, a HELLO, junk with the
+   * RESPONSE header, a truncated RESPONSE: none */
+  HT_CHECK(!hv_proto_sender_response_live(run.sender, other.response.b, other.response.n));
+  HT_CHECK(!hv_proto_sender_response_live(run.sender, run.hello.b, run.hello.n));
+  const uint8_t junk[] = {0, 1, 0, HV_PROTO_MSG_RESPONSE, 0, 0, 0, 0};
+  HT_CHECK(!hv_proto_sender_response_live(run.sender, junk, sizeof junk));
+  HT_CHECK(!hv_proto_sender_response_live(run.sender, run.response.b, run.response.n - 1));
+  fx_msg changed = run.response;
+  changed.b[40] ^= 1; /* inside the echoed challenge */
+  HT_CHECK(!hv_proto_sender_response_live(run.sender, changed.b, changed.n));
+  /* once answered, the challenge is used: no more */
+  HT_CHECK_EQ_INT(answer(&run, &run.response, FX_T0 + 1000), HV_PROTO_OK);
+  HT_CHECK(!hv_proto_sender_response_live(run.sender, run.response.b, run.response.n));
+  fx_run_close(&run);
+  fx_run_close(&other);
+}
+
 int main(void) {
   if (fx_open(&W) != 0) return 2;
   W.receiver_params = W.sender_params;
@@ -256,6 +279,7 @@ int main(void) {
   HT_RUN(test_override_stale_refusals);
   HT_RUN(test_override_waives_own_build);
   HT_RUN(test_override_keeps_other_checks);
+  HT_RUN(test_response_live);
   fx_close(&W);
   return HT_DONE();
 }
