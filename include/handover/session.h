@@ -168,7 +168,8 @@ void hv_session_measurement_line(const hv_tee_measurement *m, char *out, size_t 
 /* "NUMBER:TIME_MS"; false on anything else. */
 bool hv_session_parse_chain_head(const char *s, hv_proto_chain_head *out);
 /* A file holding "NUMBER:TIME_MS\n": 0, or -1 with errno (EINVAL: not
- * that format). */
+ * that format; ESPIPE: not a regular file. The host's file is opened
+ * without blocking and read only if regular, so a FIFO cannot wedge). */
 int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out);
 
 /* ---- the sender ----------------------------------------------------- */

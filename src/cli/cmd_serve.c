@@ -49,7 +49,9 @@ static bool chain_head_arg(const cli_cmd_spec *spec, const serve_args *a,
   }
   if (a->chain_head_file && hv_session_read_chain_head_file(a->chain_head_file, head) != 0) {
     fprintf(stderr, "handover serve: --chain-head-file %s: %s\n", a->chain_head_file,
-            errno == EINVAL ? "not NUMBER:TIME_MS" : strerror(errno));
+            errno == EINVAL   ? "not NUMBER:TIME_MS"
+            : errno == ESPIPE ? "not a regular file"
+                              : strerror(errno));
     return false;
   }
   (void)spec;
