@@ -19,7 +19,9 @@ recorded() {
 FAKELIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
 [ -n "$FAKELIB" ] || fail "libfaketime not found (package faketime)"
 # (in the background, spell the env out: $! must be the command itself)
-fake() { off=$1; shift; env LD_PRELOAD="$FAKELIB" FAKETIME="$off" "$@"; }
+# (ASan builds: libfaketime comes before the ASan runtime, which is fine)
+FAKE_ASAN=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+fake() { off=$1; shift; env LD_PRELOAD="$FAKELIB" FAKETIME="$off" ASAN_OPTIONS="$FAKE_ASAN" "$@"; }
 
 # The block after the one recorded in the old store, a second later (the
 # store refuses a head going back, so each start takes the next one).
@@ -176,7 +178,8 @@ gov_args() {
 fake -25d "$HANDOVER" init --store "$W/old2" $(tee_args old) >/dev/null || fail "init old2"
 rm -f "$SOCK"
 # shellcheck disable=SC2046
-env LD_PRELOAD="$FAKELIB" FAKETIME=-25d "$HANDOVER" serve --store "$W/old2" --socket "$SOCK" $(gov_args) \
+env LD_PRELOAD="$FAKELIB" FAKETIME=-25d ASAN_OPTIONS="$FAKE_ASAN" "$HANDOVER" serve \
+  --store "$W/old2" --socket "$SOCK" $(gov_args) \
   --chain-head "$(head_at $(( 25 * 86400 * 1000 + 60000 )))" $(tee_args old) \
   >>"$W/serve.log" 2>&1 &
 SERVE_PID=$!
