@@ -4,6 +4,7 @@
 #ifndef HANDOVER_CLI_DEMO_GOV_H
 #define HANDOVER_CLI_DEMO_GOV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,6 +22,9 @@ typedef struct {
   const char *const *builds;   /* sim build names, oldest first */
   size_t n_builds;
   uint64_t expires_unix;       /* 0: DEMO_GOV_LIFETIME_S from the local clock */
+  const char *timestamp_key;   /* 64 hex: the policy's timestamp_key; NULL: none */
+  bool keep_member_keys;       /* tests: also write member-N.key (0600) to sign
+                                  more with `handover policy sign` */
 } demo_policy_spec;
 
 /* Every policy expires (POLICY.md); a demo policy lives a year. */

@@ -33,7 +33,7 @@ serve_fails() {
   shift 2
   rm -f "$SOCK"
   # shellcheck disable=SC2046
-  timeout 30 "$HANDOVER" serve --store "$W/old" --socket "$SOCK" $(gov_args) \
+  timeout 30 "$HANDOVER" serve --store "${FAIL_STORE:-$W/old}" --socket "$SOCK" $(gov_args) \
     $(tee_args old) "$@" >"$log" 2>&1
   st=$?
   [ "$st" -ne 124 ] || fail "$name: serve hung"
@@ -126,6 +126,79 @@ start_serve old "$W/old" "$(next_head)"
 receive new "$W/control" || { cat "$W/receive.log" >&2; fail "the control handover"; }
 stop_serve
 [ "$(identity new "$W/control")" = "$pub" ] || fail "the control handover stored another key"
+
+# 9. A policy with an online timestamp key is in force only with a fresh
+# timestamp for exactly that policy.
+"$HANDOVER" policy keygen --secret "$W/ts.key" --public "$W/ts.pub" >/dev/null || fail "keygen"
+tskey=$(sed -n 's/^member //p' "$W/ts.pub")
+mkdir "$W/gov-ts" "$W/gov-ts2" || fail "mkdir"
+"$MAKE_GOV" "$W/gov-ts" 1 60 "$ports" old,new 0 "$tskey" || fail "make_gov"
+"$MAKE_GOV" "$W/gov-ts2" 2 60 "$ports" old,new 0 "$tskey" || fail "make_gov"
+GOVDIR=$W/gov-ts
+serve_fails "timestamp_key: reading" "$W/ts-none.log" --chain-head "$(next_head)"
+"$HANDOVER" policy timestamp --key "$W/ts.key" --time $(( $(date +%s) - 2 * 86400 )) \
+  "$W/gov-ts/policy.txt" >/dev/null || fail "policy timestamp"
+serve_fails timestamp_stale "$W/ts-stale.log" --chain-head "$(next_head)"
+"$HANDOVER" policy timestamp --key "$W/ts.key" "$W/gov-ts2/policy.txt" >/dev/null ||
+  fail "policy timestamp"
+serve_fails timestamp_mismatch "$W/ts-other.log" --chain-head "$(next_head)" \
+  --policy-timestamp "$W/gov-ts2/policy.txt.ts"
+"$HANDOVER" policy timestamp --key "$W/ts.key" "$W/gov-ts/policy.txt" >/dev/null ||
+  fail "policy timestamp"
+start_serve old "$W/old" "$(next_head)"
+receive new "$W/ts-new" || { cat "$W/receive.log" >&2; fail "a fresh timestamp: receive failed"; }
+stop_serve
+[ "$(identity new "$W/ts-new")" = "$pub" ] || fail "a fresh timestamp: the key did not move"
+GOVDIR=$W_GOV_SAVED
+echo "the online timestamp: ok"
+
+# 10. A council override for a stuck sender (its head is 8 days old): it
+# waives chain-head-stale for this identity, from this build, to the
+# named build, until it expires; anything else and the check holds.
+stuck=$(init_store old "$W/stuck")
+build_of() { sed -n "s/^runtime seq=$1 //p" "$W/gov/policy.txt"; }
+# override FILE IDENTITY FROM TO EXPIRES: written and signed by two members
+override() {
+  printf 'override 1\nidentity %s\nfrom %s\nto %s\nwaive chain-head-stale\nexpires %s\n' \
+    "$2" "$3" "$4" "$5" >"$1"
+  for k in 1 2; do
+    "$HANDOVER" policy sign --key "$W/gov/member-$k.key" "$1" >/dev/null || fail "signing $1"
+  done
+}
+stale=$(head_at $(( 8 * 86400 * 1000 )))
+later=$(( $(date +%s) + 3600 ))
+override "$W/ovr" "$stuck" "$(build_of 1)" "$(build_of 2)" "$later"
+override "$W/ovr-id" "$pub" "$(build_of 1)" "$(build_of 2)" "$later"
+override "$W/ovr-build" "$stuck" "$(build_of 2)" "$(build_of 1)" "$later"
+override "$W/ovr-old" "$stuck" "$(build_of 1)" "$(build_of 2)" 1000000000
+override "$W/ovr-to" "$stuck" "$(build_of 1)" \
+  "mr_enclave=$(printf 'ab%.0s' $(seq 32)) mr_signer=$(printf '00%.0s' $(seq 32)) isv_prod_id=0 isv_svn=0" \
+  "$later"
+FAIL_STORE=$W/stuck
+serve_fails override_other_identity "$W/ovr-id.log" --chain-head "$stale" --override "$W/ovr-id"
+serve_fails override_other_build "$W/ovr-build.log" --chain-head "$stale" \
+  --override "$W/ovr-build"
+serve_fails "refused: expired" "$W/ovr-old.log" --chain-head "$stale" --override "$W/ovr-old"
+FAIL_STORE=""
+start_serve old "$W/stuck" "$stale"
+refused_stale() {
+  receive new "$1" && fail "$2: receive succeeded"
+  expect_in "$2" chain-head-stale "$W/receive.log"
+  [ -z "$(identity new "$1")" ] || fail "$2: a key was stored"
+}
+refused_stale "$W/ovr-none" "no override"
+stop_serve
+start_serve old "$W/stuck" "$stale" --override "$W/ovr-to"
+refused_stale "$W/ovr-to-new" "override for another receiver build"
+stop_serve
+start_serve old "$W/stuck" "$stale" --override "$W/ovr"
+expect_in "override in force" "council override in force: waives chain-head-stale" "$W/serve.log"
+receive new "$W/ovr-new" || { cat "$W/receive.log" >&2; fail "the override: receive failed"; }
+stop_serve
+expect_in "override use logged" "override used: the council override waived chain-head-stale" \
+  "$W/serve.log"
+[ "$(identity new "$W/ovr-new")" = "$stuck" ] || fail "the override: the key did not move"
+echo "the council override: ok"
 
 # restart_servers PREFIX...: the same NTS servers again, under PREFIX.
 restart_servers() {

@@ -1,8 +1,11 @@
 /* Test helper: writes a dev council and a policy signed by it.
- * usage: make_gov DIR VERSION WINDOW_S PORTS BUILDS [EXPIRES_UNIX]
+ * usage: make_gov DIR VERSION WINDOW_S PORTS BUILDS [EXPIRES_UNIX [TIMESTAMP_KEY]]
  *   PORTS: NTS-KE ports on 127.0.0.1, comma-separated
  *   BUILDS: sim build names, oldest first, comma-separated
- *   EXPIRES_UNIX: the policy's `expires` (default: a year from now) */
+ *   EXPIRES_UNIX: the policy's `expires` (0 or absent: a year from now)
+ *   TIMESTAMP_KEY: 64 hex, the policy's timestamp_key
+ * The members' secret keys are kept too, as DIR/member-N.key, so a test
+ * can sign more (an override) with `handover policy sign`. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +22,9 @@ static size_t split(char *s, char **out) {
 }
 
 int main(int argc, char **argv) {
-  if (argc != 6 && argc != 7) {
-    fprintf(stderr, "usage: make_gov DIR VERSION WINDOW_S PORTS BUILDS [EXPIRES_UNIX]\n");
+  if (argc < 6 || argc > 8) {
+    fprintf(stderr,
+            "usage: make_gov DIR VERSION WINDOW_S PORTS BUILDS [EXPIRES_UNIX [TIMESTAMP_KEY]]\n");
     return 2;
   }
   uint64_t version, window, expires = 0;
@@ -28,7 +32,7 @@ int main(int argc, char **argv) {
   uint16_t ports[MAX_ITEMS];
   if (!cli_parse_u64(argv[2], UINT64_MAX, &version) ||
       !cli_parse_u64(argv[3], UINT32_MAX, &window) ||
-      (argc == 7 && !cli_parse_u64(argv[6], UINT64_MAX, &expires)))
+      (argc >= 7 && !cli_parse_u64(argv[6], UINT64_MAX, &expires)))
     return 2;
   size_t n_ports = split(argv[4], ports_s), n_builds = split(argv[5], builds);
   for (size_t i = 0; i < n_ports; i++) {
@@ -39,7 +43,9 @@ int main(int argc, char **argv) {
   demo_policy_spec spec = {.version = version, .response_window_s = (uint32_t)window,
                            .ke_ports = ports, .n_servers = n_ports,
                            .builds = (const char *const *)builds, .n_builds = n_builds,
-                           .expires_unix = expires};
+                           .expires_unix = expires,
+                           .timestamp_key = argc == 8 ? argv[7] : NULL,
+                           .keep_member_keys = true};
   demo_gov_files f;
   return demo_gov_make(argv[1], &spec, &f) == 0 ? 0 : 1;
 }
