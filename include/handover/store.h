@@ -4,7 +4,9 @@
  *             `handover status` can show it without the enclave) and the
  *             32-byte secret seed sealed with hv_tee_seal, MRENCLAVE policy;
  *   state     the newest policy version seen and the last chain head,
- *             sealed (MRENCLAVE) so the host can neither read nor edit them.
+ *             sealed (MRENCLAVE) so the host can neither read nor edit them;
+ *   floor     the newest trusted time recorded (sealed likewise), one of
+ *             the three parts of the time floor (below).
  *
  * Every file is 0600 and carries a checksum, so damage is reported as
  * corruption before anything is unsealed. Every write is write-temp

@@ -262,9 +262,12 @@ static int verify_files(const char *prefix, const char *policy, const char *sig_
     report("handover policy verify: REFUSED", diag_path(&d, policy, sig_path, council_path), err, &d);
     goto done;
   }
-  printf("verified: %s version %" PRIu64 ", threshold %u of %zu council members (%s)\n",
-         policy, hv_policy_version(p), (unsigned)hv_policy_council_threshold(council),
-         hv_policy_council_size(council), council_path ? council_path : "built-in council");
+  char expires[HV_POLICY_TIME_TEXT_LEN];
+  hv_policy_time_format(hv_policy_expires_unix(p), expires);
+  printf("verified: %s version %" PRIu64 ", threshold %u of %zu council members (%s); "
+         "expires %s\n", policy, hv_policy_version(p),
+         (unsigned)hv_policy_council_threshold(council), hv_policy_council_size(council),
+         council_path ? council_path : "built-in council", expires);
   hv_policy_free(p);
   rc = 0;
 done:

@@ -62,7 +62,8 @@ cp pol.sig one.sig
 cat one.sig one.sig >dup.sig
 expect 1 'below_threshold' "$H" policy verify --council council --sig dup.sig pol
 expect 0 '^signed pol' "$H" policy sign --key b.key pol
-expect 0 '^verified: pol version 3, threshold 2 of 3' "$H" policy verify --council council pol
+expect 0 '^verified: pol version 3, threshold 2 of 3 .*; expires 2099-12-31T23:59:59Z$' \
+  "$H" policy verify --council council pol
 expect 0 '^verified' "$H" policy verify --council council --newest-seen 3 pol
 expect 1 'REFUSED: pol: rollback: version 3 is older than version 4' \
   "$H" policy verify --council council --newest-seen 4 pol
