@@ -182,7 +182,10 @@ int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out);
 #define HV_SESSION_MAX_CONNECTIONS 16
 /* At most this many of them from one process (SO_PEERCRED pid): a
  * receiver needs one, so one process that floods cannot take every slot
- * and shut the others out. */
+ * and shut the others out. Only where the transport names the process:
+ * over TCP every peer is some process on this machine (the address is
+ * loopback) and Gramine has no SO_PEERCRED, so there only the bound
+ * above applies. */
 #define HV_SESSION_MAX_PER_PEER 4
 /* A connection's whole life, and the receiver's whole exchange. Two
  * trusted-time queries (5 s deadline each) plus the peer's work fit with
@@ -193,12 +196,18 @@ int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out);
 
 typedef struct hv_session_sender hv_session_sender;
 
-/* Who is at the other end of a connection, for the log and the bounds. */
+/* The longest peer description: "[" IPv6 "]:" port. */
+#define HV_SESSION_PEER_ADDR_MAX 64
+
+/* Who is at the other end of a connection, for the log and the bounds.
+ * Peer credentials identify local processes; they do not authenticate
+ * builds (the reports do), so their absence is no refusal. */
 typedef struct {
   unsigned id;   /* the n-th connection of this service */
   bool has_cred; /* the transport told pid and uid (SO_PEERCRED) */
   pid_t pid;
   uid_t uid;
+  char addr[HV_SESSION_PEER_ADDR_MAX]; /* TCP: "127.0.0.1:PORT"; else "" */
 } hv_session_peer;
 
 /* Unseals the identity, checks the configuration once with a trial
@@ -243,6 +252,41 @@ hv_session_error hv_session_receive(hv_session_worker *w, int fd,
                                     hv_session_receive_result *out);
 
 /* ---- transport ------------------------------------------------------ */
+/* ADDR is unix:PATH or tcp:HOST:PORT, HOST a loopback literal: 127.0.0.0/8
+ * or [::1]. Host names are refused, not resolved (the resolver is the
+ * host's), and so is every other address: the handover is same-machine
+ * (local attestation only verifies on this CPU), and attestation, not the
+ * address, authenticates the peer. TCP is for TEE runtimes such as
+ * Gramine, which keep a UNIX socket inside one instance: two enclaves are
+ * two instances. */
+#define HV_SESSION_ADDR_MAX 128 /* the longest ADDR text */
+
+typedef enum { HV_SESSION_ADDR_UNIX = 1, HV_SESSION_ADDR_TCP } hv_session_addr_kind;
+
+typedef struct {
+  hv_session_addr_kind kind;
+  char path[108]; /* unix: the socket path (sun_path) */
+  int family;     /* tcp: AF_INET or AF_INET6 */
+  uint8_t ip[16]; /* tcp: the address, 4 or 16 bytes */
+  uint16_t port;  /* tcp: 0 only to listen on any free port */
+} hv_session_addr;
+
+/* Parses ADDR for role ("listen" or "connect": names it in errors; only
+ * listen takes port 0). HV_SESSION_ERR_ADDRESS with the reason in err,
+ * e.g. "listen address 10.0.0.1 is not loopback: ...". */
+hv_session_error hv_session_addr_parse(const char *text, const char *role,
+                                       hv_session_addr *out, char *err, size_t err_len);
+/* The address as ADDR text (at most HV_SESSION_ADDR_MAX bytes). */
+void hv_session_addr_format(const hv_session_addr *a, char *out, size_t cap);
+
+/* Listens on a: unix as hv_session_unix_listen, tcp with SO_REUSEADDR.
+ * bound (may be NULL) receives the address really bound (the port chosen
+ * for port 0). The descriptor, or -1 with the reason in err. */
+int hv_session_listen(const hv_session_addr *a, hv_session_addr *bound, char *err,
+                      size_t err_len);
+/* Connects to a; the descriptor, or -1 with the reason in err. */
+int hv_session_connect(const hv_session_addr *a, char *err, size_t err_len);
+
 /* Listens on a Unix socket made mode 0600 from the start (umask around
  * bind), so no other user can connect even for an instant. A stale socket
  * file left by a dead server is replaced; a live one, or any other file,
@@ -251,8 +295,18 @@ int hv_session_unix_listen(const char *path, char *err, size_t err_len);
 /* Connects to a Unix socket; -1 with the reason in err. */
 int hv_session_unix_connect(const char *path, char *err, size_t err_len);
 /* The peer's pid and uid (SO_PEERCRED); 0 or -1 (not a Unix socket, or a
- * runtime without it). */
+ * runtime without it, such as Gramine). */
 int hv_session_peer_cred(int fd, pid_t *pid, uid_t *uid);
+/* Fills peer (id given) from a connected fd: credentials where the
+ * transport has them, the remote address for TCP. */
+void hv_session_peer_of(int fd, unsigned id, hv_session_peer *peer);
+
+/* Keeps the process's memory (identity, seal keys, NTS keys) out of core
+ * files and away from other processes of the same user (RLIMIT_CORE 0,
+ * PR_SET_DUMPABLE 0). A runtime that answers ENOSYS (Gramine) is told as
+ * INFO: an enclave's memory is not readable by the host anyway; any other
+ * failure is a WARN. Returns HV_SESSION_OK when both took effect. */
+hv_session_error hv_session_keep_memory_private(const hv_session_log *log);
 
 /* What --build-name hashes: mr_enclave = SHA-256(prefix || NAME), so a
  * demo, a test or a sim worker can name builds instead of spelling

@@ -13,8 +13,17 @@
  * (O_EXCL, 0600, same directory), fsync, rename, fsync(directory): after a
  * crash at any instant each file holds its old content or its new one.
  * Stale temp files a crash left behind are removed on open. Writers take
- * an exclusive lock on the directory, so two processes cannot interleave a
- * read-check-write (for example two policy updates).
+ * an exclusive lock, so two processes cannot interleave a read-check-write
+ * (for example two policy updates): a POSIX record lock (fcntl F_SETLKW)
+ * on the file `lock` in the directory, the kind Gramine implements (it
+ * answers flock with ENOSYS), plus a mutex for threads and stores of one
+ * process. Under Gramine the lock is kept by the Gramine instance, so it
+ * excludes that instance's processes only: run one worker per store.
+ *
+ * TCB recovery: on open, a file sealed under an older CPU SVN (a microcode
+ * update since) or ISV SVN, or in an older seal format, is sealed again
+ * under the current values (crash-safe like every write: the old file
+ * opens until the new one replaces it); hv_store_resealed says which.
  *
  * What sealing prevents and what it cannot:
  *  - prevented: reading the secret outside this enclave build; editing
@@ -52,7 +61,8 @@ typedef enum {
   HV_STORE_ERR_NOT_DIR,        /* the store path is not a directory */
   HV_STORE_ERR_PERMISSIONS,    /* directory not 0700 / a file not 0600,
                                   not ours, or a symlink */
-  HV_STORE_ERR_IO,             /* a system call failed */
+  HV_STORE_ERR_IO,             /* a system call on the directory failed
+                                  (open, sync, listing temp files) */
   HV_STORE_ERR_CORRUPT,        /* a file is truncated, altered or malformed */
   HV_STORE_ERR_NO_IDENTITY,    /* no identity has been stored yet */
   HV_STORE_ERR_EXISTS,         /* an identity is already stored */
@@ -62,6 +72,15 @@ typedef enum {
   HV_STORE_ERR_OTHER_PLATFORM, /* sealed on another machine */
   HV_STORE_ERR_TEE,            /* another TEE failure while (un)sealing */
   HV_STORE_ERR_CRYPTO,         /* key generation or derivation failed */
+  HV_STORE_ERR_LOCK,           /* the store's lock file cannot be opened
+                                  or locked */
+  HV_STORE_ERR_NEWER_CPUSVN,   /* sealed under a CPU SVN above this CPU's */
+  HV_STORE_ERR_NEWER_ISVSVN,   /* sealed at an ISV SVN above this build's */
+  HV_STORE_ERR_OTHER_DEBUG,    /* sealed by this build under the other
+                                  DEBUG attribute (production vs debug) */
+  HV_STORE_ERR_READ,           /* reading a store file failed */
+  HV_STORE_ERR_WRITE,          /* writing a store file failed (create,
+                                  write, fsync or rename) */
   HV_STORE_ERR_HEAD_TIME_BACK, /* chain head time below the recorded head's */
   HV_STORE_ERR_HEAD_JUMP,      /* block number ahead of what the elapsed time
                                   allows at the fastest block rate */
@@ -78,6 +97,11 @@ typedef struct hv_store hv_store; /* opaque */
 hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
                              hv_store **out);
 void hv_store_close(hv_store *store);
+
+/* What hv_store_open re-sealed under the current CPU SVN / ISV SVN. */
+#define HV_STORE_RESEALED_IDENTITY 1u
+#define HV_STORE_RESEALED_STATE 2u
+unsigned hv_store_resealed(const hv_store *store);
 
 /* Generates a fresh Ed25519 identity, seals and stores it; pub (may be
  * NULL) receives its public key. HV_STORE_ERR_EXISTS if one is stored. */

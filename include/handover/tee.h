@@ -3,9 +3,11 @@
  *
  *  - sgx: EREPORT/EGETKEY through ENCLU, for code running inside an SGX
  *    enclave (e.g. under Gramine). It opens only when Gramine's
- *    /dev/attestation/attestation_type says "dcap" or "epid" and
- *    /dev/attestation/my_target_info holds our target info; elsewhere it
- *    refuses with HV_TEE_ERR_NOT_ENCLAVE and never executes ENCLU. Its
+ *    /dev/attestation/attestation_type says "dcap", "epid" or "none" (no
+ *    remote attestation configured: local attestation works regardless;
+ *    kind sgx-local) and /dev/attestation/my_target_info holds our target
+ *    info; elsewhere it refuses with HV_TEE_ERR_NOT_ENCLAVE and never
+ *    executes ENCLU. Its
  *    dev_mode is the enclave's DEBUG attribute (a debug enclave's memory
  *    is open to the host).
  *  - sim: dev mode. The same byte-exact structures and the same
@@ -42,6 +44,10 @@ typedef enum {
   HV_TEE_KIND_SIM = 1,
   HV_TEE_KIND_SGX_DCAP = 2,
   HV_TEE_KIND_SGX_EPID = 3,
+  /* SGX with no remote attestation configured (Gramine's attestation_type
+   * "none"): local attestation (EREPORT/EGETKEY) works all the same, and
+   * a handover needs no more. */
+  HV_TEE_KIND_SGX_LOCAL = 4,
 } hv_tee_kind;
 
 typedef enum {
@@ -57,10 +63,15 @@ typedef enum {
   HV_TEE_ERR_SEAL_SVN,      /* requested svn above our own */
   HV_TEE_ERR_SEAL_TAMPERED, /* blob malformed or altered */
   HV_TEE_ERR_CRYPTO,        /* an OpenSSL call failed */
+  HV_TEE_ERR_SEAL_CPUSVN,   /* sealed under a CPU SVN above this CPU's */
+  HV_TEE_ERR_SEAL_DEBUG,    /* sealed by this build under the other DEBUG
+                               attribute (a production launch's file opened
+                               by a debug launch, or the reverse): EGETKEY
+                               always mixes DEBUG into the seal key */
 } hv_tee_error;
 
 const char *hv_tee_error_name(hv_tee_error err);
-const char *hv_tee_kind_name(hv_tee_kind kind); /* "sim", "sgx-dcap", "sgx-epid" */
+const char *hv_tee_kind_name(hv_tee_kind kind); /* "sim", "sgx-dcap", "sgx-epid", "sgx-local" */
 
 /* The identity the policy talks about. */
 typedef struct {
@@ -141,11 +152,19 @@ hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
  * may make: without this, an older build of the same signer could seal
  * MRSIGNER at its own svn a file that the newer build, expecting its own
  * MRENCLAVE file, would open. A blob must name exactly the request this
- * enclave would make for that policy (masks, config_svn; for MRENCLAVE
- * also isv_svn; for MRSIGNER an isv_svn no higher than ours), else
- * OTHER_ENCLAVE (another policy or svn) or TAMPERED (other masks). */
+ * enclave would make for that policy (masks, config_svn, an isv_svn no
+ * higher than ours: under MRENCLAVE a lower one can only be this same
+ * enclave signed at a lower ISVSVN), else OTHER_ENCLAVE (another policy or
+ * config_svn), SVN (isv_svn above ours) or TAMPERED (other masks). */
 hv_tee_error hv_tee_unseal(const hv_tee *tee, hv_tee_seal_policy expected,
                            const uint8_t *blob, size_t blob_len, uint8_t *pt,
                            size_t pt_cap, size_t *pt_len);
+/* TCB recovery: *current is false when a blob (that hv_tee_unseal opened)
+ * was sealed under a CPU SVN or ISV SVN other than ours today, or in an
+ * older format; sealing its plaintext again binds it to the current values,
+ * so that a file is never left behind under a TCB that was patched.
+ * HV_TEE_ERR_SEAL_TAMPERED for a malformed header. */
+hv_tee_error hv_tee_seal_current(const hv_tee *tee, const uint8_t *blob,
+                                 size_t blob_len, bool *current);
 
 #endif

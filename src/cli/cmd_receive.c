@@ -7,10 +7,12 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/tee_opts.h"
+#include "cli/transport.h"
 #include "cli/worker.h"
 
 typedef struct {
-  const char *socket_path;
+  const char *socket_path, *connect;
+  hv_session_addr addr; /* from --connect, or --from as unix:PATH */
   bool timing; /* end with how long it took, and how much was trusted time */
 } receive_args;
 
@@ -18,19 +20,25 @@ typedef struct {
  * sender took our DONE, else -1 with the failed check on stderr. */
 static int receive(cli_worker *w, const receive_args *a) {
   int64_t start = hv_session_monotonic_ms();
-  char line[512];
-  int fd = hv_session_unix_connect(a->socket_path, line, sizeof line);
+  char line[512], where[HV_SESSION_ADDR_MAX];
+  int fd = hv_session_connect(&a->addr, line, sizeof line);
   if (fd < 0) {
     fprintf(stderr, "handover receive: %s\n", line);
     return -1;
   }
-  pid_t pid;
-  uid_t uid;
-  if (hv_session_peer_cred(fd, &pid, &uid) == 0) {
-    snprintf(line, sizeof line, "connected to %s (sender pid %d uid %u)", a->socket_path,
-             (int)pid, (unsigned)uid);
-    cli_session_log(&w->log, HV_SESSION_LOG_STEP, line);
-  }
+  if (a->addr.kind == HV_SESSION_ADDR_UNIX)
+    snprintf(where, sizeof where, "%s", a->addr.path);
+  else
+    hv_session_addr_format(&a->addr, where, sizeof where);
+  hv_session_peer peer;
+  hv_session_peer_of(fd, 0, &peer);
+  if (peer.has_cred)
+    snprintf(line, sizeof line, "connected to %s (sender pid %d uid %u)", where,
+             (int)peer.pid, (unsigned)peer.uid);
+  else
+    snprintf(line, sizeof line, "connected to %s (the transport names no peer process)",
+             where);
+  cli_session_log(&w->log, HV_SESSION_LOG_STEP, line);
   hv_session_receive_result r;
   hv_session_error se = hv_session_receive(w->sw, fd, &r);
   close(fd);
@@ -50,7 +58,9 @@ int cmd_receive(int argc, char **argv) {
   cli_tee_opts tee;
   cli_tee_opts_init(&tee);
   const cli_opt opts[] = {
-      {"from", "PATH", "the sender's Unix socket", &ra.socket_path, NULL},
+      {"connect", "ADDR", "the sender: unix:PATH or tcp:HOST:PORT (127.x.y.z or [::1])",
+       &ra.connect, NULL},
+      {"from", "PATH", "the sender's Unix socket: --connect unix:PATH", &ra.socket_path, NULL},
       {"store", "DIR", "this worker's key store (made 0700 if absent)", &wa.store_dir, NULL},
       {"policy", "FILE", "the governance policy", &wa.policy_file, NULL},
       {"policy-sig", "FILE", "its council signatures", &wa.policy_sig_file, NULL},
@@ -68,7 +78,7 @@ int cmd_receive(int argc, char **argv) {
   };
   cli_cmd_spec spec = {
       .command = "receive",
-      .synopsis = "receive --from PATH --store DIR --policy FILE --policy-sig FILE [options]",
+      .synopsis = "receive (--connect ADDR | --from PATH) --store DIR --policy FILE --policy-sig FILE [options]",
       .about = "The receiver: this (new) build asks the running sender for the worker's\n"
                "key, checks the sender's report and build, seals the key to itself and\n"
                "stores it. Exit 0 only when the key is stored and the sender took DONE.",
@@ -76,7 +86,9 @@ int cmd_receive(int argc, char **argv) {
   };
   int st = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
   if (st >= 0) return st;
-  if (!cli_opts_require(&spec, ra.socket_path, "from") ||
+  cli_transport_args ta = {.command = "receive", .role = "connect", .addr_opt = "connect",
+                          .addr = ra.connect, .alias_opt = "from", .alias_path = ra.socket_path};
+  if (!cli_transport_addr(&ta, &ra.addr) ||
       !cli_opts_require(&spec, wa.store_dir, "store") ||
       !cli_opts_require(&spec, wa.policy_file, "policy") ||
       !cli_opts_require(&spec, wa.policy_sig_file, "policy-sig"))

@@ -10,6 +10,7 @@
 #include "cli/log.h"
 #include "cli/opts.h"
 #include "cli/tee_opts.h"
+#include "cli/transport.h"
 #include "cli/worker.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -31,7 +32,8 @@ static int install_signals(void) {
 
 typedef struct {
   cli_worker_args w;
-  const char *socket_path, *chain_head, *chain_head_file;
+  const char *socket_path, *listen, *chain_head, *chain_head_file;
+  hv_session_addr addr; /* from --listen, or --socket as unix:PATH */
   bool once;
 } serve_args;
 
@@ -58,18 +60,41 @@ static bool chain_head_arg(const cli_cmd_spec *spec, const serve_args *a,
   return true;
 }
 
-static void log_listening(const serve_args *a, const cli_worker *w,
+static void log_listening(const hv_session_addr *bound, const cli_worker *w,
                           const hv_proto_chain_head *head) {
   hv_tee_measurement self;
-  char m[160];
+  char m[160], where[HV_SESSION_ADDR_MAX + 16];
   hv_tee_self(w->tee, &self);
   hv_session_measurement_line(&self, m, sizeof m);
-  cli_log("serve: listening on %s (mode 0600), %s TEE%s, %s, policy version %llu, "
-          "chain head %llu:%llu, %zu NTS servers", a->socket_path,
+  if (bound->kind == HV_SESSION_ADDR_UNIX)
+    snprintf(where, sizeof where, "%s (mode 0600)", bound->path);
+  else
+    hv_session_addr_format(bound, where, sizeof where);
+  cli_log("serve: listening on %s, %s TEE%s, %s, policy version %llu, "
+          "chain head %llu:%llu, %zu NTS servers", where,
           hv_tee_kind_name(hv_tee_get_kind(w->tee)),
           hv_tee_dev_mode(w->tee) ? " (dev mode)" : "", m,
           (unsigned long long)w->params.policy_version, (unsigned long long)head->number,
           (unsigned long long)head->time_ms, w->time_cfg->n_servers);
+}
+
+/* At exit the socket file is removed, only if it is still the one we made. */
+typedef struct {
+  const char *path; /* NULL: not a Unix socket */
+  struct stat made;
+  bool have;
+} socket_file;
+
+static void note_socket(socket_file *f, const hv_session_addr *a) {
+  f->path = a->kind == HV_SESSION_ADDR_UNIX ? a->path : NULL;
+  f->have = f->path && lstat(f->path, &f->made) == 0;
+}
+
+static void remove_socket(const socket_file *f) {
+  struct stat now;
+  if (f->have && lstat(f->path, &now) == 0 && now.st_dev == f->made.st_dev &&
+      now.st_ino == f->made.st_ino)
+    unlink(f->path);
 }
 
 static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_chain_head *head) {
@@ -81,21 +106,19 @@ static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_cha
     return CLI_EXIT_FAIL;
   }
   char err[256];
-  int fd = hv_session_unix_listen(a->socket_path, err, sizeof err);
+  hv_session_addr bound;
+  int fd = hv_session_listen(&a->addr, &bound, err, sizeof err);
   int rc = CLI_EXIT_FAIL;
-  struct stat ours; /* at exit, remove the socket only if it is still ours */
-  bool have_ours = fd >= 0 && lstat(a->socket_path, &ours) == 0;
   if (fd < 0) {
     fprintf(stderr, "handover serve: %s\n", err);
   } else {
-    log_listening(a, &w, head);
+    socket_file sf;
+    note_socket(&sf, &bound);
+    log_listening(&bound, &w, head);
     rc = hv_session_serve(s, fd, a->once, &stop_requested) == HV_SESSION_OK ? CLI_EXIT_OK
                                                                             : CLI_EXIT_FAIL;
     close(fd);
-    struct stat now;
-    if (have_ours && lstat(a->socket_path, &now) == 0 && now.st_dev == ours.st_dev &&
-        now.st_ino == ours.st_ino)
-      unlink(a->socket_path);
+    remove_socket(&sf);
     hv_session_time_stats ts;
     hv_session_time_get_stats(hv_session_sender_time(s), &ts);
     cli_log("serve: stopped (%lld trusted-time queries, %lld reused, %lld NTS-KE handshakes)",
@@ -112,7 +135,10 @@ int cmd_serve(int argc, char **argv) {
   cli_tee_opts_init(&tee);
   const cli_opt opts[] = {
       {"store", "DIR", "the worker's key store (must hold an identity)", &a.w.store_dir, NULL},
-      {"socket", "PATH", "the Unix socket to listen on (made 0600)", &a.socket_path, NULL},
+      {"listen", "ADDR", "unix:PATH or tcp:HOST:PORT (HOST 127.x.y.z or [::1]; port 0: any)",
+       &a.listen, NULL},
+      {"socket", "PATH", "the Unix socket to listen on (made 0600): --listen unix:PATH",
+       &a.socket_path, NULL},
       {"policy", "FILE", "the governance policy", &a.w.policy_file, NULL},
       {"policy-sig", "FILE", "its council signatures", &a.w.policy_sig_file, NULL},
       {"council", "FILE", "dev mode only: the council (else the built-in one)",
@@ -134,17 +160,19 @@ int cmd_serve(int argc, char **argv) {
   };
   cli_cmd_spec spec = {
       .command = "serve",
-      .synopsis = "serve --store DIR --socket PATH --policy FILE --policy-sig FILE "
+      .synopsis = "serve --store DIR (--listen ADDR | --socket PATH) --policy FILE --policy-sig FILE "
                   "(--chain-head N:MS | --chain-head-file FILE) [options]",
       .about = "The sender: the running (old) build hands its key to an upgraded build\n"
-               "that connects to the socket, after every check of the protocol.\n"
+               "that connects to ADDR, after every check of the protocol. TCP is for\n"
+               "enclave runtimes (Gramine) whose Unix sockets stay inside one instance.\n"
                "One handover per connection; SIGINT or SIGTERM stops it.",
       .tables = {opts, tee.table, NULL},
   };
   int st = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
   if (st >= 0) return st;
-  if (!cli_opts_require(&spec, a.w.store_dir, "store") ||
-      !cli_opts_require(&spec, a.socket_path, "socket") ||
+  cli_transport_args ta = {.command = "serve", .role = "listen", .addr_opt = "listen",
+                          .addr = a.listen, .alias_opt = "socket", .alias_path = a.socket_path};
+  if (!cli_opts_require(&spec, a.w.store_dir, "store") || !cli_transport_addr(&ta, &a.addr) ||
       !cli_opts_require(&spec, a.w.policy_file, "policy") ||
       !cli_opts_require(&spec, a.w.policy_sig_file, "policy-sig"))
     return CLI_EXIT_USAGE;

@@ -17,13 +17,25 @@ typedef struct {
   uint64_t policy_version;
   hv_store_chain_head head;
   hv_store_error identity_check; /* unsealing proves the key is ours */
+  unsigned resealed;              /* HV_STORE_RESEALED_* at this open */
 } status_view;
+
+/* TCB recovery at this open: the files sealed again, or "" if none. */
+static const char *resealed_names(unsigned r) {
+  static const char *names[] = {"", "identity", "state", "identity state"};
+  return names[r & (HV_STORE_RESEALED_IDENTITY | HV_STORE_RESEALED_STATE)];
+}
 
 static void print_text(const status_view *v) {
   printf("identity        %s\n", v->pub);
   printf("identity check  %s\n", v->identity_check == HV_STORE_OK
                                      ? "ok (the sealed secret unseals and matches)"
                                      : hv_store_error_name(v->identity_check));
+  if (v->resealed)
+    printf("sealing         re-sealed under this CPU SVN and ISV SVN (TCB recovery): %s\n",
+           resealed_names(v->resealed));
+  else
+    printf("sealing         current (this CPU SVN and ISV SVN)\n");
   printf("tee             %s%s\n", v->kind, v->dev_mode ? " (dev mode)" : "");
   printf("mr_enclave      %s\n", v->mr_enclave);
   printf("mr_signer       %s\n", v->mr_signer);
@@ -38,11 +50,12 @@ static void print_json(const status_view *v) {
   printf("{\"identity\":\"%s\",\"identity_check\":\"%s\",\"tee\":\"%s\","
          "\"dev_mode\":%s,\"mr_enclave\":\"%s\",\"mr_signer\":\"%s\","
          "\"isv_prod_id\":%u,\"isv_svn\":%u,\"policy_version\":%llu,"
-         "\"chain_head\":{\"number\":%llu,\"time_ms\":%llu}}\n",
+         "\"chain_head\":{\"number\":%llu,\"time_ms\":%llu},\"resealed\":\"%s\"}\n",
          v->pub, v->identity_check == HV_STORE_OK ? "ok" : hv_store_error_name(v->identity_check),
          v->kind, v->dev_mode ? "true" : "false", v->mr_enclave, v->mr_signer,
          v->m.isv_prod_id, v->m.isv_svn, (unsigned long long)v->policy_version,
-         (unsigned long long)v->head.number, (unsigned long long)v->head.time_ms);
+         (unsigned long long)v->head.number, (unsigned long long)v->head.time_ms,
+         resealed_names(v->resealed));
 }
 
 static hv_store_error read_status(hv_store *store, hv_tee *t, status_view *v) {
@@ -90,7 +103,10 @@ int cmd_status(int argc, char **argv) {
   status_view v;
   memset(&v, 0, sizeof v);
   hv_store_error se = hv_store_open(store_dir, t, false, &store);
-  if (se == HV_STORE_OK) se = read_status(store, t, &v);
+  if (se == HV_STORE_OK) {
+    v.resealed = hv_store_resealed(store);
+    se = read_status(store, t, &v);
+  }
   if (store) hv_store_close(store);
   hv_tee_close(t);
   if (se != HV_STORE_OK) {

@@ -25,6 +25,11 @@
 #define DEMO_HANDOVER_TIMEOUT_MS 45000
 #define DEMO_SERVE_START_TIMEOUT_MS 10000
 /* The demo's chain: a block verified a minute ago. */
+/* Tests of Ctrl-C: with HANDOVER_DEMO_HOLD_STEP=N in the environment the
+ * demo waits at the start of step N (at most this long) until a signal
+ * comes, so the interruption lands inside the run, never after it. */
+#define DEMO_HOLD_ENV "HANDOVER_DEMO_HOLD_STEP"
+#define DEMO_HOLD_MAX_MS 30000
 #define DEMO_CHAIN_NUMBER 1000
 #define DEMO_CHAIN_AGE_MS 60000
 #define P 300 /* path buffers */
@@ -40,6 +45,13 @@ typedef struct {
   int step;
 } demo;
 
+static void hold_if_asked(int step) {
+  const char *hold = getenv(DEMO_HOLD_ENV);
+  if (!hold || atoi(hold) != step) return;
+  int64_t until = cli_monotonic_ms() + DEMO_HOLD_MAX_MS;
+  while (!demo_interrupted && cli_monotonic_ms() < until) usleep(10000);
+}
+
 static void heading(demo *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void heading(demo *d, const char *fmt, ...) {
   va_list ap;
@@ -49,6 +61,7 @@ static void heading(demo *d, const char *fmt, ...) {
   printf("\n");
   va_end(ap);
   fflush(stdout);
+  hold_if_asked(d->step);
 }
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -300,6 +313,7 @@ int demo_run(const char *chronyd, bool keep) {
   memcpy(dir, d.env.dir, sizeof dir);
   printf("\n[stop] stopping the sender and the NTS servers\n");
   cleanup(&d);
+  if (demo_interrupted) rc = -1; /* also when Ctrl-C came during the cleanup */
   if (keep) printf("the demo's files are in %s\n", dir);
   printf(rc == 0 ? "\ndemo: every step did what it should.\n" : "\ndemo: FAILED (see above)\n");
   return rc;

@@ -1,11 +1,10 @@
 /* handover: move a TEE worker's key to its upgraded enclave build. */
 #include <stdio.h>
 #include <string.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 
 #include "cli/commands.h"
 #include "handover/crypto.h"
+#include "handover/session.h"
 
 typedef struct {
   const char *name;
@@ -30,13 +29,16 @@ static void usage(FILE *out) {
   fprintf(out, "\n'handover COMMAND --help' describes each command.\n");
 }
 
-/* Outside SGX (sim mode, or a plain build) the identity key, seal keys
- * and NTS keys sit in this process's memory: no core file may carry them
- * to disk, and no other process of the same user may read them. */
+/* Core files and other processes must not see the keys in this
+ * process's memory (the session module says when a runtime cannot). */
+static void log_start(void *ctx, hv_session_level level, const char *line) {
+  (void)ctx;
+  fprintf(stderr, "handover: %s%s\n", level == HV_SESSION_LOG_WARN ? "warning: " : "", line);
+}
+
 static void keep_memory_private(void) {
-  struct rlimit none = {0, 0};
-  if (setrlimit(RLIMIT_CORE, &none) != 0 || prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-    perror("handover: warning: cannot disable core dumps");
+  hv_session_log log = {.fn = log_start, .ctx = NULL};
+  (void)hv_session_keep_memory_private(&log);
 }
 
 int main(int argc, char **argv) {

@@ -107,7 +107,7 @@ static hv_buf_reader *field(const msg_spec *spec, field_views *v, uint16_t f) {
 
 static bool valid_kind(uint16_t kind) {
   return kind == HV_TEE_KIND_SIM || kind == HV_TEE_KIND_SGX_DCAP ||
-         kind == HV_TEE_KIND_SGX_EPID;
+         kind == HV_TEE_KIND_SGX_EPID || kind == HV_TEE_KIND_SGX_LOCAL;
 }
 
 static hv_proto_error read_kind_dev(const msg_spec *s, field_views *v,

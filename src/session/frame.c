@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -41,7 +42,7 @@ static hv_session_frame_error wait_ready(int fd, short events, int64_t deadline_
 
 /* Reads exactly n bytes; *got tells how many arrived before a failure. */
 static hv_session_frame_error read_exact(int fd, uint8_t *buf, size_t n, size_t *got,
-                                  int64_t deadline_ms) {
+                                         int64_t deadline_ms) {
   *got = 0;
   while (*got < n) {
     ssize_t r = recv(fd, buf + *got, n - *got, 0);
@@ -59,7 +60,7 @@ static hv_session_frame_error read_exact(int fd, uint8_t *buf, size_t n, size_t 
 }
 
 hv_session_frame_error hv_session_frame_read(int fd, uint8_t *buf, size_t cap, size_t *len,
-                               int64_t deadline_ms) {
+                                             int64_t deadline_ms) {
   uint8_t header[HV_SESSION_FRAME_HEADER_LEN];
   size_t got;
   hv_session_frame_error e = read_exact(fd, header, sizeof header, &got, deadline_ms);
@@ -77,7 +78,7 @@ hv_session_frame_error hv_session_frame_read(int fd, uint8_t *buf, size_t cap, s
 }
 
 static hv_session_frame_error write_all(int fd, const uint8_t *p, size_t n,
-                                 int64_t deadline_ms) {
+                                        int64_t deadline_ms) {
   while (n > 0) {
     /* MSG_NOSIGNAL: a peer that went away is an error, not a SIGPIPE. */
     ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
@@ -97,13 +98,18 @@ static hv_session_frame_error write_all(int fd, const uint8_t *p, size_t n,
   return HV_SESSION_FRAME_OK;
 }
 
+/* Header and message go out in one send: over TCP, two small writes
+ * would wait on each other (Nagle and delayed ACKs) when the caller's
+ * socket has no TCP_NODELAY. */
 hv_session_frame_error hv_session_frame_write(int fd, const uint8_t *msg, size_t len,
-                                int64_t deadline_ms) {
+                                              int64_t deadline_ms) {
   if (len == 0) return HV_SESSION_FRAME_ERR_EMPTY;
   if (len > HV_SESSION_FRAME_MAX) return HV_SESSION_FRAME_ERR_OVERSIZED;
-  uint8_t header[HV_SESSION_FRAME_HEADER_LEN] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16),
-                                          (uint8_t)(len >> 8), (uint8_t)len};
-  hv_session_frame_error e = write_all(fd, header, sizeof header, deadline_ms);
-  if (e != HV_SESSION_FRAME_OK) return e;
-  return write_all(fd, msg, len, deadline_ms);
+  uint8_t frame[HV_SESSION_FRAME_HEADER_LEN + HV_SESSION_FRAME_MAX];
+  frame[0] = (uint8_t)(len >> 24);
+  frame[1] = (uint8_t)(len >> 16);
+  frame[2] = (uint8_t)(len >> 8);
+  frame[3] = (uint8_t)len;
+  memcpy(frame + HV_SESSION_FRAME_HEADER_LEN, msg, len);
+  return write_all(fd, frame, HV_SESSION_FRAME_HEADER_LEN + len, deadline_ms);
 }

@@ -88,7 +88,7 @@ typedef struct {
   int64_t deadline_ms;
   hv_proto_sender *sender; /* this connection's */
   int64_t start_ms, time_ms; /* when it began; spent on trusted time */
-  char tag[64];
+  char tag[112];
   uint8_t in[HV_SESSION_FRAME_MAX];
   uint8_t out[HV_SESSION_FRAME_MAX];
 } conn_io;
@@ -246,14 +246,19 @@ static void refuse_frame(hv_session_sender *s, conn_io *io, hv_session_frame_err
     send_error(io, code, hv_session_frame_error_name(fe));
 }
 
+/* The log tag of a connection: what the transport says of the peer. A
+ * Unix peer without credentials (Gramine has no SO_PEERCRED) is served
+ * all the same: credentials name a process, the report names the build. */
 static void make_tag(const hv_session_peer *peer, char *tag, size_t cap) {
   if (!peer)
     snprintf(tag, cap, "[conn]");
   else if (peer->has_cred)
     snprintf(tag, cap, "[conn %u pid %d uid %u]", peer->id, (int)peer->pid,
              (unsigned)peer->uid);
+  else if (peer->addr[0])
+    snprintf(tag, cap, "[conn %u tcp %s]", peer->id, peer->addr);
   else
-    snprintf(tag, cap, "[conn %u]", peer->id);
+    snprintf(tag, cap, "[conn %u no peer credentials]", peer->id);
 }
 
 hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,

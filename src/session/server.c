@@ -44,12 +44,15 @@ static void *conn_thread(void *arg) {
 }
 
 /* Takes a free slot for fd, or -1 when the server is full, or -2 when
- * this peer already has its share. */
-static long take_slot(server_state *st, int fd, pid_t pid) {
+ * this peer already has its share. A peer without credentials (TCP, or
+ * a runtime without SO_PEERCRED) is counted against the global bound
+ * only: nothing tells its process apart. */
+static long take_slot(server_state *st, int fd, const hv_session_peer *peer) {
   long slot = -1;
   size_t same_peer = 0;
+  pid_t pid = peer->has_cred ? peer->pid : -1;
   pthread_mutex_lock(&st->lock);
-  for (size_t i = 0; i < HV_SESSION_MAX_CONNECTIONS; i++)
+  for (size_t i = 0; i < HV_SESSION_MAX_CONNECTIONS && pid != -1; i++)
     same_peer += st->active_fds[i] >= 0 && st->active_pids[i] == pid;
   if (same_peer >= HV_SESSION_MAX_PER_PEER) slot = -2;
   for (size_t i = 0; i < HV_SESSION_MAX_CONNECTIONS && slot == -1; i++)
@@ -73,15 +76,14 @@ static void release_slot(server_state *st, size_t slot) {
 
 static void start_connection(server_state *st, int fd, unsigned id) {
   const hv_session_log *log = st->cfg->log;
-  sess_conn conn = {.fd = fd, .peer = {.id = id, .pid = -1, .uid = (uid_t)-1}};
-  if (hv_session_peer_cred(fd, &conn.peer.pid, &conn.peer.uid) != 0 ||
-      hv_session_frame_prepare(fd) != 0) {
-    sess_log(log, HV_SESSION_LOG_WARN, "[conn %u] refused: cannot read peer credentials", id);
+  sess_conn conn = {.fd = fd};
+  hv_session_peer_of(fd, id, &conn.peer);
+  if (hv_session_frame_prepare(fd) != 0) {
+    sess_log(log, HV_SESSION_LOG_WARN, "[conn %u] refused: cannot set up the socket", id);
     close(fd);
     return;
   }
-  conn.peer.has_cred = true;
-  long slot = take_slot(st, fd, conn.peer.pid); /* wait_for_room made room */
+  long slot = take_slot(st, fd, &conn.peer); /* wait_for_room made room */
   if (slot == -2)
     sess_log(log, HV_SESSION_LOG_WARN,
              "[conn %u pid %d uid %u] refused: this process already has %d connections", id,
@@ -103,8 +105,7 @@ static void start_connection(server_state *st, int fd, unsigned id) {
     pthread_attr_destroy(&attr);
   }
   if (!started) {
-    sess_log(log, HV_SESSION_LOG_WARN, "[conn %u pid %d uid %u] refused: cannot start a thread",
-             id, (int)conn.peer.pid, (unsigned)conn.peer.uid);
+    sess_log(log, HV_SESSION_LOG_WARN, "[conn %u] refused: cannot start a thread", id);
     free(job);
     release_slot(st, (size_t)slot);
     close(fd);

@@ -29,8 +29,10 @@ int hv_session_unix_connect(const char *path, char *err, size_t err_len) {
     return -1;
   }
   if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
-    snprintf(err, err_len, "connect %s: %s", path, strerror(errno));
+    int saved = errno; /* for a caller that retries while nobody listens */
+    snprintf(err, err_len, "connect %s: %s", path, strerror(saved));
     close(fd);
+    errno = saved;
     return -1;
   }
   return fd;

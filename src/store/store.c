@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +15,9 @@
 
 #define IDENTITY_FILE "identity"
 #define STATE_FILE "state"
+#define FLOOR_FILE "floor" /* the newest trusted time: see the time floor below */
+/* The writers' lock: a POSIX record lock on this file (see store.h). */
+#define LOCK_FILE "lock"
 /* Sealed plaintexts start with their kind, so a file renamed into the
  * other's place cannot be taken for it. */
 static const uint8_t identity_tag[4] = {'H', 'V', 'I', 'D'};
@@ -25,9 +28,17 @@ static const uint8_t state_tag[4] = {'H', 'V', 'S', 'S'};
 
 struct hv_store {
   int dirfd;
+  int lockfd;
   const hv_tee *tee;
+  unsigned resealed;
   uint32_t min_block_interval_ms;
 };
+
+/* POSIX record locks belong to the process, not the descriptor: they do
+ * not exclude two threads, or two stores on one directory, of one process,
+ * and closing any descriptor of the lock file drops them. One mutex covers
+ * what they cannot: every locked section and every close of a lock file. */
+static pthread_mutex_t process_lock = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct {
   uint64_t policy_version;
@@ -40,6 +51,10 @@ static hv_store_error from_tee(hv_tee_error err) {
     case HV_TEE_ERR_SEAL_OTHER_ENCLAVE: return HV_STORE_ERR_OTHER_ENCLAVE;
     case HV_TEE_ERR_SEAL_OTHER_PLATFORM: return HV_STORE_ERR_OTHER_PLATFORM;
     case HV_TEE_ERR_SEAL_TAMPERED: return HV_STORE_ERR_CORRUPT;
+    case HV_TEE_ERR_SEAL_CPUSVN: return HV_STORE_ERR_NEWER_CPUSVN;
+    case HV_TEE_ERR_SEAL_SVN: return HV_STORE_ERR_NEWER_ISVSVN;
+    case HV_TEE_ERR_SEAL_DEBUG: return HV_STORE_ERR_OTHER_DEBUG;
+    case HV_TEE_ERR_CRYPTO: return HV_STORE_ERR_CRYPTO;
     default: return HV_STORE_ERR_TEE;
   }
 }
@@ -98,15 +113,53 @@ static hv_store_error open_dir(const char *dir, bool create, int *out) {
   return HV_STORE_OK;
 }
 
-/* Writers serialise on the directory, so a read-check-write (monotonic
- * values, identity exists?) is never interleaved with another process's. */
-static hv_store_error lock_dir(const hv_store *s) {
-  while (flock(s->dirfd, LOCK_EX) != 0)
-    if (errno != EINTR) return HV_STORE_ERR_IO;
+/* The lock file: ours, 0600, no symlink, like every file of the store. */
+static hv_store_error open_lock(int dirfd, int *out) {
+  int fd = openat(dirfd, LOCK_FILE, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return errno == ELOOP ? HV_STORE_ERR_PERMISSIONS : HV_STORE_ERR_LOCK;
+  struct stat st;
+  hv_store_error err = HV_STORE_OK;
+  if (fstat(fd, &st) != 0)
+    err = HV_STORE_ERR_LOCK;
+  else if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0077))
+    err = HV_STORE_ERR_PERMISSIONS;
+  if (err != HV_STORE_OK) {
+    (void)close(fd);
+    return err;
+  }
+  *out = fd;
   return HV_STORE_OK;
 }
 
-static void unlock_dir(const hv_store *s) { (void)flock(s->dirfd, LOCK_UN); }
+static int record_lock(int fd, short type) {
+  struct flock l = {.l_type = type, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0};
+  int rc;
+  while ((rc = fcntl(fd, F_SETLKW, &l)) != 0 && errno == EINTR) {
+  }
+  return rc;
+}
+
+/* Writers serialise on the store, so a read-check-write (monotonic
+ * values, identity exists?) is never interleaved with another's. */
+static hv_store_error lock_dir(const hv_store *s) {
+  if (pthread_mutex_lock(&process_lock) != 0) return HV_STORE_ERR_LOCK;
+  if (record_lock(s->lockfd, F_WRLCK) == 0) return HV_STORE_OK;
+  (void)pthread_mutex_unlock(&process_lock);
+  return HV_STORE_ERR_LOCK;
+}
+
+static void unlock_dir(const hv_store *s) {
+  (void)record_lock(s->lockfd, F_UNLCK);
+  (void)pthread_mutex_unlock(&process_lock);
+}
+
+static void close_lock(int fd) {
+  if (pthread_mutex_lock(&process_lock) != 0) return; /* never: a default mutex */
+  (void)close(fd);
+  (void)pthread_mutex_unlock(&process_lock);
+}
+
+static hv_store_error reseal_stale(hv_store *s);
 
 hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
                              hv_store **out) {
@@ -115,15 +168,21 @@ hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
   hv_store *s = calloc(1, sizeof *s);
   if (!s) return HV_STORE_ERR_IO;
   s->tee = tee;
+  s->lockfd = -1;
   s->min_block_interval_ms = HV_STORE_DEFAULT_MIN_BLOCK_INTERVAL_MS;
   hv_store_error err = open_dir(dir, create, &s->dirfd);
   if (err == HV_STORE_OK) {
-    err = lock_dir(s);
+    err = open_lock(s->dirfd, &s->lockfd);
+    if (err == HV_STORE_OK) err = lock_dir(s);
     if (err == HV_STORE_OK) {
       err = hv_store_remove_stale(s->dirfd);
+      if (err == HV_STORE_OK) err = reseal_stale(s);
       unlock_dir(s);
     }
-    if (err != HV_STORE_OK) (void)close(s->dirfd);
+    if (err != HV_STORE_OK) {
+      if (s->lockfd >= 0) close_lock(s->lockfd);
+      (void)close(s->dirfd);
+    }
   }
   if (err != HV_STORE_OK) {
     free(s);
@@ -135,6 +194,7 @@ hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
 
 void hv_store_close(hv_store *store) {
   if (!store) return;
+  close_lock(store->lockfd);
   (void)close(store->dirfd);
   free(store);
 }
@@ -177,6 +237,45 @@ static hv_store_error read_sealed(hv_store *s, const char *name,
   hv_wipe(out, sizeof out);
   return err;
 }
+
+/* ---- TCB recovery ---- */
+
+/* Seals name again under today's CPU SVN and ISV SVN when it was sealed
+ * under older ones (the caller holds the lock). A file that does not read
+ * or unseal here is left as it is: the call that needs it says why. */
+static hv_store_error reseal_file(hv_store *s, const char *name, hv_store_kind kind,
+                                  bool *done) {
+  uint8_t file[HV_STORE_MAX_FILE + 1], pt[HV_STORE_MAX_FILE], pub[HV_ED25519_PUB_LEN];
+  size_t file_len = 0, sealed_len = 0, pt_len = 0;
+  const uint8_t *sealed = NULL;
+  bool found = false, current = true;
+  *done = false;
+  if (hv_store_read_file(s->dirfd, name, file, sizeof file, &file_len, &found) != HV_STORE_OK ||
+      !found ||
+      hv_store_unframe(kind, file, file_len, pub, &sealed, &sealed_len) != HV_STORE_OK ||
+      hv_tee_seal_current(s->tee, sealed, sealed_len, &current) != HV_TEE_OK || current ||
+      hv_tee_unseal(s->tee, HV_TEE_SEAL_MRENCLAVE, sealed, sealed_len, pt, sizeof pt,
+                    &pt_len) != HV_TEE_OK)
+    return HV_STORE_OK;
+  hv_store_error err = write_sealed(s, name, kind, kind == HV_STORE_KIND_IDENTITY ? pub : NULL,
+                                    pt, pt_len);
+  hv_wipe(pt, sizeof pt);
+  *done = err == HV_STORE_OK;
+  return err;
+}
+
+static hv_store_error reseal_stale(hv_store *s) {
+  bool done = false;
+  hv_store_error err = reseal_file(s, IDENTITY_FILE, HV_STORE_KIND_IDENTITY, &done);
+  if (done) s->resealed |= HV_STORE_RESEALED_IDENTITY;
+  if (err == HV_STORE_OK) err = reseal_file(s, STATE_FILE, HV_STORE_KIND_STATE, &done);
+  if (done) s->resealed |= HV_STORE_RESEALED_STATE;
+  /* (no flag of its own: it holds no secret and no version) */
+  if (err == HV_STORE_OK) err = reseal_file(s, FLOOR_FILE, HV_STORE_KIND_FLOOR, &done);
+  return err;
+}
+
+unsigned hv_store_resealed(const hv_store *store) { return store ? store->resealed : 0; }
 
 /* ---- identity ---- */
 
@@ -412,7 +511,6 @@ hv_store_error hv_store_set_min_block_interval(hv_store *store, uint32_t ms) {
 
 #include "store/build_floor.h"
 
-#define FLOOR_FILE "floor"
 static const uint8_t floor_tag[4] = {'H', 'V', 'T', 'F'};
 #define FLOOR_PT_LEN (4 + 8)
 

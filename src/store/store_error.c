@@ -9,7 +9,9 @@ const char *hv_store_error_name(hv_store_error err) {
     case HV_STORE_ERR_NOT_DIR: return "store path is not a directory";
     case HV_STORE_ERR_PERMISSIONS:
       return "wrong permissions (directory must be 0700, files 0600, owned by us, no symlinks)";
-    case HV_STORE_ERR_IO: return "I/O error";
+    case HV_STORE_ERR_IO: return "a system call on the store directory failed (open, sync or listing)";
+    case HV_STORE_ERR_READ: return "reading a store file failed";
+    case HV_STORE_ERR_WRITE: return "writing a store file failed (create, write, fsync or rename)";
     case HV_STORE_ERR_CORRUPT: return "store file corrupt (truncated, altered or malformed)";
     case HV_STORE_ERR_NO_IDENTITY: return "no identity stored";
     case HV_STORE_ERR_EXISTS: return "an identity is already stored";
@@ -17,8 +19,14 @@ const char *hv_store_error_name(hv_store_error err) {
     case HV_STORE_ERR_ROLLBACK: return "refused: value is older than the one stored";
     case HV_STORE_ERR_OTHER_ENCLAVE: return "sealed by another enclave";
     case HV_STORE_ERR_OTHER_PLATFORM: return "sealed on another platform";
-    case HV_STORE_ERR_TEE: return "TEE error while sealing or unsealing";
-    case HV_STORE_ERR_CRYPTO: return "crypto error";
+    case HV_STORE_ERR_TEE: return "the TEE refused to seal or unseal (bad key request)";
+    case HV_STORE_ERR_CRYPTO: return "key generation or derivation failed";
+    case HV_STORE_ERR_LOCK: return "cannot open or lock the store's lock file";
+    case HV_STORE_ERR_NEWER_CPUSVN: return "sealed under a newer CPU SVN than this CPU runs";
+    case HV_STORE_ERR_NEWER_ISVSVN: return "sealed at an ISV SVN above this build's";
+    case HV_STORE_ERR_OTHER_DEBUG:
+      return "sealed by this build under the other DEBUG attribute (a production and "
+             "a debug launch have different seal keys)";
     case HV_STORE_ERR_HEAD_TIME_BACK:
       return "chain head refused: its time is below the recorded head's";
     case HV_STORE_ERR_HEAD_JUMP:

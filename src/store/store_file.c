@@ -24,7 +24,7 @@ static hv_store_error write_all(int fd, const uint8_t *data, size_t len) {
   while (len > 0) {
     ssize_t n = write(fd, data, len);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return HV_STORE_ERR_IO;
+    if (n <= 0) return HV_STORE_ERR_WRITE;
     data += n;
     len -= (size_t)n;
   }
@@ -47,25 +47,25 @@ hv_store_error hv_store_write_atomic(int dirfd, const char *name,
   if (err != HV_STORE_OK) return err;
   int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
                   0600);
-  if (fd < 0) return HV_STORE_ERR_IO;
+  if (fd < 0) return HV_STORE_ERR_WRITE;
   /* The umask may only take bits away; make the mode exact anyway. */
-  err = fchmod(fd, 0600) == 0 ? write_all(fd, data, len) : HV_STORE_ERR_IO;
-  if (err == HV_STORE_OK && fsync(fd) != 0) err = HV_STORE_ERR_IO;
-  if (close(fd) != 0 && err == HV_STORE_OK) err = HV_STORE_ERR_IO;
+  err = fchmod(fd, 0600) == 0 ? write_all(fd, data, len) : HV_STORE_ERR_WRITE;
+  if (err == HV_STORE_OK && fsync(fd) != 0) err = HV_STORE_ERR_WRITE;
+  if (close(fd) != 0 && err == HV_STORE_OK) err = HV_STORE_ERR_WRITE;
   if (err == HV_STORE_OK && renameat(dirfd, tmp, dirfd, name) != 0)
-    err = HV_STORE_ERR_IO;
+    err = HV_STORE_ERR_WRITE;
   if (err != HV_STORE_OK) {
     int saved = errno;
     (void)unlinkat(dirfd, tmp, 0);
     errno = saved;
     return err;
   }
-  return fsync(dirfd) == 0 ? HV_STORE_OK : HV_STORE_ERR_IO;
+  return fsync(dirfd) == 0 ? HV_STORE_OK : HV_STORE_ERR_WRITE;
 }
 
 static hv_store_error check_file(int fd) {
   struct stat st;
-  if (fstat(fd, &st) != 0) return HV_STORE_ERR_IO;
+  if (fstat(fd, &st) != 0) return HV_STORE_ERR_READ;
   if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0077))
     return HV_STORE_ERR_PERMISSIONS;
   if (st.st_size > HV_STORE_MAX_FILE) return HV_STORE_ERR_CORRUPT;
@@ -78,7 +78,7 @@ static hv_store_error read_all(int fd, uint8_t *buf, size_t cap, size_t *len) {
     if (got == cap) return HV_STORE_ERR_CORRUPT; /* grew past the limit */
     ssize_t n = read(fd, buf + got, cap - got);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return HV_STORE_ERR_IO;
+    if (n < 0) return HV_STORE_ERR_READ;
     if (n == 0) break;
     got += (size_t)n;
   }
@@ -93,7 +93,7 @@ hv_store_error hv_store_read_file(int dirfd, const char *name, uint8_t *buf,
   int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ENOENT) return HV_STORE_OK;
-    return errno == ELOOP ? HV_STORE_ERR_PERMISSIONS : HV_STORE_ERR_IO;
+    return errno == ELOOP ? HV_STORE_ERR_PERMISSIONS : HV_STORE_ERR_READ;
   }
   *found = true;
   hv_store_error err = check_file(fd);

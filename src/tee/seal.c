@@ -3,7 +3,7 @@
  *
  *   off  len  field (big-endian, our own format)
  *     0    4  magic "HVSL"
- *     4    2  format version (1)
+ *     4    2  format version (2; 1 is still read, see "identity")
  *     6    2  key policy (SGX_KEYPOLICY_MRENCLAVE or _MRSIGNER)
  *     8    2  isv_svn the key was requested for
  *    10    2  config_svn
@@ -20,9 +20,14 @@
  * same to GCM, so the header carries two fingerprints, written by the
  * sealer and covered by the GCM AD:
  *  - identity: SHA-256 over a label, the policy, the measurement the policy
- *    binds (MRENCLAVE or MRSIGNER) and ISVPRODID. It holds only public
- *    measurements, so anyone can compute it, and it tells "sealed for
- *    another enclave" before any key is derived.
+ *    binds (MRENCLAVE or MRSIGNER) and ISVPRODID, and (from version 2) the
+ *    sealer's DEBUG attribute. It holds only public measurements, so
+ *    anyone can compute it, and it tells "sealed for another enclave"
+ *    before any key is derived. EGETKEY always mixes DEBUG into a seal
+ *    key, so a production launch and a debug launch of one build cannot
+ *    open each other's files; the DEBUG bit in the fingerprint names that
+ *    ("sealed under the other DEBUG attribute") instead of letting it look
+ *    like another platform. Version 1 blobs lack it and read as before.
  *  - platform: HKDF of a *probe* seal key, EGETKEY(SEAL) with the same
  *    policy and cpu_svn as the blob but fixed other inputs (isv_svn and
  *    config_svn 0, empty masks, a fixed key_id). Once the identity matched
@@ -43,7 +48,8 @@
 #include "tee/tee_internal.h"
 
 #define SEAL_MAGIC "HVSL"
-#define SEAL_VERSION 1
+#define SEAL_VERSION 2
+#define SEAL_VERSION_NO_DEBUG_FP 1 /* older blobs: identity without DEBUG */
 #define SEAL_FP_LEN 8 /* a diagnosis, not a MAC: 64 bits avoid accidents */
 #define SEAL_HEADER_LEN 108
 #define SEAL_LABEL_ID "handover seal identity v1"
@@ -57,6 +63,7 @@ static_assert(SEAL_HEADER_LEN + HV_GCM_TAG_LEN <= HV_TEE_SEAL_OVERHEAD,
               "the public overhead bound holds");
 
 typedef struct {
+  uint16_t version;
   sgx_key_request_t req;
   uint8_t identity_fp[SEAL_FP_LEN];
   uint8_t platform_fp[SEAL_FP_LEN];
@@ -81,18 +88,27 @@ static int expand(const uint8_t key[SGX_KEY_SIZE], const char *label, uint8_t *o
                         out, out_len);
 }
 
-static hv_tee_error identity_fp(const hv_tee *tee, uint16_t policy,
-                                uint8_t out[SEAL_FP_LEN]) {
+static bool self_debug(const hv_tee *tee) {
+  return (tee->self.attributes.flags & SGX_FLAGS_DEBUG) != 0;
+}
+
+/* The identity fingerprint of a blob of this format version, sealed by us
+ * with the DEBUG attribute debug. */
+static hv_tee_error identity_fp(const hv_tee *tee, uint16_t policy, uint16_t version,
+                                bool debug, uint8_t out[SEAL_FP_LEN]) {
   uint8_t head[4] = {(uint8_t)(policy >> 8), (uint8_t)policy,
                      (uint8_t)(tee->self.isv_prod_id >> 8),
                      (uint8_t)tee->self.isv_prod_id};
   const uint8_t *mr = policy == SGX_KEYPOLICY_MRENCLAVE ? tee->self.mr_enclave
                                                         : tee->self.mr_signer;
-  hv_iov parts[3] = {{(const uint8_t *)SEAL_LABEL_ID, sizeof SEAL_LABEL_ID},
+  uint8_t debug_byte = debug ? 1 : 0;
+  hv_iov parts[4] = {{(const uint8_t *)SEAL_LABEL_ID, sizeof SEAL_LABEL_ID},
                      {head, sizeof head},
-                     {mr, SGX_HASH_SIZE}};
+                     {mr, SGX_HASH_SIZE},
+                     {&debug_byte, 1}};
+  size_t n = version == SEAL_VERSION_NO_DEBUG_FP ? 3 : 4;
   uint8_t hash[HV_SHA256_LEN];
-  if (hv_sha256_parts(parts, 3, hash) != 0) return HV_TEE_ERR_CRYPTO;
+  if (hv_sha256_parts(parts, n, hash) != 0) return HV_TEE_ERR_CRYPTO;
   memcpy(out, hash, SEAL_FP_LEN);
   return HV_TEE_OK;
 }
@@ -133,7 +149,7 @@ static void header_write(const seal_header *h, uint8_t out[SEAL_HEADER_LEN]) {
   hv_buf_writer_init(&w, out, SEAL_HEADER_LEN);
   const sgx_key_request_t *q = &h->req;
   bool ok = hv_buf_write_bytes(&w, (const uint8_t *)SEAL_MAGIC, 4) &&
-            hv_buf_write_u16(&w, SEAL_VERSION) && hv_buf_write_u16(&w, q->key_policy) &&
+            hv_buf_write_u16(&w, h->version) && hv_buf_write_u16(&w, q->key_policy) &&
             hv_buf_write_u16(&w, q->isv_svn) && hv_buf_write_u16(&w, q->config_svn) &&
             hv_buf_write_u32(&w, q->misc_mask) &&
             hv_buf_write_bytes(&w, q->cpu_svn, sizeof q->cpu_svn) &&
@@ -150,7 +166,7 @@ static void header_write(const seal_header *h, uint8_t out[SEAL_HEADER_LEN]) {
 static bool header_read(const uint8_t *in, seal_header *h) {
   hv_buf_reader r;
   uint8_t magic[4];
-  uint16_t version;
+  uint16_t version = 0;
   sgx_key_request_t *q = &h->req;
   memset(h, 0, sizeof *h);
   q->key_name = SGX_KEYSELECT_SEAL;
@@ -166,8 +182,10 @@ static bool header_read(const uint8_t *in, seal_header *h) {
             hv_buf_read_bytes(&r, h->identity_fp, SEAL_FP_LEN) &&
             hv_buf_read_bytes(&r, h->platform_fp, SEAL_FP_LEN) &&
             hv_buf_read_bytes(&r, h->nonce, sizeof h->nonce);
+  h->version = version;
   return ok && hv_buf_reader_done(&r) && memcmp(magic, SEAL_MAGIC, 4) == 0 &&
-         version == SEAL_VERSION && policy_valid(q->key_policy);
+         (version == SEAL_VERSION || version == SEAL_VERSION_NO_DEBUG_FP) &&
+         policy_valid(q->key_policy);
 }
 
 hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
@@ -190,11 +208,12 @@ hv_tee_error tee_seal_with(const hv_tee *tee, const sgx_key_request_t *req,
   seal_header h;
   uint8_t key[HV_GCM_KEY_LEN];
   uint16_t key_policy = req->key_policy;
+  h.version = SEAL_VERSION;
   h.req = *req;
   if (hv_random(h.req.key_id, sizeof h.req.key_id) != 0 ||
       hv_random(h.nonce, sizeof h.nonce) != 0)
     return HV_TEE_ERR_CRYPTO;
-  hv_tee_error err = identity_fp(tee, key_policy, h.identity_fp);
+  hv_tee_error err = identity_fp(tee, key_policy, SEAL_VERSION, self_debug(tee), h.identity_fp);
   if (err == HV_TEE_OK) err = platform_fp(tee, &h.req, h.platform_fp);
   if (err == HV_TEE_OK) err = aead_key(tee, &h.req, key);
   if (err != HV_TEE_OK) return err;
@@ -209,7 +228,10 @@ hv_tee_error tee_seal_with(const hv_tee *tee, const sgx_key_request_t *req,
 
 /* The blob's request must be the one we would make for the expected
  * policy (see hv_tee_unseal in tee.h). cpu_svn is left to EGETKEY: an
- * older one is how blobs outlive microcode updates. */
+ * older one is how blobs outlive microcode updates. An isv_svn below ours
+ * is how they outlive a re-signing at a higher ISVSVN: under MRENCLAVE
+ * only this very enclave (same MRENCLAVE) can have derived the key, at a
+ * lower ISVSVN; the store then seals the file again (TCB recovery). */
 static hv_tee_error request_expected(const hv_tee *tee, uint16_t key_policy,
                                      const sgx_key_request_t *got) {
   sgx_key_request_t mine;
@@ -220,8 +242,6 @@ static hv_tee_error request_expected(const hv_tee *tee, uint16_t key_policy,
       got->misc_mask != mine.misc_mask)
     return HV_TEE_ERR_SEAL_TAMPERED;
   if (got->config_svn != mine.config_svn) return HV_TEE_ERR_SEAL_OTHER_ENCLAVE;
-  if (key_policy == SGX_KEYPOLICY_MRENCLAVE && got->isv_svn != mine.isv_svn)
-    return HV_TEE_ERR_SEAL_OTHER_ENCLAVE;
   if (got->isv_svn > mine.isv_svn) return HV_TEE_ERR_SEAL_SVN;
   return HV_TEE_OK;
 }
@@ -232,6 +252,22 @@ static hv_tee_error diagnose(const hv_tee *tee, const seal_header *h) {
   if (platform_fp(tee, &h->req, fp) != HV_TEE_OK) return HV_TEE_ERR_SEAL_TAMPERED;
   return hv_ct_equal(fp, h->platform_fp, sizeof fp) ? HV_TEE_ERR_SEAL_TAMPERED
                                                     : HV_TEE_ERR_SEAL_OTHER_PLATFORM;
+}
+
+/* Sealed by this identity? By it under the other DEBUG attribute (a debug
+ * launch of a production build, or the reverse) is a refusal of its own:
+ * the seal key differs, the build does not. */
+static hv_tee_error identity_matches(const hv_tee *tee, const seal_header *h) {
+  uint8_t fp[SEAL_FP_LEN];
+  bool debug = self_debug(tee);
+  hv_tee_error err = identity_fp(tee, h->req.key_policy, h->version, debug, fp);
+  if (err != HV_TEE_OK) return err;
+  if (hv_ct_equal(fp, h->identity_fp, sizeof fp)) return HV_TEE_OK;
+  if (h->version == SEAL_VERSION_NO_DEBUG_FP) return HV_TEE_ERR_SEAL_OTHER_ENCLAVE;
+  err = identity_fp(tee, h->req.key_policy, h->version, !debug, fp);
+  if (err != HV_TEE_OK) return err;
+  return hv_ct_equal(fp, h->identity_fp, sizeof fp) ? HV_TEE_ERR_SEAL_DEBUG
+                                                    : HV_TEE_ERR_SEAL_OTHER_ENCLAVE;
 }
 
 hv_tee_error hv_tee_unseal(const hv_tee *tee, hv_tee_seal_policy expected,
@@ -245,10 +281,9 @@ hv_tee_error hv_tee_unseal(const hv_tee *tee, hv_tee_seal_policy expected,
   size_t len = blob_len - SEAL_HEADER_LEN - HV_GCM_TAG_LEN;
   if (len > HV_TEE_SEAL_MAX_PLAINTEXT) return HV_TEE_ERR_SEAL_TAMPERED;
   if (pt_cap < len) return HV_TEE_ERR_ARGS;
-  uint8_t fp[SEAL_FP_LEN], key[HV_GCM_KEY_LEN];
-  hv_tee_error err = identity_fp(tee, h.req.key_policy, fp);
+  uint8_t key[HV_GCM_KEY_LEN];
+  hv_tee_error err = identity_matches(tee, &h);
   if (err != HV_TEE_OK) return err;
-  if (!hv_ct_equal(fp, h.identity_fp, sizeof fp)) return HV_TEE_ERR_SEAL_OTHER_ENCLAVE;
   err = request_expected(tee, key_policy, &h.req);
   if (err != HV_TEE_OK) return err;
   err = aead_key(tee, &h.req, key);
@@ -263,5 +298,16 @@ hv_tee_error hv_tee_unseal(const hv_tee *tee, hv_tee_seal_policy expected,
     return diagnose(tee, &h);
   }
   *pt_len = len;
+  return HV_TEE_OK;
+}
+
+hv_tee_error hv_tee_seal_current(const hv_tee *tee, const uint8_t *blob,
+                                 size_t blob_len, bool *current) {
+  seal_header h;
+  if (!tee || !blob || !current) return HV_TEE_ERR_ARGS;
+  if (blob_len < SEAL_HEADER_LEN + HV_GCM_TAG_LEN || !header_read(blob, &h))
+    return HV_TEE_ERR_SEAL_TAMPERED;
+  *current = h.version == SEAL_VERSION && h.req.isv_svn == tee->self.isv_svn &&
+             memcmp(h.req.cpu_svn, tee->self.cpu_svn, SGX_CPUSVN_SIZE) == 0;
   return HV_TEE_OK;
 }

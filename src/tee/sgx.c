@@ -18,7 +18,6 @@
 
 /* attestation_type is a short word ("dcap", "epid", "none"). */
 #define SGX_TYPE_MAX 16
-/* EGETKEY's status codes (Intel SDM vol. 3D, EGETKEY). */
 
 /* Reads a whole small file; -1 on error or if it holds more than cap. */
 static ssize_t read_small(const char *dir, const char *name, uint8_t *buf, size_t cap) {
@@ -59,6 +58,11 @@ hv_tee_error sgx_detect(const char *dir, hv_tee_kind *kind, sgx_target_info_t *s
     *kind = HV_TEE_KIND_SGX_DCAP;
   } else if (type_is(type, (size_t)n, "epid")) {
     *kind = HV_TEE_KIND_SGX_EPID;
+  } else if (type_is(type, (size_t)n, "none")) {
+    /* No remote attestation configured; EREPORT/EGETKEY work regardless.
+     * Gramine makes attestation_type and my_target_info only on its SGX
+     * host (never under gramine-direct), "none" included. */
+    *kind = HV_TEE_KIND_SGX_LOCAL;
   } else {
     return HV_TEE_ERR_NOT_ENCLAVE;
   }
@@ -71,7 +75,7 @@ hv_tee_error sgx_detect(const char *dir, hv_tee_kind *kind, sgx_target_info_t *s
 hv_tee_error sgx_egetkey_status(uint64_t rax) {
   switch (rax) {
     case 0: return HV_TEE_OK;
-    case SGX_ERR_INVALID_CPUSVN:
+    case SGX_ERR_INVALID_CPUSVN: return HV_TEE_ERR_SEAL_CPUSVN;
     case SGX_ERR_INVALID_ISVSVN: return HV_TEE_ERR_SEAL_SVN;
     default: return HV_TEE_ERR_ARGS;
   }

@@ -8,7 +8,8 @@
 #define SGX_ATTESTATION_DIR "/dev/attestation"
 
 /* Decides from Gramine's attestation pseudo-files under dir whether we run
- * inside an enclave: attestation_type must say "dcap" or "epid" and
+ * inside an enclave: attestation_type must say "dcap", "epid" or "none"
+ * (kind sgx-local: Gramine without remote attestation) and
  * my_target_info must hold exactly 512 bytes. HV_TEE_ERR_NOT_ENCLAVE
  * otherwise. Executes no SGX instruction. */
 hv_tee_error sgx_detect(const char *dir, hv_tee_kind *kind, sgx_target_info_t *self_ti);
@@ -19,8 +20,10 @@ hv_tee_error sgx_detect(const char *dir, hv_tee_kind *kind, sgx_target_info_t *s
 #define SGX_ERR_INVALID_ISVSVN 64
 #define SGX_ERR_INVALID_KEYNAME 256
 
-/* EGETKEY's RAX as our error: an svn above ours is HV_TEE_ERR_SEAL_SVN
- * (unseal reports it as such), anything else a bad request. */
+/* EGETKEY's RAX as our error: a CPU SVN above the CPU's is
+ * HV_TEE_ERR_SEAL_CPUSVN, an ISV SVN (or CONFIGSVN) above ours
+ * HV_TEE_ERR_SEAL_SVN (unseal reports them as such), anything else a bad
+ * request. */
 hv_tee_error sgx_egetkey_status(uint64_t rax);
 
 #endif

@@ -85,8 +85,9 @@ static hv_tee_error seal_key(const hv_tee *tee, const sgx_key_request_t *req,
   uint16_t policy = req->key_policy;
   if (policy != SGX_KEYPOLICY_MRENCLAVE && policy != SGX_KEYPOLICY_MRSIGNER)
     return HV_TEE_ERR_ARGS;
-  if (req->isv_svn > self->isv_svn || req->config_svn > self->config_svn ||
-      svn_above(req->cpu_svn, self->cpu_svn, SGX_CPUSVN_SIZE))
+  if (svn_above(req->cpu_svn, self->cpu_svn, SGX_CPUSVN_SIZE))
+    return HV_TEE_ERR_SEAL_CPUSVN;
+  if (req->isv_svn > self->isv_svn || req->config_svn > self->config_svn)
     return HV_TEE_ERR_SEAL_SVN;
   sgx_attributes_t attrs = {self->attributes.flags & req->attribute_mask.flags,
                             self->attributes.xfrm & req->attribute_mask.xfrm};

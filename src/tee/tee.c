@@ -16,9 +16,13 @@ const char *hv_tee_error_name(hv_tee_error err) {
     case HV_TEE_ERR_REPORT_MAC: return "report MAC does not verify for this enclave";
     case HV_TEE_ERR_SEAL_OTHER_ENCLAVE: return "sealed for another enclave identity";
     case HV_TEE_ERR_SEAL_OTHER_PLATFORM: return "sealed on another platform";
-    case HV_TEE_ERR_SEAL_SVN: return "sealed at a security version above ours";
+    case HV_TEE_ERR_SEAL_SVN: return "sealed at an ISV SVN above this build's";
     case HV_TEE_ERR_SEAL_TAMPERED: return "sealed data malformed or altered";
     case HV_TEE_ERR_CRYPTO: return "cryptographic operation failed";
+    case HV_TEE_ERR_SEAL_CPUSVN: return "sealed under a newer CPU SVN than this CPU runs";
+    case HV_TEE_ERR_SEAL_DEBUG:
+      return "sealed by this build under the other DEBUG attribute (a production "
+             "and a debug launch have different seal keys)";
   }
   return "unknown tee error";
 }
@@ -28,6 +32,7 @@ const char *hv_tee_kind_name(hv_tee_kind kind) {
     case HV_TEE_KIND_SIM: return "sim";
     case HV_TEE_KIND_SGX_DCAP: return "sgx-dcap";
     case HV_TEE_KIND_SGX_EPID: return "sgx-epid";
+    case HV_TEE_KIND_SGX_LOCAL: return "sgx-local";
   }
   return "unknown";
 }

@@ -17,8 +17,9 @@ done
   fail "demo left its directory"
 
 # Interrupt it while its servers run (setsid: a process group to signal,
-# as a terminal's Ctrl-C does).
-setsid "$HANDOVER" demo >"$out" 2>&1 &
+# as a terminal's Ctrl-C does). It holds at step 4 until the signal comes,
+# so the signal cannot land after a run that already finished.
+HANDOVER_DEMO_HOLD_STEP=4 setsid "$HANDOVER" demo >"$out" 2>&1 &
 pid=$!
 i=0
 until grep -q "^\[4/8\]" "$out"; do

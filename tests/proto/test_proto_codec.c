@@ -271,6 +271,12 @@ static void test_values_checked(void) {
   buf[22] = 1;
   buf[17] = 9; /* attestation kind 9 */
   HT_CHECK_EQ_INT(hv_proto_decode(buf, n, &m), HV_PROTO_ERR_FIELD_VALUE);
+  buf[17] = 5; /* the first kind past sgx-local */
+  HT_CHECK_EQ_INT(hv_proto_decode(buf, n, &m), HV_PROTO_ERR_FIELD_VALUE);
+  buf[17] = HV_TEE_KIND_SGX_LOCAL;
+  HT_CHECK_EQ_INT(hv_proto_decode(buf, n, &m), HV_PROTO_OK);
+  HT_CHECK_EQ_INT(m.u.challenge.kind, HV_TEE_KIND_SGX_LOCAL);
+  sample_challenge(&m);
   raw r;
   uint8_t code[2] = {0, 1};
   raw_start(&r, 1, HV_PROTO_MSG_ERROR);

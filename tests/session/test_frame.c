@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -13,6 +14,19 @@
 #include "harness.h"
 
 static int pair[2];
+
+/* This executable's getsockopt() comes before libc's for the library
+ * linked into it: with no_peercred set, SO_PEERCRED fails as under
+ * Gramine, which does not have it. */
+static int no_peercred;
+int getsockopt(int fd, int level, int name, void *value, socklen_t *len);
+int getsockopt(int fd, int level, int name, void *value, socklen_t *len) {
+  if (no_peercred && level == SOL_SOCKET && name == SO_PEERCRED) {
+    errno = ENOPROTOOPT;
+    return -1;
+  }
+  return (int)syscall(SYS_getsockopt, fd, level, name, value, len);
+}
 
 static void open_pair(void) {
   HT_CHECK(socketpair(AF_UNIX, SOCK_STREAM, 0, pair) == 0);
@@ -139,6 +153,7 @@ static void test_empty_and_timeout(void) {
 }
 
 static char dir[] = "/tmp/hv-test-frame.XXXXXX";
+static char dir2[] = "/tmp/hv-test-frame2.XXXXXX";
 
 static void test_listen_mode_and_stale(void) {
   HT_CHECK(mkdtemp(dir) != NULL);
@@ -294,6 +309,70 @@ static void test_server_bounds_connections(void) {
   rmdir(dir);
 }
 
+/* Serves listen_fd while this one process opens n connections to
+ * where (each sends a frame): every one of them must be handled. */
+static void one_process_gets(int n, const hv_session_addr *where) {
+  char err[256];
+  pthread_mutex_lock(&gate_lock);
+  gate_open = 0;
+  handled = 0;
+  pthread_mutex_unlock(&gate_lock);
+  stop_flag = 0;
+  pthread_t t;
+  int rc = -1;
+  HT_CHECK(pthread_create(&t, NULL, run_server, &rc) == 0);
+  int fds[HV_SESSION_MAX_CONNECTIONS];
+  for (int i = 0; i < n; i++) {
+    fds[i] = hv_session_connect(where, err, sizeof err);
+    HT_CHECK(fds[i] >= 0);
+    uint8_t frame[5] = {0, 0, 0, 1, 'h'};
+    HT_CHECK(send(fds[i], frame, sizeof frame, MSG_NOSIGNAL) == 5);
+  }
+  wait_handled(n);
+  HT_CHECK_EQ_INT(handled_now(), n);
+  pthread_mutex_lock(&gate_lock);
+  gate_open = 1;
+  pthread_cond_broadcast(&gate_cond);
+  pthread_mutex_unlock(&gate_lock);
+  stop_flag = 1;
+  pthread_join(t, NULL);
+  HT_CHECK_EQ_INT(rc, 0);
+  for (int i = 0; i < n; i++) close(fds[i]);
+}
+
+/* Over TCP nothing names the peer's process (every peer is on loopback),
+ * so the per-process bound does not apply: one process gets more than
+ * HV_SESSION_MAX_PER_PEER connections, under the global bound. */
+static void test_server_tcp_global_bound_only(void) {
+  hv_session_addr a, bound;
+  char err[256];
+  HT_CHECK(hv_session_addr_parse("tcp:127.0.0.1:0", "listen", &a, err, sizeof err) ==
+           HV_SESSION_OK);
+  listen_fd = hv_session_listen(&a, &bound, err, sizeof err);
+  HT_CHECK(listen_fd >= 0);
+  one_process_gets(HV_SESSION_MAX_PER_PEER + 2, &bound);
+  close(listen_fd);
+}
+
+/* A Unix peer whose credentials cannot be read is served, not dropped
+ * (credentials name a process, the reports name the build), and counted
+ * against the global bound only. */
+static void test_server_unix_without_credentials(void) {
+  hv_session_addr a;
+  char err[256], path[128];
+  HT_CHECK(mkdtemp(dir2) != NULL);
+  snprintf(path, sizeof path, "unix:%s/nocred", dir2);
+  HT_CHECK(hv_session_addr_parse(path, "listen", &a, err, sizeof err) == HV_SESSION_OK);
+  listen_fd = hv_session_listen(&a, NULL, err, sizeof err);
+  HT_CHECK(listen_fd >= 0);
+  no_peercred = 1;
+  one_process_gets(HV_SESSION_MAX_PER_PEER + 1, &a);
+  no_peercred = 0;
+  close(listen_fd);
+  unlink(a.path);
+  rmdir(dir2);
+}
+
 int main(void) {
   pair[0] = pair[1] = -1;
   HT_RUN(test_round_trip);
@@ -303,5 +382,7 @@ int main(void) {
   HT_RUN(test_empty_and_timeout);
   HT_RUN(test_listen_mode_and_stale);
   HT_RUN(test_server_bounds_connections);
+  HT_RUN(test_server_tcp_global_bound_only);
+  HT_RUN(test_server_unix_without_credentials);
   return HT_DONE();
 }

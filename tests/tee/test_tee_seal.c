@@ -125,14 +125,17 @@ static void test_header_edits(void) {
   HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_TAMPERED);
   blob[9] = 3;
   blob[16] = 1; /* cpu_svn above ours */
-  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_SVN);
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_CPUSVN);
   blob[16] = 0;
   blob[0] ^= 0x20; /* magic */
   HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_TAMPERED);
   blob[0] ^= 0x20;
-  blob[5] = 2; /* format version */
+  HT_CHECK_EQ_INT(blob[5], 2); /* format version */
+  blob[5] = 3;
   HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_TAMPERED);
-  blob[5] = 1;
+  blob[5] = 1; /* version 1 has no DEBUG in the identity fingerprint */
+  HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_OTHER_ENCLAVE);
+  blob[5] = 2;
   blob[7] = 3; /* key policy: both bits is not one we write */
   HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_TAMPERED);
   blob[7] = 1; /* MRENCLAVE instead of MRSIGNER: another identity */
@@ -189,8 +192,10 @@ static void test_foreign_requests_refused(void) {
   uint8_t blob[PT_LEN + HV_TEE_SEAL_OVERHEAD];
   size_t len = 0;
   hv_tee *a = tt_open("p1", tt_identity(0xa1, 0x51, 7, 3));
+  /* (3: a lower ISVSVN under MRENCLAVE is this enclave before a
+   * re-signing: it opens, and the store re-seals it.) */
   const hv_tee_error want[] = {HV_TEE_OK, HV_TEE_ERR_SEAL_TAMPERED, HV_TEE_ERR_SEAL_TAMPERED,
-                               HV_TEE_ERR_SEAL_OTHER_ENCLAVE};
+                               HV_TEE_OK};
   for (int field = 0; field < 4; field++) {
     HT_CHECK_EQ_INT(seal_edited(a, field, blob, &len), HV_TEE_OK);
     HT_CHECK_EQ_INT(unseal_as(a, HV_TEE_SEAL_MRENCLAVE, blob, len), want[field]);

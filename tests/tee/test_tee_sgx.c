@@ -46,6 +46,10 @@ static void test_detect_kinds(void) {
   put("attestation_type", "epid\n", 5);
   HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti_out), HV_TEE_OK);
   HT_CHECK_EQ_INT(kind, HV_TEE_KIND_SGX_EPID);
+  /* No remote attestation configured: local attestation still works. */
+  put("attestation_type", "none", 4);
+  HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti_out), HV_TEE_OK);
+  HT_CHECK_EQ_INT(kind, HV_TEE_KIND_SGX_LOCAL);
 }
 
 static void test_detect_refusals(void) {
@@ -53,7 +57,7 @@ static void test_detect_refusals(void) {
   hv_tee_kind kind;
   uint8_t bytes[HV_TEE_TARGET_INFO_LEN + 1] = {0};
   put("my_target_info", bytes, HV_TEE_TARGET_INFO_LEN);
-  put("attestation_type", "none", 4);
+  put("attestation_type", "nonex", 5);
   HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
   put("attestation_type", "dcapx", 5);
   HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
@@ -75,7 +79,7 @@ static void test_detect_refusals(void) {
 static void test_egetkey_status(void) {
   HT_CHECK_EQ_INT(sgx_egetkey_status(0), HV_TEE_OK);
   HT_CHECK_EQ_INT(sgx_egetkey_status(SGX_ERR_INVALID_ISVSVN), HV_TEE_ERR_SEAL_SVN);
-  HT_CHECK_EQ_INT(sgx_egetkey_status(SGX_ERR_INVALID_CPUSVN), HV_TEE_ERR_SEAL_SVN);
+  HT_CHECK_EQ_INT(sgx_egetkey_status(SGX_ERR_INVALID_CPUSVN), HV_TEE_ERR_SEAL_CPUSVN);
   HT_CHECK_EQ_INT(sgx_egetkey_status(SGX_ERR_INVALID_KEYNAME), HV_TEE_ERR_ARGS);
   HT_CHECK_EQ_INT(sgx_egetkey_status(SGX_ERR_INVALID_ATTRIBUTE), HV_TEE_ERR_ARGS);
 }

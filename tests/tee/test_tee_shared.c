@@ -64,7 +64,7 @@ static void test_seal_across_microcode_update(void) {
   HT_CHECK_EQ_INT(hv_tee_seal(after, HV_TEE_SEAL_MRSIGNER, pt, sizeof pt, blob,
                               sizeof blob, &len), HV_TEE_OK);
   HT_CHECK_EQ_INT(hv_tee_unseal(before, HV_TEE_SEAL_MRSIGNER, blob, len, out, sizeof out, &out_len),
-                  HV_TEE_ERR_SEAL_SVN);
+                  HV_TEE_ERR_SEAL_CPUSVN);
   hv_tee_close(before);
   hv_tee_close(after);
   hv_tee_close(sim);
