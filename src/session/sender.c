@@ -185,6 +185,11 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
   uint64_t now = 0;
   int64_t asked = hv_session_monotonic_ms();
   time_need need = time_needed(io, io->in, in_len);
+  if (need != TIME_NONE && s->stop && *s->stop) {
+    SAY(s, HV_SESSION_LOG_INFO, "%s closed: the sender is stopping", io->tag);
+    send_error(io, HV_PROTO_ERR_INTERNAL, "sender is stopping");
+    return -1;
+  }
   hv_session_error got_time =
       need == TIME_NONE ? HV_SESSION_OK
                         : hv_session_time_now(s->time, need == TIME_RECENT, io->tag, &now);

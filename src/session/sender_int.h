@@ -3,6 +3,7 @@
 #define HANDOVER_SESSION_SENDER_INT_H
 
 #include <pthread.h>
+#include <signal.h>
 
 #include "session/worker_int.h"
 
@@ -14,6 +15,10 @@ struct hv_session_sender {
   const char *chain_head_file;  /* re-read for each message when set */
   hv_proto_chain_head head;     /* the current one */
   hv_proto_chain_head recorded; /* the last one written to the store */
+  /* hv_session_serve's stop flag (NULL outside it): once set, no new
+   * trusted-time query starts, so connections waiting for the time lock
+   * end at once instead of each running a query before serve can stop. */
+  volatile sig_atomic_t *stop;
 };
 
 /* The one place the sender takes a chain head (at start and for each

@@ -201,5 +201,8 @@ hv_session_error hv_session_serve(hv_session_sender *s, int listen_fd, bool once
   if (!s || listen_fd < 0 || !stop) return HV_SESSION_ERR_ARGS;
   sess_server_config cfg = {
       .handler = sender_conn, .ctx = s, .once = once, .log = &s->worker->log};
-  return sess_server_run(listen_fd, &cfg, stop) == 0 ? HV_SESSION_OK : HV_SESSION_ERR_SYSTEM;
+  s->stop = stop;
+  int rc = sess_server_run(listen_fd, &cfg, stop);
+  s->stop = NULL;
+  return rc == 0 ? HV_SESSION_OK : HV_SESSION_ERR_SYSTEM;
 }
