@@ -259,6 +259,13 @@ typedef struct {
 hv_policy_error hv_policy_override_parse(const uint8_t *text, size_t len,
                                          hv_policy_override *out,
                                          hv_policy_diag *diag);
+/* Only the signatures (to the council's threshold) and the strict parse,
+ * as for a policy: what a tool can check without a worker. */
+hv_policy_error hv_policy_override_verify_signed(const uint8_t *text, size_t len,
+                                                 const uint8_t *sig, size_t sig_len,
+                                                 const hv_policy_council *council,
+                                                 hv_policy_override *out,
+                                                 hv_policy_diag *diag);
 /* Verifies like a policy (signatures to the threshold, strict parse),
  * then that it names identity_pub and the build self as `from`
  * (override_other_identity, override_other_build) and has not expired by

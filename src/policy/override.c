@@ -90,6 +90,18 @@ hv_policy_error hv_policy_override_parse(const uint8_t *text, size_t len,
   return HV_POLICY_OK;
 }
 
+hv_policy_error hv_policy_override_verify_signed(const uint8_t *text, size_t len,
+                                                 const uint8_t *sig, size_t sig_len,
+                                                 const hv_policy_council *council,
+                                                 hv_policy_override *out,
+                                                 hv_policy_diag *diag) {
+  if (!out || (!text && len)) return hv_diag(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
+  /* Signatures first: an unsigned document is never parsed further. */
+  hv_policy_error err = hv_policy_check_sig_file(text, len, sig, sig_len, council, diag);
+  if (!err) err = hv_policy_override_parse(text, len, out, diag);
+  return err;
+}
+
 hv_policy_error hv_policy_override_verify(const uint8_t *text, size_t len,
                                           const uint8_t *sig, size_t sig_len,
                                           const hv_policy_council *council,
@@ -99,10 +111,10 @@ hv_policy_error hv_policy_override_verify(const uint8_t *text, size_t len,
                                           hv_policy_diag *diag) {
   if (!out || !identity_pub || !self || (!text && len))
     return hv_diag(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
-  hv_policy_error err = hv_policy_check_sig_file(text, len, sig, sig_len, council, diag);
-  if (err) return err;
   hv_policy_override o;
-  if ((err = hv_policy_override_parse(text, len, &o, diag))) return err;
+  hv_policy_error err = hv_policy_override_verify_signed(text, len, sig, sig_len, council,
+                                                         &o, diag);
+  if (err) return err;
   if (memcmp(o.identity_pub, identity_pub, HV_ED25519_PUB_LEN))
     return hv_diag(diag, 0, HV_POLICY_ERR_OVERRIDE_OTHER_IDENTITY,
                    "the override names another worker identity");

@@ -132,6 +132,10 @@ waive chain-head-stale
 expires 1798761600
 EOT
 expect 0 '^signed ovr' "$H" policy sign --key a.key ovr
+expect 1 'REFUSED: ovr.sig: below_threshold' "$H" policy verify --council council ovr
+expect 0 '^signed ovr' "$H" policy sign --key b.key ovr
+expect 0 '^verified: ovr, a council override waiving chain-head-stale, threshold 2 of 3 council members; expires 2027-01-01T00:00:00Z$' \
+  "$H" policy verify --council council ovr
 expect 0 '^waive chain-head-stale$' "$H" policy show ovr
 expect 0 '^expires 2027-01-01T00:00:00Z$' "$H" policy show ovr
 sed 's/^waive .*/waive report-mac/' ovr >ovr-bad
