@@ -23,41 +23,55 @@ static int with_suffix(const char *given, const char *base, const char *suffix,
   return n > 0 && n < PATH_CAP ? 0 : -1;
 }
 
-/* The time the policy's timestamp was signed, verified; 0 without a key. */
-static int read_timestamp(hv_session_worker *w, uint64_t *ts_time) {
+/* The time the policy's timestamp was signed, verified against the policy
+ * bytes the council signed; 0 without a key. loud: log why it failed. */
+static int read_timestamp(hv_session_worker *w, uint64_t *ts_time, bool loud) {
   *ts_time = 0;
   if (!hv_policy_has_timestamp_key(w->policy)) return 0;
   char path[PATH_CAP];
-  uint8_t *text = NULL, *ts = NULL;
-  size_t len = 0, ts_len = 0;
+  uint8_t *ts = NULL;
+  size_t ts_len = 0;
   int rc = -1;
   if (with_suffix(w->cfg.policy_timestamp_file, w->cfg.policy_file, ".ts", path) != 0) {
-    FAIL(w, "policy timestamp: path too long");
+    if (loud) FAIL(w, "policy timestamp: path too long");
     return -1;
   }
-  if (sess_read_file_alloc(w->cfg.policy_file, HV_POLICY_MAX_FILE, &text, &len) != 0 ||
-      sess_read_file_alloc(path, HV_POLICY_MAX_FILE, &ts, &ts_len) != 0) {
-    FAIL(w, "the policy names a timestamp_key: reading %s: %s", text ? path : w->cfg.policy_file,
-         sess_file_error(errno));
-    goto out;
+  if (sess_read_file_alloc(path, HV_POLICY_MAX_FILE, &ts, &ts_len) != 0) {
+    if (loud)
+      FAIL(w, "the policy names a timestamp_key: reading %s: %s", path, sess_file_error(errno));
+    return -1;
   }
   hv_policy_diag d = {0};
-  hv_policy_error pe = hv_policy_timestamp_verify(w->policy, text, len, ts, ts_len, ts_time, &d);
+  hv_policy_error pe = hv_policy_timestamp_verify(w->policy, w->policy_text, w->policy_len, ts,
+                                                  ts_len, ts_time, &d);
   if (pe != HV_POLICY_OK) {
-    FAIL(w, "policy timestamp %s refused: %s (line %zu: %s)", path, hv_policy_error_name(pe),
-         d.line, d.what);
+    if (loud)
+      FAIL(w, "policy timestamp %s refused: %s (line %zu: %s)", path, hv_policy_error_name(pe),
+           d.line, d.what);
     goto out;
   }
   rc = 0;
 out:
-  free(text);
   free(ts);
   return rc;
 }
 
+void sess_fresh_refresh(hv_session_worker *w) {
+  uint64_t ts_time = 0;
+  if (!hv_policy_has_timestamp_key(w->policy) || read_timestamp(w, &ts_time, false) != 0 ||
+      ts_time <= w->ts_time_unix)
+    return;
+  w->ts_time_unix = ts_time;
+  w->params.policy_expires_ms = hv_policy_in_force_until_ms(w->policy, ts_time);
+  char when[HV_POLICY_TIME_TEXT_LEN];
+  hv_policy_time_format(ts_time, when);
+  sess_log(&w->log, HV_SESSION_LOG_INFO, "policy timestamp renewed: signed at %s", when);
+}
+
 int sess_fresh_open(hv_session_worker *w) {
   uint64_t ts_time = 0, floor = 0;
-  if (read_timestamp(w, &ts_time) != 0) return -1;
+  if (read_timestamp(w, &ts_time, true) != 0) return -1;
+  w->ts_time_unix = ts_time;
   w->params.policy_expires_ms = hv_policy_in_force_until_ms(w->policy, ts_time);
   hv_store_error se = hv_store_set_min_block_interval(
       w->store, hv_policy_min_block_interval_ms(w->policy));

@@ -277,7 +277,10 @@ hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
   io->deadline_ms = start + HV_SESSION_DEADLINE_MS;
   io->time_ms = 0;
   make_tag(peer, io->tag, sizeof io->tag);
+  pthread_mutex_lock(&s->lock);
+  sess_fresh_refresh(s->worker); /* a renewed online timestamp, if any */
   hv_proto_config cfg = {.tee = s->worker->tee, .params = s->worker->params};
+  pthread_mutex_unlock(&s->lock);
   hv_proto_error pe = hv_proto_sender_new(&cfg, s->secret, &io->sender);
   if (pe != HV_PROTO_OK) {
     SAY(s, HV_SESSION_LOG_WARN, "%s refused: starting the protocol: %s", io->tag,

@@ -93,6 +93,12 @@ static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w
     goto out;
   }
   rc = 0;
+  /* The bytes the council signed: an online timestamp names their hash. */
+  if (hv_policy_has_timestamp_key(w->policy)) {
+    w->policy_text = text;
+    w->policy_len = text_len;
+    text = NULL;
+  }
 out:
   free(text);
   free(sig);
@@ -176,6 +182,7 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
 void hv_session_worker_close(hv_session_worker *w) {
   if (!w) return;
   if (w->policy) hv_policy_free(w->policy);
+  free(w->policy_text);
   if (w->store) hv_store_close(w->store);
   hv_wipe(w, sizeof *w);
   free(w);

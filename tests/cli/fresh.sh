@@ -149,6 +149,20 @@ start_serve old "$W/old" "$(next_head)"
 receive new "$W/ts-new" || { cat "$W/receive.log" >&2; fail "a fresh timestamp: receive failed"; }
 stop_serve
 [ "$(identity new "$W/ts-new")" = "$pub" ] || fail "a fresh timestamp: the key did not move"
+# A running sender takes a renewed timestamp: started with one that
+# trusted time finds 10 s too old (the start check is against the store's
+# floor, minutes behind), it refuses, then serves once a fresh one is
+# written next to the policy.
+"$HANDOVER" policy timestamp --key "$W/ts.key" --time $(( $(date +%s) - 86400 - 10 )) \
+  "$W/gov-ts/policy.txt" >/dev/null || fail "policy timestamp"
+start_serve old "$W/old" "$(next_head)"
+receive new "$W/ts-old-new" && fail "a timestamp too old: receive succeeded"
+expect_in "a timestamp too old (receiver)" "policy-expired" "$W/receive.log"
+"$HANDOVER" policy timestamp --key "$W/ts.key" "$W/gov-ts/policy.txt" >/dev/null ||
+  fail "policy timestamp"
+receive new "$W/ts-renewed" || { cat "$W/receive.log" >&2; fail "a renewed timestamp"; }
+expect_in "a renewed timestamp" "policy timestamp renewed" "$W/serve.log"
+stop_serve
 GOVDIR=$W_GOV_SAVED
 echo "the online timestamp: ok"
 
