@@ -210,8 +210,10 @@ typedef struct {
   char addr[HV_SESSION_PEER_ADDR_MAX]; /* TCP: "127.0.0.1:PORT"; else "" */
 } hv_session_peer;
 
-/* Unseals the identity, checks the configuration once with a trial
- * protocol sender, admits head (recorded in the store, which refuses a
+/* Unseals the identity, verifies the worker's council override if it has
+ * one (override_file: its signatures, this identity, this build as
+ * `from`, not expired by the store's floor; its use is logged), checks
+ * the configuration once with a trial protocol sender, admits head (recorded in the store, which refuses a
  * lower block number or a known block with another time) and starts the
  * timesrc session. chain_head_file (may be NULL) is re-read for each
  * message: a service that follows the chain writes it. */
