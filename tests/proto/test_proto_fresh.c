@@ -262,6 +262,23 @@ static void test_response_live(void) {
   fx_msg changed = run.response;
   changed.b[40] ^= 1; /* inside the echoed challenge */
   HT_CHECK(!hv_proto_sender_response_live(run.sender, changed.b, changed.n));
+  /* once seen expired (a later HELLO sweeps the table), no more either */
+  fx_run late;
+  HT_CHECK(start(&late));
+  fx_msg hello2, ch2;
+  size_t n = 0;
+  hv_proto_receiver *r2 = NULL;
+  hv_proto_config rc;
+  fx_receiver_config(&W, &rc);
+  HT_CHECK(hv_proto_receiver_new(&rc, &r2) == HV_PROTO_OK);
+  HT_CHECK(hv_proto_receiver_hello(r2, hello2.b, sizeof hello2.b, &hello2.n) == HV_PROTO_OK);
+  HT_CHECK(hv_proto_sender_response_live(late.sender, late.response.b, late.response.n));
+  HT_CHECK_EQ_INT(hv_proto_sender_handle(late.sender, FX_T0 + FX_WINDOW + 1, &W.head, hello2.b,
+                                         hello2.n, ch2.b, sizeof ch2.b, &n, NULL),
+                  HV_PROTO_OK);
+  HT_CHECK(!hv_proto_sender_response_live(late.sender, late.response.b, late.response.n));
+  hv_proto_receiver_free(r2);
+  fx_run_close(&late);
   /* once answered, the challenge is used: no more */
   HT_CHECK_EQ_INT(answer(&run, &run.response, FX_T0 + 1000), HV_PROTO_OK);
   HT_CHECK(!hv_proto_sender_response_live(run.sender, run.response.b, run.response.n));
