@@ -5,6 +5,8 @@
 # expired policy, NTS servers (and the host) with their clocks 25 days
 # back, and certificates that expired 20 days ago revived by such a clock.
 . "$(dirname "$0")/lib.sh"
+# The old store hands over several times here (policy after_handover keep).
+export HV_AFTER_HANDOVER=keep
 cli_env 3 60 old,new
 
 pub=$(init_store old "$W/old")
