@@ -21,6 +21,7 @@ typedef struct {
   size_t n_servers;
   const char *const *builds;   /* sim build names, oldest first */
   size_t n_builds;
+  const char *after_handover;  /* "retire" or "keep"; NULL: the policy default */
   uint64_t expires_unix;       /* 0: DEMO_GOV_LIFETIME_S from the local clock */
   const char *timestamp_key;   /* 64 hex: the policy's timestamp_key; NULL: none */
   bool keep_member_keys;       /* tests: also write member-N.key (0600) to sign

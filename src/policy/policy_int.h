@@ -11,6 +11,8 @@ struct hv_policy {
   hv_policy_time time;
   uint32_t response_window_s;
   uint64_t max_chain_lag_s;
+  hv_policy_after_handover after_handover;
+  bool after_handover_given; /* at most once */
   uint64_t expires_unix;
   uint32_t min_block_interval_ms;
   bool has_timestamp_key;

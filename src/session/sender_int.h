@@ -15,6 +15,9 @@ struct hv_session_sender {
   const char *chain_head_file;  /* re-read for each message when set */
   hv_proto_chain_head head;     /* the current one */
   hv_proto_chain_head recorded; /* the last one written to the store */
+  bool retires;  /* policy after_handover retire (the default) */
+  bool key_out;  /* retiring: a connection's KEY awaits its DONE */
+  bool retired;  /* the key moved: tombstone recorded, secret wiped */
   /* hv_session_serve's stop flag (NULL outside it): once set, no new
    * trusted-time query starts, so connections waiting for the time lock
    * end at once instead of each running a query before serve can stop. */

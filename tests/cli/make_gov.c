@@ -5,7 +5,9 @@
  *   EXPIRES_UNIX: the policy's `expires` (0 or absent: a year from now)
  *   TIMESTAMP_KEY: 64 hex, the policy's timestamp_key
  * The members' secret keys are kept too, as DIR/member-N.key, so a test
- * can sign more (an override) with `handover policy sign`. */
+ * can sign more (an override) with `handover policy sign`.
+ * HV_AFTER_HANDOVER=keep|retire in the environment adds that policy line
+ * (tests that run several handovers from one sender keep it serving). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +47,8 @@ int main(int argc, char **argv) {
                            .builds = (const char *const *)builds, .n_builds = n_builds,
                            .expires_unix = expires,
                            .timestamp_key = argc == 8 ? argv[7] : NULL,
-                           .keep_member_keys = true};
+                           .keep_member_keys = true,
+                           .after_handover = getenv("HV_AFTER_HANDOVER")};
   demo_gov_files f;
   return demo_gov_make(argv[1], &spec, &f) == 0 ? 0 : 1;
 }
