@@ -212,7 +212,9 @@ static int run(const hw_config *c) {
   hv_session_worker_config wc = {
       .store_dir = c->store, .create_store = true, .policy_file = c->policy,
       .policy_sig_file = c->policy_sig, .council_file = c->council, .ca_file = c->ca,
-      .nts_state_dir = c->nts_state, .log = worker_log};
+      .nts_state_dir = c->nts_state, .log = worker_log,
+      .policy_timestamp_file = c->policy_timestamp, .override_file = c->override,
+      .override_sig_file = c->override_sig};
   hv_session_worker *w;
   int st = EXIT_FAIL;
   if (hv_session_worker_open(&wc, tee, &w) == HV_SESSION_OK) {

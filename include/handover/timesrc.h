@@ -282,5 +282,10 @@ hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *s,
                                             hv_timesrc_report *out);
 /* Wipes the jars, frees everything. NULL is fine. */
 void hv_timesrc_session_free(hv_timesrc_session *s);
+/* Raises the session's lower bound on true time for certificates
+ * (not_before_unix) to unix_s; a lower value changes nothing. A caller
+ * that just got a trusted time passes it here, so the next handshake
+ * judges certificates at least there, whatever the host's clock says. */
+void hv_timesrc_session_raise_not_before(hv_timesrc_session *s, int64_t unix_s);
 
 #endif

@@ -180,8 +180,9 @@ for r in 1 2 3; do
     { cat "$d/kit.err" >&2; fail "kit.sh build release $r"; }
   grep -Eq '^runtime seq=[0-9]+ mr_enclave=[0-9a-f]{64} mr_signer=[0-9a-f]{64} isv_prod_id=1 isv_svn=[0-9]+$' \
     "$d/runtime" || fail "release $r: kit printed '$(cat "$d/runtime")'"
-  t=$(date +%s%3N)
-  echo "$t:$((t - 60000))" >"$d/state/chain-head"
+  # a minute old, one block a second (the policy's default fastest rate)
+  t=$(( $(date +%s) - 60 ))
+  echo "$t:$((t * 1000))" >"$d/state/chain-head"
 done
 # A release configured with the sim TEE is refused by the kit.
 mkdir -p "$W/bad/conf" "$W/bad/out" && cp "$W/r1/conf/worker.conf" "$W/bad/conf/" &&
@@ -208,6 +209,7 @@ cmp -s "$W/r1/runtime" "$W/r1/runtime.first" || fail "two signings of release 1 
 {
   echo "# gramine test policy"
   echo "version 1"
+  echo "expires $(( $(date +%s) + 86400 ))"
   for sv in $servers; do
     echo "server host=${sv%:*} port=${sv#*:} operator=op-${sv%%.*} region=loopback"
   done
