@@ -328,7 +328,7 @@ grep -q "worker.conf: Operation not permitted" "$W/r3/run.out" ||
   fail "release 3: an edited configuration was not refused by Gramine"
 
 # SIGTERM (injected into Gramine) stops release 2, which serves until it
-# comes, and release 1 (unless it ended by itself, done as a sender): 0.
+# comes; release 1 retired after its handover and exited 0 by itself.
 for r in 2 1; do
   eval "pid=\$PID$r"
   stop "$pid"
