@@ -329,10 +329,12 @@ grep -q "worker.conf: Operation not permitted" "$W/r3/run.out" ||
 
 # SIGTERM (injected into Gramine) stops release 2, which serves until it
 # comes; release 1 retired after its handover and exited 0 by itself.
-for r in 2 1; do
-  eval "pid=\$PID$r"
-  stop "$pid"
-  st=$?
-  [ "$st" -eq 0 ] || fail "release $r exited $st on SIGTERM"
-done
+stop "$PID2"
+st=$?
+[ "$st" -eq 0 ] || fail "release 2 exited $st on SIGTERM"
+wait_exit "$PID1"
+st=$?
+[ "$st" -eq 0 ] || fail "release 1 exited $st after its handover"
+grep -q "retired: the identity moved to a successor" "$W/r1/run.out" ||
+  fail "release 1 did not retire after its handover"
 echo "gramine: handover from release 1 to release 2 under gramine-direct: ok"
