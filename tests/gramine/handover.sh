@@ -208,8 +208,7 @@ cmp -s "$W/r1/runtime" "$W/r1/runtime.first" || fail "two signings of release 1 
 {
   echo "# gramine test policy"
   echo "version 1"
-  # Room on a loaded 2-core machine: a resolver that forks makes a new
-  # Gramine process per name, which takes seconds there.
+  # Room on a loaded 2-core machine, where Gramine runs slowly.
   echo "timeout_ms 15000"
   for sv in $servers; do
     echo "server host=${sv%:*} port=${sv#*:} operator=op-${sv%%.*} region=loopback"
