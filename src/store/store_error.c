@@ -19,7 +19,7 @@ const char *hv_store_error_name(hv_store_error err) {
     case HV_STORE_ERR_ROLLBACK: return "refused: value is older than the one stored";
     case HV_STORE_ERR_OTHER_ENCLAVE: return "sealed by another enclave";
     case HV_STORE_ERR_OTHER_PLATFORM: return "sealed on another platform";
-    case HV_STORE_ERR_TEE: return "the TEE refused to seal or unseal (bad key request)";
+    case HV_STORE_ERR_TEE: return "sealing or unsealing failed in the TEE (bad arguments or TEE I/O)";
     case HV_STORE_ERR_CRYPTO: return "key generation or derivation failed";
     case HV_STORE_ERR_LOCK: return "cannot open or lock the store's lock file";
     case HV_STORE_ERR_NEWER_CPUSVN: return "sealed under a newer CPU SVN than this CPU runs";

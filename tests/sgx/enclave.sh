@@ -16,7 +16,12 @@ printf '%s' "$type" >"$t/attestation_type"
 # The ASan runtime wants to come first; a preloaded emulator comes before it.
 ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 export ASAN_OPTIONS
-exec unshare --mount --propagation private sh -euc '
+# Root gets a mount namespace; anyone else a user namespace as well, where
+# they are root (their files show as root's inside, as ours do outside).
+userns=""
+[ "$(id -u)" -eq 0 ] || userns="--user --map-root-user"
+# shellcheck disable=SC2086
+exec unshare $userns --mount --propagation private sh -euc '
   t=$1 lib=$2
   shift 2
   mkdir "$t/dev"

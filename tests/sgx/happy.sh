@@ -1,6 +1,7 @@
 # A production handover with --tee sgx (DEBUG clear) between two emulated
-# enclaves: init, status, serve --once, receive; both stores hold the one
-# identity, each sealed to its own build.
+# enclaves: init, status, serve --once, receive, over the Unix socket and
+# over TCP loopback; the stores hold the one identity, each sealed to its
+# own build.
 . "$(dirname "$0")/lib.sh"
 sgx_env 3 60 old,new
 
@@ -25,6 +26,27 @@ SERVE_PID=""
 grep -q "dev mode" "$W/serve.log" && fail "a production sender logged dev mode"
 
 [ "$(identity new "$W/new")" = "$pub" ] || fail "the new store does not hold the identity"
+
+# The same over TCP on loopback, as two enclaves under Gramine meet.
+t=$(now_ms)
+# shellcheck disable=SC2046
+"$HANDOVER" serve --store "$W/old" --listen tcp:127.0.0.1:0 $(gov_args) \
+  --chain-head "$t:$((t - 60000))" $(tee_args old) --once >"$W/serve-tcp.log" 2>&1 &
+SERVE_PID=$!
+i=0
+until addr=$(sed -n 's/.*serve: listening on \(tcp:127\.0\.0\.1:[0-9]*\),.*/\1/p' \
+  "$W/serve-tcp.log") && [ -n "$addr" ]; do
+  kill -0 "$SERVE_PID" 2>/dev/null || { SERVE_PID=""; cat "$W/serve-tcp.log" >&2; fail "serve (tcp) exited at start"; }
+  i=$((i + 1))
+  [ "$i" -gt "$SERVE_START_TENTHS" ] && fail "serve (tcp) did not listen"
+  sleep 0.1
+done
+# shellcheck disable=SC2046
+"$HANDOVER" receive --connect "$addr" --store "$W/new-tcp" $(gov_args) $(tee_args new) \
+  >"$W/receive.log" 2>&1 || { cat "$W/receive.log" >&2; fail "receive over TCP failed"; }
+wait "$SERVE_PID" || fail "serve (tcp) --once exited non-zero"
+SERVE_PID=""
+[ "$(identity new "$W/new-tcp")" = "$pub" ] || fail "the TCP receiver does not hold the identity"
 [ "$(identity old "$W/old")" = "$pub" ] || fail "the sender lost its key"
 status_of old "$W/new" && fail "the old build unsealed the new build's store"
 expect_in "cross status" "sealed by another enclave" "$W/status.out"

@@ -236,6 +236,37 @@ static void test_seal_key_inputs(void) {
   HT_CHECK_MEM(k, k0, 16);
 }
 
+/* With ATTRIBUTES.KSS the KSS inputs are allowed: NOISVPRODID leaves
+ * ISVPRODID out of the key, and a CONFIGSVN above ours is refused like
+ * an ISVSVN (SGX_INVALID_ISVSVN). */
+static void test_kss_inputs(void) {
+  uint8_t k0[16], k[16];
+  int zf;
+  enclave(secret_a, MR_A, NULL, SVN_1, "3");
+  setenv("HV_EMU_FLAGS", "85", 1); /* INIT, MODE64BIT, KSS */
+  setenv("HV_EMU_CONFIGSVN", "2", 1);
+  HT_CHECK_EQ_INT(enclu_emu_reload(), 0);
+  seal_request(B->req, SGX_KEYPOLICY_MRSIGNER | 0x04); /* NOISVPRODID */
+  key_now(k0);
+  setenv("HV_EMU_ISVPRODID", "8", 1);
+  HT_CHECK_EQ_INT(enclu_emu_reload(), 0);
+  key_now(k);
+  HT_CHECK_MEM(k, k0, 16);
+  B->req[2] = SGX_KEYPOLICY_MRSIGNER; /* ISVPRODID in the key again */
+  key_now(k0);
+  setenv("HV_EMU_ISVPRODID", "7", 1);
+  HT_CHECK_EQ_INT(enclu_emu_reload(), 0);
+  key_now(k);
+  HT_CHECK(memcmp(k, k0, 16) != 0);
+  B->req[76] = 2; /* CONFIGSVN = ours */
+  HT_CHECK_EQ_INT(egetkey_at(B->req, B->key, &zf), 0);
+  B->req[76] = 3;
+  HT_CHECK_EQ_INT(egetkey_at(B->req, B->key, &zf), SGX_ERR_INVALID_ISVSVN);
+  HT_CHECK_EQ_INT(zf, 1);
+  B->req[76] = 0;
+  unsetenv("HV_EMU_CONFIGSVN");
+}
+
 /* ---- the backend against the emulator ---- */
 
 static hv_tee *open_sgx(void) {
@@ -354,6 +385,7 @@ int main(void) {
   HT_RUN(test_faults);
   HT_RUN(test_egetkey_status_codes);
   HT_RUN(test_seal_key_inputs);
+  HT_RUN(test_kss_inputs);
   HT_RUN(test_backend_identity_and_reports);
   HT_RUN(test_backend_sealing);
   free(B);

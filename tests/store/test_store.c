@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "handover/crypto.h"
@@ -400,6 +401,55 @@ static void test_lock_file_refused(void) {
   hv_store_close(s2);
 }
 
+/* The name of the kernel function pid sleeps in ("" if it runs). */
+static void wchan_of(pid_t pid, char *out, size_t cap) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/wchan", (int)pid);
+  FILE *f = fopen(path, "r");
+  out[0] = 0;
+  if (!f) return;
+  if (!fgets(out, (int)cap, f)) out[0] = 0;
+  fclose(f);
+}
+
+/* Another process holding the lock file's record lock holds off every
+ * writer: the writer sleeps in fcntl(F_SETLKW) (seen in its wchan, no
+ * clock involved) and writes only once the lock is released. */
+static void test_lock_excludes_other_process(void) {
+  char dir[ST_PATH_MAX], lock[ST_PATH_MAX], wchan[64] = "";
+  hv_store *s = open_new(dir);
+  uint64_t v = 0;
+  hv_store_close(s);
+  st_join(lock, dir, "lock");
+  int fd = open(lock, O_RDWR);
+  struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+  HT_CHECK(fd >= 0 && fcntl(fd, F_SETLK, &l) == 0);
+  pid_t pid = fork();
+  if (pid == 0) {
+    hv_store *c = NULL;
+    bool ok = hv_store_open(dir, tee_a, false, &c) == HV_STORE_OK &&
+              hv_store_set_policy_version(c, 7) == HV_STORE_OK;
+    hv_store_close(c);
+    _exit(ok ? 0 : 1);
+  }
+  HT_CHECK(pid > 0);
+  for (int i = 0; i < 100000 && strcmp(wchan, "fcntl_setlk") != 0; i++) {
+    wchan_of(pid, wchan, sizeof wchan);
+    if (strcmp(wchan, "fcntl_setlk") != 0) usleep(100);
+  }
+  HT_CHECK(strcmp(wchan, "fcntl_setlk") == 0);
+  int st = -1;
+  HT_CHECK_EQ_INT(waitpid(pid, &st, WNOHANG), 0); /* still waiting */
+  l.l_type = F_UNLCK;
+  HT_CHECK(fcntl(fd, F_SETLK, &l) == 0);
+  HT_CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  close(fd);
+  HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s), HV_STORE_OK);
+  HT_CHECK_EQ_INT(hv_store_get_policy_version(s, &v), HV_STORE_OK);
+  HT_CHECK_EQ_INT(v, 7);
+  hv_store_close(s);
+}
+
 static void copy_fixture(const char *name, const char *to) {
   char from[ST_PATH_MAX];
   uint8_t buf[FILE_CAP];
@@ -485,6 +535,7 @@ int main(void) {
   HT_RUN(test_chain_head);
   HT_RUN(test_stale_temp_removed);
   HT_RUN(test_lock_file_refused);
+  HT_RUN(test_lock_excludes_other_process);
   HT_RUN(test_old_format_resealed);
   HT_RUN(test_error_names_distinct);
   hv_tee_close(tee_a);
