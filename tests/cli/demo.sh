@@ -9,7 +9,8 @@ before_dirs=$(ls -d /tmp/handover-demo.* 2>/dev/null | wc -l)
 
 "$HANDOVER" demo >"$out" 2>&1 || { cat "$out" >&2; fail "demo exited non-zero"; }
 grep -q "demo: every step did what it should." "$out" || fail "demo did not finish"
-for step in "receiver-not-in-policy" 'ERROR "challenge-replayed"' "same identity"; do
+for step in "receiver-not-in-policy" 'ERROR "challenge-replayed"' "same identity" \
+    "serve: retired:" "state           retired" "store retired"; do
   grep -q "$step" "$out" || fail "demo output lacks '$step'"
 done
 [ "$(demo_procs)" -eq 0 ] || fail "demo left processes running"
