@@ -374,6 +374,12 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
    * before the peer reads the ERROR. */
   if (pe != HV_PROTO_OK) release_key_claim(s, io);
   note_for_receipt(s, io, &ev, pe, now, in_len, out_len);
+  /* Logged before the peer can read the ERROR: whoever reads the log once
+   * the peer has its answer (an operator, a test) finds the line. */
+  if (pe != HV_PROTO_OK && pe != HV_PROTO_ERR_PEER_ERROR)
+    SAY(s, HV_SESSION_LOG_WARN, "%s refused %s: %s", io->tag,
+        ev.received ? hv_proto_msg_name((hv_proto_msg_type)ev.received) : "message",
+        hv_proto_error_name(pe));
   if (out_len > 0) {
     hv_session_frame_error fe = hv_session_frame_write(io->fd, io->out, out_len,
                                                        io->deadline_ms);
@@ -388,12 +394,7 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
         ev.peer_code, ev.peer_text);
     return -1;
   }
-  if (pe != HV_PROTO_OK) {
-    SAY(s, HV_SESSION_LOG_WARN, "%s refused %s: %s", io->tag,
-        ev.received ? hv_proto_msg_name((hv_proto_msg_type)ev.received) : "message",
-        hv_proto_error_name(pe));
-    return -1;
-  }
+  if (pe != HV_PROTO_OK) return -1;
   log_step(s, io, &ev, out_len, now);
   return ev.received == HV_PROTO_MSG_DONE ? 1 : 0;
 }
