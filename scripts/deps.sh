@@ -4,7 +4,7 @@
 set -eu
 PACKAGES="build-essential clang libclang-rt-14-dev meson ninja-build pkg-config
 libssl-dev libjansson-dev openssl chrony faketime iproute2 procps ca-certificates
-libc-ares-dev nginx"
+libc-ares-dev nginx spin"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -29,6 +29,7 @@
 #include <sys/types.h>
 
 #include "handover/proto.h"
+#include "handover/receipt.h"
 #include "handover/store.h"
 #include "handover/tee.h"
 #include "handover/timesrc.h"
@@ -120,6 +121,9 @@ void hv_session_time_free(hv_session_time *t);
 hv_session_error hv_session_time_now(hv_session_time *t, bool allow_reuse, const char *tag,
                                      uint64_t *now_ms);
 void hv_session_time_get_stats(hv_session_time *t, hv_session_time_stats *out);
+/* The servers that agreed in the last trusted answer (n_servers and
+ * servers; the caller sets kind and time_ms), for receipts. */
+void hv_session_time_agreed(hv_session_time *t, hv_receipt_time *out);
 
 /* ---- worker --------------------------------------------------------- */
 typedef struct {
@@ -206,20 +210,28 @@ hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chai
                                        hv_session_sender **out);
 /* Wipes the identity. */
 void hv_session_sender_free(hv_session_sender *s);
+/* After an authenticated DONE, under `after_handover retire` (the
+ * default), the sender retires: the store records the tombstone, the
+ * secret is wiped, every connection is refused (`sender-retired`) and
+ * hv_session_serve returns. True from then on. */
+bool hv_session_sender_retired(hv_session_sender *s);
 hv_session_time *hv_session_sender_time(hv_session_sender *s);
 
 /* One exchange as sender on a connected fd (made non-blocking here; the
  * caller closes it), within HV_SESSION_DEADLINE_MS. Each connection gets
  * its own protocol sender, so a challenge can only be answered on the
  * connection that asked for it and dies with it. HV_SESSION_OK when the
- * receiver's DONE was taken. Safe to call from several threads. */
+ * receiver's DONE was taken (authenticated; a retiring sender has then
+ * retired: hv_session_sender_retired, and every later connection is
+ * refused). Safe to call from several threads. */
 hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
                                           const hv_session_peer *peer);
 
 /* The accept loop: one thread per connection, at most
  * HV_SESSION_MAX_CONNECTIONS at once and HV_SESSION_MAX_PER_PEER per
  * process, each with its own deadline. Runs until *stop is set (or, with
- * once, a handover completed); waits for every connection to end. */
+ * once or a sender that retired, a handover completed); waits for every
+ * connection to end. */
 hv_session_error hv_session_serve(hv_session_sender *s, int listen_fd, bool once,
                                   volatile sig_atomic_t *stop);
 
@@ -236,6 +248,12 @@ typedef struct {
  * closes after reading it). out may be NULL. */
 hv_session_error hv_session_receive(hv_session_worker *w, int fd,
                                     hv_session_receive_result *out);
+/* hv_session_receive that came for one identity (Ed25519 public key): a
+ * KEY carrying another is refused (`identity-mismatch`) before anything
+ * is stored. NULL: any, as hv_session_receive. */
+hv_session_error hv_session_receive_expect(hv_session_worker *w, int fd,
+                                           const uint8_t expected_identity[HV_PROTO_KEY_LEN],
+                                           hv_session_receive_result *out);
 
 /* ---- transport ------------------------------------------------------ */
 /* ADDR is unix:PATH or tcp:HOST:PORT, HOST a loopback literal: 127.0.0.0/8

@@ -20,6 +20,8 @@ static const command commands[] = {
     {"time", cmd_time, "trusted time from a quorum of NTS servers"},
     {"policy", cmd_policy, "keygen, sign, verify and show governance policies"},
     {"demo", cmd_demo, "a full sim-mode handover against loopback NTS servers"},
+    {"receipt", cmd_receipt, "show or verify a signed handover receipt"},
+    {"log", cmd_log, "show or verify a store's append-only handover log"},
 };
 
 static void usage(FILE *out) {
