@@ -1,16 +1,18 @@
-/* `handover policy keygen|sign|verify|show`: the council's tools for the
+/* `handover policy keygen|sign|verify|show|timestamp`: the council's tools for the
  * governance policy (docs/POLICY.md). Exit status: 0 success, 1 a check
  * failed or a file could not be used, 2 a usage error. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cmd_policy_io.h"
 #include "cli/commands.h"
-#include "cli/json_out.h"
+#include "cli/cmd_policy_json.h"
 #include "cli/opts.h"
+#include "cli/json_out.h"
 #include "handover/crypto.h"
 #include "handover/policy.h"
 
@@ -21,12 +23,13 @@
 #define SIG_OUT_CAP (HV_POLICY_MAX_SIGNATURES * 256)
 
 static const char usage_policy[] =
-    "usage: handover policy keygen|sign|verify|show [OPTIONS]\n"
+    "usage: handover policy keygen|sign|verify|show|timestamp [OPTIONS]\n"
     "\n"
     "  keygen  make a council member's key pair\n"
     "  sign    add a council member's signature to a policy's .sig file\n"
     "  verify  check a policy's signatures against a council\n"
     "  show    print a policy in canonical form\n"
+    "  timestamp  sign a fresh timestamp with the policy's online timestamp_key\n"
     "\n'handover policy SUBCOMMAND --help' describes each; docs/POLICY.md the format.\n";
 
 /* Prints a refusal: which check failed, where, and why. */
@@ -236,24 +239,6 @@ static int parse_u64(const char *s, uint64_t *out) {
   return 0;
 }
 
-static void verify_json(const char *policy, const char *council_path, const hv_policy *p,
-                        const hv_policy_council *c, hv_policy_error err,
-                        const hv_policy_diag *d, const char *file) {
-  json_t *o;
-  if (!err) {
-    o = json_pack("{s:b, s:s, s:I, s:i, s:I, s:s}", "verified", 1, "policy", policy,
-                  "version", (json_int_t)hv_policy_version(p), "threshold",
-                  (int)hv_policy_council_threshold(c), "council_size",
-                  (json_int_t)hv_policy_council_size(c), "council",
-                  council_path ? council_path : "built-in");
-  } else {
-    o = json_pack("{s:b, s:s, s:s, s:s, s:s}", "verified", 0, "policy", policy, "error",
-                  hv_policy_error_name(err), "file", file, "what", d->what);
-    if (o && d->line) json_object_set_new(o, "line", json_integer((json_int_t)d->line));
-  }
-  (void)cli_json_print(o);
-}
-
 static int verify_files(const char *prefix, const char *policy, const char *sig_path,
                         const char *council_path, uint64_t newest, bool json) {
   hv_policy_council *council = NULL;
@@ -266,17 +251,43 @@ static int verify_files(const char *prefix, const char *policy, const char *sig_
     goto done;
   hv_policy *p = NULL;
   hv_policy_diag d = {0};
-  hv_policy_error err = hv_policy_verify(text, len, sig, sig_len, council, newest, &p, &d);
-  const char *file = diag_path(&d, policy, sig_path, council_path);
-  if (json) verify_json(policy, council_path, p, council, err, &d, file);
-  if (err) {
-    report("handover policy verify: REFUSED", file, err, &d);
+  hv_policy_override o;
+  if (hv_policy_override_parse(text, len, &o, NULL) == HV_POLICY_OK) {
+    /* a council override: its signatures; identity and builds are the
+     * worker's to check (serve --override) */
+    hv_policy_error oe = hv_policy_override_verify_signed(text, len, sig, sig_len, council, &o, &d);
+    if (json) pol_verify_json(policy, council_path, NULL, council, oe, &d,
+                              diag_path(&d, policy, sig_path, council_path), o.expires_unix);
+    if (oe) {
+      report("handover policy verify: REFUSED", diag_path(&d, policy, sig_path, council_path),
+             oe, &d);
+      goto done;
+    }
+    char until[HV_POLICY_TIME_TEXT_LEN];
+    hv_policy_time_format(o.expires_unix, until);
+    if (!json)
+      printf("verified: %s, a council override waiving %s, threshold %u of %zu council "
+           "members; expires %s\n", policy, hv_policy_waiver_name(o.waive),
+           (unsigned)hv_policy_council_threshold(council), hv_policy_council_size(council),
+           until);
+    rc = 0;
     goto done;
   }
+  hv_policy_error err = hv_policy_verify(text, len, sig, sig_len, council, newest, &p, &d);
+  if (json)
+    pol_verify_json(policy, council_path, p, council, err, &d,
+                    diag_path(&d, policy, sig_path, council_path), p ? hv_policy_expires_unix(p) : 0);
+  if (err) {
+    report("handover policy verify: REFUSED", diag_path(&d, policy, sig_path, council_path), err, &d);
+    goto done;
+  }
+  char expires[HV_POLICY_TIME_TEXT_LEN];
+  hv_policy_time_format(hv_policy_expires_unix(p), expires);
   if (!json)
-    printf("verified: %s version %" PRIu64 ", threshold %u of %zu council members (%s)\n",
-           policy, hv_policy_version(p), (unsigned)hv_policy_council_threshold(council),
-           hv_policy_council_size(council), council_path ? council_path : "built-in council");
+    printf("verified: %s version %" PRIu64 ", threshold %u of %zu council members (%s); "
+           "expires %s\n", policy, hv_policy_version(p),
+           (unsigned)hv_policy_council_threshold(council), hv_policy_council_size(council),
+           council_path ? council_path : "built-in council", expires);
   hv_policy_free(p);
   rc = 0;
 done:
@@ -330,52 +341,26 @@ static int cmd_verify(int argc, char **argv) {
   return rc;
 }
 
-static json_t *measurement_json(const hv_tee_measurement *m) {
-  char mre[2 * HV_TEE_MR_LEN + 1], mrs[2 * HV_TEE_MR_LEN + 1];
+static void show_measurement(const char *key, const hv_tee_measurement *m) {
+  char e[2 * HV_TEE_MR_LEN + 1], s[2 * HV_TEE_MR_LEN + 1];
   for (size_t i = 0; i < HV_TEE_MR_LEN; i++) {
-    snprintf(mre + 2 * i, 3, "%02x", m->mr_enclave[i]);
-    snprintf(mrs + 2 * i, 3, "%02x", m->mr_signer[i]);
+    snprintf(e + 2 * i, 3, "%02x", m->mr_enclave[i]);
+    snprintf(s + 2 * i, 3, "%02x", m->mr_signer[i]);
   }
-  return json_pack("{s:s, s:s, s:i, s:i}", "mr_enclave", mre, "mr_signer", mrs,
-                   "isv_prod_id", m->isv_prod_id, "isv_svn", m->isv_svn);
+  printf("%s mr_enclave=%s mr_signer=%s isv_prod_id=%u isv_svn=%u\n", key, e, s,
+         (unsigned)m->isv_prod_id, (unsigned)m->isv_svn);
 }
 
-/* The parsed policy, every setting explicit (docs/JSON.md). */
-static int show_json(const char *path, const hv_policy *p) {
-  hv_policy_time t;
-  hv_policy_get_time(p, &t);
-  json_t *o = json_pack(
-      "{s:s, s:b, s:I, s:i, s:I, s:{s:i, s:i, s:i, s:i, s:s}}", "policy", path,
-      "signatures_checked", 0, "version", (json_int_t)hv_policy_version(p),
-      "response_window_s", (int)hv_policy_response_window_s(p), "max_chain_lag_s",
-      (json_int_t)hv_policy_max_chain_lag_s(p), "time", "min_responses",
-      (int)t.min_responses, "max_spread_s", (int)t.max_spread_s, "timeout_ms",
-      (int)t.timeout_ms, "min_distinct_operators", (int)t.min_distinct_operators, "quorum",
-      hv_timesrc_quorum_name(t.quorum));
-  json_t *servers = json_array(), *runtimes = json_array();
-  for (size_t i = 0; o && servers && i < hv_policy_server_count(p); i++) {
-    hv_policy_server sv;
-    if (hv_policy_server_at(p, i, &sv) == HV_POLICY_OK)
-      json_array_append_new(servers, json_pack("{s:s, s:i, s:s, s:s}", "host", sv.host,
-                                               "port", sv.ke_port, "operator",
-                                               sv.operator_name, "region", sv.region));
-  }
-  for (size_t i = 0; o && runtimes && i < hv_policy_runtime_count(p); i++) {
-    hv_policy_runtime r;
-    if (hv_policy_runtime_at(p, i, &r) != HV_POLICY_OK) continue;
-    json_t *m = measurement_json(&r.m);
-    if (m) json_object_set_new(m, "seq", json_integer((json_int_t)r.seq));
-    json_array_append_new(runtimes, m);
-  }
-  if (o && servers && runtimes) {
-    json_object_set_new(o, "servers", servers);
-    json_object_set_new(o, "runtimes", runtimes);
-    return cli_json_print(o) == 0 ? 0 : 1;
-  }
-  json_decref(o);
-  json_decref(servers);
-  json_decref(runtimes);
-  return cli_json_print(NULL) == 0 ? 0 : 1;
+static void show_override(const char *path, const hv_policy_override *o) {
+  char when[HV_POLICY_TIME_TEXT_LEN];
+  hv_policy_time_format(o->expires_unix, when);
+  printf("# %s: a council override (parsed; signatures NOT checked)\noverride 1\nidentity ",
+         path);
+  for (size_t i = 0; i < HV_ED25519_PUB_LEN; i++) printf("%02x", o->identity_pub[i]);
+  printf("\n");
+  show_measurement("from", &o->from);
+  show_measurement("to", &o->to);
+  printf("waive %s\nexpires %s\n", hv_policy_waiver_name(o->waive), when);
 }
 
 static int cmd_show(int argc, char **argv) {
@@ -404,6 +389,12 @@ static int cmd_show(int argc, char **argv) {
   uint8_t *text;
   size_t len;
   if (pol_read_file(prefix, policy, HV_POLICY_MAX_FILE, false, &text, &len) != 0) return 1;
+  hv_policy_override o;
+  if (hv_policy_override_parse(text, len, &o, NULL) == HV_POLICY_OK) {
+    free(text);
+    show_override(policy, &o);
+    return 0;
+  }
   hv_policy *p = NULL;
   hv_policy_diag d = {0};
   hv_policy_error err = hv_policy_parse(text, len, &p, &d);
@@ -413,7 +404,7 @@ static int cmd_show(int argc, char **argv) {
     return 1;
   }
   if (json) {
-    rc = show_json(policy, p);
+    rc = pol_show_json(policy, p);
     hv_policy_free(p);
     return rc;
   }
@@ -438,12 +429,76 @@ static int cmd_show(int argc, char **argv) {
   return rc;
 }
 
+/* A timestamp file is a few lines: hash, version, time, signature. */
+#define TS_OUT_CAP 512
+
+static int cmd_timestamp(int argc, char **argv) {
+  const char *prefix = "handover policy timestamp";
+  const char *key = NULL, *when_s = NULL, *out_path = NULL, *policy = NULL;
+  const cli_opt opts[] = {
+      {"secret", "FILE", "the online key (the policy's timestamp_key)", &key, NULL},
+      {"time", "T", "RFC 3339 UTC or UNIX seconds (default: this machine's clock)", &when_s,
+       NULL},
+      {"out", "FILE", "where to write it (default POLICY.ts)", &out_path, NULL},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  static const cli_alias aliases[] = {{"key", "secret"}, {NULL, NULL}};
+  const cli_cmd_spec spec = {
+      .command = "policy timestamp",
+      .synopsis = "policy timestamp --secret FILE [--time T] [--out FILE] POLICY",
+      .about = "Signs with the online key (the policy's timestamp_key) a small file\n"
+               "naming POLICY's SHA-256 and version and the time T, written atomically\n"
+               "to FILE (default POLICY.ts). A worker keeps the policy in force only\n"
+               "max_timestamp_age_s past T (docs/POLICY.md): re-sign before then.",
+      .tables = {opts, NULL},
+      .aliases = aliases,
+      .positional = &policy,
+      .positional_name = "POLICY",
+  };
+  int rc = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
+  if (rc >= 0) return rc;
+  if (!cli_opts_require(&spec, key, "secret")) return 2;
+  if (!policy) {
+    fprintf(stderr, "%s: POLICY is required (see --help)\n", prefix);
+    return 2;
+  }
+  uint64_t when = (uint64_t)time(NULL);
+  if (when_s && hv_policy_time_parse(when_s, strlen(when_s), &when) != HV_POLICY_OK) {
+    fprintf(stderr, "%s: --time: want RFC 3339 UTC or UNIX seconds\n", prefix);
+    return 2;
+  }
+  char path[4096];
+  if (snprintf(path, sizeof path, "%s%s", out_path ? out_path : policy,
+               out_path ? "" : ".ts") >= (int)sizeof path)
+    return 2;
+  uint8_t seed[HV_ED25519_PRIV_LEN], *text = NULL;
+  size_t len = 0, out_len = 0;
+  char out[TS_OUT_CAP];
+  rc = 1;
+  if (load_seed(prefix, key, seed) != 0) return 1;
+  if (pol_read_file(prefix, policy, HV_POLICY_MAX_FILE, false, &text, &len) == 0) {
+    hv_policy_diag d = {0};
+    hv_policy_error err = hv_policy_timestamp_sign(text, len, seed, when, out, sizeof out,
+                                                   &out_len, &d);
+    if (err) report(prefix, policy, err, &d);
+    else if (pol_write_replace(prefix, path, out, out_len, 0644) == 0) rc = 0;
+  }
+  hv_wipe(seed, sizeof seed);
+  free(text);
+  if (rc == 0) {
+    char iso[HV_POLICY_TIME_TEXT_LEN];
+    hv_policy_time_format(when, iso);
+    printf("timestamp for %s at %s written to %s\n", policy, iso, path);
+  }
+  return rc;
+}
+
 int cmd_policy(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*run)(int, char **);
   } subs[] = {{"keygen", cmd_keygen}, {"sign", cmd_sign}, {"verify", cmd_verify},
-              {"show", cmd_show}};
+              {"show", cmd_show}, {"timestamp", cmd_timestamp}};
   if (argc < 2) {
     fputs(usage_policy, stderr);
     return 2;

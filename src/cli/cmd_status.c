@@ -7,6 +7,7 @@
 #include "cli/tee_opts.h"
 #include "cli/json_out.h"
 #include "cli/util.h"
+#include "handover/policy.h"
 #include "handover/store.h"
 
 typedef struct {
@@ -17,6 +18,7 @@ typedef struct {
   bool dev_mode;
   uint64_t policy_version;
   hv_store_chain_head head;
+  uint64_t time_floor_ms; /* never below the build's; only rises */
   hv_store_error identity_check; /* unsealing proves the key is ours */
   bool retired;                  /* the key moved: the tombstone below */
   hv_store_tombstone tomb;
@@ -65,6 +67,9 @@ static void print_text(const status_view *v) {
   printf("policy version  %llu\n", (unsigned long long)v->policy_version);
   printf("chain head      %llu:%llu\n", (unsigned long long)v->head.number,
          (unsigned long long)v->head.time_ms);
+  char floor[HV_POLICY_TIME_TEXT_LEN];
+  hv_policy_time_format(v->time_floor_ms / 1000, floor);
+  printf("time floor      %llu (%s)\n", (unsigned long long)v->time_floor_ms, floor);
 }
 
 /* state first, then the tombstone of a retired store, then the rest. */
@@ -79,7 +84,8 @@ static void print_json(const status_view *v) {
                                   (json_int_t)v->tomb.time_ms, "transcript_hash",
                                   v->transcript));
   json_t *rest = json_pack(
-      "{s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:i, s:I, s:{s:I, s:I}, s:s}", "identity", v->pub,
+      "{s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:i, s:I, s:{s:I, s:I}, s:s, s:I}", "identity",
+      v->pub,
       "identity_check",
       v->retired                         ? "retired"
       : v->identity_check == HV_STORE_OK ? "ok"
@@ -88,7 +94,7 @@ static void print_json(const status_view *v) {
       v->mr_signer, "isv_prod_id", v->m.isv_prod_id, "isv_svn", v->m.isv_svn,
       "policy_version", (json_int_t)v->policy_version, "chain_head", "number",
       (json_int_t)v->head.number, "time_ms", (json_int_t)v->head.time_ms, "resealed",
-      resealed_names(v->resealed));
+      resealed_names(v->resealed), "time_floor_ms", (json_int_t)v->time_floor_ms);
   if (o && rest && json_object_update(o, rest) == 0) {
     json_decref(rest);
     cli_json_print(o);
@@ -128,6 +134,7 @@ static hv_store_error read_status(hv_store *store, hv_tee *t, status_view *v) {
   v->dev_mode = hv_tee_dev_mode(t);
   se = hv_store_get_policy_version(store, &v->policy_version);
   if (se == HV_STORE_OK) se = hv_store_get_chain_head(store, &v->head);
+  if (se == HV_STORE_OK) se = hv_store_get_time_floor(store, &v->time_floor_ms);
   return se;
 }
 

@@ -46,8 +46,17 @@ int cli_serve_check_started(const cli_worker *w, hv_session_sender *s,
     now_ms = (uint64_t)cli_wall_ms();
   }
   uint64_t lag = now_ms > head->time_ms ? now_ms - head->time_ms : 0;
-  uint64_t max = w->params.max_chain_lag_ms;
+  const hv_proto_params *params = hv_session_worker_params(w->sw);
+  uint64_t max = params->max_chain_lag_ms;
   if (lag <= max) return 0;
+  /* A council override may waive exactly this, for one handover. */
+  if (params->override.waives == HV_PROTO_ERR_CHAIN_STALE &&
+      (!trusted || now_ms < params->override.expires_ms)) {
+    cli_log_at(CLI_LOG_WARN, "serve: start-up: the chain head is %llu s old, more than "
+               "max_chain_lag; serving under the council override that waives it",
+               (unsigned long long)(lag / 1000));
+    return 0;
+  }
   if (!trusted) {
     cli_log_at(CLI_LOG_WARN, "serve: start-up: by the local clock the chain head %llu:%llu "
                "is %llu s old, more than the policy's max_chain_lag %llu s",

@@ -74,6 +74,17 @@ static hv_session_error handle(session *s, const char *what, bool needs_time,
     FAIL(s, "no trusted time (see the evidence above)");
     return HV_SESSION_ERR_TIME;
   }
+  hv_proto_error fe = needs_time ? sess_fresh_time(s->w, now, "receive:") : HV_PROTO_OK;
+  if (fe != HV_PROTO_OK) {
+    size_t n = 0;
+    FAIL(s, "refused %s: %s", what, hv_proto_error_name(fe));
+    if (hv_proto_encode_error((uint16_t)fe, hv_proto_error_name(fe), s->out, sizeof s->out,
+                              &n) == HV_PROTO_OK) {
+      s->out_len = n;
+      (void)send_out(s, "ERROR");
+    }
+    return HV_SESSION_ERR_REFUSED;
+  }
   memset(ev, 0, sizeof *ev);
   s->out_len = 0;
   hv_proto_error pe = hv_proto_receiver_handle(s->r, now, s->in, s->in_len, s->out,
@@ -236,7 +247,8 @@ hv_session_error hv_session_receive_expect(hv_session_worker *w, int fd,
   if (!s) return HV_SESSION_ERR_SYSTEM;
   s->w = w;
   s->fd = fd;
-  s->deadline_ms = hv_session_monotonic_ms() + w->deadline_ms;
+  s->deadline_ms = hv_session_monotonic_ms() +
+                   (w->cfg.deadline_ms > 0 ? w->cfg.deadline_ms : HV_SESSION_DEADLINE_MS);
   char err[256];
   hv_session_error rc = HV_SESSION_ERR_ARGS;
   s->time = hv_session_time_new(&w->time_cfg, &w->log, err, sizeof err);

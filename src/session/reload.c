@@ -1,12 +1,16 @@
 /* A sender's policy, read again (SIGHUP): a newer version that verifies
  * replaces the old one for the connections that start after it; anything
- * else leaves the old one in force. Connections already running keep what
- * they started with, so what they use is never freed under them: each
- * replaced generation lives until the sender is freed (a reload is an
- * operator's act, a handful per release). */
+ * else leaves the old one in force. The new policy is loaded into a worker
+ * struct of its own (the same code as at open: verified, recorded, its
+ * parameters, time settings and freshness), then swapped in under the
+ * sender's lock. Connections already running keep what they started with,
+ * so nothing they use is freed under them: each generation lives until
+ * the sender is freed (a reload is an operator's act, a handful per
+ * release). */
 #include <stdlib.h>
 #include <string.h>
 
+#include "handover/crypto.h"
 #include "session/log.h"
 #include "session/sender_int.h"
 
@@ -14,38 +18,70 @@
 
 struct sess_policy_gen {
   sess_policy_gen *older;
-  hv_policy *policy;        /* the one replaced (NULL for a new one in use) */
-  hv_session_time *time;    /* the time session replaced */
-  hv_timesrc_config *cfg;   /* the new session's (it keeps the pointer) */
-  hv_proto_runtime runtimes[HV_POLICY_MAX_RUNTIMES]; /* params point here */
+  hv_session_worker *loaded; /* its runtimes and time_cfg are in use */
+  hv_policy *replaced;       /* the policy it replaced */
+  uint8_t *replaced_text;    /* and its kept text */
+  hv_session_time *replaced_time;
 };
+
+static void free_loaded(hv_session_worker *n) {
+  if (!n) return;
+  if (n->policy) hv_policy_free(n->policy);
+  free(n->policy_text);
+  hv_wipe(n, sizeof *n);
+  free(n);
+}
 
 void sess_policy_gens_free(sess_policy_gen *g) {
   while (g) {
     sess_policy_gen *older = g->older;
-    if (g->policy) hv_policy_free(g->policy);
-    hv_session_time_free(g->time);
-    free(g->cfg);
+    free_loaded(g->loaded);
+    if (g->replaced) hv_policy_free(g->replaced);
+    free(g->replaced_text);
+    hv_session_time_free(g->replaced_time);
     free(g);
     g = older;
   }
 }
 
-/* The new policy's trusted-time configuration, keeping what is this
- * worker's (CA, state directory and key, the certificate floor). The
- * session keeps cfg's address: cfg lives until the sender is freed. */
-static hv_session_time *new_time(hv_session_sender *s, const hv_policy *p,
-                                 hv_timesrc_config *cfg) {
-  const hv_timesrc_config *old = &s->worker->time_cfg;
-  hv_policy_timesrc_config(p, cfg);
-  cfg->ca_file = old->ca_file;
-  cfg->state_dir = old->state_dir;
-  cfg->state_key = old->state_key;
-  cfg->not_before_unix = old->not_before_unix;
-  char err[256];
-  hv_session_time *t = hv_session_time_new(cfg, &s->worker->log, err, sizeof err);
-  if (!t) SAY(s, HV_SESSION_LOG_ERROR, "reload: the new policy's trusted time: %s", err);
-  return t;
+/* A worker struct sharing w's TEE, store, log and configuration. */
+static hv_session_worker *load(const hv_session_worker *w) {
+  hv_session_worker *n = calloc(1, sizeof *n);
+  if (!n) return NULL;
+  n->tee = w->tee;
+  n->store = w->store;
+  n->log = w->log;
+  n->cfg = w->cfg;
+  memcpy(n->nts_state_key, w->nts_state_key, sizeof n->nts_state_key);
+  if (sess_worker_load_policy(n) != 0) {
+    free_loaded(n);
+    return NULL;
+  }
+  if (w->time_cfg.state_key) n->time_cfg.state_key = n->nts_state_key;
+  return n;
+}
+
+static void swap_in(hv_session_sender *s, sess_policy_gen *g, hv_session_worker *n,
+                    hv_session_time *t) {
+  hv_session_worker *w = s->worker;
+  g->loaded = n;
+  g->replaced = w->policy;
+  g->replaced_text = w->policy_text;
+  g->replaced_time = s->time;
+  g->older = s->gens;
+  s->gens = g;
+  w->policy = n->policy;
+  n->policy = NULL;
+  w->policy_text = n->policy_text;
+  w->policy_len = n->policy_len;
+  n->policy_text = NULL;
+  hv_proto_override keep = w->params.override; /* a council override stays in force */
+  w->params = n->params; /* its runtimes live in n */
+  w->params.override = keep;
+  memcpy(w->policy_hash, n->policy_hash, sizeof w->policy_hash);
+  w->ts_time_unix = n->ts_time_unix;
+  /* w->time_cfg stays: the first time session points at it. */
+  s->time = t;
 }
 
 hv_session_error hv_session_sender_reload_policy(hv_session_sender *s, uint64_t *old_version,
@@ -54,53 +90,33 @@ hv_session_error hv_session_sender_reload_policy(hv_session_sender *s, uint64_t 
   pthread_mutex_lock(&s->lock);
   uint64_t current = w->params.policy_version;
   *old_version = *new_version = current;
-  hv_policy *p = NULL;
-  hv_session_time *t = NULL;
-  hv_timesrc_config *cfg = malloc(sizeof *cfg);
-  sess_policy_gen *g = calloc(1, sizeof *g);
-  hv_proto_params params;
-  uint8_t hash[HV_SHA256_LEN];
   hv_session_error rc = HV_SESSION_ERR_SYSTEM;
-  if (!g || !cfg) goto out;
+  sess_policy_gen *g = calloc(1, sizeof *g);
+  hv_session_worker *n = NULL;
+  if (!g) goto out;
   rc = HV_SESSION_ERR_REFUSED;
-  /* Below the version in force is refused like a rollback. */
-  if (sess_worker_read_policy(w, current, &p, hash) != 0) goto out;
-  if (hv_policy_version(p) == current) {
+  /* Below the version the store has seen is refused like a rollback. */
+  if (!(n = load(w))) goto out;
+  if (n->params.policy_version <= current) {
     SAY(s, HV_SESSION_LOG_INFO, "reload: %s is version %llu, the one in force: nothing changes",
-        w->policy_file, (unsigned long long)current);
+        w->cfg.policy_file, (unsigned long long)n->params.policy_version);
     rc = HV_SESSION_OK;
     goto out;
   }
-  if (sess_worker_params(w, p, g->runtimes, &params) != 0 || !(t = new_time(s, p, cfg)))
-    goto out;
-  hv_store_error se = hv_store_set_policy_version(w->store, hv_policy_version(p));
-  if (se != HV_STORE_OK) {
-    SAY(s, HV_SESSION_LOG_ERROR, "reload: recording the policy version: %s",
-        hv_store_error_name(se));
+  char err[256];
+  hv_session_time *t = hv_session_time_new(&n->time_cfg, &w->log, err, sizeof err);
+  if (!t) {
+    SAY(s, HV_SESSION_LOG_ERROR, "reload: the new policy's trusted time: %s", err);
     goto out;
   }
-  /* The swap: the old generation is kept (see the top of this file). */
-  g->policy = w->policy;
-  g->time = s->time;
-  g->cfg = cfg; /* lives as long as the new session: with the sender */
-  g->older = s->gens;
-  s->gens = g;
+  swap_in(s, g, n, t);
   g = NULL;
-  w->policy = p;
-  p = NULL;
-  w->params = params;
-  memcpy(w->policy_hash, hash, sizeof hash);
-  /* w->time_cfg stays: the first time session points at it. */
-  s->time = t;
-  t = NULL;
-  cfg = NULL;
+  n = NULL;
   *new_version = w->params.policy_version;
   rc = HV_SESSION_OK;
 out:
   pthread_mutex_unlock(&s->lock);
-  if (p) hv_policy_free(p);
-  hv_session_time_free(t);
-  free(cfg);
+  free_loaded(n);
   free(g);
   return rc;
 }

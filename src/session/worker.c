@@ -30,10 +30,11 @@ int hv_session_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN
   return hv_sha256_parts(parts, 2, out);
 }
 
-static int load_council(const hv_session_worker *w, hv_policy_council **out) {
+int sess_load_council(const hv_session_worker_config *a, const hv_session_worker *w,
+                      hv_policy_council **out) {
   hv_policy_diag d = {0};
   hv_policy_error err;
-  if (w->council_file) {
+  if (a->council_file) {
     if (!hv_tee_dev_mode(w->tee)) {
       FAIL(w, "--council is for dev mode only; a production worker trusts the council "
               "built into it");
@@ -41,8 +42,8 @@ static int load_council(const hv_session_worker *w, hv_policy_council **out) {
     }
     uint8_t *text;
     size_t len;
-    if (sess_read_file_alloc(w->council_file, HV_POLICY_MAX_FILE, &text, &len) != 0) {
-      FAIL(w, "reading council %s: %s", w->council_file, strerror(errno));
+    if (sess_read_file_alloc(a->council_file, HV_POLICY_MAX_FILE, &text, &len) != 0) {
+      FAIL(w, "reading council %s: %s", a->council_file, sess_file_error(errno));
       return -1;
     }
     err = hv_policy_council_parse(text, len, out, &d);
@@ -57,36 +58,49 @@ static int load_council(const hv_session_worker *w, hv_policy_council **out) {
   return 0;
 }
 
-int sess_worker_read_policy(hv_session_worker *w, uint64_t newest, hv_policy **out,
-                            uint8_t hash[HV_SHA256_LEN]) {
+static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w) {
+  uint64_t newest = 0;
+  hv_store_error se = hv_store_get_policy_version(w->store, &newest);
+  if (se != HV_STORE_OK) {
+    FAIL(w, "reading the store's policy version: %s", hv_store_error_name(se));
+    return -1;
+  }
   hv_policy_council *council;
-  if (load_council(w, &council) != 0) return -1;
+  if (sess_load_council(a, w, &council) != 0) return -1;
   uint8_t *text = NULL, *sig = NULL;
   size_t text_len, sig_len;
   int rc = -1;
-  if (!w->policy_file || !w->policy_sig_file) {
+  if (!a->policy_file || !a->policy_sig_file) {
     FAIL(w, "no policy given");
     goto out;
   }
-  if (sess_read_file_alloc(w->policy_file, HV_POLICY_MAX_FILE, &text, &text_len) != 0 ||
-      sess_read_file_alloc(w->policy_sig_file, HV_POLICY_MAX_FILE, &sig, &sig_len) != 0) {
-    FAIL(w, "reading %s: %s", text ? w->policy_sig_file : w->policy_file, strerror(errno));
+  if (sess_read_file_alloc(a->policy_file, HV_POLICY_MAX_FILE, &text, &text_len) != 0 ||
+      sess_read_file_alloc(a->policy_sig_file, HV_POLICY_MAX_FILE, &sig, &sig_len) != 0) {
+    FAIL(w, "reading %s: %s", text ? a->policy_sig_file : a->policy_file,
+         sess_file_error(errno));
     goto out;
   }
   hv_policy_diag d = {0};
-  hv_policy_error pe = hv_policy_verify(text, text_len, sig, sig_len, council, newest, out, &d);
+  hv_policy_error pe = hv_policy_verify(text, text_len, sig, sig_len, council, newest,
+                                        &w->policy, &d);
   if (pe != HV_POLICY_OK) {
-    FAIL(w, "policy %s refused: %s (line %zu: %s)", w->policy_file, hv_policy_error_name(pe),
+    FAIL(w, "policy %s refused: %s (line %zu: %s)", a->policy_file, hv_policy_error_name(pe),
          d.line, d.what);
     goto out;
   }
-  if (hv_sha256(text, text_len, hash) != 0) {
-    FAIL(w, "hashing the policy failed");
-    hv_policy_free(*out);
-    *out = NULL;
+  if (hv_sha256(text, text_len, w->policy_hash) != 0) goto out;
+  se = hv_store_set_policy_version(w->store, hv_policy_version(w->policy));
+  if (se != HV_STORE_OK) {
+    FAIL(w, "recording the policy version: %s", hv_store_error_name(se));
     goto out;
   }
   rc = 0;
+  /* The bytes the council signed: an online timestamp names their hash. */
+  if (hv_policy_has_timestamp_key(w->policy)) {
+    w->policy_text = text;
+    w->policy_len = text_len;
+    text = NULL;
+  }
 out:
   free(text);
   free(sig);
@@ -94,40 +108,23 @@ out:
   return rc;
 }
 
-static int verify_policy(hv_session_worker *w) {
-  uint64_t newest = 0;
-  hv_store_error se = hv_store_get_policy_version(w->store, &newest);
-  if (se != HV_STORE_OK) {
-    FAIL(w, "reading the store's policy version: %s", hv_store_error_name(se));
-    return -1;
-  }
-  if (sess_worker_read_policy(w, newest, &w->policy, w->policy_hash) != 0) return -1;
-  se = hv_store_set_policy_version(w->store, hv_policy_version(w->policy));
-  if (se != HV_STORE_OK) {
-    FAIL(w, "recording the policy version: %s", hv_store_error_name(se));
-    return -1;
-  }
-  return 0;
-}
-
-int sess_worker_params(const hv_session_worker *w, const hv_policy *p,
-                       hv_proto_runtime *runtimes, hv_proto_params *out) {
-  size_t n = hv_policy_runtime_count(p);
+static int fill_params(hv_session_worker *w) {
+  size_t n = hv_policy_runtime_count(w->policy);
   if (n > HV_POLICY_MAX_RUNTIMES || n > HV_PROTO_MAX_RUNTIMES) {
     FAIL(w, "policy lists too many runtimes");
     return -1;
   }
   for (size_t i = 0; i < n; i++) {
     hv_policy_runtime r;
-    if (hv_policy_runtime_at(p, i, &r) != HV_POLICY_OK) return -1;
-    runtimes[i] = (hv_proto_runtime){.measurement = r.m, .added = r.seq};
+    if (hv_policy_runtime_at(w->policy, i, &r) != HV_POLICY_OK) return -1;
+    w->runtimes[i] = (hv_proto_runtime){.measurement = r.m, .added = r.seq};
   }
-  *out = (hv_proto_params){
-      .runtimes = runtimes,
+  w->params = (hv_proto_params){
+      .runtimes = w->runtimes,
       .n_runtimes = n,
-      .response_window_ms = (uint64_t)hv_policy_response_window_s(p) * 1000,
-      .max_chain_lag_ms = hv_policy_max_chain_lag_s(p) * 1000,
-      .policy_version = hv_policy_version(p),
+      .response_window_ms = (uint64_t)hv_policy_response_window_s(w->policy) * 1000,
+      .max_chain_lag_ms = hv_policy_max_chain_lag_s(w->policy) * 1000,
+      .policy_version = hv_policy_version(w->policy),
   };
   return 0;
 }
@@ -147,16 +144,12 @@ static int fill_time_config(const hv_session_worker_config *a, hv_session_worker
   return 0;
 }
 
-/* The newest block this worker verified is a lower bound on the true
- * time that the host cannot wind back: NTS certificates that had expired
- * by then are refused whatever the local clock says. */
-static void certificate_floor(hv_session_worker *w) {
-  hv_store_chain_head head = {0, 0};
-  int64_t wall = sess_wall_ms();
-  /* (one stored in the future, by an older version, is not believed) */
-  if (hv_store_get_chain_head(w->store, &head) == HV_STORE_OK &&
-      head.time_ms <= (uint64_t)wall + HV_PROTO_CHAIN_HEAD_AHEAD_MS)
-    w->time_cfg.not_before_unix = (int64_t)(head.time_ms / 1000);
+int sess_worker_load_policy(hv_session_worker *w) {
+  const hv_session_worker_config *a = &w->cfg;
+  return verify_policy(a, w) != 0 || fill_params(w) != 0 || fill_time_config(a, w) != 0 ||
+                 sess_fresh_open(w) != 0
+             ? -1
+             : 0;
 }
 
 hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_tee *tee,
@@ -167,10 +160,7 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
   if (!w) return HV_SESSION_ERR_SYSTEM;
   w->tee = tee;
   w->log = a->log;
-  w->deadline_ms = a->deadline_ms > 0 ? a->deadline_ms : HV_SESSION_DEADLINE_MS;
-  w->policy_file = a->policy_file;
-  w->policy_sig_file = a->policy_sig_file;
-  w->council_file = a->council_file;
+  w->cfg = *a;
   /* NTS cookies and keys: private to this worker. */
   if (a->nts_state_dir && mkdir(a->nts_state_dir, 0700) != 0 && errno != EEXIST) {
     FAIL(w, "--nts-state %s: %s", a->nts_state_dir, strerror(errno));
@@ -183,12 +173,10 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
     hv_session_worker_close(w);
     return HV_SESSION_ERR_STORE;
   }
-  if (verify_policy(w) != 0 || sess_worker_params(w, w->policy, w->runtimes, &w->params) != 0 ||
-      fill_time_config(a, w) != 0) {
+  if (sess_worker_load_policy(w) != 0) {
     hv_session_worker_close(w);
     return HV_SESSION_ERR_REFUSED;
   }
-  certificate_floor(w);
   if (a->nts_state_dir) {
     if (sess_nts_key_load(&w->log, a->nts_state_dir, w->tee, w->nts_state_key) != 0) {
       hv_session_worker_close(w);
@@ -203,6 +191,7 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
 void hv_session_worker_close(hv_session_worker *w) {
   if (!w) return;
   if (w->policy) hv_policy_free(w->policy);
+  free(w->policy_text);
   if (w->store) hv_store_close(w->store);
   hv_wipe(w, sizeof *w);
   free(w);

@@ -16,7 +16,7 @@ for c in $("$HANDOVER" 2>&1 | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ 
   grep -q "^$(echo "$c" | tr a-z A-Z)\$" "$t/man.txt" || fail "the man page has no section for $c"
 done
 for c in init serve receive status time demo "policy keygen" "policy sign" \
-         "policy verify" "policy show" "receipt show" "receipt verify" "log show" \
+         "policy verify" "policy show" "policy timestamp" "receipt show" "receipt verify" "log show" \
          "log verify" "log export"; do
   # shellcheck disable=SC2086
   "$HANDOVER" $c --help >"$t/help" || fail "$c --help"

@@ -43,7 +43,7 @@ t=$(now_ms)
 rm -f "$SOCK"
 # shellcheck disable=SC2046
 NOTIFY_SOCKET=$W/notify.sock "$HANDOVER" serve --store "$W/old" --listen "unix:$SOCK" \
-  $(gov_args) --chain-head "$t:$((t - 60000))" $(tee_args old) --json --log-format json \
+  $(gov_args) --chain-head "$(head_at 60000)" $(tee_args old) --json --log-format json \
   >"$W/serve.json" 2>"$W/serve.log" &
 SERVE_PID=$!
 wait_for "$W/notify.out" "READY=1"
@@ -70,7 +70,7 @@ echo "sd_notify, serve/receive --json, --log-format json: ok"
 
 # 2. Text logs: every line has a date, milliseconds, a level.
 rm -f "$W/serve.log"
-start_serve old "$W/old"
+start_serve old "$W/old" "$(head_at 0)"
 receive new "$W/new2" || { cat "$W/receive.log" >&2; fail "receive"; }
 stop_serve
 n=$(grep -c "" "$W/serve.log")
@@ -126,7 +126,7 @@ start_refused() {
   t=$(now_ms)
   # shellcheck disable=SC2046
   "$HANDOVER" serve --store "$W/old" --listen "unix:$SOCK" --policy "$W/gov/policy.txt" \
-    --council "$W/gov/council.txt" --chain-head "${HEAD:-$t:$((t - 60000))}" \
+    --council "$W/gov/council.txt" --chain-head "${HEAD:-$(head_at 60000)}" \
     $(tee_args old) "$@" >"$W/start.out" 2>&1
   st=$?
   [ "$st" -eq 1 ] || { cat "$W/start.out" >&2; fail "$what: serve exited $st, not 1"; }
@@ -140,19 +140,19 @@ echo "not a certificate" >"$W/junk.pem"
 start_refused "CA file not PEM" "--ca $W/junk.pem: holds no PEM certificate" $SIG \
   --ca "$W/junk.pem"
 t=$(now_ms)
-HEAD="$((t + 1)):$((t - 8 * 86400 * 1000))" start_refused "stale chain head" \
-  "older.*max_chain_lag\|max_chain_lag 604800 s" $SIG --ca "$NTSENV_DIR/ca.pem"
+HEAD="$(head_at $((8 * 86400 * 1000)))" start_refused "stale chain head" \
+  "max_chain_lag\|chain-head-stale" $SIG --ca "$NTSENV_DIR/ca.pem"
 cp "$W/gov/policy.txt" "$W/policy2.txt" && echo "# changed" >>"$W/policy2.txt"
 # shellcheck disable=SC2046
 "$HANDOVER" serve --store "$W/old" --listen "unix:$SOCK" --policy "$W/policy2.txt" \
   --policy-sig "$W/gov/policy.sig" --council "$W/gov/council.txt" --ca "$NTSENV_DIR/ca.pem" \
-  --chain-head "$t:$t" $(tee_args old) >"$W/start.out" 2>&1 && fail "an unsigned policy was served"
+  --chain-head "$(head_at 0)" $(tee_args old) >"$W/start.out" 2>&1 && fail "an unsigned policy was served"
 grep -q "policy" "$W/start.out" || { cat "$W/start.out" >&2; fail "the policy refusal is not named"; }
 [ ! -e "$SOCK" ] || fail "serve listened with an unsigned policy"
 echo "refused to start: policy not signed: ok"
 mkdir -m 700 "$W/empty-store"
 # shellcheck disable=SC2046
-"$HANDOVER" serve --store "$W/empty-store" --listen "unix:$SOCK" $(gov_args) --chain-head "$t:$t" \
+"$HANDOVER" serve --store "$W/empty-store" --listen "unix:$SOCK" $(gov_args) --chain-head "$(head_at 0)" \
   $(tee_args old) >"$W/start.out" 2>&1 && fail "a store without identity was served"
 [ ! -e "$SOCK" ] || fail "serve listened with no identity"
 echo "refused to start: no identity: ok"
@@ -163,7 +163,7 @@ t=$(now_ms)
 rm -f "$SOCK" "$W/serve.log" # (wait_for must not see the last run's log)
 # shellcheck disable=SC2046
 "$HANDOVER" serve --store "$W/old" --listen "unix:$SOCK" --policy "$W/gov/policy.txt" $SIG \
-  --council "$W/gov/council.txt" --ca "$W/other-ca.pem" --chain-head "$t:$t" \
+  --council "$W/gov/council.txt" --ca "$W/other-ca.pem" --chain-head "$(head_at 0)" \
   $(tee_args old) >"$W/serve.log" 2>&1 &
 SERVE_PID=$!
 wait_for "$W/serve.log" "listening on"
@@ -193,7 +193,7 @@ t=$(now_ms)
 rm -f "$SOCK" "$W/serve.log"
 # shellcheck disable=SC2046,SC2086
 "$HANDOVER" serve --store "$W/r-old" --listen "unix:$SOCK" $POL1 --ca "$NTSENV_DIR/ca.pem" \
-  --chain-head "$t:$t" $(tee_args old) --json >"$W/reload.json" 2>"$W/serve.log" &
+  --chain-head "$(head_at 0)" $(tee_args old) --json >"$W/reload.json" 2>"$W/serve.log" &
 SERVE_PID=$!
 wait_for "$W/serve.log" "listening on"
 # shellcheck disable=SC2046,SC2086
@@ -233,7 +233,7 @@ echo "SIGHUP: invalid policy kept out, newer policy in force: ok"
 
 # 6. receive --timeout: a sender that never answers (stopped) is given up
 # on, and the new store is gone again.
-start_serve old "$W/old"
+start_serve old "$W/old" "$(head_at 0)"
 kill -STOP "$SERVE_PID"
 receive new "$W/t-new" --timeout 300
 st=$?
