@@ -1,4 +1,5 @@
-/* Trusted time from many NTS servers at once (DESIGN section 3).
+/* Trusted time from many NTS servers at once (RFC 8915), the servers the
+ * policy names (docs/POLICY.md).
  *
  * Every configured server is queried in parallel under ONE deadline that
  * covers DNS, TCP, TLS and UDP; at the deadline nothing is waited for and
@@ -27,6 +28,9 @@
 #include <stdint.h>
 
 #include "handover/nts.h"
+#include "handover/api.h"
+
+HV_BEGIN_DECLS
 
 /* Enough for every public NTS operator we know of; the poll set and the
  * report are fixed arrays of this size. */
@@ -83,22 +87,22 @@ typedef struct {
 } hv_timesrc_config;
 
 /* Rules and timeout set to the defaults, no servers. */
-void hv_timesrc_config_init(hv_timesrc_config *cfg);
+HV_API void hv_timesrc_config_init(hv_timesrc_config *cfg);
 /* hv_timesrc_config_init plus the reference design's 8 public servers. */
-void hv_timesrc_config_defaults(hv_timesrc_config *cfg);
+HV_API void hv_timesrc_config_defaults(hv_timesrc_config *cfg);
 /* Appends "HOST[:PORT][,operator=X][,region=Y]" (IPv6: "[::1]:4460").
  * On failure returns -1 and says why in err. */
-int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec,
+HV_API int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec,
                           char *err, size_t err_len);
 /* Reads a small text file, one setting a line, '#' starts a comment:
  *   server HOST[:PORT] [operator=X] [region=Y]
  *   timeout-ms N | min-responses N | max-spread-ms N | min-operators N
  * Its servers are appended; its settings override. -1 and err on error
  * (with the line number). */
-int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path,
+HV_API int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path,
                            char *err, size_t err_len);
 /* 0 when the configuration can be run, else -1 and why. */
-int hv_timesrc_config_check(const hv_timesrc_config *cfg, char *err,
+HV_API int hv_timesrc_config_check(const hv_timesrc_config *cfg, char *err,
                             size_t err_len);
 
 typedef enum {
@@ -115,7 +119,7 @@ typedef enum {
 
 /* Stable names: "trusted", "too-few-responses", "no-majority",
  * "spread-too-large", "too-few-operators", "bad-config", "internal". */
-const char *hv_timesrc_verdict_name(hv_timesrc_verdict v);
+HV_API const char *hv_timesrc_verdict_name(hv_timesrc_verdict v);
 
 /* One valid sample as the selection sees it. */
 typedef struct {
@@ -142,7 +146,7 @@ typedef struct {
  * of local monotonic time (>= 0): centre T4 + offset + carry, half-width
  * delay/2 + root dispersion + root delay/2 + allowance + drift. False when
  * the sample is too vague to vote (HV_TIMESRC_MAX_HALF_WIDTH_NS). */
-bool hv_timesrc_candidate_from_sample(const hv_nts_sample *s, int64_t carry_ns,
+HV_API bool hv_timesrc_candidate_from_sample(const hv_nts_sample *s, int64_t carry_ns,
                                       hv_timesrc_candidate *out);
 
 /* The pure agreement. in_set (n entries, may be NULL when n == 0) tells
@@ -150,7 +154,7 @@ bool hv_timesrc_candidate_from_sample(const hv_nts_sample *s, int64_t carry_ns,
  * largest count is reached in several disjoint places, the set is their
  * union and the intersection their hull, so the bound stays honest. Fills
  * every field of out but mono_ns and local_ns (left as they were). */
-hv_timesrc_verdict hv_timesrc_select(const hv_timesrc_candidate *c, size_t n,
+HV_API hv_timesrc_verdict hv_timesrc_select(const hv_timesrc_candidate *c, size_t n,
                                      const hv_timesrc_rules *rules,
                                      bool *in_set, hv_timesrc_decision *out);
 
@@ -187,14 +191,14 @@ typedef struct {
 
 /* "agrees", "falseticker", "too-vague", "duplicate", or the
  * hv_nts_error_name. */
-const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e);
+HV_API const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e);
 
 /* Queries every server, decides, fills the report; returns its verdict.
  * Returns by the deadline (cfg->timeout_ms from the call) and leaves no
  * descriptor, thread or memory behind. With cfg->state_dir, the servers'
  * cookie jars are loaded before and saved (0600, atomically) after. A
  * one-shot: each call starts from the jars on disk (or none). */
-hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg,
+HV_API hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg,
                                     hv_timesrc_report *out);
 
 /* For long-running callers: a session keeps every server's cookie jar in
@@ -204,13 +208,15 @@ hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg,
  * and err when the configuration is refused or memory is short. One
  * query at a time per session (callers serialise). */
 typedef struct hv_timesrc_session hv_timesrc_session;
-hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, char *err,
+HV_API hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, char *err,
                                            size_t err_len);
 /* As hv_timesrc_query, with the session's jars (saved after each query
  * when the session has a state dir). */
-hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *s,
+HV_API hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *s,
                                             hv_timesrc_report *out);
 /* Wipes the jars, frees everything. NULL is fine. */
-void hv_timesrc_session_free(hv_timesrc_session *s);
+HV_API void hv_timesrc_session_free(hv_timesrc_session *s);
+
+HV_END_DECLS
 
 #endif
