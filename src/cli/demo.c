@@ -16,6 +16,7 @@
 #include "cli/replay.h"
 #include "cli/util.h"
 #include "cli/worker.h"
+#include "sys/sys.h"
 
 #define DEMO_SERVERS 3
 #define DEMO_STEPS 8
@@ -48,8 +49,8 @@ typedef struct {
 static void hold_if_asked(int step) {
   const char *hold = getenv(DEMO_HOLD_ENV);
   if (!hold || atoi(hold) != step) return;
-  int64_t until = cli_monotonic_ms() + DEMO_HOLD_MAX_MS;
-  while (!demo_interrupted && cli_monotonic_ms() < until) usleep(10000);
+  int64_t until = hv_sys_monotonic_ms() + DEMO_HOLD_MAX_MS;
+  while (!demo_interrupted && hv_sys_monotonic_ms() < until) usleep(10000);
 }
 
 static void heading(demo *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -148,9 +149,9 @@ static int step_init(demo *d) {
 /* Waits (bounded) until the sender logs that it listens: it does so only
  * after listen(), so no probe connection is needed. */
 static int wait_serving(demo *d) {
-  int64_t deadline = cli_monotonic_ms() + DEMO_SERVE_START_TIMEOUT_MS;
+  int64_t deadline = hv_sys_monotonic_ms() + DEMO_SERVE_START_TIMEOUT_MS;
   while (!demo_log_contains(d->serve_log, "serve: listening on")) {
-    if (demo_interrupted || cli_monotonic_ms() > deadline || kill(d->serve_pid, 0) != 0) {
+    if (demo_interrupted || hv_sys_monotonic_ms() > deadline || kill(d->serve_pid, 0) != 0) {
       show_sender(d);
       fprintf(stderr, "demo: the sender did not start listening\n");
       return -1;
@@ -163,7 +164,7 @@ static int wait_serving(demo *d) {
 static int step_serve(demo *d) {
   heading(d, "The old build serves its key on a Unix socket: handover serve");
   snprintf(d->chain_head, sizeof d->chain_head, "%d:%lld", DEMO_CHAIN_NUMBER,
-           (long long)(cli_wall_ms() - DEMO_CHAIN_AGE_MS));
+           (long long)(hv_sys_realtime_ms() - DEMO_CHAIN_AGE_MS));
   char *argv[] = {"handover", "serve", "--store", d->old_store, "--socket", d->sock,
                   GOV_ARGS(d), "--chain-head", d->chain_head, "--nts-state", d->nts_state,
                   TEE_ARGS(d, "old"), NULL};

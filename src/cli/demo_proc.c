@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/util.h"
+#include "sys/sys.h"
 
 extern char **environ;
 
@@ -38,13 +39,13 @@ pid_t demo_spawn_self(char *const argv[], const char *log_path) {
 }
 
 int demo_wait(pid_t pid, int timeout_ms) {
-  int64_t deadline = cli_monotonic_ms() + timeout_ms;
+  int64_t deadline = hv_sys_monotonic_ms() + timeout_ms;
   for (;;) {
     int status;
     pid_t r = waitpid(pid, &status, WNOHANG);
     if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     if (r < 0 && errno != EINTR) return -1;
-    if (demo_interrupted || cli_monotonic_ms() > deadline) {
+    if (demo_interrupted || hv_sys_monotonic_ms() > deadline) {
       demo_stop(pid);
       return -1;
     }
@@ -55,12 +56,12 @@ int demo_wait(pid_t pid, int timeout_ms) {
 void demo_stop(pid_t pid) {
   if (pid <= 0) return;
   kill(pid, SIGTERM);
-  int64_t deadline = cli_monotonic_ms() + DEMO_STOP_GRACE_MS;
+  int64_t deadline = hv_sys_monotonic_ms() + DEMO_STOP_GRACE_MS;
   int status;
   for (;;) {
     pid_t r = waitpid(pid, &status, WNOHANG);
     if (r == pid || (r < 0 && errno == ECHILD)) return;
-    if (cli_monotonic_ms() > deadline) {
+    if (hv_sys_monotonic_ms() > deadline) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
       return;

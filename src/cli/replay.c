@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/util.h"
+#include "sys/sys.h"
 
 typedef struct {
   cli_worker *w;
@@ -38,7 +39,7 @@ static void describe(probe *p, const uint8_t *msg, size_t len, char *out) {
   }
   hv_proto_error pe = hv_proto_receiver_hello(r, p->out, sizeof p->out, &n);
   if (pe == HV_PROTO_OK)
-    pe = hv_proto_receiver_handle(r, (uint64_t)cli_wall_ms(), msg, len, p->out,
+    pe = hv_proto_receiver_handle(r, (uint64_t)hv_sys_realtime_ms(), msg, len, p->out,
                                   sizeof p->out, &n, &ev);
   hv_proto_receiver_free(r);
   if (pe == HV_PROTO_ERR_PEER_ERROR)
@@ -79,7 +80,7 @@ int cli_replay_probe(cli_worker *w, const char *socket_path, cli_replay_result *
   probe *p = calloc(1, sizeof *p);
   if (!p) return -1;
   p->w = w;
-  p->deadline_ms = cli_monotonic_ms() + HV_SESSION_DEADLINE_MS;
+  p->deadline_ms = hv_sys_monotonic_ms() + HV_SESSION_DEADLINE_MS;
   hv_proto_config cfg = {.tee = w->tee, .params = w->params};
   int rc = -1, fd = -1;
   char err[256];

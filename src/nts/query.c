@@ -11,16 +11,11 @@
 
 #include "handover/crypto.h"
 #include "nts/tls.h"
+#include "sys/sys.h"
 
-static int64_t clock_ns(clockid_t id) {
-  struct timespec ts;
-  clock_gettime(id, &ts);
-  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-int64_t hv_nts_monotonic_ms(void) { return clock_ns(CLOCK_MONOTONIC) / 1000000; }
-int64_t query_monotonic_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
-int64_t query_realtime_ns(void) { return clock_ns(CLOCK_REALTIME); }
+int64_t hv_nts_monotonic_ms(void) { return hv_sys_monotonic_ms(); }
+int64_t query_monotonic_ns(void) { return hv_sys_monotonic_ns(); }
+int64_t query_realtime_ns(void) { return hv_sys_realtime_ns(); }
 
 void query_close_conn(hv_nts_query *q) {
   if (q->ssl) {

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "handover/timesrc.h"
+#include "sys/sys.h"
 #include "timesrc/internal.h"
 
 #define NS_PER_MS 1000000LL
@@ -27,13 +28,7 @@ const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e) {
   return hv_nts_error_name(e->error);
 }
 
-static int64_t clock_ns(clockid_t id) {
-  struct timespec ts;
-  if (clock_gettime(id, &ts) != 0) return 0;
-  return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
-
-int64_t hv_timesrc_mono_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+int64_t hv_timesrc_mono_ns(void) { return hv_sys_monotonic_ns(); }
 
 /* What one run keeps per server. */
 typedef struct {
@@ -195,7 +190,7 @@ static void decide(run *r) {
   bool in_set[HV_TIMESRC_MAX_SERVERS];
   size_t of[HV_TIMESRC_MAX_SERVERS], n = 0;
   out->decision.mono_ns = hv_timesrc_mono_ns();
-  out->decision.local_ns = clock_ns(CLOCK_REALTIME);
+  out->decision.local_ns = hv_sys_realtime_ns();
   for (size_t i = 0; i < r->cfg->n_servers; i++) {
     hv_timesrc_evidence *e = &out->servers[i];
     if (e->outcome == HV_TIMESRC_OUT_FAILED || mark_duplicate(r, i)) continue;

@@ -23,6 +23,7 @@
 #include "cli/util.h"
 #include "cli/worker.h"
 #include "handover/crypto.h"
+#include "sys/sys.h"
 
 #define FLOOD_BATCH 64
 #define IO_DEADLINE_MS 20000
@@ -41,7 +42,7 @@ static int connect_sender(void) {
   return fd;
 }
 
-static int64_t deadline(void) { return cli_monotonic_ms() + IO_DEADLINE_MS; }
+static int64_t deadline(void) { return hv_sys_monotonic_ms() + IO_DEADLINE_MS; }
 
 /* Prints the ERROR in msg (decoded by a receiver waiting for CHALLENGE). */
 static int print_error(cli_worker *w, const uint8_t *msg, size_t len) {
@@ -53,7 +54,7 @@ static int print_error(cli_worker *w, const uint8_t *msg, size_t len) {
   if (hv_proto_receiver_new(&cfg, &r) != HV_PROTO_OK) return 1;
   hv_proto_error pe = hv_proto_receiver_hello(r, out, sizeof out, &n);
   if (pe == HV_PROTO_OK)
-    pe = hv_proto_receiver_handle(r, (uint64_t)cli_wall_ms(), msg, len, out, sizeof out,
+    pe = hv_proto_receiver_handle(r, (uint64_t)hv_sys_realtime_ms(), msg, len, out, sizeof out,
                                   &n, &ev);
   hv_proto_receiver_free(r);
   if (pe != HV_PROTO_ERR_PEER_ERROR) {
@@ -103,8 +104,8 @@ static int mode_flood(cli_worker *w, long seconds) {
   hv_proto_receiver_free(r);
   if (pe != HV_PROTO_OK) return 1;
   long challenges = 0, refused = 0, connections = 0;
-  int64_t end = cli_monotonic_ms() + seconds * 1000;
-  while (cli_monotonic_ms() < end) {
+  int64_t end = hv_sys_monotonic_ms() + seconds * 1000;
+  while (hv_sys_monotonic_ms() < end) {
     int fds[FLOOD_BATCH];
     for (int i = 0; i < FLOOD_BATCH; i++) {
       fds[i] = connect_sender();
