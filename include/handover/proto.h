@@ -118,6 +118,11 @@ typedef enum {
 HV_API const char *hv_proto_error_name(hv_proto_error err);
 /* "hello", "challenge", ...; "unknown" otherwise. */
 HV_API const char *hv_proto_msg_name(hv_proto_msg_type type);
+/* The type a message's header names (version u16 | type u16 | ...),
+ * without decoding the rest: for a choice made before the state machine
+ * decodes the same bytes (the sender's: whether to take trusted time).
+ * 0 when the message is too short or the type is none of ours. */
+HV_API hv_proto_msg_type hv_proto_peek_type(const uint8_t *msg, size_t len);
 
 /* One allowed build of the policy, with its place in the order in which
  * the council added builds: a larger `added` was added later. */

@@ -122,7 +122,7 @@ static int mode_flood(cli_worker *w, long seconds) {
         continue;
       }
       if (hv_session_frame_read(fds[i], in, sizeof in, &len, deadline()) == HV_SESSION_FRAME_OK &&
-          len > 4 && in[3] == HV_PROTO_MSG_CHALLENGE)
+          hv_proto_peek_type(in, len) == HV_PROTO_MSG_CHALLENGE)
         challenges++;
       else
         refused++;
