@@ -151,7 +151,7 @@ HV_API bool hv_nts_query_done(const hv_nts_query *q);
 /* The outcome; *out is filled only on HV_NTS_OK. Asked before the query
  * is done (the caller gave up at its deadline), it is the outcome the
  * deadline would give: the last refused reply's error, else TIMEOUT. */
-HV_API hv_nts_error hv_nts_query_result(const hv_nts_query *q, hv_nts_sample *out);
+HV_API HV_MUST_CHECK hv_nts_error hv_nts_query_result(const hv_nts_query *q, hv_nts_sample *out);
 /* A human-readable reason for a failure (e.g. OpenSSL's verify message);
  * before the query is done, the stage it is in or the refused reply. */
 HV_API const char *hv_nts_query_detail(const hv_nts_query *q);
@@ -161,7 +161,7 @@ HV_API bool hv_nts_query_used_ke(const hv_nts_query *q);
 HV_API void hv_nts_query_free(hv_nts_query *q);
 
 /* Blocking convenience: one query to completion under timeout_ms. */
-HV_API hv_nts_error hv_nts_query_run(const hv_nts_server *server,
+HV_API HV_MUST_CHECK hv_nts_error hv_nts_query_run(const hv_nts_server *server,
                               const hv_nts_options *opts, hv_nts_jar *jar,
                               int timeout_ms, hv_nts_sample *out,
                               char detail[HV_NTS_DETAIL_MAX]);

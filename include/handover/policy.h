@@ -113,7 +113,7 @@ typedef struct hv_policy_council hv_policy_council; /* opaque */
 
 /* Parses a policy WITHOUT checking signatures (for tools and tests; a
  * worker uses hv_policy_verify). diag may be NULL. */
-HV_API hv_policy_error hv_policy_parse(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_parse(const uint8_t *text, size_t len,
                                 hv_policy **out, hv_policy_diag *diag);
 HV_API void hv_policy_free(hv_policy *p);
 
@@ -121,7 +121,7 @@ HV_API void hv_policy_free(hv_policy *p);
  * over the exact bytes of text reach the council's threshold, counting
  * each signer once; no signature is by an unknown key or fails; the
  * policy parses; its version is >= newest_seen. Only then *out is set. */
-HV_API hv_policy_error hv_policy_verify(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_verify(const uint8_t *text, size_t len,
                                  const uint8_t *sig, size_t sig_len,
                                  const hv_policy_council *council,
                                  uint64_t newest_seen, hv_policy **out,
@@ -130,7 +130,7 @@ HV_API hv_policy_error hv_policy_verify(const uint8_t *text, size_t len,
 /* Writes the canonical text of p (itself a valid policy; parsing it gives
  * the same policy). *out_len receives the length; HV_POLICY_ERR_TOO_LARGE
  * when cap is too small. */
-HV_API hv_policy_error hv_policy_format(const hv_policy *p, char *buf, size_t cap,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_format(const hv_policy *p, char *buf, size_t cap,
                                  size_t *out_len);
 
 /* The trusted-time configuration the policy prescribes: cfg is reset
@@ -145,26 +145,26 @@ HV_API uint32_t hv_policy_response_window_s(const hv_policy *p);
 HV_API uint64_t hv_policy_max_chain_lag_s(const hv_policy *p);
 HV_API size_t hv_policy_server_count(const hv_policy *p);
 /* Copies server i (i < count) into *out. */
-HV_API hv_policy_error hv_policy_server_at(const hv_policy *p, size_t i,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_server_at(const hv_policy *p, size_t i,
                                     hv_policy_server *out);
 HV_API size_t hv_policy_runtime_count(const hv_policy *p);
-HV_API hv_policy_error hv_policy_runtime_at(const hv_policy *p, size_t i,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_runtime_at(const hv_policy *p, size_t i,
                                      hv_policy_runtime *out);
 /* Is m allowed (all four fields equal to one entry)? If so *seq (may be
  * NULL) receives its order; else HV_POLICY_ERR_NOT_ALLOWED. "Newer than
  * the sender" means a strictly larger seq. */
-HV_API hv_policy_error hv_policy_runtime_order(const hv_policy *p,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_runtime_order(const hv_policy *p,
                                         const hv_tee_measurement *m,
                                         uint64_t *seq);
 
 /* Councils. The text format (docs/POLICY.md) is `threshold N` and one
  * `member HEX` line per Ed25519 public key. */
-HV_API hv_policy_error hv_policy_council_parse(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_council_parse(const uint8_t *text, size_t len,
                                         hv_policy_council **out,
                                         hv_policy_diag *diag);
 /* The council compiled into this build (src/policy/council.txt);
  * HV_POLICY_ERR_NO_COUNCIL while it is empty. */
-HV_API hv_policy_error hv_policy_council_builtin(hv_policy_council **out,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_council_builtin(hv_policy_council **out,
                                           hv_policy_diag *diag);
 HV_API void hv_policy_council_free(hv_policy_council *c);
 HV_API size_t hv_policy_council_size(const hv_policy_council *c);
@@ -173,14 +173,14 @@ HV_API uint32_t hv_policy_council_threshold(const hv_policy_council *c);
 /* Signing (tools). Key files are text: a secret key file holds
  * `secret_key HEX` (the 32-byte RFC 8032 seed), a public key file
  * `member HEX` (so public key files concatenate into a council file). */
-HV_API hv_policy_error hv_policy_secret_key_parse(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_secret_key_parse(const uint8_t *text, size_t len,
                                            uint8_t seed[HV_ED25519_PRIV_LEN],
                                            hv_policy_diag *diag);
 /* Signs text with seed and writes into sig_out the .sig file that results
  * from adding this signature to old_sig (may be empty): a line by the same
  * key is replaced, and every other line must still verify over text (else
  * HV_POLICY_ERR_BAD_SIGNATURE: the policy changed since they signed). */
-HV_API hv_policy_error hv_policy_sign(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_sign(const uint8_t *text, size_t len,
                                const uint8_t seed[HV_ED25519_PRIV_LEN],
                                const uint8_t *old_sig, size_t old_sig_len,
                                char *sig_out, size_t cap, size_t *sig_out_len,

@@ -191,7 +191,7 @@ typedef struct {
 typedef struct hv_proto_sender hv_proto_sender;
 
 /* identity_secret: the worker's Ed25519 seed (copied; wiped on free). */
-HV_API hv_proto_error hv_proto_sender_new(const hv_proto_config *cfg,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_sender_new(const hv_proto_config *cfg,
                                    const uint8_t identity_secret[HV_PROTO_SECRET_LEN],
                                    hv_proto_sender **out);
 HV_API void hv_proto_sender_free(hv_proto_sender *s);
@@ -201,7 +201,7 @@ HV_API void hv_proto_sender_free(hv_proto_sender *s);
  * (ev->stored_hash), ERROR -> HV_PROTO_ERR_PEER_ERROR (ev->peer_*).
  * now_ms: trusted time; head: the sender's current verified chain head.
  * ev may be NULL. */
-HV_API hv_proto_error hv_proto_sender_handle(hv_proto_sender *s, uint64_t now_ms,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_sender_handle(hv_proto_sender *s, uint64_t now_ms,
                                       const hv_proto_chain_head *head,
                                       const uint8_t *in, size_t in_len,
                                       uint8_t *out, size_t out_cap,
@@ -212,30 +212,30 @@ HV_API size_t hv_proto_sender_open_challenges(const hv_proto_sender *s, uint64_t
 /* ---- receiver (the new build) -------------------------------------- */
 typedef struct hv_proto_receiver hv_proto_receiver;
 
-HV_API hv_proto_error hv_proto_receiver_new(const hv_proto_config *cfg,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_new(const hv_proto_config *cfg,
                                      hv_proto_receiver **out);
 /* Wipes every secret it still holds. */
 HV_API void hv_proto_receiver_free(hv_proto_receiver *r);
 
 /* The first message. */
-HV_API hv_proto_error hv_proto_receiver_hello(hv_proto_receiver *r, uint8_t *out,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_hello(hv_proto_receiver *r, uint8_t *out,
                                        size_t out_cap, size_t *out_len);
 /* CHALLENGE -> RESPONSE; KEY -> nothing to send, the secret is ready
  * (hv_proto_receiver_take_secret); ERROR -> HV_PROTO_ERR_PEER_ERROR.
  * Any refusal is final for this receiver. ev may be NULL. */
-HV_API hv_proto_error hv_proto_receiver_handle(hv_proto_receiver *r, uint64_t now_ms,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_handle(hv_proto_receiver *r, uint64_t now_ms,
                                         const uint8_t *in, size_t in_len,
                                         uint8_t *out, size_t out_cap,
                                         size_t *out_len, hv_proto_event *ev);
 /* After an accepted KEY: copies the identity secret and its public key
  * out and wipes the receiver's copy. The caller seals and stores it, then
  * calls hv_proto_receiver_done. */
-HV_API hv_proto_error hv_proto_receiver_take_secret(hv_proto_receiver *r,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_take_secret(hv_proto_receiver *r,
                                              uint8_t secret[HV_PROTO_SECRET_LEN],
                                              uint8_t identity_pub[HV_PROTO_KEY_LEN]);
 /* DONE carrying SHA-256 of bytes the caller names (what it stored, or a
  * public summary of it: the command passes the public identity). */
-HV_API hv_proto_error hv_proto_receiver_done(hv_proto_receiver *r,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_done(hv_proto_receiver *r,
                                       const uint8_t *stored, size_t stored_len,
                                       uint8_t *out, size_t out_cap,
                                       size_t *out_len);
@@ -243,7 +243,7 @@ HV_API hv_proto_error hv_proto_receiver_done(hv_proto_receiver *r,
 /* An ERROR message for the peer, for failures outside the state machine
  * (e.g. the receiver's store failed). text is cut to HV_PROTO_MAX_ERROR_TEXT
  * and non-printable bytes become '?'. */
-HV_API hv_proto_error hv_proto_encode_error(uint16_t code, const char *text,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_encode_error(uint16_t code, const char *text,
                                      uint8_t *out, size_t out_cap,
                                      size_t *out_len);
 

@@ -85,12 +85,12 @@ HV_API const char *hv_session_frame_error_name(hv_session_frame_error err);
 /* Milliseconds on CLOCK_MONOTONIC: the clock of every deadline here. */
 HV_API int64_t hv_session_monotonic_ms(void);
 /* Makes fd non-blocking (frames need it for their deadlines). 0 or -1. */
-HV_API int hv_session_frame_prepare(int fd);
+HV_API HV_MUST_CHECK int hv_session_frame_prepare(int fd);
 /* Reads one frame into buf (cap bytes), by deadline_ms (monotonic). */
-HV_API hv_session_frame_error hv_session_frame_read(int fd, uint8_t *buf, size_t cap,
+HV_API HV_MUST_CHECK hv_session_frame_error hv_session_frame_read(int fd, uint8_t *buf, size_t cap,
                                              size_t *len, int64_t deadline_ms);
 /* Writes one frame (1 <= len <= HV_SESSION_FRAME_MAX). */
-HV_API hv_session_frame_error hv_session_frame_write(int fd, const uint8_t *msg, size_t len,
+HV_API HV_MUST_CHECK hv_session_frame_error hv_session_frame_write(int fd, const uint8_t *msg, size_t len,
                                               int64_t deadline_ms);
 
 /* ---- trusted time --------------------------------------------------- */
@@ -120,7 +120,7 @@ HV_API void hv_session_time_free(hv_session_time *t);
 /* Trusted Unix milliseconds; allow_reuse: see HV_SESSION_TIME_REUSE_MS.
  * On failure the verdict and every server's outcome are logged (WARN),
  * each line starting with tag. */
-HV_API hv_session_error hv_session_time_now(hv_session_time *t, bool allow_reuse, const char *tag,
+HV_API HV_MUST_CHECK hv_session_error hv_session_time_now(hv_session_time *t, bool allow_reuse, const char *tag,
                                      uint64_t *now_ms);
 HV_API void hv_session_time_get_stats(hv_session_time *t, hv_session_time_stats *out);
 
@@ -143,7 +143,7 @@ typedef struct hv_session_worker hv_session_worker;
  * version the store has seen and records its version, and derives the
  * protocol parameters and the trusted-time configuration. tee must outlive
  * the worker. On failure the failed check is logged (ERROR). */
-HV_API hv_session_error hv_session_worker_open(const hv_session_worker_config *cfg, hv_tee *tee,
+HV_API HV_MUST_CHECK hv_session_error hv_session_worker_open(const hv_session_worker_config *cfg, hv_tee *tee,
                                         hv_session_worker **out);
 HV_API void hv_session_worker_close(hv_session_worker *w);
 
@@ -156,10 +156,10 @@ HV_API void hv_session_measurement_line(const hv_tee_measurement *m, char *out, 
 
 /* ---- chain head ----------------------------------------------------- */
 /* "NUMBER:TIME_MS"; false on anything else. */
-HV_API bool hv_session_parse_chain_head(const char *s, hv_proto_chain_head *out);
+HV_API HV_MUST_CHECK bool hv_session_parse_chain_head(const char *s, hv_proto_chain_head *out);
 /* A file holding "NUMBER:TIME_MS\n": 0, or -1 with errno (EINVAL: not
  * that format). */
-HV_API int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out);
+HV_API HV_MUST_CHECK int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out);
 
 /* ---- the sender ----------------------------------------------------- */
 /* At most this many connections at once; more wait in the kernel's listen
@@ -204,7 +204,7 @@ typedef struct {
  * lower block number or a known block with another time) and starts the
  * timesrc session. chain_head_file (may be NULL) is re-read for each
  * message: a service that follows the chain writes it. */
-HV_API hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chain_head *head,
+HV_API HV_MUST_CHECK hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chain_head *head,
                                        const char *chain_head_file,
                                        hv_session_sender **out);
 /* Wipes the identity. */
@@ -216,14 +216,14 @@ HV_API hv_session_time *hv_session_sender_time(hv_session_sender *s);
  * its own protocol sender, so a challenge can only be answered on the
  * connection that asked for it and dies with it. HV_SESSION_OK when the
  * receiver's DONE was taken. Safe to call from several threads. */
-HV_API hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
+HV_API HV_MUST_CHECK hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
                                           const hv_session_peer *peer);
 
 /* The accept loop: one thread per connection, at most
  * HV_SESSION_MAX_CONNECTIONS at once and HV_SESSION_MAX_PER_PEER per
  * process, each with its own deadline. Runs until *stop is set (or, with
  * once, a handover completed); waits for every connection to end. */
-HV_API hv_session_error hv_session_serve(hv_session_sender *s, int listen_fd, bool once,
+HV_API HV_MUST_CHECK hv_session_error hv_session_serve(hv_session_sender *s, int listen_fd, bool once,
                                   volatile sig_atomic_t *stop);
 
 /* ---- the receiver --------------------------------------------------- */
@@ -237,7 +237,7 @@ typedef struct {
  * checks, KEY checked, the key sealed to this build and stored, DONE.
  * HV_SESSION_OK only when the key is stored and the sender took DONE (it
  * closes after reading it). out may be NULL. */
-HV_API hv_session_error hv_session_receive(hv_session_worker *w, int fd,
+HV_API HV_MUST_CHECK hv_session_error hv_session_receive(hv_session_worker *w, int fd,
                                     hv_session_receive_result *out);
 
 /* ---- transport ------------------------------------------------------ */
@@ -263,7 +263,7 @@ typedef struct {
 /* Parses ADDR for role ("listen" or "connect": names it in errors; only
  * listen takes port 0). HV_SESSION_ERR_ADDRESS with the reason in err,
  * e.g. "listen address 10.0.0.1 is not loopback: ...". */
-HV_API hv_session_error hv_session_addr_parse(const char *text, const char *role,
+HV_API HV_MUST_CHECK hv_session_error hv_session_addr_parse(const char *text, const char *role,
                                        hv_session_addr *out, char *err, size_t err_len);
 /* The address as ADDR text (at most HV_SESSION_ADDR_MAX bytes). */
 HV_API void hv_session_addr_format(const hv_session_addr *a, char *out, size_t cap);
@@ -271,21 +271,21 @@ HV_API void hv_session_addr_format(const hv_session_addr *a, char *out, size_t c
 /* Listens on a: unix as hv_session_unix_listen, tcp with SO_REUSEADDR.
  * bound (may be NULL) receives the address really bound (the port chosen
  * for port 0). The descriptor, or -1 with the reason in err. */
-HV_API int hv_session_listen(const hv_session_addr *a, hv_session_addr *bound, char *err,
+HV_API HV_MUST_CHECK int hv_session_listen(const hv_session_addr *a, hv_session_addr *bound, char *err,
                       size_t err_len);
 /* Connects to a; the descriptor, or -1 with the reason in err. */
-HV_API int hv_session_connect(const hv_session_addr *a, char *err, size_t err_len);
+HV_API HV_MUST_CHECK int hv_session_connect(const hv_session_addr *a, char *err, size_t err_len);
 
 /* Listens on a Unix socket made mode 0600 from the start (umask around
  * bind), so no other user can connect even for an instant. A stale socket
  * file left by a dead server is replaced; a live one, or any other file,
  * is refused. The descriptor, or -1 with the reason in err. */
-HV_API int hv_session_unix_listen(const char *path, char *err, size_t err_len);
+HV_API HV_MUST_CHECK int hv_session_unix_listen(const char *path, char *err, size_t err_len);
 /* Connects to a Unix socket; -1 with the reason in err. */
-HV_API int hv_session_unix_connect(const char *path, char *err, size_t err_len);
+HV_API HV_MUST_CHECK int hv_session_unix_connect(const char *path, char *err, size_t err_len);
 /* The peer's pid and uid (SO_PEERCRED); 0 or -1 (not a Unix socket, or a
  * runtime without it, such as Gramine). */
-HV_API int hv_session_peer_cred(int fd, pid_t *pid, uid_t *uid);
+HV_API HV_MUST_CHECK int hv_session_peer_cred(int fd, pid_t *pid, uid_t *uid);
 /* Fills peer (id given) from a connected fd: credentials where the
  * transport has them, the remote address for TCP. */
 HV_API void hv_session_peer_of(int fd, unsigned id, hv_session_peer *peer);
@@ -301,7 +301,7 @@ HV_API hv_session_error hv_session_keep_memory_private(const hv_session_log *log
  * demo, a test or a sim worker can name builds instead of spelling
  * 32-byte hashes. */
 #define HV_SESSION_SIM_BUILD_PREFIX "handover-sim-build:"
-HV_API int hv_session_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN]);
+HV_API HV_MUST_CHECK int hv_session_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN]);
 
 HV_END_DECLS
 

@@ -91,7 +91,7 @@ typedef struct hv_store hv_store; /* opaque */
 /* Opens the store in dir, sealing and unsealing through tee (which must
  * outlive the store). With create, a missing directory is made (0700; its
  * parent must exist); without, a missing one is HV_STORE_ERR_MISSING. */
-HV_API hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
+HV_API HV_MUST_CHECK hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
                              hv_store **out);
 HV_API void hv_store_close(hv_store *store);
 
@@ -102,25 +102,25 @@ HV_API unsigned hv_store_resealed(const hv_store *store);
 
 /* Generates a fresh Ed25519 identity, seals and stores it; pub (may be
  * NULL) receives its public key. HV_STORE_ERR_EXISTS if one is stored. */
-HV_API hv_store_error hv_store_init_identity(hv_store *store,
+HV_API HV_MUST_CHECK hv_store_error hv_store_init_identity(hv_store *store,
                                       uint8_t pub[HV_ED25519_PUB_LEN]);
 /* Stores a received secret (the receiver's side of a handover). Storing
  * the identity already held is a no-op success; a different one is
  * HV_STORE_ERR_IDENTITY_MISMATCH (never overwritten). */
-HV_API hv_store_error hv_store_put_identity(hv_store *store,
+HV_API HV_MUST_CHECK hv_store_error hv_store_put_identity(hv_store *store,
                                      const uint8_t secret[HV_ED25519_PRIV_LEN]);
 /* Unseals the identity; the caller wipes secret (hv_wipe) after use. */
-HV_API hv_store_error hv_store_get_identity(hv_store *store,
+HV_API HV_MUST_CHECK hv_store_error hv_store_get_identity(hv_store *store,
                                      uint8_t secret[HV_ED25519_PRIV_LEN],
                                      uint8_t pub[HV_ED25519_PUB_LEN]);
 /* The public identity, without unsealing (not authenticated: the host can
  * edit it; only hv_store_get_identity proves it belongs to the secret). */
-HV_API hv_store_error hv_store_public(hv_store *store, uint8_t pub[HV_ED25519_PUB_LEN]);
+HV_API HV_MUST_CHECK hv_store_error hv_store_public(hv_store *store, uint8_t pub[HV_ED25519_PUB_LEN]);
 
 /* The newest policy version seen; 0 before any was stored. */
-HV_API hv_store_error hv_store_get_policy_version(hv_store *store, uint64_t *version);
+HV_API HV_MUST_CHECK hv_store_error hv_store_get_policy_version(hv_store *store, uint64_t *version);
 /* Monotonic: a lower version is HV_STORE_ERR_ROLLBACK; the same is a no-op. */
-HV_API hv_store_error hv_store_set_policy_version(hv_store *store, uint64_t version);
+HV_API HV_MUST_CHECK hv_store_error hv_store_set_policy_version(hv_store *store, uint64_t version);
 
 /* The newest block the worker has verified. */
 typedef struct {
@@ -129,10 +129,10 @@ typedef struct {
 } hv_store_chain_head;
 
 /* {0, 0} before any was stored. */
-HV_API hv_store_error hv_store_get_chain_head(hv_store *store, hv_store_chain_head *out);
+HV_API HV_MUST_CHECK hv_store_error hv_store_get_chain_head(hv_store *store, hv_store_chain_head *out);
 /* Monotonic in number: a lower number, or the same number with another
  * time (a block has one time), is HV_STORE_ERR_ROLLBACK. */
-HV_API hv_store_error hv_store_set_chain_head(hv_store *store,
+HV_API HV_MUST_CHECK hv_store_error hv_store_set_chain_head(hv_store *store,
                                        const hv_store_chain_head *head);
 
 HV_END_DECLS

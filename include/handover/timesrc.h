@@ -92,17 +92,17 @@ HV_API void hv_timesrc_config_init(hv_timesrc_config *cfg);
 HV_API void hv_timesrc_config_defaults(hv_timesrc_config *cfg);
 /* Appends "HOST[:PORT][,operator=X][,region=Y]" (IPv6: "[::1]:4460").
  * On failure returns -1 and says why in err. */
-HV_API int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec,
+HV_API HV_MUST_CHECK int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec,
                           char *err, size_t err_len);
 /* Reads a small text file, one setting a line, '#' starts a comment:
  *   server HOST[:PORT] [operator=X] [region=Y]
  *   timeout-ms N | min-responses N | max-spread-ms N | min-operators N
  * Its servers are appended; its settings override. -1 and err on error
  * (with the line number). */
-HV_API int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path,
+HV_API HV_MUST_CHECK int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path,
                            char *err, size_t err_len);
 /* 0 when the configuration can be run, else -1 and why. */
-HV_API int hv_timesrc_config_check(const hv_timesrc_config *cfg, char *err,
+HV_API HV_MUST_CHECK int hv_timesrc_config_check(const hv_timesrc_config *cfg, char *err,
                             size_t err_len);
 
 typedef enum {
@@ -146,7 +146,7 @@ typedef struct {
  * of local monotonic time (>= 0): centre T4 + offset + carry, half-width
  * delay/2 + root dispersion + root delay/2 + allowance + drift. False when
  * the sample is too vague to vote (HV_TIMESRC_MAX_HALF_WIDTH_NS). */
-HV_API bool hv_timesrc_candidate_from_sample(const hv_nts_sample *s, int64_t carry_ns,
+HV_API HV_MUST_CHECK bool hv_timesrc_candidate_from_sample(const hv_nts_sample *s, int64_t carry_ns,
                                       hv_timesrc_candidate *out);
 
 /* The pure agreement. in_set (n entries, may be NULL when n == 0) tells

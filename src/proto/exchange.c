@@ -179,5 +179,7 @@ hv_proto_error hv_px_build_key(const hv_px *px, const hv_px_key_input *in,
 void hv_px_reply_error(hv_proto_error err, uint8_t *out, size_t out_cap, size_t *out_len) {
   *out_len = 0;
   if (!out) return;
-  (void)hv_proto_encode_error((uint16_t)err, hv_proto_error_name(err), out, out_cap, out_len);
+  if (hv_proto_encode_error((uint16_t)err, hv_proto_error_name(err), out, out_cap, out_len) !=
+      HV_PROTO_OK)
+    *out_len = 0; /* no room even for an ERROR: the caller sends nothing */
 }

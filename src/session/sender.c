@@ -97,7 +97,8 @@ static void send_error(conn_io *io, hv_proto_error code, const char *text) {
   size_t len = 0;
   if (hv_proto_encode_error((uint16_t)code, text, io->out, sizeof io->out, &len) ==
           HV_PROTO_OK && len > 0)
-    (void)hv_session_frame_write(io->fd, io->out, len, io->deadline_ms);
+    if (hv_session_frame_write(io->fd, io->out, len, io->deadline_ms) != HV_SESSION_FRAME_OK)
+      return; /* best effort: the connection closes either way */
 }
 
 /* The chain head for this message, recorded in the store when it changed

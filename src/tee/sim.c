@@ -194,7 +194,7 @@ hv_tee_error hv_tee_open_sim(const char *secret_path,
   hv_tee_error err = sim_identity(identity, &self);
   if (err != HV_TEE_OK) return err;
   sim_impl *sim = calloc(1, sizeof *sim);
-  if (!sim) return HV_TEE_ERR_IO;
+  if (!sim) return HV_TEE_ERR_NOMEM;
   err = sim_secret_load(secret_path, sim->secret);
   if (err == HV_TEE_OK) {
     uint8_t info[] = SIM_INFO_KEYID;

@@ -6,7 +6,7 @@
 #include "handover/crypto.h"
 #include "tee/tee_internal.h"
 
-const char *hv_tee_error_name(hv_tee_error err) {
+const char *hv_tee_error_text(hv_tee_error err) {
   switch (err) {
     case HV_TEE_OK: return "ok";
     case HV_TEE_ERR_ARGS: return "bad arguments";
@@ -23,8 +23,29 @@ const char *hv_tee_error_name(hv_tee_error err) {
     case HV_TEE_ERR_SEAL_DEBUG:
       return "sealed by this build under the other DEBUG attribute (a production "
              "and a debug launch have different seal keys)";
+    case HV_TEE_ERR_NOMEM: return "out of memory";
   }
   return "unknown tee error";
+}
+
+const char *hv_tee_error_name(hv_tee_error err) {
+  switch (err) {
+    case HV_TEE_OK: return "ok";
+    case HV_TEE_ERR_ARGS: return "bad-arguments";
+    case HV_TEE_ERR_IO: return "io-error";
+    case HV_TEE_ERR_PERMISSIONS: return "secret-permissions";
+    case HV_TEE_ERR_NOT_ENCLAVE: return "not-in-enclave";
+    case HV_TEE_ERR_REPORT_MAC: return "report-mac";
+    case HV_TEE_ERR_SEAL_OTHER_ENCLAVE: return "sealed-other-enclave";
+    case HV_TEE_ERR_SEAL_OTHER_PLATFORM: return "sealed-other-platform";
+    case HV_TEE_ERR_SEAL_SVN: return "seal-svn-too-high";
+    case HV_TEE_ERR_SEAL_TAMPERED: return "seal-tampered";
+    case HV_TEE_ERR_CRYPTO: return "crypto-failed";
+    case HV_TEE_ERR_SEAL_CPUSVN: return "sealed-newer-cpusvn";
+    case HV_TEE_ERR_SEAL_DEBUG: return "sealed-other-debug";
+    case HV_TEE_ERR_NOMEM: return "out-of-memory";
+  }
+  return "unknown-error";
 }
 
 const char *hv_tee_kind_name(hv_tee_kind kind) {
@@ -42,7 +63,7 @@ hv_tee_error tee_new(const tee_backend_ops *ops, void *impl, hv_tee_kind kind,
   hv_tee *tee = calloc(1, sizeof *tee);
   if (!tee) {
     ops->destroy(impl);
-    return HV_TEE_ERR_IO;
+    return HV_TEE_ERR_NOMEM;
   }
   tee->ops = ops;
   tee->impl = impl;
