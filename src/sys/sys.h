@@ -4,8 +4,8 @@
  * commands may all use it and the dependencies still point one way.
  * Private to the build (not in include/, not exported). Every function
  * returns 0 (or a count) on success and -1 with errno set on failure. */
-#ifndef HANDOVER_SYS_SYS_H
-#define HANDOVER_SYS_SYS_H
+#ifndef HANDOVER_SYS_H
+#define HANDOVER_SYS_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -54,7 +54,7 @@ static hv_tee_error check_file(int fd) {
   return HV_TEE_OK;
 }
 
-hv_tee_error sim_secret_load(const char *path, uint8_t out[SIM_SECRET_LEN]) {
+hv_tee_error hv_tee_sim_secret_load(const char *path, uint8_t out[SIM_SECRET_LEN]) {
   if (!path || !*path) return HV_TEE_ERR_ARGS;
   /* O_NONBLOCK: a FIFO planted at the path must not hang us (check_file
    * then refuses anything but a regular file). */

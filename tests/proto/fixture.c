@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tee/tee_internal.h" /* EGETKEY, to MAC a report again (fx_set_debug) */
+#include "tee/tee_int.h" /* EGETKEY, to MAC a report again (fx_set_debug) */
 
 int fx_random(void *ctx, uint8_t *out, size_t len) {
   fx_rng *r = ctx;

@@ -1,7 +1,7 @@
 /* Local attestation with the sim backend: who can verify whose report. */
 #include "handover/crypto.h"
 #include "harness.h"
-#include "tee/tee_internal.h"
+#include "tee/tee_int.h"
 #include "tee_test_util.h"
 
 static hv_tee *A, *B, *C, *B_elsewhere;
@@ -142,9 +142,9 @@ static void test_report_debug_bit(void) {
   rep[48] ^= (uint8_t)SGX_FLAGS_INITTED; /* another flag: still DEBUG */
   HT_CHECK(hv_tee_report_debug(rep));
   sgx_report_t parsed;
-  HT_CHECK(sgx_report_decode(rep, sizeof rep, &parsed));
+  HT_CHECK(hv_tee_sgx_report_decode(rep, sizeof rep, &parsed));
   parsed.body.attributes.flags &= ~SGX_FLAGS_DEBUG;
-  sgx_report_encode(&parsed, rep);
+  hv_tee_sgx_report_encode(&parsed, rep);
   HT_CHECK(!hv_tee_report_debug(rep));
 }
 

@@ -1,6 +1,6 @@
 /* Sealing with the sim backend: who can open what, and each refusal. */
 #include "harness.h"
-#include "tee/tee_internal.h"
+#include "tee/tee_int.h"
 #include "tee_test_util.h"
 
 #define PT_LEN 40
@@ -174,14 +174,14 @@ static void test_expected_policy_only(void) {
 /* Seals under this enclave's own MRENCLAVE request, edited. */
 static hv_tee_error seal_edited(hv_tee *tee, int field, uint8_t *blob, size_t *len) {
   sgx_key_request_t req;
-  tee_seal_request(tee, SGX_KEYPOLICY_MRENCLAVE, &req);
+  hv_tee_seal_request(tee, SGX_KEYPOLICY_MRENCLAVE, &req);
   switch (field) {
     case 1: req.attribute_mask.flags &= ~SGX_FLAGS_DEBUG; break;
     case 2: req.misc_mask = 0; break;
     case 3: req.isv_svn -= 1; break;
     default: break;
   }
-  return tee_seal_with(tee, &req, pt, PT_LEN, blob, PT_LEN + HV_TEE_SEAL_OVERHEAD, len);
+  return hv_tee_seal_with(tee, &req, pt, PT_LEN, blob, PT_LEN + HV_TEE_SEAL_OVERHEAD, len);
 }
 
 /* Blobs sealed honestly (GCM would open them) under requests this

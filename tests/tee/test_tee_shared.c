@@ -4,7 +4,7 @@
  * a non-zero CPUSVN that changes with a microcode update, and EGETKEY that
  * refuses any CPUSVN the CPU never had. Keys still come from the sim. */
 #include "harness.h"
-#include "tee/tee_internal.h"
+#include "tee/tee_int.h"
 #include "tee_test_util.h"
 
 #define HISTORY_MAX 4
@@ -40,7 +40,7 @@ static hv_tee *cpu_enclave(hv_tee *sim, uint8_t svn_byte) {
   memcpy(history[n_history++], self.cpu_svn, SGX_CPUSVN_SIZE);
   self.attributes.flags &= ~SGX_FLAGS_DEBUG;
   sim_ops = sim->ops;
-  HT_CHECK_EQ_INT(tee_new(&cpu_ops, sim->impl, HV_TEE_KIND_SGX_DCAP, false, &self, &t),
+  HT_CHECK_EQ_INT(hv_tee_new(&cpu_ops, sim->impl, HV_TEE_KIND_SGX_DCAP, false, &self, &t),
                   HV_TEE_OK);
   return t;
 }
