@@ -19,7 +19,6 @@ static const command commands[] = {
     {"status", cmd_status, "show a store's identity, policy version and chain head"},
     {"time", cmd_time, "trusted time from a quorum of NTS servers"},
     {"policy", cmd_policy, "keygen, sign, verify and show governance policies"},
-    {"demo", cmd_demo, "a full sim-mode handover against loopback NTS servers"},
 };
 
 static void usage(FILE *out) {

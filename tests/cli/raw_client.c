@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cli/replay.h"
+#include "demo/replay.h"
 #include "cli/util.h"
 #include "cli/worker.h"
 #include "handover/crypto.h"

@@ -1,4 +1,4 @@
-#include "cli/replay.h"
+#include "demo/replay.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,4 +1,4 @@
-#include "cli/demo_gov.h"
+#include "demo/demo_gov.h"
 
 #include <fcntl.h>
 #include <stdarg.h>

@@ -1,7 +1,7 @@
-/* The demo's story: every step runs the real `handover` binary (this
- * executable) against real chrony NTS servers on 127.0.0.1, except the
+/* The demo's story: every step runs the real `handover` binary (given by
+ * handover-demo) against real chrony NTS servers on 127.0.0.1, except the
  * replay, which needs a client that sends one RESPONSE twice. */
-#include "cli/demo.h"
+#include "demo/demo.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/demo_env.h"
-#include "cli/demo_gov.h"
-#include "cli/demo_proc.h"
-#include "cli/replay.h"
+#include "demo/demo_env.h"
+#include "demo/demo_gov.h"
+#include "demo/demo_proc.h"
+#include "demo/replay.h"
 #include "cli/util.h"
 #include "cli/worker.h"
 #include "sys/sys.h"
@@ -87,7 +87,7 @@ static int path(const demo *d, const char *name, char *out) {
 static int run(demo *d, const char *label, const char *log, int timeout_ms, char *const argv[]) {
   char logpath[P];
   if (path(d, log, logpath) != 0) return -1;
-  pid_t pid = demo_spawn_self(argv, logpath);
+  pid_t pid = demo_spawn_handover(argv, logpath);
   if (pid < 0) return -1;
   int st = demo_wait(pid, timeout_ms);
   long off = 0;
@@ -168,7 +168,7 @@ static int step_serve(demo *d) {
   char *argv[] = {"handover", "serve", "--store", d->old_store, "--socket", d->sock,
                   GOV_ARGS(d), "--chain-head", d->chain_head, "--nts-state", d->nts_state,
                   TEE_ARGS(d, "old"), NULL};
-  d->serve_pid = demo_spawn_self(argv, d->serve_log);
+  d->serve_pid = demo_spawn_handover(argv, d->serve_log);
   if (d->serve_pid < 0 || wait_serving(d) != 0) return -1;
   say("sender pid %d listening on %s", (int)d->serve_pid, d->sock);
   show_sender(d);
@@ -288,15 +288,16 @@ static int install_signals(void) {
   return sigaction(SIGPIPE, &sa, NULL);
 }
 
-int demo_run(const char *chronyd, bool keep) {
+int demo_run(const char *handover, const char *chronyd, bool keep) {
   static demo d; /* large; zeroed */
   memset(&d, 0, sizeof d);
+  demo_proc_set_handover(handover);
   if (install_signals() != 0) return -1;
   if (geteuid() != 0) {
-    fprintf(stderr, "handover demo: run as root (chronyd -u root needs it)\n");
+    fprintf(stderr, "handover-demo: run as root (chronyd -u root needs it)\n");
     return -1;
   }
-  printf("handover demo: hand a worker's key from an old to a new enclave build\n"
+  printf("handover-demo: hand a worker's key from an old to a new enclave build\n"
          "(sim TEE, dev mode) on this machine; nothing leaves 127.0.0.1.\n");
   int (*const steps[])(demo *) = {step_environment, step_governance, step_init, step_serve,
                                   step_receive, step_status, step_rogue, step_replay};

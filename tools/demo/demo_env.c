@@ -1,4 +1,4 @@
-#include "cli/demo_env.h"
+#include "demo/demo_env.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
