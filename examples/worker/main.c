@@ -187,6 +187,12 @@ static int serve_and_work(const hw_config *c, hv_session_worker *w) {
     st = hw_work_run(&work, where, &stop_requested, &job.ended) == 0 ? EXIT_OK : EXIT_FAIL;
     stop_requested = 1;
     if (pthread_join(thread, NULL) != 0 || job.result != HV_SESSION_OK) st = EXIT_FAIL;
+    /* after_handover retire: the identity moved to the successor, so this
+     * release stops (and signs nothing more) once the service returned. */
+    if (st != EXIT_OK && job.result == HV_SESSION_OK && hv_session_sender_retired(s)) {
+      SAY(INFO, "retired: the identity moved to a successor; exiting");
+      st = EXIT_OK;
+    }
   }
   if (job.fd >= 0) close(job.fd);
   if (job.fd >= 0 && bound.kind == HV_SESSION_ADDR_UNIX) unlink(bound.path);

@@ -138,8 +138,17 @@ HV_API HV_MUST_CHECK hv_policy_error hv_policy_format(const hv_policy *p, char *
  * timeout. ca_file, not_before_unix and state_dir are the caller's. */
 HV_API void hv_policy_timesrc_config(const hv_policy *p, hv_timesrc_config *cfg);
 
+/* What the sender does once its key has moved (an authenticated DONE):
+ * retire (tombstone, wipe, stop serving: the default), or keep serving,
+ * which leaves two live copies of the identity (a fork). */
+typedef enum {
+  HV_POLICY_AFTER_HANDOVER_RETIRE = 0,
+  HV_POLICY_AFTER_HANDOVER_KEEP = 1,
+} hv_policy_after_handover;
+
 /* Queries. */
 HV_API uint64_t hv_policy_version(const hv_policy *p);
+HV_API hv_policy_after_handover hv_policy_get_after_handover(const hv_policy *p);
 HV_API void hv_policy_get_time(const hv_policy *p, hv_policy_time *out);
 HV_API uint32_t hv_policy_response_window_s(const hv_policy *p);
 HV_API uint64_t hv_policy_max_chain_lag_s(const hv_policy *p);

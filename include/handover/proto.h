@@ -25,13 +25,17 @@
 
 HV_BEGIN_DECLS
 
-#define HV_PROTO_VERSION 1
+/* 2: DONE is authenticated (an Ed25519 signature by the identity key over
+ * the transcript); a version-1 peer is refused at the CHALLENGE, before
+ * any key moves, instead of after. */
+#define HV_PROTO_VERSION 2
 /* The transport frame limit (docs/PROTOCOL.md): no message is ever larger. */
 #define HV_PROTO_MAX_MSG_LEN 16384
 #define HV_PROTO_NONCE_LEN 32
 #define HV_PROTO_KEY_LEN 32      /* X25519 public keys, Ed25519 keys */
 #define HV_PROTO_SECRET_LEN 32   /* the identity secret: an Ed25519 seed */
 #define HV_PROTO_HASH_LEN 32     /* SHA-256: transcript, DONE */
+#define HV_PROTO_SIG_LEN 64      /* Ed25519: the DONE signature */
 /* Open challenges a sender remembers at once. Each costs ~100 bytes; 64
  * lets many receivers start together while bounding what a flood of HELLOs
  * can make the sender hold. */
@@ -111,6 +115,15 @@ typedef enum {
                                          one whose CHALLENGE we answered */
   HV_PROTO_ERR_CHAIN_FUTURE,      /* own chain head newer than trusted now
                                      allows (HV_PROTO_CHAIN_HEAD_AHEAD_MS) */
+  /* the move (codes 40-49) */
+  HV_PROTO_ERR_DONE_UNAUTHENTICATED = 40, /* DONE signature does not verify */
+  HV_PROTO_ERR_DONE_OTHER_EXCHANGE,  /* DONE names a transcript this sender
+                                        sent no KEY for */
+  HV_PROTO_ERR_IDENTITY_NOT_EXPECTED,/* KEY carries another identity than
+                                        the receiver was told to expect */
+  HV_PROTO_ERR_SENDER_RETIRED,       /* the sender handed its key over */
+  HV_PROTO_ERR_HANDOVER_IN_PROGRESS, /* a KEY is out on another connection,
+                                        awaiting its DONE (retiring sender) */
   HV_PROTO_ERR__COUNT
 } hv_proto_error;
 
@@ -173,6 +186,10 @@ typedef struct {
   hv_proto_random_fn random;        /* NULL: hv_random */
   void *random_ctx;
   hv_proto_params params;
+  /* Receiver only: the Ed25519 identity it expects (copied at creation);
+   * a KEY carrying another is refused (identity-mismatch) before any
+   * secret is handed out. NULL: whichever identity the sender holds. */
+  const uint8_t *expected_identity;
 } hv_proto_config;
 
 /* What a handled message was, for the caller's log. */
@@ -183,6 +200,9 @@ typedef struct {
   hv_tee_measurement peer;
   bool has_peer;
   uint8_t stored_hash[HV_PROTO_HASH_LEN]; /* from DONE */
+  /* sender, on an accepted (authenticated) DONE: the exchange's
+   * transcript hash; peer is then the receiver the key moved to */
+  uint8_t transcript_hash[HV_PROTO_HASH_LEN];
   uint16_t peer_code;                     /* from ERROR */
   char peer_text[HV_PROTO_MAX_ERROR_TEXT + 1];
 } hv_proto_event;
@@ -198,7 +218,10 @@ HV_API void hv_proto_sender_free(hv_proto_sender *s);
 
 /* One message from any receiver (the challenge table is shared by all
  * connections): HELLO -> CHALLENGE, RESPONSE -> KEY, DONE -> nothing
- * (ev->stored_hash), ERROR -> HV_PROTO_ERR_PEER_ERROR (ev->peer_*).
+ * (ev->stored_hash, ev->transcript_hash, ev->peer), ERROR ->
+ * HV_PROTO_ERR_PEER_ERROR (ev->peer_*). A DONE is accepted only for a KEY
+ * this sender sent and only when its signature verifies (docs/PROTOCOL.md
+ * section 6); a refused DONE changes nothing.
  * now_ms: trusted time; head: the sender's current verified chain head.
  * ev may be NULL. */
 HV_API HV_MUST_CHECK hv_proto_error hv_proto_sender_handle(hv_proto_sender *s, uint64_t now_ms,
@@ -206,6 +229,11 @@ HV_API HV_MUST_CHECK hv_proto_error hv_proto_sender_handle(hv_proto_sender *s, u
                                       const uint8_t *in, size_t in_len,
                                       uint8_t *out, size_t out_cap,
                                       size_t *out_len, hv_proto_event *ev);
+/* After an accepted DONE, when the policy says `after_handover retire`
+ * and the caller has recorded the tombstone: wipes the secret; from then
+ * on HELLO and RESPONSE are refused with HV_PROTO_ERR_SENDER_RETIRED. */
+HV_API void hv_proto_sender_retire(hv_proto_sender *s);
+HV_API bool hv_proto_sender_retired(const hv_proto_sender *s);
 /* Challenges issued and neither answered nor expired at now_ms. */
 HV_API size_t hv_proto_sender_open_challenges(const hv_proto_sender *s, uint64_t now_ms);
 
@@ -228,13 +256,15 @@ HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_handle(hv_proto_receiver *
                                         uint8_t *out, size_t out_cap,
                                         size_t *out_len, hv_proto_event *ev);
 /* After an accepted KEY: copies the identity secret and its public key
- * out and wipes the receiver's copy. The caller seals and stores it, then
- * calls hv_proto_receiver_done. */
+ * out. The receiver keeps its own copy only to sign DONE with it and
+ * wipes it in hv_proto_receiver_done (or free). The caller seals and
+ * stores the secret, then calls hv_proto_receiver_done. */
 HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_take_secret(hv_proto_receiver *r,
                                              uint8_t secret[HV_PROTO_SECRET_LEN],
                                              uint8_t identity_pub[HV_PROTO_KEY_LEN]);
 /* DONE carrying SHA-256 of bytes the caller names (what it stored, or a
- * public summary of it: the command passes the public identity). */
+ * public summary of it: the command passes the public identity), the
+ * transcript hash, and the identity key's signature over both. */
 HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_done(hv_proto_receiver *r,
                                       const uint8_t *stored, size_t stored_len,
                                       uint8_t *out, size_t out_cap,

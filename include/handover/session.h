@@ -209,20 +209,28 @@ HV_API HV_MUST_CHECK hv_session_error hv_session_sender_new(hv_session_worker *w
                                        hv_session_sender **out);
 /* Wipes the identity. */
 HV_API void hv_session_sender_free(hv_session_sender *s);
+/* After an authenticated DONE, under `after_handover retire` (the
+ * default), the sender retires: the store records the tombstone, the
+ * secret is wiped, every connection is refused (`sender-retired`) and
+ * hv_session_serve returns. True from then on. */
+HV_API bool hv_session_sender_retired(hv_session_sender *s);
 HV_API hv_session_time *hv_session_sender_time(hv_session_sender *s);
 
 /* One exchange as sender on a connected fd (made non-blocking here; the
  * caller closes it), within HV_SESSION_DEADLINE_MS. Each connection gets
  * its own protocol sender, so a challenge can only be answered on the
  * connection that asked for it and dies with it. HV_SESSION_OK when the
- * receiver's DONE was taken. Safe to call from several threads. */
+ * receiver's DONE was taken (authenticated; a retiring sender has then
+ * retired: hv_session_sender_retired, and every later connection is
+ * refused). Safe to call from several threads. */
 HV_API HV_MUST_CHECK hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
                                           const hv_session_peer *peer);
 
 /* The accept loop: one thread per connection, at most
  * HV_SESSION_MAX_CONNECTIONS at once and HV_SESSION_MAX_PER_PEER per
  * process, each with its own deadline. Runs until *stop is set (or, with
- * once, a handover completed); waits for every connection to end. */
+ * once or a sender that retired, a handover completed); waits for every
+ * connection to end. */
 HV_API HV_MUST_CHECK hv_session_error hv_session_serve(hv_session_sender *s, int listen_fd, bool once,
                                   volatile sig_atomic_t *stop);
 
@@ -239,6 +247,12 @@ typedef struct {
  * closes after reading it). out may be NULL. */
 HV_API HV_MUST_CHECK hv_session_error hv_session_receive(hv_session_worker *w, int fd,
                                     hv_session_receive_result *out);
+/* hv_session_receive that came for one identity (Ed25519 public key): a
+ * KEY carrying another is refused (`identity-mismatch`) before anything
+ * is stored. NULL: any, as hv_session_receive. */
+HV_API HV_MUST_CHECK hv_session_error hv_session_receive_expect(hv_session_worker *w, int fd,
+                                           const uint8_t expected_identity[HV_PROTO_KEY_LEN],
+                                           hv_session_receive_result *out);
 
 /* ---- transport ------------------------------------------------------ */
 /* ADDR is unix:PATH or tcp:HOST:PORT, HOST a loopback literal: 127.0.0.0/8

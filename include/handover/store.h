@@ -4,7 +4,15 @@
  *             `handover status` can show it without the enclave) and the
  *             32-byte secret seed sealed with hv_tee_seal, MRENCLAVE policy;
  *   state     the newest policy version seen and the last chain head,
- *             sealed (MRENCLAVE) so the host can neither read nor edit them.
+ *             sealed (MRENCLAVE) so the host can neither read nor edit them,
+ *             bound to the worker's identity public key (and, by the
+ *             MRENCLAVE seal, to the build). init and receive write it
+ *             before the identity;
+ *             once an identity (or a tombstone) exists the state must too;
+ *   tombstone after the key moved (hv_store_retire): sealed, to which
+ *             build, when by trusted time, the transcript hash; the state
+ *             then records the move (and the tombstone's digest), the
+ *             identity file is wiped, and the store never serves again.
  *
  * Every file is 0600 and carries a checksum, so damage is reported as
  * corruption before anything is unsealed. Every write is write-temp
@@ -31,9 +39,17 @@
  *    identity and state files (each sealed plaintext names its kind); a
  *    public key in the clear that does not belong to the sealed secret
  *    (hv_store_get_identity refuses it as corruption).
+ *  - prevented too: deleting the state file to make the store look fresh
+ *    (HV_STORE_ERR_STATE_MISSING), and putting in the state file of another
+ *    worker of the same build (HV_STORE_ERR_OTHER_WORKER).
+ *  - prevented after a retirement: deleting the tombstone and putting the
+ *    old identity file back (HV_STORE_ERR_TOMBSTONE_MISSING: the state
+ *    recorded the move).
  *  - NOT prevented: the host replacing the whole directory, or the state
  *    file alone, with an older copy this same enclave wrote (a rollback of
- *    the policy version and chain head to an earlier value). Without a
+ *    the policy version and chain head to an earlier value), or putting
+ *    back the identity and the state from before a retirement (the key
+ *    then lives twice: only a trusted monotonic counter could tell). Without a
  *    trusted monotonic counter no local store can detect that; the
  *    protocol limits the damage instead: the chain head must be within
  *    max_chain_lag of trusted NTS time, and a policy is only accepted with
@@ -82,6 +98,12 @@ typedef enum {
   HV_STORE_ERR_READ,           /* reading a store file failed */
   HV_STORE_ERR_WRITE,          /* writing a store file failed (create,
                                   write, fsync or rename) */
+  HV_STORE_ERR_STATE_MISSING,  /* an identity (or tombstone) but no state */
+  HV_STORE_ERR_OTHER_WORKER,   /* the state (or tombstone) names another
+                                  worker's identity */
+  HV_STORE_ERR_RETIRED,        /* the key moved: the store serves no more */
+  HV_STORE_ERR_TOMBSTONE_MISSING, /* the state records a retirement whose
+                                     tombstone is gone or not that one */
 } hv_store_error;
 
 HV_API const char *hv_store_error_name(hv_store_error err);
@@ -98,10 +120,13 @@ HV_API void hv_store_close(hv_store *store);
 /* What hv_store_open re-sealed under the current CPU SVN / ISV SVN. */
 #define HV_STORE_RESEALED_IDENTITY 1u
 #define HV_STORE_RESEALED_STATE 2u
+#define HV_STORE_RESEALED_TOMBSTONE 4u
 HV_API unsigned hv_store_resealed(const hv_store *store);
 
-/* Generates a fresh Ed25519 identity, seals and stores it; pub (may be
- * NULL) receives its public key. HV_STORE_ERR_EXISTS if one is stored. */
+/* Generates a fresh Ed25519 identity, seals and stores it (the state
+ * first, bound to it, then the identity); pub (may be NULL) receives its
+ * public key. HV_STORE_ERR_EXISTS if one is stored, HV_STORE_ERR_RETIRED
+ * if the store is retired. */
 HV_API HV_MUST_CHECK hv_store_error hv_store_init_identity(hv_store *store,
                                       uint8_t pub[HV_ED25519_PUB_LEN]);
 /* Stores a received secret (the receiver's side of a handover). Storing
@@ -109,7 +134,8 @@ HV_API HV_MUST_CHECK hv_store_error hv_store_init_identity(hv_store *store,
  * HV_STORE_ERR_IDENTITY_MISMATCH (never overwritten). */
 HV_API HV_MUST_CHECK hv_store_error hv_store_put_identity(hv_store *store,
                                      const uint8_t secret[HV_ED25519_PRIV_LEN]);
-/* Unseals the identity; the caller wipes secret (hv_wipe) after use. */
+/* Unseals the identity; the caller wipes secret (hv_wipe) after use.
+ * HV_STORE_ERR_RETIRED once a tombstone exists. */
 HV_API HV_MUST_CHECK hv_store_error hv_store_get_identity(hv_store *store,
                                      uint8_t secret[HV_ED25519_PRIV_LEN],
                                      uint8_t pub[HV_ED25519_PUB_LEN]);
@@ -117,7 +143,10 @@ HV_API HV_MUST_CHECK hv_store_error hv_store_get_identity(hv_store *store,
  * edit it; only hv_store_get_identity proves it belongs to the secret). */
 HV_API HV_MUST_CHECK hv_store_error hv_store_public(hv_store *store, uint8_t pub[HV_ED25519_PUB_LEN]);
 
-/* The newest policy version seen; 0 before any was stored. */
+/* The newest policy version seen; 0 before any was stored. Both state
+ * readers refuse a missing state once an identity or tombstone exists
+ * (HV_STORE_ERR_STATE_MISSING) and a state bound to another identity or
+ * build (HV_STORE_ERR_OTHER_WORKER). */
 HV_API HV_MUST_CHECK hv_store_error hv_store_get_policy_version(hv_store *store, uint64_t *version);
 /* Monotonic: a lower version is HV_STORE_ERR_ROLLBACK; the same is a no-op. */
 HV_API HV_MUST_CHECK hv_store_error hv_store_set_policy_version(hv_store *store, uint64_t version);
@@ -134,6 +163,30 @@ HV_API HV_MUST_CHECK hv_store_error hv_store_get_chain_head(hv_store *store, hv_
  * time (a block has one time), is HV_STORE_ERR_ROLLBACK. */
 HV_API HV_MUST_CHECK hv_store_error hv_store_set_chain_head(hv_store *store,
                                        const hv_store_chain_head *head);
+
+/* ---- retirement: the key moved, it is not copied ---- */
+typedef struct {
+  uint8_t identity_pub[HV_ED25519_PUB_LEN]; /* the identity that moved */
+  hv_tee_measurement receiver;              /* the build it moved to */
+  uint64_t time_ms;                         /* trusted time of the DONE */
+  uint8_t transcript_hash[HV_SHA256_LEN];   /* the exchange (docs/PROTOCOL.md) */
+} hv_store_tombstone;
+
+/* After an authenticated DONE: records the sealed tombstone (its
+ * identity_pub is filled in from the stored identity), then wipes the
+ * sealed secret (overwritten, removed). Crash-safe at every step: until
+ * the tombstone is in place the store still serves with its key; from
+ * then on it is retired, and a retirement cut short is finished by the
+ * next hv_store_open. HV_STORE_ERR_RETIRED if it already is. */
+HV_API HV_MUST_CHECK hv_store_error hv_store_retire(hv_store *store, hv_store_tombstone *tombstone);
+/* *retired false when the store is not retired; otherwise the tombstone
+ * (HV_STORE_ERR_OTHER_WORKER if it names another identity than the state).
+ * The state records every retirement with the tombstone's digest: a
+ * tombstone deleted (an old identity file put back or not) or swapped for
+ * another is HV_STORE_ERR_TOMBSTONE_MISSING, here and in every reader of
+ * the state and the identity. */
+HV_API HV_MUST_CHECK hv_store_error hv_store_get_tombstone(hv_store *store, bool *retired,
+                                      hv_store_tombstone *out);
 
 HV_END_DECLS
 

@@ -8,12 +8,14 @@
 #include "cli/opts.h"
 #include "cli/tee_opts.h"
 #include "cli/transport.h"
+#include "cli/util.h"
 #include "cli/worker.h"
 
 typedef struct {
   const char *socket_path, *connect;
   hv_session_addr addr; /* from --connect, or --from as unix:PATH */
   bool timing; /* end with how long it took, and how much was trusted time */
+  const uint8_t *expected_identity; /* NULL: any */
 } receive_args;
 
 /* Connects and runs the exchange; 0 only when the key is stored and the
@@ -40,7 +42,7 @@ static int receive(cli_worker *w, const receive_args *a) {
              where);
   cli_session_log(&w->log, HV_SESSION_LOG_STEP, line);
   hv_session_receive_result r;
-  hv_session_error se = hv_session_receive(w->sw, fd, &r);
+  hv_session_error se = hv_session_receive_expect(w->sw, fd, a->expected_identity, &r);
   close(fd);
   if (se != HV_SESSION_OK) return -1;
   if (a->timing)
@@ -55,6 +57,8 @@ int cmd_receive(int argc, char **argv) {
   cli_worker_args wa = {.command = "receive", .create_store = true};
   receive_args ra = {0};
   bool quiet = false, timing = false;
+  const char *expect_hex = NULL;
+  uint8_t expected[HV_PROTO_KEY_LEN];
   cli_tee_opts tee;
   cli_tee_opts_init(&tee);
   const cli_opt opts[] = {
@@ -69,6 +73,8 @@ int cmd_receive(int argc, char **argv) {
       {"ca", "FILE", "CA certificates for the NTS servers (default: system store)",
        &wa.ca_file, NULL},
       {"nts-state", "DIR", "keep NTS cookies here between queries", &wa.nts_state_dir, NULL},
+      {"expect-identity", "HEX", "the worker identity (Ed25519 public key) to take; "
+       "a sender holding another is refused (identity-mismatch)", &expect_hex, NULL},
       {"quiet", NULL, "print nothing but errors", NULL, &quiet},
       {"timing", NULL, "end with the time taken, and how much was trusted time", NULL,
        &timing},
@@ -91,6 +97,14 @@ int cmd_receive(int argc, char **argv) {
       !cli_opts_require(&spec, wa.policy_file, "policy") ||
       !cli_opts_require(&spec, wa.policy_sig_file, "policy-sig"))
     return CLI_EXIT_USAGE;
+  if (expect_hex) {
+    if (!cli_unhex(expect_hex, expected, sizeof expected)) {
+      fprintf(stderr, "handover receive: --expect-identity: not 64 hex digits (an Ed25519 "
+                      "public key, as `handover init` and `status` print it)\n");
+      return CLI_EXIT_USAGE;
+    }
+    ra.expected_identity = expected;
+  }
   wa.quiet = quiet;
   ra.timing = timing;
   struct sigaction sa;

@@ -76,6 +76,23 @@ static void log_listening(const hv_session_addr *bound, const cli_worker *w,
           (unsigned long long)head->time_ms, w->time_cfg->n_servers);
 }
 
+/* The key moved (after_handover retire): the last word of this sender.
+ * Exit 0 only when the store says retired too. */
+static int retired_line(cli_worker *w) {
+  hv_store_tombstone t;
+  bool retired = false;
+  hv_store_error se = hv_store_get_tombstone(hv_session_worker_store(w->sw), &retired, &t);
+  if (se != HV_STORE_OK || !retired) {
+    cli_log("serve: the key moved but the store is not retired (%s)",
+            se != HV_STORE_OK ? hv_store_error_name(se) : "no tombstone");
+    return CLI_EXIT_FAIL;
+  }
+  char m[160];
+  hv_session_measurement_line(&t.receiver, m, sizeof m);
+  cli_log("serve: retired: the key moved to %s; this store will not serve again", m);
+  return CLI_EXIT_OK;
+}
+
 /* At exit the socket file is removed, only if it is still the one we made. */
 typedef struct {
   const char *path; /* NULL: not a Unix socket */
@@ -121,6 +138,7 @@ static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_cha
     hv_session_time_get_stats(hv_session_sender_time(s), &ts);
     cli_log("serve: stopped (%lld trusted-time queries, %lld reused, %lld NTS-KE handshakes)",
             (long long)ts.queries, (long long)ts.reused, (long long)ts.handshakes);
+    if (hv_session_sender_retired(s)) rc = retired_line(&w);
   }
   hv_session_sender_free(s);
   cli_worker_close(&w);

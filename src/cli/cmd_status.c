@@ -17,20 +17,40 @@ typedef struct {
   uint64_t policy_version;
   hv_store_chain_head head;
   hv_store_error identity_check; /* unsealing proves the key is ours */
+  bool retired;                  /* the key moved: the tombstone below */
+  hv_store_tombstone tomb;
+  char to_enclave[2 * HV_TEE_MR_LEN + 1], to_signer[2 * HV_TEE_MR_LEN + 1];
+  char transcript[2 * HV_SHA256_LEN + 1];
   unsigned resealed;              /* HV_STORE_RESEALED_* at this open */
 } status_view;
 
 /* TCB recovery at this open: the files sealed again, or "" if none. */
 static const char *resealed_names(unsigned r) {
-  static const char *names[] = {"", "identity", "state", "identity state"};
-  return names[r & (HV_STORE_RESEALED_IDENTITY | HV_STORE_RESEALED_STATE)];
+  static const char *names[] = {"",          "identity",           "state",
+                                "identity state", "tombstone", "identity tombstone",
+                                "state tombstone", "identity state tombstone"};
+  return names[r & (HV_STORE_RESEALED_IDENTITY | HV_STORE_RESEALED_STATE |
+                    HV_STORE_RESEALED_TOMBSTONE)];
+}
+
+static void print_tombstone_text(const status_view *v) {
+  printf("state           retired (the key moved; the sealed secret is wiped)\n");
+  printf("moved to        mr_enclave %s\n", v->to_enclave);
+  printf("                mr_signer %s isv_prod_id %u isv_svn %u\n", v->to_signer,
+         v->tomb.receiver.isv_prod_id, v->tomb.receiver.isv_svn);
+  printf("moved at        %llu (trusted time, Unix ms)\n",
+         (unsigned long long)v->tomb.time_ms);
+  printf("transcript      %s\n", v->transcript);
 }
 
 static void print_text(const status_view *v) {
   printf("identity        %s\n", v->pub);
-  printf("identity check  %s\n", v->identity_check == HV_STORE_OK
-                                     ? "ok (the sealed secret unseals and matches)"
-                                     : hv_store_error_name(v->identity_check));
+  if (v->retired) print_tombstone_text(v);
+  else printf("state           serving\n");
+  if (!v->retired)
+    printf("identity check  %s\n", v->identity_check == HV_STORE_OK
+                                       ? "ok (the sealed secret unseals and matches)"
+                                       : hv_store_error_name(v->identity_check));
   if (v->resealed)
     printf("sealing         re-sealed under this CPU SVN and ISV SVN (TCB recovery): %s\n",
            resealed_names(v->resealed));
@@ -47,24 +67,47 @@ static void print_text(const status_view *v) {
 }
 
 static void print_json(const status_view *v) {
-  printf("{\"identity\":\"%s\",\"identity_check\":\"%s\",\"tee\":\"%s\","
+  printf("{\"state\":\"%s\",", v->retired ? "retired" : "serving");
+  if (v->retired)
+    printf("\"tombstone\":{\"mr_enclave\":\"%s\",\"mr_signer\":\"%s\",\"isv_prod_id\":%u,"
+           "\"isv_svn\":%u,\"time_ms\":%llu,\"transcript_hash\":\"%s\"},",
+           v->to_enclave, v->to_signer, v->tomb.receiver.isv_prod_id,
+           v->tomb.receiver.isv_svn, (unsigned long long)v->tomb.time_ms, v->transcript);
+  printf("\"identity\":\"%s\",\"identity_check\":\"%s\",\"tee\":\"%s\","
          "\"dev_mode\":%s,\"mr_enclave\":\"%s\",\"mr_signer\":\"%s\","
          "\"isv_prod_id\":%u,\"isv_svn\":%u,\"policy_version\":%llu,"
          "\"chain_head\":{\"number\":%llu,\"time_ms\":%llu},\"resealed\":\"%s\"}\n",
-         v->pub, v->identity_check == HV_STORE_OK ? "ok" : hv_store_error_name(v->identity_check),
+         v->pub, v->retired ? "retired"
+                 : v->identity_check == HV_STORE_OK ? "ok" : hv_store_error_name(v->identity_check),
          v->kind, v->dev_mode ? "true" : "false", v->mr_enclave, v->mr_signer,
          v->m.isv_prod_id, v->m.isv_svn, (unsigned long long)v->policy_version,
          (unsigned long long)v->head.number, (unsigned long long)v->head.time_ms,
          resealed_names(v->resealed));
 }
 
-static hv_store_error read_status(hv_store *store, hv_tee *t, status_view *v) {
+/* The identity and its check, or, for a retired store, the tombstone. */
+static hv_store_error read_identity(hv_store *store, status_view *v) {
   uint8_t pub[HV_ED25519_PUB_LEN], secret[HV_ED25519_PRIV_LEN];
-  hv_store_error se = hv_store_public(store, pub);
+  hv_store_error se = hv_store_get_tombstone(store, &v->retired, &v->tomb);
+  if (se != HV_STORE_OK) return se;
+  if (v->retired) {
+    cli_hex(v->tomb.identity_pub, HV_ED25519_PUB_LEN, v->pub);
+    cli_hex(v->tomb.receiver.mr_enclave, HV_TEE_MR_LEN, v->to_enclave);
+    cli_hex(v->tomb.receiver.mr_signer, HV_TEE_MR_LEN, v->to_signer);
+    cli_hex(v->tomb.transcript_hash, HV_SHA256_LEN, v->transcript);
+    return HV_STORE_OK;
+  }
+  se = hv_store_public(store, pub);
   if (se != HV_STORE_OK) return se;
   cli_hex(pub, sizeof pub, v->pub);
   v->identity_check = hv_store_get_identity(store, secret, pub);
   hv_wipe(secret, sizeof secret);
+  return HV_STORE_OK;
+}
+
+static hv_store_error read_status(hv_store *store, hv_tee *t, status_view *v) {
+  hv_store_error se = read_identity(store, v);
+  if (se != HV_STORE_OK) return se;
   hv_tee_self(t, &v->m);
   cli_hex(v->m.mr_enclave, HV_TEE_MR_LEN, v->mr_enclave);
   cli_hex(v->m.mr_signer, HV_TEE_MR_LEN, v->mr_signer);
@@ -88,7 +131,9 @@ int cmd_status(int argc, char **argv) {
   cli_cmd_spec spec = {
       .command = "status",
       .synopsis = "status --store DIR [--json] [--tee sim|sgx] [sim options]",
-      .about = "Shows the identity public key, this build's measurement, the newest\n"
+      .about = "Shows the identity public key, whether the store serves or is retired\n"
+               "(then where the key moved, when, and the exchange's transcript hash),\n"
+               "this build's measurement, the newest\n"
                "policy version and the chain head the store has seen. The TEE options\n"
                "name the build that owns the store (its sealed state is unsealed to\n"
                "check it). Never shows the secret.",
@@ -115,5 +160,5 @@ int cmd_status(int argc, char **argv) {
   }
   if (json) print_json(&v);
   else print_text(&v);
-  return v.identity_check == HV_STORE_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
+  return v.retired || v.identity_check == HV_STORE_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }

@@ -52,6 +52,8 @@ hv_policy_error hv_policy_format(const hv_policy *p, char *buf, size_t cap,
   put(&a, "min_distinct_operators %u\n", (unsigned)p->time.min_distinct_operators);
   put(&a, "response_window_s %u\n", (unsigned)p->response_window_s);
   put(&a, "max_chain_lag_s %llu\n", (unsigned long long)p->max_chain_lag_s);
+  put(&a, "after_handover %s\n",
+      p->after_handover == HV_POLICY_AFTER_HANDOVER_KEEP ? "keep" : "retire");
   for (size_t i = 0; i < p->n_servers; i++) {
     const hv_policy_server *s = &p->servers[i];
     put(&a, "server host=%s port=%u operator=%s region=%s\n", s->host,

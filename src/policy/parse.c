@@ -178,9 +178,29 @@ static hv_policy_error parse_scalar(const hv_lex *lx, int k, hv_policy *p,
   return HV_POLICY_OK;
 }
 
+/* `after_handover retire|keep` (default retire: the key moves). */
+static hv_policy_error parse_after_handover(const hv_lex *lx, hv_policy *p,
+                                            hv_policy_diag *diag) {
+  if (p->after_handover_given)
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_DUPLICATE_KEY,
+                   "'after_handover' given twice");
+  if (lx->n_fields != 2)
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_SYNTAX,
+                   "'after_handover' takes exactly one value");
+  const hv_lex_tok *v = &lx->field[1];
+  if (hv_lex_is(v, "retire")) p->after_handover = HV_POLICY_AFTER_HANDOVER_RETIRE;
+  else if (hv_lex_is(v, "keep")) p->after_handover = HV_POLICY_AFTER_HANDOVER_KEEP;
+  else
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
+                   "'after_handover' is 'retire' or 'keep'");
+  p->after_handover_given = true;
+  return HV_POLICY_OK;
+}
+
 static hv_policy_error parse_line(const hv_lex *lx, hv_policy *p, bool *seen,
                                   hv_policy_diag *diag) {
   const hv_lex_tok *key = &lx->field[0];
+  if (hv_lex_is(key, "after_handover")) return parse_after_handover(lx, p, diag);
   for (int k = 0; k < K_N_SCALARS; k++)
     if (hv_lex_is(key, scalars[k].name)) return parse_scalar(lx, k, p, seen, diag);
   if (hv_lex_is(key, "server")) return parse_server(lx, p, diag);

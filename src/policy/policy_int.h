@@ -10,6 +10,8 @@ struct hv_policy {
   hv_policy_time time;
   uint32_t response_window_s;
   uint64_t max_chain_lag_s;
+  hv_policy_after_handover after_handover;
+  bool after_handover_given; /* at most once */
   size_t n_servers;
   hv_policy_server servers[HV_POLICY_MAX_SERVERS];
   size_t n_runtimes;

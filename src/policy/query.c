@@ -34,6 +34,10 @@ const char *hv_policy_error_name(hv_policy_error err) {
 
 uint64_t hv_policy_version(const hv_policy *p) { return p->version; }
 
+hv_policy_after_handover hv_policy_get_after_handover(const hv_policy *p) {
+  return p->after_handover;
+}
+
 void hv_policy_get_time(const hv_policy *p, hv_policy_time *out) { *out = p->time; }
 
 uint32_t hv_policy_response_window_s(const hv_policy *p) { return p->response_window_s; }

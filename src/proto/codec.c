@@ -39,7 +39,10 @@ static const msg_spec SPECS[] = {
       FIXED(HV_F_IDENTITY_PUB, HV_PROTO_KEY_LEN),
       FIXED(HV_F_SENDER_PUB, HV_PROTO_KEY_LEN),
       FIXED(HV_F_CIPHERTEXT, HV_PROTO_CIPHERTEXT_LEN)}},
-    {HV_PROTO_MSG_DONE, 1, {FIXED(HV_F_STORED_HASH, HV_PROTO_HASH_LEN)}},
+    {HV_PROTO_MSG_DONE, 3,
+     {FIXED(HV_F_STORED_HASH, HV_PROTO_HASH_LEN),
+      FIXED(HV_F_TRANSCRIPT_HASH, HV_PROTO_HASH_LEN),
+      FIXED(HV_F_DONE_SIGNATURE, HV_PROTO_SIG_LEN)}},
     {HV_PROTO_MSG_ERROR, 2,
      {FIXED(HV_F_ERROR_CODE, 2), {HV_F_ERROR_TEXT, 0, HV_PROTO_MAX_ERROR_TEXT}}},
 };
@@ -175,6 +178,16 @@ static hv_proto_error read_error(const msg_spec *s, field_views *v,
   return HV_PROTO_OK;
 }
 
+static hv_proto_error read_done(const msg_spec *s, field_views *v, hv_proto_done *d) {
+  bool ok = hv_buf_read_bytes(field(s, v, HV_F_STORED_HASH), d->stored_hash,
+                              sizeof d->stored_hash) &&
+            hv_buf_read_bytes(field(s, v, HV_F_TRANSCRIPT_HASH), d->transcript_hash,
+                              sizeof d->transcript_hash) &&
+            hv_buf_read_bytes(field(s, v, HV_F_DONE_SIGNATURE), d->signature,
+                              sizeof d->signature);
+  return ok ? HV_PROTO_OK : HV_PROTO_ERR_TRUNCATED;
+}
+
 static hv_proto_error read_values(const msg_spec *s, field_views *v,
                                   hv_proto_msg *m) {
   switch (m->type) {
@@ -182,11 +195,7 @@ static hv_proto_error read_values(const msg_spec *s, field_views *v,
     case HV_PROTO_MSG_CHALLENGE: return read_challenge(s, v, &m->u.challenge);
     case HV_PROTO_MSG_RESPONSE: return read_response(s, v, &m->u.response);
     case HV_PROTO_MSG_KEY: return read_key(s, v, &m->u.key);
-    case HV_PROTO_MSG_DONE:
-      return hv_buf_read_bytes(field(s, v, HV_F_STORED_HASH), m->u.done.stored_hash,
-                               HV_PROTO_HASH_LEN)
-                 ? HV_PROTO_OK
-                 : HV_PROTO_ERR_TRUNCATED;
+    case HV_PROTO_MSG_DONE: return read_done(s, v, &m->u.done);
     case HV_PROTO_MSG_ERROR: return read_error(s, v, &m->u.error);
   }
   return HV_PROTO_ERR_MSG_TYPE;
@@ -271,7 +280,10 @@ static bool put_body(hv_buf_writer *w, const hv_proto_msg *m) {
     case HV_PROTO_MSG_RESPONSE: return put_response(w, &m->u.response);
     case HV_PROTO_MSG_KEY: return put_key(w, &m->u.key);
     case HV_PROTO_MSG_DONE:
-      return put_record(w, HV_F_STORED_HASH, m->u.done.stored_hash, HV_PROTO_HASH_LEN);
+      return put_record(w, HV_F_STORED_HASH, m->u.done.stored_hash, HV_PROTO_HASH_LEN) &&
+             put_record(w, HV_F_TRANSCRIPT_HASH, m->u.done.transcript_hash,
+                        HV_PROTO_HASH_LEN) &&
+             put_record(w, HV_F_DONE_SIGNATURE, m->u.done.signature, HV_PROTO_SIG_LEN);
     case HV_PROTO_MSG_ERROR:
       return put_u16(w, HV_F_ERROR_CODE, m->u.error.code) &&
              put_record(w, HV_F_ERROR_TEXT, (const uint8_t *)m->u.error.text,

@@ -40,6 +40,8 @@ typedef enum {
   HV_F_STORED_HASH = 15,
   HV_F_ERROR_CODE = 16,
   HV_F_ERROR_TEXT = 17,
+  HV_F_TRANSCRIPT_HASH = 18,
+  HV_F_DONE_SIGNATURE = 19,
 } hv_proto_field;
 
 typedef struct {
@@ -71,6 +73,8 @@ typedef struct {
 
 typedef struct {
   uint8_t stored_hash[HV_PROTO_HASH_LEN];
+  uint8_t transcript_hash[HV_PROTO_HASH_LEN];
+  uint8_t signature[HV_PROTO_SIG_LEN]; /* Ed25519, PROTOCOL.md section 4 */
 } hv_proto_done;
 
 typedef struct {

@@ -159,7 +159,7 @@ hv_proto_error hv_px_build_key(const hv_px *px, const hv_px_key_input *in,
                                const uint8_t identity_pub[HV_PROTO_KEY_LEN],
                                const uint8_t secret[HV_PROTO_SECRET_LEN],
                                const uint8_t eph_priv[HV_X25519_LEN],
-                               hv_proto_key *key) {
+                               hv_proto_key *key, uint8_t th_out[HV_PROTO_HASH_LEN]) {
   uint8_t th[HV_PROTO_HASH_LEN], okm[HV_PX_OKM_LEN];
   memset(key, 0, sizeof *key);
   memcpy(key->identity_pub, identity_pub, HV_PROTO_KEY_LEN);
@@ -173,7 +173,17 @@ hv_proto_error hv_px_build_key(const hv_px *px, const hv_px_key_input *in,
     err = HV_PROTO_ERR_INTERNAL;
   hv_wipe(okm, sizeof okm);
   if (!err) err = hv_px_report_key(px, th, in->receiver_target_info, key);
+  if (!err && th_out) memcpy(th_out, th, sizeof th);
   return err;
+}
+
+void hv_px_done_signed(const uint8_t th[HV_PROTO_HASH_LEN],
+                       const uint8_t stored_hash[HV_PROTO_HASH_LEN],
+                       uint8_t out[HV_PX_DONE_SIGNED_LEN]) {
+  const size_t ctx_len = sizeof HV_PX_DONE_CONTEXT - 1;
+  memcpy(out, HV_PX_DONE_CONTEXT, ctx_len);
+  memcpy(out + ctx_len, th, HV_PROTO_HASH_LEN);
+  memcpy(out + ctx_len + HV_PROTO_HASH_LEN, stored_hash, HV_PROTO_HASH_LEN);
 }
 
 void hv_px_reply_error(hv_proto_error err, uint8_t *out, size_t out_cap, size_t *out_len) {

@@ -60,7 +60,8 @@ hv_proto_error hv_px_derive(const uint8_t priv[HV_X25519_LEN],
                             uint8_t okm[HV_PX_OKM_LEN]);
 
 /* The sender's KEY for a checked RESPONSE: encrypts secret under eph_priv
- * and the receiver's key, and reports to the receiver's enclave. */
+ * and the receiver's key, and reports to the receiver's enclave; th_out
+ * (may be NULL) receives the transcript hash. */
 typedef struct {
   const uint8_t *challenge;
   size_t challenge_len;
@@ -74,12 +75,20 @@ hv_proto_error hv_px_build_key(const hv_px *px, const hv_px_key_input *in,
                                const uint8_t identity_pub[HV_PROTO_KEY_LEN],
                                const uint8_t secret[HV_PROTO_SECRET_LEN],
                                const uint8_t eph_priv[HV_X25519_LEN],
-                               hv_proto_key *key);
+                               hv_proto_key *key, uint8_t th_out[HV_PROTO_HASH_LEN]);
 /* Makes key->report again over key's current fields (for tests that alter
  * a field and want a report that still binds it). */
 hv_proto_error hv_px_report_key(const hv_px *px, const uint8_t th[HV_PROTO_HASH_LEN],
                                 const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
                                 hv_proto_key *key);
+
+/* The bytes the DONE signature covers (PROTOCOL.md section 4):
+ * "handover v1 done" (16 ASCII bytes) || th || stored_hash. */
+#define HV_PX_DONE_CONTEXT "handover v1 done"
+#define HV_PX_DONE_SIGNED_LEN (sizeof HV_PX_DONE_CONTEXT - 1 + 2 * HV_PROTO_HASH_LEN)
+void hv_px_done_signed(const uint8_t th[HV_PROTO_HASH_LEN],
+                       const uint8_t stored_hash[HV_PROTO_HASH_LEN],
+                       uint8_t out[HV_PX_DONE_SIGNED_LEN]);
 
 /* Encodes an ERROR naming err for the peer (nothing if it does not fit). */
 void hv_px_reply_error(hv_proto_error err, uint8_t *out, size_t out_cap, size_t *out_len);

@@ -43,7 +43,15 @@ static const char *const ERROR_NAMES[HV_PROTO_ERR__COUNT] = {
     [HV_PROTO_ERR_POLICY_BEHIND_SENDER] = "policy-older-than-sender",
     [HV_PROTO_ERR_SENDER_NOT_CHALLENGER] = "sender-not-challenger",
     [HV_PROTO_ERR_CHAIN_FUTURE] = "chain-head-in-future",
+    [HV_PROTO_ERR_DONE_UNAUTHENTICATED] = "done-unauthenticated",
+    [HV_PROTO_ERR_DONE_OTHER_EXCHANGE] = "done-other-exchange",
+    [HV_PROTO_ERR_IDENTITY_NOT_EXPECTED] = "identity-mismatch",
+    [HV_PROTO_ERR_SENDER_RETIRED] = "sender-retired",
+    [HV_PROTO_ERR_HANDOVER_IN_PROGRESS] = "handover-in-progress",
 };
+/* The wire codes are fixed (PROTOCOL.md section 8); 40-49 are the move's. */
+_Static_assert(HV_PROTO_ERR_CHAIN_FUTURE == 39, "wire error codes renumbered");
+_Static_assert(HV_PROTO_ERR_HANDOVER_IN_PROGRESS == 44, "wire error codes renumbered");
 
 const char *hv_proto_error_name(hv_proto_error err) {
   if ((unsigned)err >= HV_PROTO_ERR__COUNT || !ERROR_NAMES[err]) return "unknown-error";

@@ -32,8 +32,11 @@ struct hv_proto_receiver {
   size_t response_len;
   uint8_t eph_priv[HV_X25519_LEN];
   uint8_t eph_pub[HV_X25519_LEN];
-  uint8_t secret[HV_PROTO_SECRET_LEN];
+  uint8_t secret[HV_PROTO_SECRET_LEN]; /* kept until DONE is signed */
   uint8_t identity_pub[HV_PROTO_KEY_LEN];
+  uint8_t th[HV_PROTO_HASH_LEN];       /* of the accepted KEY */
+  bool has_expected;
+  uint8_t expected_identity[HV_PROTO_KEY_LEN];
 };
 
 hv_proto_error hv_proto_receiver_new(const hv_proto_config *cfg, hv_proto_receiver **out) {
@@ -45,6 +48,10 @@ hv_proto_error hv_proto_receiver_new(const hv_proto_config *cfg, hv_proto_receiv
   if (err) {
     hv_proto_receiver_free(r);
     return err;
+  }
+  if (cfg->expected_identity) {
+    r->has_expected = true;
+    memcpy(r->expected_identity, cfg->expected_identity, HV_PROTO_KEY_LEN);
   }
   *out = r;
   return HV_PROTO_OK;
@@ -139,7 +146,12 @@ static hv_proto_error check_key(const hv_proto_receiver *r, const hv_proto_key *
   if (err) return err;
   hv_tee_report_data(k->report, got);
   if (!hv_ct_equal(want, got, sizeof want)) return HV_PROTO_ERR_REPORT_BINDING;
-  /* From here on the challenge and response are authenticated (TH). */
+  /* From here on the challenge and response are authenticated (TH). On a
+   * machine with several workers the host picks the sender: the caller
+   * may name the identity it came for. */
+  if (r->has_expected &&
+      !hv_ct_equal(k->identity_pub, r->expected_identity, HV_PROTO_KEY_LEN))
+    return HV_PROTO_ERR_IDENTITY_NOT_EXPECTED;
   hv_tee_report_measurement(k->report, sender);
   if (memcmp(sender->mr_enclave, r->challenger, HV_TEE_MR_LEN) != 0)
     return HV_PROTO_ERR_SENDER_NOT_CHALLENGER;
@@ -177,6 +189,7 @@ static hv_proto_error on_key(hv_proto_receiver *r, const hv_proto_key *k, uint64
   if (!err) err = open_key(r, k, th);
   hv_wipe(r->eph_priv, sizeof r->eph_priv);
   if (err) return err;
+  memcpy(r->th, th, sizeof th);
   ev->has_peer = true;
   r->state = R_HAVE_SECRET;
   return HV_PROTO_OK;
@@ -229,7 +242,6 @@ hv_proto_error hv_proto_receiver_take_secret(hv_proto_receiver *r,
   if (r->state != R_HAVE_SECRET) return HV_PROTO_ERR_UNEXPECTED;
   memcpy(secret, r->secret, HV_PROTO_SECRET_LEN);
   memcpy(identity_pub, r->identity_pub, HV_PROTO_KEY_LEN);
-  hv_wipe(r->secret, sizeof r->secret);
   r->state = R_SECRET_TAKEN;
   return HV_PROTO_OK;
 }
@@ -243,8 +255,20 @@ hv_proto_error hv_proto_receiver_done(hv_proto_receiver *r, const uint8_t *store
   hv_proto_msg m;
   memset(&m, 0, sizeof m);
   m.type = HV_PROTO_MSG_DONE;
-  if (hv_sha256(stored, stored_len, m.u.done.stored_hash) != 0) return HV_PROTO_ERR_INTERNAL;
-  hv_proto_error err = hv_proto_encode(&m, out, out_cap, out_len);
-  if (!err) r->state = R_DONE;
+  hv_proto_done *d = &m.u.done;
+  uint8_t msg[HV_PX_DONE_SIGNED_LEN];
+  hv_proto_error err = HV_PROTO_OK;
+  if (hv_sha256(stored, stored_len, d->stored_hash) != 0) err = HV_PROTO_ERR_INTERNAL;
+  memcpy(d->transcript_hash, r->th, HV_PROTO_HASH_LEN);
+  hv_px_done_signed(r->th, d->stored_hash, msg);
+  /* The proof that this receiver decrypted the key: only the identity
+   * secret signs; the stored hash says what it kept. */
+  if (!err && hv_ed25519_sign(r->secret, msg, sizeof msg, d->signature) != 0)
+    err = HV_PROTO_ERR_INTERNAL;
+  if (!err) err = hv_proto_encode(&m, out, out_cap, out_len);
+  if (!err) {
+    hv_wipe(r->secret, sizeof r->secret);
+    r->state = R_DONE;
+  }
   return err;
 }

@@ -1,7 +1,8 @@
 /* The sender (the old build, which holds the key): HELLO -> CHALLENGE,
- * RESPONSE -> KEY, with the checks of DESIGN section 8 in the order of
- * docs/PROTOCOL.md. One sender serves every connection; what it remembers
- * between messages is only its table of open challenges. */
+ * RESPONSE -> KEY, then an authenticated DONE, with the checks of DESIGN
+ * section 8 in the order of docs/PROTOCOL.md. One sender serves every
+ * connection; what it remembers between messages is only its table of
+ * open challenges (and, for a KEY sent, the DONE it waits for). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,11 @@ typedef struct {
   uint64_t t0_ms;
   uint8_t nonce[HV_PROTO_NONCE_LEN];
   uint8_t digest[HV_PROTO_HASH_LEN]; /* SHA-256 of the exact bytes */
+  /* A KEY went out for it: the DONE that may answer it names th. */
+  bool key_sent;
+  bool done;  /* its DONE was accepted: never again */
+  uint8_t th[HV_PROTO_HASH_LEN];
+  hv_tee_measurement receiver;
 } open_challenge;
 
 struct hv_proto_sender {
@@ -22,6 +28,7 @@ struct hv_proto_sender {
   uint8_t secret[HV_PROTO_SECRET_LEN];
   uint8_t identity_pub[HV_PROTO_KEY_LEN];
   open_challenge table[HV_PROTO_MAX_OPEN_CHALLENGES];
+  bool retired; /* the key moved: the secret is wiped */
 };
 
 hv_proto_error hv_proto_sender_new(const hv_proto_config *cfg,
@@ -42,6 +49,14 @@ hv_proto_error hv_proto_sender_new(const hv_proto_config *cfg,
   *out = s;
   return HV_PROTO_OK;
 }
+
+void hv_proto_sender_retire(hv_proto_sender *s) {
+  if (!s) return;
+  hv_wipe(s->secret, sizeof s->secret);
+  s->retired = true;
+}
+
+bool hv_proto_sender_retired(const hv_proto_sender *s) { return s && s->retired; }
 
 void hv_proto_sender_free(hv_proto_sender *s) {
   if (!s) return;
@@ -81,15 +96,19 @@ size_t hv_proto_sender_open_challenges(const hv_proto_sender *s, uint64_t now_ms
   return n;
 }
 
+static bool awaits_done(const open_challenge *c) { return c->key_sent && !c->done; }
+
 /* A free slot, else the oldest one that can no longer be answered (used or
- * expired), else NULL: live challenges are never evicted, so a flood of
- * HELLOs can delay handovers by one window but never cancel one. */
+ * expired; one whose KEY awaits its DONE only once expired), else NULL:
+ * live challenges are never evicted, so a flood of HELLOs can delay
+ * handovers by one window but never cancel one. */
 static open_challenge *free_slot(hv_proto_sender *s) {
   open_challenge *oldest = NULL;
   for (size_t i = 0; i < HV_PROTO_MAX_OPEN_CHALLENGES; i++) {
     open_challenge *c = &s->table[i];
     if (!c->live) return c;
-    if ((c->used || c->expired) && (!oldest || c->t0_ms < oldest->t0_ms)) oldest = c;
+    bool done_with = c->expired || (c->used && !awaits_done(c));
+    if (done_with && (!oldest || c->t0_ms < oldest->t0_ms)) oldest = c;
   }
   return oldest;
 }
@@ -112,17 +131,19 @@ static hv_proto_error on_hello(hv_proto_sender *s, uint64_t now,
   c->head = *head;
   c->t0_ms = now;
   c->policy_version = s->px.params.policy_version;
+  uint8_t digest[HV_PROTO_HASH_LEN];
   hv_proto_error err = hv_px_target_info(&s->px, c->target_info);
   if (!err) err = hv_px_random(&s->px, c->nonce, sizeof c->nonce);
   if (!err) err = hv_proto_encode(&m, out, out_cap, out_len);
-  if (!err && hv_sha256(out, *out_len, slot->digest) != 0) err = HV_PROTO_ERR_INTERNAL;
+  if (!err && hv_sha256(out, *out_len, digest) != 0) err = HV_PROTO_ERR_INTERNAL;
   if (err) {
     *out_len = 0;
     return err;
   }
+  memset(slot, 0, sizeof *slot);
   slot->live = true;
-  slot->used = slot->expired = false;
   slot->t0_ms = now;
+  memcpy(slot->digest, digest, sizeof digest);
   memcpy(slot->nonce, c->nonce, sizeof slot->nonce);
   return HV_PROTO_OK;
 }
@@ -145,13 +166,13 @@ static open_challenge *lookup(hv_proto_sender *s, const hv_proto_response *r) {
 }
 
 static hv_proto_error check_challenge(hv_proto_sender *s, const hv_proto_response *r,
-                                      uint64_t now, uint64_t *t0) {
+                                      uint64_t now, open_challenge **slot) {
   open_challenge *c = lookup(s, r);
   if (!c) return HV_PROTO_ERR_CHALLENGE_UNKNOWN;
   if (c->used) return HV_PROTO_ERR_CHALLENGE_REPLAYED;
   if (c->expired) return HV_PROTO_ERR_CHALLENGE_EXPIRED;
   c->used = true; /* usable once, whatever the outcome */
-  *t0 = c->t0_ms;
+  *slot = c;
   if (now + HV_PROTO_T0_TOLERANCE_MS < c->t0_ms) return HV_PROTO_ERR_TIME_BEFORE_T0;
   if (past_window(&s->px, c->t0_ms, now)) return HV_PROTO_ERR_TIME_WINDOW;
   return HV_PROTO_OK;
@@ -190,7 +211,8 @@ static hv_proto_error check_receiver(const hv_proto_sender *s, const hv_proto_re
 
 static hv_proto_error send_key(hv_proto_sender *s, const hv_proto_response *r,
                                const uint8_t *in, size_t in_len, uint8_t *out,
-                               size_t out_cap, size_t *out_len) {
+                               size_t out_cap, size_t *out_len,
+                               uint8_t th[HV_PROTO_HASH_LEN]) {
   uint8_t eph[HV_X25519_LEN], ti[HV_TEE_TARGET_INFO_LEN];
   hv_proto_msg m;
   memset(&m, 0, sizeof m);
@@ -198,7 +220,8 @@ static hv_proto_error send_key(hv_proto_sender *s, const hv_proto_response *r,
   hv_tee_target_info_from_report(r->report, ti);
   hv_px_key_input ki = {r->challenge, r->challenge_len, in, in_len, r->receiver_pub, ti};
   hv_proto_error err = hv_px_random(&s->px, eph, sizeof eph);
-  if (!err) err = hv_px_build_key(&s->px, &ki, s->identity_pub, s->secret, eph, &m.u.key);
+  if (!err)
+    err = hv_px_build_key(&s->px, &ki, s->identity_pub, s->secret, eph, &m.u.key, th);
   hv_wipe(eph, sizeof eph);
   if (!err) err = hv_proto_encode(&m, out, out_cap, out_len);
   return err;
@@ -209,14 +232,47 @@ static hv_proto_error on_response(hv_proto_sender *s, uint64_t now,
                                   const uint8_t *in, size_t in_len, uint8_t *out,
                                   size_t out_cap, size_t *out_len, hv_proto_event *ev) {
   const hv_proto_response *r = &m->u.response;
-  uint64_t t0 = 0;
-  hv_proto_error err = check_challenge(s, r, now, &t0);
+  open_challenge *slot = NULL;
+  uint8_t th[HV_PROTO_HASH_LEN];
+  hv_proto_error err = check_challenge(s, r, now, &slot);
   if (!err) err = check_report(s, r);
   if (!err) err = check_receiver(s, r, &ev->peer);
   if (!err) err = check_head(&s->px, head, now);
-  if (!err) err = send_key(s, r, in, in_len, out, out_cap, out_len);
+  if (!err) err = send_key(s, r, in, in_len, out, out_cap, out_len, th);
   ev->has_peer = err == HV_PROTO_OK;
+  if (!err) {
+    slot->key_sent = true;
+    memcpy(slot->th, th, sizeof th);
+    slot->receiver = ev->peer;
+  }
   return err;
+}
+
+/* DONE: only for a KEY this sender sent and whose DONE it has not taken
+ * yet, and only with the identity key's signature over that exchange's
+ * transcript and the stored hash. A refusal changes nothing. */
+static hv_proto_error on_done(hv_proto_sender *s, const hv_proto_done *d,
+                              hv_proto_event *ev) {
+  open_challenge *match = NULL;
+  bool any = false;
+  for (size_t i = 0; i < HV_PROTO_MAX_OPEN_CHALLENGES; i++) {
+    open_challenge *c = &s->table[i];
+    if (!c->live || !awaits_done(c)) continue;
+    any = true;
+    if (hv_ct_equal(c->th, d->transcript_hash, HV_PROTO_HASH_LEN)) match = c;
+  }
+  if (!any) return HV_PROTO_ERR_UNEXPECTED;
+  if (!match) return HV_PROTO_ERR_DONE_OTHER_EXCHANGE;
+  uint8_t msg[HV_PX_DONE_SIGNED_LEN];
+  hv_px_done_signed(match->th, d->stored_hash, msg);
+  if (hv_ed25519_verify(s->identity_pub, msg, sizeof msg, d->signature) != 0)
+    return HV_PROTO_ERR_DONE_UNAUTHENTICATED;
+  match->done = true;
+  memcpy(ev->stored_hash, d->stored_hash, HV_PROTO_HASH_LEN);
+  memcpy(ev->transcript_hash, match->th, HV_PROTO_HASH_LEN);
+  ev->peer = match->receiver;
+  ev->has_peer = true;
+  return HV_PROTO_OK;
 }
 
 static hv_proto_error dispatch(hv_proto_sender *s, uint64_t now,
@@ -227,13 +283,13 @@ static hv_proto_error dispatch(hv_proto_sender *s, uint64_t now,
   hv_proto_error err = hv_proto_decode(in, in_len, &m);
   if (err) return err;
   ev->received = m.type;
+  bool serving = m.type == HV_PROTO_MSG_HELLO || m.type == HV_PROTO_MSG_RESPONSE;
+  if (serving && s->retired) return HV_PROTO_ERR_SENDER_RETIRED;
   switch (m.type) {
     case HV_PROTO_MSG_HELLO: return on_hello(s, now, head, out, out_cap, out_len);
     case HV_PROTO_MSG_RESPONSE:
       return on_response(s, now, head, &m, in, in_len, out, out_cap, out_len, ev);
-    case HV_PROTO_MSG_DONE:
-      memcpy(ev->stored_hash, m.u.done.stored_hash, HV_PROTO_HASH_LEN);
-      return HV_PROTO_OK;
+    case HV_PROTO_MSG_DONE: return on_done(s, &m.u.done, ev);
     case HV_PROTO_MSG_ERROR:
       ev->peer_code = m.u.error.code;
       memcpy(ev->peer_text, m.u.error.text, sizeof ev->peer_text);

@@ -141,8 +141,10 @@ static hv_session_error send_done(session *s, const uint8_t pub[HV_PROTO_KEY_LEN
   return HV_SESSION_OK;
 }
 
-static hv_session_error exchange(session *s, hv_session_receive_result *out) {
-  hv_proto_config cfg = {.tee = s->w->tee, .params = s->w->params};
+static hv_session_error exchange(session *s, const uint8_t *expected_identity,
+                                 hv_session_receive_result *out) {
+  hv_proto_config cfg = {.tee = s->w->tee, .params = s->w->params,
+                         .expected_identity = expected_identity};
   hv_proto_error pe = hv_proto_receiver_new(&cfg, &s->r);
   if (pe != HV_PROTO_OK) {
     FAIL(s, "starting the protocol: %s", hv_proto_error_name(pe));
@@ -162,6 +164,12 @@ static hv_session_error exchange(session *s, hv_session_receive_result *out) {
 
 hv_session_error hv_session_receive(hv_session_worker *w, int fd,
                                     hv_session_receive_result *out) {
+  return hv_session_receive_expect(w, fd, NULL, out);
+}
+
+hv_session_error hv_session_receive_expect(hv_session_worker *w, int fd,
+                                           const uint8_t expected_identity[HV_PROTO_KEY_LEN],
+                                           hv_session_receive_result *out) {
   hv_session_receive_result ignored;
   if (!out) out = &ignored;
   memset(out, 0, sizeof *out);
@@ -177,7 +185,7 @@ hv_session_error hv_session_receive(hv_session_worker *w, int fd,
   if (!s->time) {
     FAIL(s, "trusted time: %s", err);
   } else {
-    rc = exchange(s, out);
+    rc = exchange(s, expected_identity, out);
     hv_session_time_get_stats(s->time, &out->time);
   }
   if (s->r) hv_proto_receiver_free(s->r);

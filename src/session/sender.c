@@ -19,6 +19,26 @@
 
 #define SAY(s, level, ...) sess_log(&(s)->worker->log, level, __VA_ARGS__)
 
+/* A store whose key has moved serves no more: said by name, with where
+ * it went. 0 when the store is not retired. */
+static int refuse_retired_store(hv_session_sender *s) {
+  hv_store_tombstone t;
+  bool retired = false;
+  hv_store_error se = hv_store_get_tombstone(s->worker->store, &retired, &t);
+  if (se == HV_STORE_OK && !retired) return 0;
+  if (se != HV_STORE_OK) {
+    SAY(s, HV_SESSION_LOG_ERROR, "reading the tombstone: %s", hv_store_error_name(se));
+    return -1;
+  }
+  char m[160], th[2 * HV_PROTO_HASH_LEN + 1];
+  hv_session_measurement_line(&t.receiver, m, sizeof m);
+  sess_hex(t.transcript_hash, HV_PROTO_HASH_LEN, th);
+  SAY(s, HV_SESSION_LOG_ERROR,
+      "store retired: its key moved to %s at %llu ms (transcript %.16s...); not serving",
+      m, (unsigned long long)t.time_ms, th);
+  return -1;
+}
+
 hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chain_head *head,
                                        const char *chain_head_file,
                                        hv_session_sender **out) {
@@ -28,6 +48,11 @@ hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chai
   if (!s) return HV_SESSION_ERR_SYSTEM;
   s->worker = w;
   s->chain_head_file = chain_head_file;
+  s->retires = hv_policy_get_after_handover(w->policy) == HV_POLICY_AFTER_HANDOVER_RETIRE;
+  if (refuse_retired_store(s) != 0) {
+    free(s);
+    return HV_SESSION_ERR_STORE;
+  }
   uint8_t pub[HV_ED25519_PUB_LEN];
   hv_store_error se = hv_store_get_identity(w->store, s->secret, pub);
   if (se != HV_STORE_OK) {
@@ -82,18 +107,30 @@ void hv_session_sender_free(hv_session_sender *s) {
 
 hv_session_time *hv_session_sender_time(hv_session_sender *s) { return s->time; }
 
+bool hv_session_sender_retired(hv_session_sender *s) {
+  pthread_mutex_lock(&s->lock);
+  bool retired = s->retired;
+  pthread_mutex_unlock(&s->lock);
+  return retired;
+}
+
 typedef struct {
   int fd;
   int64_t deadline_ms;
   hv_proto_sender *sender; /* this connection's */
+  bool holds_key_claim;    /* retiring: this connection may send the KEY */
   int64_t start_ms, time_ms; /* when it began; spent on trusted time */
   char tag[112];
   uint8_t in[HV_SESSION_FRAME_MAX];
   uint8_t out[HV_SESSION_FRAME_MAX];
 } conn_io;
 
+static void release_key_claim(hv_session_sender *s, conn_io *io);
+
 /* Best effort: tells the peer why we close (frames it cannot see fail). */
-static void send_error(conn_io *io, hv_proto_error code, const char *text) {
+static void send_error(hv_session_sender *s, conn_io *io, hv_proto_error code,
+                       const char *text) {
+  release_key_claim(s, io); /* before the peer can hear of it and retry */
   size_t len = 0;
   if (hv_proto_encode_error((uint16_t)code, text, io->out, sizeof io->out, &len) ==
           HV_PROTO_OK && len > 0)
@@ -122,20 +159,52 @@ static hv_proto_error current_head(hv_session_sender *s, conn_io *io,
   return HV_PROTO_OK;
 }
 
+/* After an authenticated DONE under `after_handover retire`: the
+ * tombstone first (the store's order: tombstone, then the sealed secret
+ * wiped), then our copies. Even if the store fails, this process serves
+ * no more: the key has moved. */
+static void retire(hv_session_sender *s, conn_io *io, const hv_proto_event *ev,
+                   uint64_t now) {
+  hv_store_tombstone t = {.receiver = ev->peer, .time_ms = now};
+  memcpy(t.transcript_hash, ev->transcript_hash, HV_PROTO_HASH_LEN);
+  pthread_mutex_lock(&s->lock);
+  hv_store_error se = hv_store_retire(s->worker->store, &t);
+  hv_wipe(s->secret, sizeof s->secret);
+  s->retired = true;
+  pthread_mutex_unlock(&s->lock);
+  hv_proto_sender_retire(io->sender);
+  char m[160];
+  hv_session_measurement_line(&ev->peer, m, sizeof m);
+  if (se == HV_STORE_OK)
+    SAY(s, HV_SESSION_LOG_INFO,
+        "%s retired: the key moved to %s; tombstone recorded, sealed secret wiped; "
+        "not serving any more", io->tag, m);
+  else
+    SAY(s, HV_SESSION_LOG_ERROR,
+        "%s the key moved to %s but the store could not retire (%s): stopping; a "
+        "restart would serve a key that lives on elsewhere", io->tag, m,
+        hv_store_error_name(se));
+}
+
 /* The receiver's DONE was taken by the state machine (after our KEY
- * only): the handover is complete. What the sender does once its key has
- * moved belongs here. */
-static void done_taken(hv_session_sender *s, conn_io *io, const hv_proto_event *ev) {
+ * only, and authenticated): the handover is complete. */
+static void done_taken(hv_session_sender *s, conn_io *io, const hv_proto_event *ev,
+                       uint64_t now) {
   char h[2 * HV_PROTO_HASH_LEN + 1];
   sess_hex(ev->stored_hash, HV_PROTO_HASH_LEN, h);
   SAY(s, HV_SESSION_LOG_INFO,
-      "%s DONE received (stored %.16s...): handover complete in %lld ms "
-      "(%lld ms of it on trusted time)", io->tag, h,
+      "%s DONE received (stored %.16s..., signed by the identity): handover complete in "
+      "%lld ms (%lld ms of it on trusted time)", io->tag, h,
       (long long)(hv_session_monotonic_ms() - io->start_ms), (long long)io->time_ms);
+  if (s->retires) retire(s, io, ev, now);
+  else
+    SAY(s, HV_SESSION_LOG_WARN,
+        "%s after_handover keep: still serving; the identity now lives in two builds",
+        io->tag);
 }
 
 static void log_step(hv_session_sender *s, conn_io *io, const hv_proto_event *ev,
-                     size_t out_len) {
+                     size_t out_len, uint64_t now) {
   const char *got = hv_proto_msg_name((hv_proto_msg_type)ev->received);
   if (ev->received == HV_PROTO_MSG_HELLO) {
     SAY(s, HV_SESSION_LOG_INFO, "%s HELLO received; CHALLENGE sent", io->tag);
@@ -145,7 +214,7 @@ static void log_step(hv_session_sender *s, conn_io *io, const hv_proto_event *ev
     SAY(s, HV_SESSION_LOG_INFO, "%s RESPONSE verified; KEY sent (%zu bytes) to %s", io->tag,
         out_len, m);
   } else if (ev->received == HV_PROTO_MSG_DONE) {
-    done_taken(s, io, ev);
+    done_taken(s, io, ev, now);
   } else {
     SAY(s, HV_SESSION_LOG_INFO, "%s %s handled", io->tag, got);
   }
@@ -178,9 +247,42 @@ static time_need time_needed(const conn_io *io, const uint8_t *msg, size_t len) 
   }
 }
 
+/* Before the state machine: a retired sender serves no one, and a
+ * retiring one lets one KEY out at a time (a RESPONSE claims the right to
+ * it, PROTOCOL.md section 6). HV_PROTO_OK, or the code to tell the peer. */
+static hv_proto_error admit_message(hv_session_sender *s, conn_io *io, const uint8_t *msg,
+                                    size_t len) {
+  bool response = len >= 4 && msg[2] == 0 && msg[3] == HV_PROTO_MSG_RESPONSE;
+  hv_proto_error err = HV_PROTO_OK;
+  pthread_mutex_lock(&s->lock);
+  if (s->retired) err = HV_PROTO_ERR_SENDER_RETIRED;
+  else if (response && s->retires && !io->holds_key_claim && s->key_out)
+    err = HV_PROTO_ERR_HANDOVER_IN_PROGRESS;
+  else if (response && s->retires) s->key_out = io->holds_key_claim = true;
+  pthread_mutex_unlock(&s->lock);
+  if (err != HV_PROTO_OK) SAY(s, HV_SESSION_LOG_WARN, "%s refused: %s", io->tag,
+                              hv_proto_error_name(err));
+  return err;
+}
+
+/* The claim ends with a connection that sent no KEY, or whose KEY was
+ * never acknowledged; a retired sender keeps it for good. */
+static void release_key_claim(hv_session_sender *s, conn_io *io) {
+  if (!io->holds_key_claim) return;
+  pthread_mutex_lock(&s->lock);
+  if (!s->retired) s->key_out = false;
+  pthread_mutex_unlock(&s->lock);
+  io->holds_key_claim = false;
+}
+
 /* One message through the state machine; 1 done, 0 go on, -1 refused. */
 static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
   uint64_t now = 0;
+  hv_proto_error admit = admit_message(s, io, io->in, in_len);
+  if (admit != HV_PROTO_OK) {
+    send_error(s, io, admit, hv_proto_error_name(admit));
+    return -1;
+  }
   int64_t asked = hv_session_monotonic_ms();
   time_need need = time_needed(io, io->in, in_len);
   hv_session_error got_time =
@@ -189,7 +291,7 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
   io->time_ms += hv_session_monotonic_ms() - asked;
   if (got_time != HV_SESSION_OK) {
     SAY(s, HV_SESSION_LOG_WARN, "%s refused: no trusted time", io->tag);
-    send_error(io, HV_PROTO_ERR_INTERNAL, "sender has no trusted time");
+    send_error(s, io, HV_PROTO_ERR_INTERNAL, "sender has no trusted time");
     return -1;
   }
   hv_proto_event ev;
@@ -200,11 +302,14 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
   hv_proto_error head_err = current_head(s, io, &head);
   pthread_mutex_unlock(&s->lock);
   if (head_err != HV_PROTO_OK) {
-    send_error(io, head_err, hv_proto_error_name(head_err));
+    send_error(s, io, head_err, hv_proto_error_name(head_err));
     return -1;
   }
   hv_proto_error pe = hv_proto_sender_handle(io->sender, now, &head, io->in, in_len,
                                              io->out, sizeof io->out, &out_len, &ev);
+  /* A refusal ends this connection's exchange, and its claim on the KEY,
+   * before the peer reads the ERROR. */
+  if (pe != HV_PROTO_OK) release_key_claim(s, io);
   if (out_len > 0) {
     hv_session_frame_error fe = hv_session_frame_write(io->fd, io->out, out_len,
                                                        io->deadline_ms);
@@ -225,7 +330,7 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
         hv_proto_error_name(pe));
     return -1;
   }
-  log_step(s, io, &ev, out_len);
+  log_step(s, io, &ev, out_len, now);
   return ev.received == HV_PROTO_MSG_DONE ? 1 : 0;
 }
 
@@ -239,7 +344,7 @@ static void refuse_frame(hv_session_sender *s, conn_io *io, hv_session_frame_err
   hv_proto_error code = fe == HV_SESSION_FRAME_ERR_OVERSIZED ? HV_PROTO_ERR_OVERSIZED
                                                              : HV_PROTO_ERR_TRUNCATED;
   if (fe != HV_SESSION_FRAME_ERR_TRUNCATED && fe != HV_SESSION_FRAME_ERR_IO)
-    send_error(io, code, hv_session_frame_error_name(fe));
+    send_error(s, io, code, hv_session_frame_error_name(fe));
 }
 
 /* The log tag of a connection: what the transport says of the peer. A
@@ -267,9 +372,17 @@ hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
   io->start_ms = start;
   io->deadline_ms = start + HV_SESSION_DEADLINE_MS;
   io->time_ms = 0;
+  io->holds_key_claim = false;
   make_tag(peer, io->tag, sizeof io->tag);
   hv_proto_config cfg = {.tee = s->worker->tee, .params = s->worker->params};
-  hv_proto_error pe = hv_proto_sender_new(&cfg, s->secret, &io->sender);
+  /* Copied under the lock: a retirement on another connection wipes it
+   * (and admit_message then refuses every message here). */
+  uint8_t secret[HV_PROTO_SECRET_LEN];
+  pthread_mutex_lock(&s->lock);
+  memcpy(secret, s->secret, sizeof secret);
+  pthread_mutex_unlock(&s->lock);
+  hv_proto_error pe = hv_proto_sender_new(&cfg, secret, &io->sender);
+  hv_wipe(secret, sizeof secret);
   if (pe != HV_PROTO_OK) {
     SAY(s, HV_SESSION_LOG_WARN, "%s refused: starting the protocol: %s", io->tag,
         hv_proto_error_name(pe));
@@ -284,6 +397,7 @@ hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
     hv_session_frame_error fe =
         hv_session_frame_read(fd, io->in, sizeof io->in, &len, io->deadline_ms);
     if (fe != HV_SESSION_FRAME_OK) {
+      release_key_claim(s, io); /* before the log says the connection ended */
       refuse_frame(s, io, fe);
       rc = HV_SESSION_ERR_TRANSPORT;
       break;
@@ -291,6 +405,7 @@ hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
     state = handle_message(s, io, len);
   }
   if (state == 1) rc = HV_SESSION_OK;
+  release_key_claim(s, io);
   hv_proto_sender_free(io->sender);
   free(io);
   return rc;

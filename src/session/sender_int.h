@@ -14,6 +14,9 @@ struct hv_session_sender {
   const char *chain_head_file;  /* re-read for each message when set */
   hv_proto_chain_head head;     /* the current one */
   hv_proto_chain_head recorded; /* the last one written to the store */
+  bool retires;  /* policy after_handover retire (the default) */
+  bool key_out;  /* retiring: a connection's KEY awaits its DONE */
+  bool retired;  /* the key moved: tombstone recorded, secret wiped */
 };
 
 /* The one place the sender takes a chain head (at start and for each

@@ -199,7 +199,8 @@ static bool sender_conn(const sess_conn *conn, void *ctx) {
 hv_session_error hv_session_serve(hv_session_sender *s, int listen_fd, bool once,
                                   volatile sig_atomic_t *stop) {
   if (!s || listen_fd < 0 || !stop) return HV_SESSION_ERR_ARGS;
+  /* A retiring sender stops serving after its first completed handover. */
   sess_server_config cfg = {
-      .handler = sender_conn, .ctx = s, .once = once, .log = &s->worker->log};
+      .handler = sender_conn, .ctx = s, .once = once || s->retires, .log = &s->worker->log};
   return sess_server_run(listen_fd, &cfg, stop) == 0 ? HV_SESSION_OK : HV_SESSION_ERR_SYSTEM;
 }

@@ -12,8 +12,9 @@
 
 #include "handover/store.h"
 #include "store_file.h"
+#include "store_int.h"
 
-#define IDENTITY_FILE "identity"
+#define IDENTITY_FILE HV_STORE_IDENTITY_FILE
 #define STATE_FILE "state"
 /* The writers' lock: a POSIX record lock on this file (see store.h). */
 #define LOCK_FILE "lock"
@@ -22,8 +23,13 @@
 static const uint8_t identity_tag[4] = {'H', 'V', 'I', 'D'};
 static const uint8_t state_tag[4] = {'H', 'V', 'S', 'S'};
 #define IDENTITY_PT_LEN (4 + HV_ED25519_PRIV_LEN + HV_ED25519_PUB_LEN)
-#define STATE_PT_LEN (4 + 3 * 8)
-#define SEAL_CAP (IDENTITY_PT_LEN + HV_TEE_SEAL_OVERHEAD)
+/* tag, policy version, chain head, the identity public key it is bound
+ * to (the build is bound by the MRENCLAVE seal itself), and whether the
+ * key moved: a flag and the SHA-256 of the tombstone's sealed plaintext */
+#define STATE_PT_LEN (4 + 3 * 8 + HV_ED25519_PUB_LEN + 1 + HV_SHA256_LEN)
+/* The largest sealed plaintext: the tombstone (store_retire.c). */
+#define MAX_PT_LEN 256
+#define SEAL_CAP (MAX_PT_LEN + HV_TEE_SEAL_OVERHEAD)
 
 struct hv_store {
   int dirfd;
@@ -41,6 +47,9 @@ static pthread_mutex_t process_lock = PTHREAD_MUTEX_INITIALIZER;
 typedef struct {
   uint64_t policy_version;
   hv_store_chain_head head;
+  uint8_t identity_pub[HV_ED25519_PUB_LEN]; /* zero before any identity */
+  bool retired;                             /* hv_store_retire's record */
+  uint8_t tombstone_digest[HV_SHA256_LEN];  /* of the tombstone it wrote */
 } store_state;
 
 static hv_store_error from_tee(hv_tee_error err) {
@@ -173,6 +182,7 @@ hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
     if (err == HV_STORE_OK) err = lock_dir(s);
     if (err == HV_STORE_OK) {
       err = hv_store_remove_stale(s->dirfd);
+      if (err == HV_STORE_OK) err = hv_store_finish_retirement(s);
       if (err == HV_STORE_OK) err = reseal_stale(s);
       unlock_dir(s);
     }
@@ -202,6 +212,7 @@ static hv_store_error write_sealed(hv_store *s, const char *name,
                                    hv_store_kind kind,
                                    const uint8_t pub[HV_ED25519_PUB_LEN],
                                    const uint8_t *pt, size_t pt_len) {
+  if (pt_len > MAX_PT_LEN) return HV_STORE_ERR_ARGS;
   uint8_t sealed[SEAL_CAP], file[HV_STORE_MAX_FILE];
   size_t sealed_len = 0, file_len = 0;
   hv_store_error err = from_tee(hv_tee_seal(s->tee, HV_TEE_SEAL_MRENCLAVE, pt,
@@ -267,6 +278,9 @@ static hv_store_error reseal_stale(hv_store *s) {
   if (done) s->resealed |= HV_STORE_RESEALED_IDENTITY;
   if (err == HV_STORE_OK) err = reseal_file(s, STATE_FILE, HV_STORE_KIND_STATE, &done);
   if (done) s->resealed |= HV_STORE_RESEALED_STATE;
+  if (err == HV_STORE_OK)
+    err = reseal_file(s, HV_STORE_TOMBSTONE_FILE, HV_STORE_KIND_TOMBSTONE, &done);
+  if (done) s->resealed |= HV_STORE_RESEALED_TOMBSTONE;
   return err;
 }
 
@@ -313,16 +327,47 @@ static hv_store_error write_identity(hv_store *s,
   return err;
 }
 
-/* Whether an identity file exists at all (damaged or not: never
- * overwritten either way). */
-static hv_store_error identity_exists(hv_store *s, bool *exists) {
+hv_store_error hv_store_file_exists(const hv_store *s, const char *name, bool *exists) {
   struct stat st;
-  if (fstatat(s->dirfd, IDENTITY_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+  if (fstatat(s->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
     *exists = true;
     return HV_STORE_OK;
   }
   *exists = false;
   return errno == ENOENT ? HV_STORE_OK : HV_STORE_ERR_IO;
+}
+
+/* Whether an identity file exists at all (damaged or not: never
+ * overwritten either way). */
+static hv_store_error identity_exists(hv_store *s, bool *exists) {
+  return hv_store_file_exists(s, IDENTITY_FILE, exists);
+}
+
+static hv_store_error read_state(hv_store *s, store_state *st);
+
+/* A retired store takes no identity and gives none out: a tombstone is
+ * there, or the state says the key moved and its tombstone is gone (an
+ * identity put back after the tombstone was deleted). A missing or
+ * damaged state is for the state's readers to refuse. */
+static hv_store_error refuse_retired(hv_store *s) {
+  bool retired = false;
+  store_state st;
+  hv_store_error err = hv_store_file_exists(s, HV_STORE_TOMBSTONE_FILE, &retired);
+  if (err != HV_STORE_OK || retired) return err == HV_STORE_OK ? HV_STORE_ERR_RETIRED : err;
+  err = read_state(s, &st);
+  return err == HV_STORE_ERR_TOMBSTONE_MISSING ? err : HV_STORE_OK;
+}
+
+static hv_store_error bind_state(hv_store *s, const uint8_t pub[HV_ED25519_PUB_LEN]);
+
+/* A new identity: the state bound to it first, then the identity, so that
+ * a crash between the two leaves a store without identity (init or
+ * receive can run again), never an identity without its state. */
+static hv_store_error store_new_identity(hv_store *s,
+                                         const uint8_t secret[HV_ED25519_PRIV_LEN],
+                                         const uint8_t pub[HV_ED25519_PUB_LEN]) {
+  hv_store_error err = bind_state(s, pub);
+  return err == HV_STORE_OK ? write_identity(s, secret, pub) : err;
 }
 
 hv_store_error hv_store_init_identity(hv_store *store,
@@ -332,11 +377,12 @@ hv_store_error hv_store_init_identity(hv_store *store,
   bool exists = false;
   hv_store_error err = lock_dir(store);
   if (err != HV_STORE_OK) return err;
-  err = identity_exists(store, &exists);
+  err = refuse_retired(store);
+  if (err == HV_STORE_OK) err = identity_exists(store, &exists);
   if (err == HV_STORE_OK && exists) err = HV_STORE_ERR_EXISTS;
   if (err == HV_STORE_OK && hv_ed25519_keypair(secret, new_pub) != 0)
     err = HV_STORE_ERR_CRYPTO;
-  if (err == HV_STORE_OK) err = write_identity(store, secret, new_pub);
+  if (err == HV_STORE_OK) err = store_new_identity(store, secret, new_pub);
   unlock_dir(store);
   hv_wipe(secret, sizeof secret);
   if (err == HV_STORE_OK && pub) memcpy(pub, new_pub, HV_ED25519_PUB_LEN);
@@ -348,9 +394,10 @@ static hv_store_error put_locked(hv_store *s,
                                  const uint8_t secret[HV_ED25519_PRIV_LEN],
                                  const uint8_t pub[HV_ED25519_PUB_LEN]) {
   bool exists = false;
-  hv_store_error err = identity_exists(s, &exists);
+  hv_store_error err = refuse_retired(s);
+  if (err == HV_STORE_OK) err = identity_exists(s, &exists);
   if (err != HV_STORE_OK) return err;
-  if (!exists) return write_identity(s, secret, pub);
+  if (!exists) return store_new_identity(s, secret, pub);
   uint8_t held[HV_ED25519_PRIV_LEN], held_pub[HV_ED25519_PUB_LEN];
   err = read_identity(s, held, held_pub);
   if (err == HV_STORE_OK && !hv_ct_equal(held, secret, HV_ED25519_PRIV_LEN))
@@ -375,7 +422,8 @@ hv_store_error hv_store_get_identity(hv_store *store,
                                      uint8_t secret[HV_ED25519_PRIV_LEN],
                                      uint8_t pub[HV_ED25519_PUB_LEN]) {
   if (!store || !secret || !pub) return HV_STORE_ERR_ARGS;
-  return read_identity(store, secret, pub);
+  hv_store_error err = refuse_retired(store);
+  return err == HV_STORE_OK ? read_identity(store, secret, pub) : err;
 }
 
 hv_store_error hv_store_public(hv_store *store, uint8_t pub[HV_ED25519_PUB_LEN]) {
@@ -395,25 +443,71 @@ hv_store_error hv_store_public(hv_store *store, uint8_t pub[HV_ED25519_PUB_LEN])
 
 /* ---- state: policy version and chain head ---- */
 
-static hv_store_error read_state(hv_store *s, store_state *st) {
-  uint8_t pt[STATE_PT_LEN];
-  bool found = false;
-  memset(st, 0, sizeof *st);
-  hv_store_error err = read_sealed(s, STATE_FILE, HV_STORE_KIND_STATE, NULL, pt,
-                                   sizeof pt, &found);
-  if (err != HV_STORE_OK || !found) return err;
+/* The identity the state must be bound to: the stored one (its clear
+ * public key: hv_store_get_identity proves it), else the one a tombstone
+ * names; *has false for a store that never held one. */
+static hv_store_error state_owner(hv_store *s, uint8_t pub[HV_ED25519_PUB_LEN], bool *has) {
+  hv_store_error err = hv_store_public(s, pub);
+  *has = err == HV_STORE_OK;
+  if (err != HV_STORE_ERR_NO_IDENTITY) return err;
+  hv_store_tombstone t;
+  err = hv_store_read_tombstone(s, &t, has);
+  if (err == HV_STORE_OK && *has) memcpy(pub, t.identity_pub, HV_ED25519_PUB_LEN);
+  return err;
+}
+
+static hv_store_error parse_state(const uint8_t *pt, store_state *st) {
+  uint8_t retired = 0;
   hv_buf_reader r;
-  hv_buf_reader_init(&r, pt, sizeof pt);
+  hv_buf_reader_init(&r, pt, STATE_PT_LEN);
   const uint8_t *tag = NULL;
   bool ok = hv_buf_read_view(&r, sizeof state_tag, &tag) &&
             hv_buf_read_u64(&r, &st->policy_version) &&
             hv_buf_read_u64(&r, &st->head.number) &&
-            hv_buf_read_u64(&r, &st->head.time_ms) && hv_buf_reader_done(&r);
-  if (!ok || memcmp(tag, state_tag, sizeof state_tag) != 0) {
-    memset(st, 0, sizeof *st);
-    return HV_STORE_ERR_CORRUPT;
-  }
-  return HV_STORE_OK;
+            hv_buf_read_u64(&r, &st->head.time_ms) &&
+            hv_buf_read_bytes(&r, st->identity_pub, sizeof st->identity_pub) &&
+            hv_buf_read_u8(&r, &retired) &&
+            hv_buf_read_bytes(&r, st->tombstone_digest, sizeof st->tombstone_digest) &&
+            hv_buf_reader_done(&r);
+  st->retired = retired == 1;
+  return ok && retired <= 1 && memcmp(tag, state_tag, sizeof state_tag) == 0
+             ? HV_STORE_OK
+             : HV_STORE_ERR_CORRUPT;
+}
+
+/* The state says the key moved: the tombstone it recorded must be there,
+ * the very one (not deleted, not another retirement's). */
+static hv_store_error check_tombstone(hv_store *s, const store_state *st) {
+  hv_store_tombstone t;
+  uint8_t digest[HV_SHA256_LEN];
+  bool found = false;
+  hv_store_error err = hv_store_read_tombstone(s, &t, &found);
+  if (err == HV_STORE_OK && found) err = hv_store_tombstone_digest(&t, digest);
+  if (err == HV_STORE_OK &&
+      (!found || !hv_ct_equal(digest, st->tombstone_digest, sizeof digest)))
+    err = HV_STORE_ERR_TOMBSTONE_MISSING;
+  return err;
+}
+
+/* A store that holds (or held) an identity has a state bound to it (and,
+ * by the seal, to this build); one that never did may have a state
+ * (values seen before its first identity, or a crash in init) bound to
+ * nobody in particular. */
+static hv_store_error read_state(hv_store *s, store_state *st) {
+  uint8_t pt[STATE_PT_LEN], owner[HV_ED25519_PUB_LEN];
+  bool found = false, has_owner = false;
+  memset(st, 0, sizeof *st);
+  hv_store_error err = state_owner(s, owner, &has_owner);
+  if (err == HV_STORE_OK)
+    err = read_sealed(s, STATE_FILE, HV_STORE_KIND_STATE, NULL, pt, sizeof pt, &found);
+  if (err == HV_STORE_OK && !found && has_owner) err = HV_STORE_ERR_STATE_MISSING;
+  if (err != HV_STORE_OK || !found) return err;
+  err = parse_state(pt, st);
+  if (err == HV_STORE_OK && has_owner && memcmp(st->identity_pub, owner, sizeof owner) != 0)
+    err = HV_STORE_ERR_OTHER_WORKER;
+  if (err == HV_STORE_OK && st->retired) err = check_tombstone(s, st);
+  if (err != HV_STORE_OK) memset(st, 0, sizeof *st);
+  return err;
 }
 
 static hv_store_error write_state(hv_store *s, const store_state *st) {
@@ -423,9 +517,37 @@ static hv_store_error write_state(hv_store *s, const store_state *st) {
   bool ok = hv_buf_write_bytes(&w, state_tag, sizeof state_tag) &&
             hv_buf_write_u64(&w, st->policy_version) &&
             hv_buf_write_u64(&w, st->head.number) &&
-            hv_buf_write_u64(&w, st->head.time_ms);
+            hv_buf_write_u64(&w, st->head.time_ms) &&
+            hv_buf_write_bytes(&w, st->identity_pub, sizeof st->identity_pub) &&
+            hv_buf_write_u8(&w, st->retired ? 1 : 0) &&
+            hv_buf_write_bytes(&w, st->tombstone_digest, sizeof st->tombstone_digest);
   if (!ok) return HV_STORE_ERR_ARGS;
   return write_sealed(s, STATE_FILE, HV_STORE_KIND_STATE, NULL, pt, sizeof pt);
+}
+
+/* Under the lock, before a new identity is written: the state keeps the
+ * values it holds (they only rise) and is bound to pub. */
+static hv_store_error bind_state(hv_store *s, const uint8_t pub[HV_ED25519_PUB_LEN]) {
+  store_state st;
+  hv_store_error err = read_state(s, &st);
+  if (err != HV_STORE_OK) return err;
+  memcpy(st.identity_pub, pub, HV_ED25519_PUB_LEN);
+  return write_state(s, &st);
+}
+
+hv_store_error hv_store_record_retirement(hv_store *s, const hv_store_tombstone *t) {
+  store_state st;
+  uint8_t digest[HV_SHA256_LEN];
+  hv_store_error err = read_state(s, &st);
+  if (err == HV_STORE_OK && memcmp(st.identity_pub, t->identity_pub, HV_ED25519_PUB_LEN) != 0)
+    err = HV_STORE_ERR_OTHER_WORKER;
+  if (err == HV_STORE_OK) err = hv_store_tombstone_digest(t, digest);
+  if (err != HV_STORE_OK) return err;
+  if (st.retired && hv_ct_equal(digest, st.tombstone_digest, sizeof digest))
+    return HV_STORE_OK; /* recorded already */
+  st.retired = true;
+  memcpy(st.tombstone_digest, digest, sizeof digest);
+  return write_state(s, &st);
 }
 
 hv_store_error hv_store_get_policy_version(hv_store *store, uint64_t *version) {
@@ -480,4 +602,25 @@ hv_store_error hv_store_set_chain_head(hv_store *store,
                                        const hv_store_chain_head *head) {
   if (!store || !head) return HV_STORE_ERR_ARGS;
   return update_state(store, NULL, head);
+}
+
+/* ---- for the other files of src/store (store_int.h) ---- */
+
+int hv_store_dirfd(const hv_store *s) { return s->dirfd; }
+hv_store_error hv_store_lock(const hv_store *s) { return lock_dir(s); }
+void hv_store_unlock(const hv_store *s) { unlock_dir(s); }
+
+hv_store_error hv_store_seal_write(hv_store *s, const char *name, hv_store_kind kind,
+                                   const uint8_t *pt, size_t pt_len) {
+  return write_sealed(s, name, kind, NULL, pt, pt_len);
+}
+
+hv_store_error hv_store_unseal_read(hv_store *s, const char *name, hv_store_kind kind,
+                                    uint8_t *pt, size_t pt_len, bool *found) {
+  return read_sealed(s, name, kind, NULL, pt, pt_len, found);
+}
+
+hv_store_error hv_store_read_identity(hv_store *s, uint8_t secret[HV_ED25519_PRIV_LEN],
+                                      uint8_t pub[HV_ED25519_PUB_LEN]) {
+  return read_identity(s, secret, pub);
 }

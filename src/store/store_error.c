@@ -27,6 +27,15 @@ const char *hv_store_error_name(hv_store_error err) {
     case HV_STORE_ERR_OTHER_DEBUG:
       return "sealed by this build under the other DEBUG attribute (a production and "
              "a debug launch have different seal keys)";
+    case HV_STORE_ERR_STATE_MISSING:
+      return "state file missing while an identity exists (refused, never taken as a fresh store)";
+    case HV_STORE_ERR_OTHER_WORKER:
+      return "state belongs to another worker (it names another identity)";
+    case HV_STORE_ERR_RETIRED:
+      return "store retired: its key moved to another build (see handover status)";
+    case HV_STORE_ERR_TOMBSTONE_MISSING:
+      return "the state records that the key moved, but its tombstone is missing or not "
+             "the one recorded (refused: files deleted or swapped)";
   }
   return "unknown store error";
 }

@@ -19,6 +19,7 @@
 typedef enum {
   HV_STORE_KIND_IDENTITY = 1,
   HV_STORE_KIND_STATE = 2,
+  HV_STORE_KIND_TOMBSTONE = 3,
 } hv_store_kind;
 
 /* Writes name in dirfd atomically: temp file (O_EXCL, 0600), fsync,

@@ -4,6 +4,8 @@
 # there is none), and the sender still holds its key and still serves.
 . "$(dirname "$0")/lib.sh"
 TRIALS=${CRASH_TRIALS:-60}
+# several handovers from one sender: it must not retire after the first
+export HV_AFTER_HANDOVER=keep
 cli_env 3 60 old,new
 
 pub=$(init_store old "$W/old")

@@ -18,7 +18,8 @@ if [ ! -e "$(dirname "$DEMO")/handover" ]; then
 fi
 "$DEMO" --handover "$HANDOVER" >"$out" 2>&1 || { cat "$out" >&2; fail "demo exited non-zero"; }
 grep -q "demo: every step did what it should." "$out" || fail "demo did not finish"
-for step in "receiver-not-in-policy" 'ERROR "challenge-replayed"' "same identity"; do
+for step in "receiver-not-in-policy" 'ERROR "challenge-replayed"' "same identity" \
+    "serve: retired:" "state           retired" "store retired"; do
   grep -q "$step" "$out" || fail "demo output lacks '$step'"
 done
 [ "$(demo_procs)" -eq 0 ] || fail "demo left processes running"

@@ -9,6 +9,8 @@ MAX_GROWTH_KB=32768
 # ASan keeps freed memory in quarantine (256 MiB by default); bound it so
 # the test measures the sender, not the sanitizer.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}quarantine_size_mb=8"
+# several handovers from one sender: it must not retire after the first
+export HV_AFTER_HANDOVER=keep
 cli_env 3 60 old,new
 
 pub=$(init_store old "$W/old")

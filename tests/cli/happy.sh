@@ -1,5 +1,6 @@
 # The happy path: init, serve --once, receive, the same identity on both
-# sides, the sender still holding its key, the socket 0600, and the log
+# sides, the sender retired (after_handover retire, the default: move.sh
+# tests the move itself), the socket 0600, and the log
 # naming the peer's pid and uid at each step.
 . "$(dirname "$0")/lib.sh"
 cli_env 3 60 old,new
@@ -39,7 +40,10 @@ SERVE_PID=""
 expect_in "serve session" "3 NTS-KE handshakes)" "$W/serve.log"
 
 [ "$(identity new "$W/new")" = "$pub" ] || fail "the new store does not hold the identity"
-[ "$(identity old "$W/old")" = "$pub" ] || fail "the sender lost its key"
+[ "$(identity old "$W/old")" = "$pub" ] || fail "the old store forgot which identity it held"
+# shellcheck disable=SC2046
+"$HANDOVER" status --store "$W/old" $(tee_args old) | grep -q "^state  *retired" ||
+  fail "the old store is not retired after the handover"
 # The new store is sealed to the new build: the old build cannot read it.
 # shellcheck disable=SC2046
 "$HANDOVER" status --store "$W/new" $(tee_args old) >"$W/cross.out" 2>&1 &&

@@ -1,7 +1,9 @@
 /* Test helper: writes a dev council and a policy signed by it.
  * usage: make_gov DIR VERSION WINDOW_S PORTS BUILDS [MAX_CHAIN_LAG_S]
  *   PORTS: NTS-KE ports on 127.0.0.1, comma-separated
- *   BUILDS: sim build names, oldest first, comma-separated */
+ *   BUILDS: sim build names, oldest first, comma-separated
+ * HV_AFTER_HANDOVER=keep|retire in the environment adds that policy line
+ * (tests that run several handovers from one sender keep it serving). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +38,8 @@ int main(int argc, char **argv) {
   }
   demo_policy_spec spec = {.version = version, .response_window_s = (uint32_t)window,
                            .ke_ports = ports, .n_servers = n_ports,
-                           .builds = (const char *const *)builds, .n_builds = n_builds};
+                           .builds = (const char *const *)builds, .n_builds = n_builds,
+                           .after_handover = getenv("HV_AFTER_HANDOVER")};
   demo_gov_files f;
   return demo_gov_make(argv[1], &spec, &f) == 0 ? 0 : 1;
 }

@@ -3,6 +3,8 @@
 # cannot use the directory; a damaged jar file costs one NTS-KE, a
 # damaged key file is refused by name.
 . "$(dirname "$0")/lib.sh"
+# several handovers from one sender: it must not retire after the first
+export HV_AFTER_HANDOVER=keep
 cli_env 3 60 old,new
 N=$W/nts-new
 

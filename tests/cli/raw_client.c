@@ -6,9 +6,11 @@
  *                   --council F --ca F --tee sim --platform-secret F --build-name N
  *   hold MS        answer the challenge MS ms late; print the sender's ERROR
  *   replay -       to KEY, then the same RESPONSE again (same, new connection)
+ *   hold-key FILE  to KEY, then hold the connection (no DONE) until FILE exists
  *   flood SECONDS  64 connections at a time sending HELLO, until SECONDS pass
  *   frame KIND     oversized | truncated | garbage | empty | unasked-response
- *                  (a frame typed RESPONSE, on a connection never challenged);
+ *                  (a frame typed RESPONSE, on a connection never challenged)
+ *                  | lone-done (a well-formed DONE, no HELLO or KEY before it);
  *                  print what came back
  * Exit 0 when the exchange happened as described (the caller checks the
  * printed error name), 1 otherwise. */
@@ -134,8 +136,23 @@ static int mode_flood(cli_worker *w, long seconds) {
   return challenges > 0 ? 0 : 1;
 }
 
+/* A DONE that decodes (PROTOCOL.md section 3) but answers no KEY. */
+static size_t lone_done(uint8_t *buf) {
+  static const uint8_t head[10] = {0, 0, 0, 146, 0, 1, 0, HV_PROTO_MSG_DONE, 0, 140};
+  static const uint8_t rec[3][2] = {{0x80, 15}, {0x80, 18}, {0x80, 19}};
+  static const uint8_t lens[3] = {32, 32, 64};
+  size_t n = sizeof head;
+  memcpy(buf, head, n);
+  for (size_t i = 0; i < 3; i++) {
+    buf[n] = rec[i][0], buf[n + 1] = rec[i][1], buf[n + 2] = 0, buf[n + 3] = lens[i];
+    memset(buf + n + 4, 0x5a, lens[i]);
+    n += 4 + lens[i];
+  }
+  return n;
+}
+
 static int send_bad(int fd, const char *kind) {
-  uint8_t buf[64];
+  uint8_t buf[256];
   size_t n;
   if (!strcmp(kind, "oversized")) {
     uint8_t h[4] = {0, 0, 0x40, 0x01}; /* 16385 > 16 KiB */
@@ -154,6 +171,8 @@ static int send_bad(int fd, const char *kind) {
     if (hv_random(buf + 4, 32) != 0) return -1;
     buf[6] = 0x7f; /* a type that exists in no version */
     n = 36;
+  } else if (!strcmp(kind, "lone-done")) {
+    n = lone_done(buf);
   } else if (!strcmp(kind, "unasked-response")) {
     uint8_t h[8] = {0, 0, 0, 32, 0, 1, 0, HV_PROTO_MSG_RESPONSE};
     memcpy(buf, h, sizeof h);
@@ -216,6 +235,7 @@ int main(int argc, char **argv) {
   int rc = 2;
   if (!strcmp(mode, "hold")) rc = mode_hold(&w, atol(arg));
   else if (!strcmp(mode, "replay")) rc = mode_replay(&w);
+  else if (!strcmp(mode, "hold-key")) rc = cli_hold_key_probe(&w, sock_path, arg) == 0 ? 0 : 1;
   else if (!strcmp(mode, "flood")) rc = mode_flood(&w, atol(arg));
   else if (!strcmp(mode, "frame")) rc = mode_frame(&w, arg);
   cli_worker_close(&w);

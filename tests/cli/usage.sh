@@ -26,5 +26,9 @@ grep -q "does not exist" /tmp/hv-usage.$$ || fail "status: the missing store is 
 "$HANDOVER" serve --store "$d" --socket "$d/s" --policy x --policy-sig y \
   --chain-head 12 2>/tmp/hv-usage.$$ && fail "a bad --chain-head was accepted"
 grep -q "NUMBER:TIME_MS" /tmp/hv-usage.$$ || fail "--chain-head error"
+"$HANDOVER" receive --from "$d/s" --store "$d/r" --policy x --policy-sig y \
+  --expect-identity abc 2>/tmp/hv-usage.$$; st=$?
+[ "$st" -eq 2 ] || fail "a short --expect-identity exited $st"
+grep -q -- "--expect-identity" /tmp/hv-usage.$$ || fail "--expect-identity error"
 rm -rf "$d" /tmp/hv-usage.$$
 echo "usage: ok"

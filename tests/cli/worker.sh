@@ -112,11 +112,12 @@ perl -e 'print "x" x 70000, "\n"' >&3
 wait_line "$W/b.out" ERR "$B_PID" | grep -q line-too-long || fail "no ERR for a long line"
 exec 3>&-
 
-# SIGTERM ends both cleanly (exit 0).
-for p in "$B_PID" "$A_PID"; do
-  kill -TERM "$p"
-  wait "$p" || fail "a worker exited non-zero after SIGTERM"
-done
+# A handed its identity over (after_handover retire): it exits 0 by itself.
+wait "$A_PID" || fail "A exited non-zero after the move"
+expect_in "A's log" "retired: the identity moved to a successor" "$W/a.out.err"
+# SIGTERM ends B cleanly (exit 0).
+kill -TERM "$B_PID"
+wait "$B_PID" || fail "B exited non-zero after SIGTERM"
 A_PID="" B_PID=""
 
 # B restarted: its store holds the identity, so it only serves.

@@ -8,8 +8,18 @@
 # two chronyd NTS servers on loopback; then release 2 signs a line with the
 # kept identity, checked against release 1's public key. Release 3, which
 # the policy does not list, is refused. Every instance is stopped by pid.
+# The NTS servers are DNS names, resolved inside the enclaves.
 set -u
+# The whole test runs in a network namespace of its own (loopback only)
+# with its own /etc/resolv.conf, so the NTS servers can be DNS names
+# answered by a responder on its loopback: Gramine builds the enclave's
+# resolv.conf from the host's (sys.enable_extra_runtime_domain_names_conf).
+if [ -z "${HV_GRAMINE_NETNS:-}" ]; then
+  [ "$(id -u)" -eq 0 ] || { echo "FAIL: run as root (the test makes a network namespace)" >&2; exit 1; }
+  HV_GRAMINE_NETNS=1 exec unshare --mount --net sh "$0" "$@"
+fi
 GRAMINE_DIRECT=$1 WORKER=$2 HANDOVER=$3 KIT=$5
+DNS_PY=$(dirname "$0")/dns.py
 # shellcheck disable=SC1090
 . "$4"
 
@@ -66,6 +76,7 @@ alive() {
 cleanup() {
   for p in $PIDS; do alive "$p" && stop "$p"; done
   PIDS=""
+  [ -n "${DNS_PID:-}" ] && { kill "$DNS_PID" 2>/dev/null; wait "$DNS_PID" 2>/dev/null; }
   ntsenv_stop
 }
 
@@ -101,12 +112,27 @@ gramine_env
 ntsenv_init || fail "ntsenv_init"
 trap cleanup EXIT
 W=$NTSENV_DIR
-ports=""
+ip link set lo up || fail "no loopback in the network namespace"
+# Not 127.0.0.1, where a resolver without any resolv.conf asks anyway:
+# only the host's configuration, passed on by Gramine, names this one.
+echo "nameserver 127.0.0.53" >"$W/resolv.conf"
+mount --bind "$W/resolv.conf" /etc/resolv.conf || fail "cannot mount a resolv.conf"
+python3 "$DNS_PY" 127.0.0.53 53 "$W/dns.log" &
+DNS_PID=$!
+i=0
+until ss -Huln 2>/dev/null | awk '{print $4}' | grep -q '^127.0.0.53:53$'; do
+  i=$((i + 1))
+  [ "$i" -gt "$START_TENTHS" ] && fail "the DNS responder did not start"
+  sleep 0.1
+done
+# Two NTS servers by name (their certificates name them).
+servers=""
 for n in 1 2; do
   ke=$(ntsenv_free_port)
   ntp=$(ntsenv_free_port)
+  ntsenv_cert "nts$n" 30 "DNS:nts$n.gramine.test" || fail "certificate nts$n"
   ntsenv_chrony "nts$n" "$ke" "$ntp" || fail "chronyd nts$n did not start"
-  ports="$ports $ke"
+  servers="$servers nts$n.gramine.test:$ke"
 done
 
 # The council (2 of 3) and one platform secret (one machine), copied into
@@ -182,7 +208,9 @@ cmp -s "$W/r1/runtime" "$W/r1/runtime.first" || fail "two signings of release 1 
 {
   echo "# gramine test policy"
   echo "version 1"
-  for p in $ports; do echo "server host=127.0.0.1 port=$p operator=op-$p region=loopback"; done
+  for sv in $servers; do
+    echo "server host=${sv%:*} port=${sv#*:} operator=op-${sv%%.*} region=loopback"
+  done
   cat "$W/r1/runtime" "$W/r2/runtime"
 } >"$W/policy/policy.txt"
 for m in 1 2; do
@@ -268,6 +296,9 @@ wait_out 2 SIG
 [ "$(awk '$1 == "IDENTITY" {print $2}' "$W/r2/run.out")" = "$pub" ] ||
   fail "release 2 does not run with release 1's identity"
 [ "$(identity 2)" = "$pub" ] || fail "release 2's store does not hold release 1's identity"
+# The enclaves found the NTS servers by name.
+grep -q '^nts1.gramine.test 1$' "$W/dns.log" && grep -q '^nts2.gramine.test 1$' "$W/dns.log" ||
+  fail "no DNS query for the NTS servers"
 
 # The signature verifies under release 1's public key, and not over
 # another line (so the check can fail).

@@ -121,13 +121,15 @@ void fx_close(fx_world *w) {
 }
 
 void fx_sender_config(fx_world *w, hv_proto_config *cfg) {
-  *cfg = (hv_proto_config){NULL, &fx_wrap_ops, &w->sender_wrap, fx_random,
-                           &w->sender_rng, w->sender_params};
+  *cfg = (hv_proto_config){.tee_ops = &fx_wrap_ops, .tee_ctx = &w->sender_wrap,
+                           .random = fx_random, .random_ctx = &w->sender_rng,
+                           .params = w->sender_params};
 }
 
 void fx_receiver_config(fx_world *w, hv_proto_config *cfg) {
-  *cfg = (hv_proto_config){NULL, &fx_wrap_ops, &w->receiver_wrap, fx_random,
-                           &w->receiver_rng, w->receiver_params};
+  *cfg = (hv_proto_config){.tee_ops = &fx_wrap_ops, .tee_ctx = &w->receiver_wrap,
+                           .random = fx_random, .random_ctx = &w->receiver_rng,
+                           .params = w->receiver_params};
 }
 
 int fx_run_open(fx_world *w, fx_run *run) {
@@ -170,6 +172,18 @@ hv_proto_error fx_to_key(fx_world *w, fx_run *run, uint64_t now) {
 hv_proto_error fx_accept_key(fx_run *run, uint64_t now) {
   return hv_proto_receiver_handle(run->receiver, now, run->key.b, run->key.n,
                                   run->done.b, sizeof run->done.b, &run->done.n, NULL);
+}
+
+hv_proto_error fx_to_done(fx_run *run, uint64_t now) {
+  uint8_t secret[HV_PROTO_SECRET_LEN], pub[HV_PROTO_KEY_LEN];
+  hv_proto_error err = fx_accept_key(run, now);
+  if (!err) err = hv_proto_receiver_take_secret(run->receiver, secret, pub);
+  hv_wipe(secret, sizeof secret);
+  if (!err)
+    err = hv_proto_receiver_done(run->receiver, (const uint8_t *)FX_STORED,
+                                 sizeof FX_STORED - 1, run->done.b, sizeof run->done.b,
+                                 &run->done.n);
+  return err;
 }
 
 void fx_challenge_target(const fx_msg *challenge, uint8_t out[HV_TEE_TARGET_INFO_LEN]) {
@@ -247,7 +261,7 @@ int fx_with_debug(hv_tee *verifier, const fx_msg *msg, bool debug, fx_msg *out) 
 }
 
 static int px_of(hv_tee *tee, hv_px *px) {
-  hv_proto_config cfg = {tee, NULL, NULL, NULL, NULL, {NULL, 0, FX_WINDOW, FX_LAG, 0}};
+  hv_proto_config cfg = {.tee = tee, .params = {NULL, 0, FX_WINDOW, FX_LAG, 0}};
   return hv_px_init(px, &cfg) == HV_PROTO_OK ? 0 : -1;
 }
 
@@ -265,7 +279,7 @@ int fx_forge_key(hv_tee *tee, const fx_run *run,
   hv_px_key_input in = {resp.u.response.challenge, resp.u.response.challenge_len,
                         run->response.b, run->response.n, resp.u.response.receiver_pub,
                         target_info};
-  hv_proto_error err = hv_px_build_key(&px, &in, identity_pub, secret, eph, key);
+  hv_proto_error err = hv_px_build_key(&px, &in, identity_pub, secret, eph, key, NULL);
   hv_px_release(&px);
   return err == HV_PROTO_OK ? 0 : -1;
 }

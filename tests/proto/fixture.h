@@ -79,6 +79,10 @@ hv_proto_error fx_to_response(fx_run *run, uint64_t now);
 hv_proto_error fx_to_key(fx_world *w, fx_run *run, uint64_t now);
 /* KEY at the receiver. */
 hv_proto_error fx_accept_key(fx_run *run, uint64_t now);
+/* KEY at the receiver at now, the secret taken, DONE (over FX_STORED)
+ * into run->done. */
+#define FX_STORED "sealed identity, as the store wrote it"
+hv_proto_error fx_to_done(fx_run *run, uint64_t now);
 
 /* A RESPONSE made by hand with the enclave tee: report data over
  * (challenge, pub, kind, dev) unless bind_pub is given, report targeted at

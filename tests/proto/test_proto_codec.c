@@ -40,11 +40,21 @@ static void raw_end(raw *m) {
 
 #define C(f) ((uint16_t)(HV_PROTO_CRITICAL | (f)))
 
+/* The records of a DONE after its stored hash (transcript, signature). */
+static void done_rest(raw *m) {
+  uint8_t th[HV_PROTO_HASH_LEN], sig[HV_PROTO_SIG_LEN];
+  memset(th, 0x77, sizeof th);
+  memset(sig, 0x55, sizeof sig);
+  raw_record(m, C(HV_F_TRANSCRIPT_HASH), th, sizeof th);
+  raw_record(m, C(HV_F_DONE_SIGNATURE), sig, sizeof sig);
+}
+
 static void done_message(raw *m, uint8_t fill) {
   uint8_t h[HV_PROTO_HASH_LEN];
   memset(h, fill, sizeof h);
   raw_start(m, 1, HV_PROTO_MSG_DONE);
   raw_record(m, C(HV_F_STORED_HASH), h, sizeof h);
+  done_rest(m);
   raw_end(m);
 }
 
@@ -127,6 +137,12 @@ static void test_response_key_done_error_round_trip(void) {
   HT_CHECK_EQ_INT(hv_proto_decode(d.b, d.n, &back), HV_PROTO_OK);
   HT_CHECK_EQ_INT(back.type, HV_PROTO_MSG_DONE);
   HT_CHECK_EQ_INT(back.u.done.stored_hash[31], 0x5a);
+  HT_CHECK_EQ_INT(back.u.done.transcript_hash[0], 0x77);
+  HT_CHECK_EQ_INT(back.u.done.signature[63], 0x55);
+  HT_CHECK_EQ_INT(d.n, 146); /* the size PROTOCOL.md states */
+  HT_CHECK_EQ_INT(hv_proto_encode(&back, buf, sizeof buf, &n), HV_PROTO_OK);
+  HT_CHECK_EQ_INT(n, d.n);
+  HT_CHECK_MEM(buf, d.b, d.n); /* canonical: stored hash, transcript, signature */
 }
 
 static void test_hello_is_six_bytes(void) {
@@ -219,6 +235,7 @@ static void test_record_rules(void) {
   /* a record of another message is unknown here */
   raw_start(&m, 1, HV_PROTO_MSG_DONE);
   raw_record(&m, C(HV_F_STORED_HASH), h, sizeof h);
+  done_rest(&m);
   raw_record(&m, C(HV_F_NONCE), h, sizeof h);
   raw_end(&m);
   HT_CHECK_EQ_INT(decode_raw(&m), HV_PROTO_ERR_UNKNOWN_CRITICAL);
@@ -230,17 +247,20 @@ static void test_unknown_records(void) {
   raw_start(&m, 1, HV_PROTO_MSG_DONE);
   raw_record(&m, 0x0777, "ext", 3); /* non-critical: ignored */
   raw_record(&m, C(HV_F_STORED_HASH), h, sizeof h);
+  done_rest(&m);
   raw_end(&m);
   HT_CHECK_EQ_INT(decode_raw(&m), HV_PROTO_OK);
   raw_start(&m, 1, HV_PROTO_MSG_DONE);
   raw_record(&m, C(0x0777), "ext", 3);
   raw_record(&m, C(HV_F_STORED_HASH), h, sizeof h);
+  done_rest(&m);
   raw_end(&m);
   HT_CHECK_EQ_INT(decode_raw(&m), HV_PROTO_ERR_UNKNOWN_CRITICAL);
   raw_start(&m, 1, HV_PROTO_MSG_DONE);
   raw_record(&m, 0x0777, "ext", 3);
   raw_record(&m, 0x0777, "ext", 3);
   raw_record(&m, C(HV_F_STORED_HASH), h, sizeof h);
+  done_rest(&m);
   raw_end(&m);
   HT_CHECK_EQ_INT(decode_raw(&m), HV_PROTO_ERR_DUPLICATE);
 }
@@ -250,7 +270,8 @@ static void test_record_count_bounded(void) {
   uint8_t h[HV_PROTO_HASH_LEN] = {0};
   raw_start(&m, 1, HV_PROTO_MSG_DONE);
   raw_record(&m, C(HV_F_STORED_HASH), h, sizeof h);
-  for (uint16_t i = 0; i < HV_PROTO_MAX_RECORDS - 1; i++) raw_record(&m, 0x0100 + i, "", 0);
+  done_rest(&m);
+  for (uint16_t i = 0; i < HV_PROTO_MAX_RECORDS - 3; i++) raw_record(&m, 0x0100 + i, "", 0);
   raw_end(&m);
   HT_CHECK_EQ_INT(decode_raw(&m), HV_PROTO_OK);
   raw_record(&m, 0x0200, "", 0);
@@ -309,8 +330,24 @@ static void test_names(void) {
   HT_CHECK_EQ_INT(HV_PROTO_ERR_SENDER_NOT_CHALLENGER, 38);
   HT_CHECK(strcmp(hv_proto_error_name(HV_PROTO_ERR_SENDER_NOT_CHALLENGER),
                   "sender-not-challenger") == 0);
-  for (int e = 0; e < HV_PROTO_ERR__COUNT; e++)
+  /* 0-39 are dense; later ranges (40-49 the move's) may leave gaps. */
+  for (int e = 0; e <= HV_PROTO_ERR_CHAIN_FUTURE; e++)
     HT_CHECK(strcmp(hv_proto_error_name((hv_proto_error)e), "unknown-error") != 0);
+  static const struct {
+    hv_proto_error err;
+    int code;
+    const char *name;
+  } move_codes[] = {
+      {HV_PROTO_ERR_DONE_UNAUTHENTICATED, 40, "done-unauthenticated"},
+      {HV_PROTO_ERR_DONE_OTHER_EXCHANGE, 41, "done-other-exchange"},
+      {HV_PROTO_ERR_IDENTITY_NOT_EXPECTED, 42, "identity-mismatch"},
+      {HV_PROTO_ERR_SENDER_RETIRED, 43, "sender-retired"},
+      {HV_PROTO_ERR_HANDOVER_IN_PROGRESS, 44, "handover-in-progress"},
+  };
+  for (size_t i = 0; i < sizeof move_codes / sizeof move_codes[0]; i++) {
+    HT_CHECK_EQ_INT(move_codes[i].err, move_codes[i].code);
+    HT_CHECK(strcmp(hv_proto_error_name(move_codes[i].err), move_codes[i].name) == 0);
+  }
   HT_CHECK(strcmp(hv_proto_msg_name(HV_PROTO_MSG_KEY), "key") == 0);
   /* Codes travel in ERROR messages (PROTOCOL.md section 8): fixed numbers. */
   HT_CHECK_EQ_INT(HV_PROTO_ERR_OVERSIZED, 4);

@@ -66,8 +66,8 @@ static void test_happy_path(void) {
 
 static void test_happy_path_with_plain_tee(void) {
   /* As the CLI calls it: no TEE wrapper, OS randomness. */
-  hv_proto_config sc = {W.old_tee, NULL, NULL, NULL, NULL, W.sender_params};
-  hv_proto_config rc = {W.new_tee, NULL, NULL, NULL, NULL, W.receiver_params};
+  hv_proto_config sc = {.tee = W.old_tee, .params = W.sender_params};
+  hv_proto_config rc = {.tee = W.new_tee, .params = W.receiver_params};
   fx_run run;
   uint8_t secret[HV_PROTO_SECRET_LEN], pub[HV_PROTO_KEY_LEN];
   memset(&run, 0, sizeof run);
@@ -151,7 +151,7 @@ static void test_tampered_ciphertext(void) {
   fx_msg altered;
   uint8_t th[HV_PROTO_HASH_LEN], ti[HV_TEE_TARGET_INFO_LEN];
   hv_px px;
-  hv_proto_config cfg = {W.old_tee, NULL, NULL, NULL, NULL, W.sender_params};
+  hv_proto_config cfg = {.tee = W.old_tee, .params = W.sender_params};
   HT_CHECK(start(&run));
   HT_CHECK_EQ_INT(hv_proto_decode(run.key.b, run.key.n, &m), HV_PROTO_OK);
   m.u.key.ciphertext[5] ^= 0x80;
@@ -221,7 +221,7 @@ static void test_production_receiver_refuses_dev_sender(void) {
 static bool rereport(fx_run *run, hv_proto_key *key) {
   uint8_t th[HV_PROTO_HASH_LEN], ti[HV_TEE_TARGET_INFO_LEN];
   hv_px px;
-  hv_proto_config cfg = {W.old_tee, NULL, NULL, NULL, NULL, W.sender_params};
+  hv_proto_config cfg = {.tee = W.old_tee, .params = W.sender_params};
   if (fx_transcript(run, key, th) || hv_tee_target_info(W.new_tee, ti) != HV_TEE_OK ||
       hv_px_init(&px, &cfg) != HV_PROTO_OK)
     return false;
@@ -338,14 +338,14 @@ static void test_key_identity_or_sender_key_changed(void) {
   }
 }
 
-static void test_challenge_protocol_version_not_1(void) {
+static void test_challenge_protocol_version_not_ours(void) {
   fx_run run;
   hv_proto_msg m;
   fx_msg altered;
   HT_CHECK(fx_run_open(&W, &run) == 0);
   HT_CHECK_EQ_INT(fx_to_challenge(&W, &run, FX_T0), HV_PROTO_OK);
   HT_CHECK_EQ_INT(hv_proto_decode(run.challenge.b, run.challenge.n, &m), HV_PROTO_OK);
-  m.u.challenge.protocol_version = 2;
+  m.u.challenge.protocol_version = 1; /* before DONE was authenticated */
   HT_CHECK_EQ_INT(hv_proto_encode(&m, altered.b, sizeof altered.b, &altered.n), HV_PROTO_OK);
   HT_CHECK_EQ_INT(accept(&run, &altered, FX_T0 + 10), HV_PROTO_ERR_VERSION);
   fx_run_close(&run);
@@ -499,7 +499,7 @@ int main(void) {
   HT_RUN(test_sender_not_challenger);
   HT_RUN(test_key_from_other_exchange);
   HT_RUN(test_key_identity_or_sender_key_changed);
-  HT_RUN(test_challenge_protocol_version_not_1);
+  HT_RUN(test_challenge_protocol_version_not_ours);
   HT_RUN(test_low_order_sender_key);
   HT_RUN(test_out_of_order);
   HT_RUN(test_malformed_truncated_oversized);

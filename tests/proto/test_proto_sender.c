@@ -416,8 +416,16 @@ static void test_used_challenge_makes_room(void) {
   HT_CHECK_EQ_INT(hv_proto_sender_handle(run.sender, FX_T0, &W.head, run.hello.b,
                                          run.hello.n, ch.b, sizeof ch.b, &ch.n, NULL),
                   HV_PROTO_ERR_TABLE_FULL);
-  HT_CHECK_EQ_INT(answer(&run, &run.response, FX_T0 + 1000), HV_PROTO_OK);
+  HT_CHECK_EQ_INT(fx_to_key(&W, &run, FX_T0 + 1000), HV_PROTO_OK);
+  /* Used, but its KEY awaits a DONE: not evicted within the window. */
   HT_CHECK_EQ_INT(hv_proto_sender_handle(run.sender, FX_T0 + 1000, &W.head, run.hello.b,
+                                         run.hello.n, ch.b, sizeof ch.b, &ch.n, NULL),
+                  HV_PROTO_ERR_TABLE_FULL);
+  HT_CHECK_EQ_INT(fx_to_done(&run, FX_T0 + 1200), HV_PROTO_OK);
+  HT_CHECK_EQ_INT(hv_proto_sender_handle(run.sender, FX_T0 + 1300, &W.head, run.done.b,
+                                         run.done.n, ch.b, sizeof ch.b, &ch.n, NULL),
+                  HV_PROTO_OK);
+  HT_CHECK_EQ_INT(hv_proto_sender_handle(run.sender, FX_T0 + 1300, &W.head, run.hello.b,
                                          run.hello.n, ch.b, sizeof ch.b, &ch.n, NULL),
                   HV_PROTO_OK);
   fx_run_close(&run);

@@ -69,6 +69,30 @@ static void emit_measurement(block *b, const char *name, const hv_tee_measuremen
   emit_u64(b, label, m->isv_svn);
 }
 
+static const uint8_t STORED[] = "sealed identity, as the store wrote it";
+
+/* What the DONE signature covers, checked here with the documented
+ * recipe (PROTOCOL.md section 4), not through the state machine: the
+ * context, TH and SHA-256(stored), verified under the identity key. */
+static int done_values(const fx_run *run, const uint8_t th[32], const uint8_t pub[32],
+                       block *b) {
+  hv_proto_msg done;
+  uint8_t stored_hash[32], signed_bytes[HV_PX_DONE_SIGNED_LEN];
+  if (hv_proto_decode(run->done.b, run->done.n, &done) != HV_PROTO_OK ||
+      hv_sha256(STORED, sizeof STORED - 1, stored_hash) != 0 ||
+      memcmp(done.u.done.stored_hash, stored_hash, 32) != 0 ||
+      memcmp(done.u.done.transcript_hash, th, 32) != 0)
+    return -1;
+  memcpy(signed_bytes, "handover v1 done", 16);
+  memcpy(signed_bytes + 16, th, 32);
+  memcpy(signed_bytes + 48, stored_hash, 32);
+  if (hv_ed25519_verify(pub, signed_bytes, sizeof signed_bytes, done.u.done.signature) != 0)
+    return -1;
+  emit_hex(b, "done_signed", signed_bytes, sizeof signed_bytes);
+  emit_hex(b, "done_signature", done.u.done.signature, HV_PROTO_SIG_LEN);
+  return 0;
+}
+
 /* The values the messages do not show, regenerated from the same streams. */
 static int hidden_values(const fx_run *run, block *b) {
   fx_rng s = {"sender", 0}, r = {"receiver", 0};
@@ -87,15 +111,15 @@ static int hidden_values(const fx_run *run, block *b) {
   emit_hex(b, "aead_key", okm, HV_GCM_KEY_LEN);
   emit_hex(b, "aead_nonce", okm + HV_GCM_KEY_LEN, HV_GCM_NONCE_LEN);
   hv_wipe(okm, sizeof okm);
-  return 0;
+  return done_values(run, th, key.u.key.identity_pub, b);
 }
 
-static const uint8_t STORED[] = "sealed identity, as the store wrote it";
 
 static int generate(block *b) {
   fx_world w;
   fx_run run;
-  uint8_t secret[32], pub[32];
+  uint8_t secret[32], pub[32], scratch[HV_PROTO_MAX_MSG_LEN];
+  size_t scratch_len = 0;
   memset(b, 0, sizeof *b);
   if (fx_open(&w) != 0 || fx_run_open(&w, &run) != 0) return -1;
   int rc = -1;
@@ -105,7 +129,9 @@ static int generate(block *b) {
       fx_accept_key(&run, FX_T0 + 1200) == HV_PROTO_OK &&
       hv_proto_receiver_take_secret(run.receiver, secret, pub) == HV_PROTO_OK &&
       hv_proto_receiver_done(run.receiver, STORED, sizeof STORED - 1, run.done.b,
-                             sizeof run.done.b, &run.done.n) == HV_PROTO_OK) {
+                             sizeof run.done.b, &run.done.n) == HV_PROTO_OK &&
+      hv_proto_sender_handle(run.sender, FX_T0 + 1300, &w.head, run.done.b, run.done.n,
+                             scratch, sizeof scratch, &scratch_len, NULL) == HV_PROTO_OK) {
     uint8_t platform[32];
     for (size_t i = 0; i < sizeof platform; i++) platform[i] = (uint8_t)(0x10 + i);
     emit_hex(b, "platform_secret", platform, sizeof platform);

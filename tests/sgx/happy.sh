@@ -3,6 +3,8 @@
 # over TCP loopback; the stores hold the one identity, each sealed to its
 # own build.
 . "$(dirname "$0")/lib.sh"
+# the old store hands over twice (Unix socket, then TCP): it must not retire
+export HV_AFTER_HANDOVER=keep
 sgx_env 3 60 old,new
 
 pub=$(init_store old "$W/old")

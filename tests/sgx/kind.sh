@@ -4,6 +4,8 @@
 # kind travels in the CHALLENGE and must be the sender's: a receiver
 # configured for dcap is refused (attestation-kind-mismatch).
 . "$(dirname "$0")/lib.sh"
+# the old store goes on after its handover here: it must not retire
+export HV_AFTER_HANDOVER=keep
 sgx_env 3 60 old,new
 HV_EMU_TYPE=none
 export HV_EMU_TYPE

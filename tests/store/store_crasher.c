@@ -7,6 +7,10 @@
  *            chain head number is the policy version or one less.
  *        store_crasher init DIR SECRET    create stores DIR/s0, s1, ..
  *            (skipping existing ones), each with a fresh identity.
+ *        store_crasher retire DIR SECRET  retire the store in DIR with
+ *            st_tombstone() and exit 0; with HV_KILL_AT=N it kills
+ *            itself before the Nth disk-changing call (kill_at.c), and
+ *            prints the number of such calls on a whole run.
  * It writes one byte to stdout when its setup is done and the writes
  * begin, and one more after each whole step (a k, a store), so that the
  * test can kill it some steps in whatever the speed of the machine
@@ -17,6 +21,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "kill_at.h"
 #include "store_test_util.h"
 
 #define MAX_RUN_SECONDS 20
@@ -55,6 +60,18 @@ static int run_state(const char *dir, const hv_tee *tee) {
   return err == HV_STORE_OK ? 0 : fail("write", err);
 }
 
+static int run_retire(const char *dir, const hv_tee *tee) {
+  hv_store *store = NULL;
+  hv_store_tombstone t = st_tombstone();
+  hv_store_error err = hv_store_open(dir, tee, false, &store);
+  if (err != HV_STORE_OK) return fail("open", err);
+  err = hv_store_retire(store, &t);
+  hv_store_close(store);
+  if (err != HV_STORE_OK) return fail("retire", err);
+  printf("%ld\n", kill_at_calls());
+  return 0;
+}
+
 static int run_init(const char *dir, const hv_tee *tee) {
   time_t start = time(NULL);
   say_step();
@@ -76,13 +93,14 @@ static int run_init(const char *dir, const hv_tee *tee) {
 
 int main(int argc, char **argv) {
   if (argc != 4) {
-    fprintf(stderr, "usage: store_crasher state|init DIR SECRET\n");
+    fprintf(stderr, "usage: store_crasher state|init|retire DIR SECRET\n");
     return 2;
   }
   hv_tee *tee = st_tee(argv[3], ENCLAVE_TAG);
   int rc = 2;
   if (strcmp(argv[1], "state") == 0) rc = run_state(argv[2], tee);
   else if (strcmp(argv[1], "init") == 0) rc = run_init(argv[2], tee);
+  else if (strcmp(argv[1], "retire") == 0) rc = run_retire(argv[2], tee);
   hv_tee_close(tee);
   return rc;
 }

@@ -44,4 +44,17 @@ static inline void st_join(char out[ST_PATH_MAX], const char *dir, const char *n
  * two fields together so a mix of two writes would show. */
 static inline uint64_t st_block_time(uint64_t k) { return k ? k * 1000 + 7 : 0; }
 
+/* The tombstone the retirement tests record (identity_pub is the store's). */
+static inline hv_store_tombstone st_tombstone(void) {
+  hv_store_tombstone t;
+  memset(&t, 0, sizeof t);
+  memset(t.receiver.mr_enclave, 0xb2, sizeof t.receiver.mr_enclave);
+  memset(t.receiver.mr_signer, 0x5a, sizeof t.receiver.mr_signer);
+  t.receiver.isv_prod_id = 1;
+  t.receiver.isv_svn = 2;
+  t.time_ms = 1800000001300ULL;
+  memset(t.transcript_hash, 0x7c, sizeof t.transcript_hash);
+  return t;
+}
+
 #endif

@@ -3,7 +3,10 @@
  * no temp file, and hold a whole old or whole new state: the policy
  * version and chain head agree (see store_crasher.c), never go down, and
  * the identity is intact; a store being created has no identity or a
- * whole one, never a damaged one.
+ * whole one (with its state), never a damaged one. The retirement is killed at every one
+ * of its disk writes in turn (kill_at.c): after each kill the store is
+ * either still serving with its key or retired with its tombstone, never
+ * neither.
  * usage: test_store_crash STORE_CRASHER */
 #include <dirent.h>
 #include <errno.h>
@@ -135,6 +138,9 @@ static void check_init_stores(const hv_tee *tee, int *whole, int *empty) {
       HT_CHECK(hv_store_get_identity(store, sk, pub2) == HV_STORE_OK);
       HT_CHECK_MEM(pub, pub2, sizeof pub);
       hv_wipe(sk, sizeof sk);
+      uint64_t v = 1;
+      /* written before the identity: an identity never lacks its state */
+      HT_CHECK_EQ_INT(hv_store_get_policy_version(store, &v), HV_STORE_OK);
       (*whole)++;
     }
     HT_CHECK_EQ_INT(count_temp_files(path), 0);
@@ -152,6 +158,89 @@ static void test_init_survives_kills(void) {
   hv_tee_close(tee);
 }
 
+/* Runs the crasher's retirement of dir, killed before disk write kill_at
+ * (0: never); its exit status, -SIGKILL when killed. */
+static int run_retire(const char *dir, long kill_at) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    char n[32];
+    snprintf(n, sizeof n, "%ld", kill_at);
+    if (setenv("HV_KILL_AT", n, 1) != 0) _exit(126);
+    if (!freopen("/dev/null", "w", stdout)) _exit(126);
+    execl(crasher, crasher, "retire", dir, secret, (char *)NULL);
+    _exit(127);
+  }
+  HT_CHECK(pid > 0);
+  int status = 0;
+  if (pid <= 0 || waitpid(pid, &status, 0) != pid) return 127;
+  if (WIFSIGNALED(status)) return -WTERMSIG(status);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 127;
+}
+
+/* After a kill: serving with its key (1) or retired with its tombstone
+ * (2); 0 (and a failed check) for anything else. */
+static int retire_outcome(const hv_tee *tee, const char *dir,
+                          const uint8_t pub[HV_ED25519_PUB_LEN]) {
+  hv_store *store = NULL;
+  uint8_t sk[HV_ED25519_PRIV_LEN], got[HV_ED25519_PUB_LEN];
+  hv_store_tombstone t, want = st_tombstone();
+  bool retired = false;
+  HT_CHECK_EQ_INT(hv_store_open(dir, tee, false, &store), HV_STORE_OK);
+  if (!store) return 0;
+  HT_CHECK_EQ_INT(count_temp_files(dir), 0);
+  int outcome = 0;
+  HT_CHECK_EQ_INT(hv_store_get_tombstone(store, &retired, &t), HV_STORE_OK);
+  if (!retired) {
+    HT_CHECK_EQ_INT(hv_store_get_identity(store, sk, got), HV_STORE_OK);
+    HT_CHECK_MEM(got, pub, HV_ED25519_PUB_LEN);
+    hv_wipe(sk, sizeof sk);
+    outcome = memcmp(got, pub, HV_ED25519_PUB_LEN) == 0 ? 1 : 0;
+  } else {
+    memcpy(want.identity_pub, pub, HV_ED25519_PUB_LEN);
+    HT_CHECK(memcmp(&t, &want, sizeof t) == 0);
+    HT_CHECK_EQ_INT(hv_store_get_identity(store, sk, got), HV_STORE_ERR_RETIRED);
+    HT_CHECK_EQ_INT(hv_store_public(store, got), HV_STORE_ERR_NO_IDENTITY); /* wiped */
+    outcome = memcmp(&t, &want, sizeof t) == 0 ? 2 : 0;
+  }
+  hv_store_close(store);
+  return outcome;
+}
+
+#define MAX_RETIRE_WRITES 64 /* ~12 today; a runaway loop fails */
+
+static void test_retire_killed_at_every_write(void) {
+  hv_tee *tee = st_tee(secret, ENCLAVE_TAG);
+  int serving = 0, retired = 0;
+  long kill_at = 1;
+  for (;; kill_at++) {
+    char dir[ST_PATH_MAX], name[32];
+    uint8_t pub[HV_ED25519_PUB_LEN];
+    hv_store *store = NULL;
+    snprintf(name, sizeof name, "retire%ld", kill_at);
+    st_join(dir, root, name);
+    HT_CHECK(hv_store_open(dir, tee, true, &store) == HV_STORE_OK);
+    HT_CHECK(hv_store_init_identity(store, pub) == HV_STORE_OK);
+    hv_store_close(store);
+    int rc = run_retire(dir, kill_at);
+    int outcome = retire_outcome(tee, dir, pub);
+    HT_CHECK(outcome != 0);
+    if (rc == 0) {
+      HT_CHECK_EQ_INT(outcome, 2); /* a whole run retires */
+      break;
+    }
+    HT_CHECK_EQ_INT(rc, -SIGKILL);
+    serving += outcome == 1;
+    retired += outcome == 2;
+    if (rc != -SIGKILL || kill_at == MAX_RETIRE_WRITES) break;
+  }
+  printf("retire: killed at each of %ld writes: %d still serving, %d retired\n",
+         kill_at - 1, serving, retired);
+  HT_CHECK(kill_at < MAX_RETIRE_WRITES);
+  /* Both sides of the tombstone's rename were hit. */
+  HT_CHECK(serving >= 1 && retired >= 1);
+  hv_tee_close(tee);
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: %s STORE_CRASHER\n", argv[0]);
@@ -166,6 +255,7 @@ int main(int argc, char **argv) {
   st_join(state_dir, root, "state-store");
   HT_RUN(test_state_survives_kills);
   HT_RUN(test_init_survives_kills);
+  HT_RUN(test_retire_killed_at_every_write);
   char cmd[ST_PATH_MAX + 16];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", root);

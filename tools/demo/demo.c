@@ -39,7 +39,7 @@ typedef struct {
   demo_env env;
   demo_gov_files gov;
   char secret[P], sock[P], nts_state[P], serve_log[P], chain_head[64];
-  char old_store[P], new_store[P], rogue_store[P], replay_store[P];
+  char old_store[P], new_store[P], rogue_store[P], replay_store[P], second_store[P];
   const char *chronyd;
   pid_t serve_pid;
   long serve_off;
@@ -113,7 +113,7 @@ static int step_environment(demo *d) {
   if (path(d, "platform-secret", d->secret) || path(d, "sender.sock", d->sock) ||
       path(d, "serve.log", d->serve_log) || path(d, "old-store", d->old_store) ||
       path(d, "new-store", d->new_store) || path(d, "rogue-store", d->rogue_store) ||
-      path(d, "replay-store", d->replay_store) ||
+      path(d, "replay-store", d->replay_store) || path(d, "second-store", d->second_store) ||
       demo_env_subdir(&d->env, "nts-state", d->nts_state, P) != 0)
     return -1;
   return 0;
@@ -175,14 +175,41 @@ static int step_serve(demo *d) {
   return 0;
 }
 
+/* The old build's identity, as init printed it. */
+static int init_identity(demo *d, char *out, size_t cap) {
+  char p[P], *text;
+  size_t len;
+  if (cap <= 64 || path(d, "init.log", p) != 0 ||
+      cli_read_file_alloc(p, 1 << 16, (uint8_t **)&text, &len) != 0)
+    return -1;
+  int rc = sscanf(text, "%64s", out) == 1 && strlen(out) == 64 ? 0 : -1;
+  free(text);
+  return rc;
+}
+
 static int step_receive(demo *d) {
-  heading(d, "The new build receives the key: handover receive");
+  heading(d, "The key moves to the new build: handover receive; the old one retires");
+  char identity[80];
+  if (init_identity(d, identity, sizeof identity) != 0) return -1;
+  say("the receiver names the identity it came for (--expect-identity %.16s...)", identity);
   char *argv[] = {"handover", "receive", "--from", d->sock, "--store", d->new_store,
-                  GOV_ARGS(d), TEE_ARGS(d, "new"), NULL};
+                  "--expect-identity", identity, GOV_ARGS(d), TEE_ARGS(d, "new"), NULL};
   int st = run(d, "receiver", "receive.log", DEMO_HANDOVER_TIMEOUT_MS, argv);
+  if (st != 0) {
+    show_sender(d);
+    fprintf(stderr, "demo: the handover failed (exit %d)\n", st);
+    return -1;
+  }
+  /* after_handover retire (the default): the sender stops by itself. */
+  int serve_st = demo_wait(d->serve_pid, DEMO_QUICK_TIMEOUT_MS);
+  d->serve_pid = 0;
   show_sender(d);
-  if (st != 0) fprintf(stderr, "demo: the handover failed (exit %d)\n", st);
-  return st == 0 ? 0 : -1;
+  if (serve_st != 0 || !demo_log_contains(d->serve_log, "serve: retired:")) {
+    fprintf(stderr, "demo: the old build did not retire (exit %d)\n", serve_st);
+    return -1;
+  }
+  say("the sender exited 0 after the authenticated DONE: the key moved, it was not copied");
+  return 0;
 }
 
 /* The identity line of a status log. */
@@ -198,8 +225,32 @@ static int identity_of(demo *d, const char *log, char *out, size_t cap) {
   return rc;
 }
 
+/* After the move nobody gets the key from the old build again: its store
+ * refuses to serve, so a second receiver finds no sender. */
+static int after_the_move(demo *d) {
+  say("the old build tries to serve again:");
+  char *serve_argv[] = {"handover", "serve", "--store", d->old_store, "--socket", d->sock,
+                        GOV_ARGS(d), "--chain-head", d->chain_head, TEE_ARGS(d, "old"), NULL};
+  int st = run(d, "old", "serve-again.log", DEMO_QUICK_TIMEOUT_MS, serve_argv);
+  char p[P];
+  if (st != 1 || path(d, "serve-again.log", p) != 0 || !demo_log_contains(p, "store retired")) {
+    fprintf(stderr, "demo: the retired store did not refuse to serve (exit %d)\n", st);
+    return -1;
+  }
+  say("a second new build asks for the key:");
+  char *recv_argv[] = {"handover", "receive", "--from", d->sock, "--store", d->second_store,
+                       GOV_ARGS(d), TEE_ARGS(d, "new"), NULL};
+  st = run(d, "second", "second.log", DEMO_HANDOVER_TIMEOUT_MS, recv_argv);
+  if (st != 1) {
+    fprintf(stderr, "demo: a second receiver was not refused (exit %d)\n", st);
+    return -1;
+  }
+  say("refused as it must be: one live copy of the identity, in the new build");
+  return 0;
+}
+
 static int step_status(demo *d) {
-  heading(d, "Both builds hold the same identity: handover status");
+  heading(d, "After the move: the old store is retired, the new one holds the identity");
   char *old_argv[] = {"handover", "status", "--store", d->old_store, TEE_ARGS(d, "old"), NULL};
   char *new_argv[] = {"handover", "status", "--store", d->new_store, TEE_ARGS(d, "new"), NULL};
   say("old build:");
@@ -212,8 +263,13 @@ static int step_status(demo *d) {
     fprintf(stderr, "demo: the two stores do not show the same identity\n");
     return -1;
   }
-  say("same identity %s, sealed to two different builds", a);
-  return 0;
+  char p[P];
+  if (path(d, "status-old.log", p) != 0 || !demo_log_contains(p, "retired")) {
+    fprintf(stderr, "demo: the old store does not show retired\n");
+    return -1;
+  }
+  say("same identity %s: the new build holds it, the old one keeps only its tombstone", a);
+  return after_the_move(d);
 }
 
 static int step_rogue(demo *d) {
@@ -299,8 +355,10 @@ int demo_run(const char *handover, const char *chronyd, bool keep) {
   }
   printf("handover-demo: hand a worker's key from an old to a new enclave build\n"
          "(sim TEE, dev mode) on this machine; nothing leaves 127.0.0.1.\n");
+  /* The refusals run while the old build still serves: after the move
+   * it serves no more. */
   int (*const steps[])(demo *) = {step_environment, step_governance, step_init, step_serve,
-                                  step_receive, step_status, step_rogue, step_replay};
+                                  step_rogue, step_replay, step_receive, step_status};
   d.chronyd = chronyd;
   int rc = 0;
   for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == 0; i++) {

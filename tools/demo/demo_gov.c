@@ -37,6 +37,8 @@ static int policy_text(const demo_policy_spec *s, char *buf, size_t cap, size_t 
     rc |= append(buf, cap, len, "response_window_s %u\n", s->response_window_s);
   if (s->min_responses)
     rc |= append(buf, cap, len, "min_responses %u\n", s->min_responses);
+  if (s->after_handover)
+    rc |= append(buf, cap, len, "after_handover %s\n", s->after_handover);
   for (size_t i = 0; i < s->n_servers; i++)
     rc |= append(buf, cap, len,
                  "server host=127.0.0.1 port=%u operator=demo-op-%zu region=loopback\n",

@@ -20,6 +20,7 @@ typedef struct {
   size_t n_servers;
   const char *const *builds;   /* sim build names, oldest first */
   size_t n_builds;
+  const char *after_handover;  /* "retire" or "keep"; NULL: the policy default */
 } demo_policy_spec;
 
 typedef struct {

@@ -76,39 +76,60 @@ static int honest_until_key(probe *p, int fd) {
   return pe == HV_PROTO_OK ? 0 : -1;
 }
 
-int cli_replay_probe(cli_worker *w, const char *socket_path, cli_replay_result *out) {
+static void probe_free(probe *p) {
+  if (!p) return;
+  if (p->r) hv_proto_receiver_free(p->r);
+  hv_session_time_free(p->time);
+  hv_wipe(p, sizeof *p);
+  free(p);
+}
+
+/* A probe connected to the sender and past its KEY (*fd), or NULL. */
+static probe *probe_to_key(cli_worker *w, const char *socket_path, int *fd) {
   probe *p = calloc(1, sizeof *p);
-  if (!p) return -1;
+  *fd = -1;
+  if (!p) return NULL;
   p->w = w;
   p->deadline_ms = hv_sys_monotonic_ms() + HV_SESSION_DEADLINE_MS;
   hv_proto_config cfg = {.tee = w->tee, .params = w->params};
-  int rc = -1, fd = -1;
   char err[256];
   hv_session_log log = {.fn = cli_session_log, .ctx = &w->log};
   p->time = hv_session_time_new(w->time_cfg, &log, err, sizeof err);
-  if (!p->time) {
-    fprintf(stderr, "replay: trusted time: %s\n", err);
-    goto out_free;
-  }
-  if (hv_proto_receiver_new(&cfg, &p->r) != HV_PROTO_OK) goto out;
-  fd = connect_to(socket_path);
-  if (fd < 0 || honest_until_key(p, fd) != 0) {
-    fprintf(stderr, "replay: the honest exchange did not reach KEY\n");
-    goto out;
-  }
+  if (!p->time) fprintf(stderr, "replay: trusted time: %s\n", err);
+  if (p->time && hv_proto_receiver_new(&cfg, &p->r) == HV_PROTO_OK)
+    *fd = connect_to(socket_path);
+  if (*fd >= 0 && honest_until_key(p, *fd) == 0) return p;
+  if (p->time) fprintf(stderr, "replay: the honest exchange did not reach KEY\n");
+  if (*fd >= 0) close(*fd);
+  *fd = -1;
+  probe_free(p);
+  return NULL;
+}
+
+int cli_replay_probe(cli_worker *w, const char *socket_path, cli_replay_result *out) {
+  int fd;
+  probe *p = probe_to_key(w, socket_path, &fd);
+  if (!p) return -1;
   /* The key is not taken: freeing the receiver wipes it. */
   resend(p, fd, out->same_conn);
   close(fd);
   fd = connect_to(socket_path);
-  if (fd < 0) goto out;
-  resend(p, fd, out->new_conn);
-  rc = 0;
-out:
+  int rc = fd >= 0 ? 0 : -1;
+  if (fd >= 0) resend(p, fd, out->new_conn);
   if (fd >= 0) close(fd);
-  if (p->r) hv_proto_receiver_free(p->r);
-  hv_session_time_free(p->time);
-out_free:
-  hv_wipe(p, sizeof *p);
-  free(p);
+  probe_free(p);
   return rc;
+}
+
+int cli_hold_key_probe(cli_worker *w, const char *socket_path, const char *until_path) {
+  int fd;
+  probe *p = probe_to_key(w, socket_path, &fd);
+  if (!p) return -1;
+  printf("KEY held\n");
+  fflush(stdout);
+  while (access(until_path, F_OK) != 0 && hv_sys_monotonic_ms() < p->deadline_ms)
+    usleep(20000);
+  close(fd);
+  probe_free(p);
+  return 0;
 }

@@ -19,4 +19,10 @@ typedef struct {
  * honest exchange did not reach KEY (printed). */
 int cli_replay_probe(cli_worker *w, const char *socket_path, cli_replay_result *out);
 
+/* A receiver that takes the KEY and then neither stores it nor sends
+ * DONE: it holds the connection until the file until_path exists (or the
+ * deadline), so a test can try a second receiver meanwhile. Prints "KEY
+ * held" once it has the KEY. 0, or -1 when it did not reach KEY. */
+int cli_hold_key_probe(cli_worker *w, const char *socket_path, const char *until_path);
+
 #endif
