@@ -43,13 +43,25 @@ typedef enum {
   HV_NTS_ERR_NTP_UNIQUE_ID, /* unique id does not match */
   HV_NTS_ERR_NTP_ORIGIN,    /* origin timestamp does not match */
   HV_NTS_ERR_NTP_AUTH,      /* authenticator missing or does not verify */
-  HV_NTS_ERR_NTP_KOD,       /* authenticated kiss-o'-death (e.g. NTSN) */
+  HV_NTS_ERR_NTP_KOD,       /* an NTS NAK (NTSN) and no valid reply, or an
+                               authenticated DENY, RSTR or RATE */
   HV_NTS_ERR_NTP_UNSYNC,    /* leap 3, or stratum 0 or 16 */
   HV_NTS_ERR_NTP_MODE,      /* not an NTPv4 server-mode (4) reply */
   HV_NTS_ERR_TIMEOUT,       /* the deadline passed */
   HV_NTS_ERR_IO,            /* a socket call failed */
   HV_NTS_ERR_INTERNAL,
+  HV_NTS_ERR_NTP_ZERO_TIME, /* receive or transmit timestamp 0: "not
+                               available" (RFC 5905 section 6) */
+  HV_NTS_ERR_NTP_NEGATIVE_DELAY, /* the server's hold time exceeds the round
+                                    trip by more than HV_NTS_ALLOWANCE_NS */
+  HV_NTS_ERR_HTTP_DATE,     /* HTTPS source: no, or a malformed, Date */
+  HV_NTS_ERR_HTTP,          /* HTTPS source: not an HTTP response */
 } hv_nts_error;
+
+/* Timestamp rounding (NTP's 2^-32 s and our ns) and the time between
+ * reading a clock and the packet moving: a sample may look this much
+ * better than it is; more is not a measurement but a lie. */
+#define HV_NTS_ALLOWANCE_NS 1000000 /* 1 ms */
 
 HV_API const char *hv_nts_error_name(hv_nts_error err); /* stable, e.g. "cert-expired" */
 
@@ -128,9 +140,12 @@ typedef struct hv_nts_query hv_nts_query;
 
 /* Starts one query; deadline_ms is on CLOCK_MONOTONIC. The jar must
  * outlive the query. NULL only when out of memory. A jar with cookies
- * skips NTS-KE. A name (not an address literal) is resolved by a child
- * process running getaddrinfo, killed and reaped when the query ends,
- * so resolution obeys the deadline and leaves nothing behind. */
+ * skips NTS-KE. A name (not an address literal) is resolved with c-ares
+ * inside the query's own state machine (resolv.conf and the hosts file,
+ * as the system resolver reads them): no process or thread is made, so
+ * it works in an enclave (Gramine) and beside callers that reap with
+ * waitpid(-1); resolution obeys the deadline, and ending the query
+ * closes every socket it opened. */
 HV_API hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
                                  const hv_nts_options *opts, hv_nts_jar *jar,
                                  int64_t deadline_ms);
@@ -140,12 +155,20 @@ HV_API int hv_nts_query_fd(const hv_nts_query *q, short *events);
  * even if the descriptor stays quiet: a resend, else the deadline. */
 HV_API int64_t hv_nts_query_wake_ms(const hv_nts_query *q);
 /* Advances after poll() (revents may be 0 on a timeout); it checks the
- * deadline itself. An NTP reply that anyone could have sent (it fails
- * before its authenticator is checked: malformed, wrong mode, unique id
- * or origin) does not end the query: it is remembered and the wait goes
- * on. Once the deadline has passed, one step(q, 0) ends the query with
- * the most precise reason: the last refused reply, else
- * HV_NTS_ERR_TIMEOUT naming the stage it was in. */
+ * deadline itself. RFC 8915 section 5.7: an NTP reply that does not
+ * verify (malformed, wrong mode, unknown unique id, wrong origin, no
+ * authenticator or one that fails, an unauthenticated kiss-o'-death) is
+ * discarded, remembered, and the wait goes on. An NTS NAK (NTSN) whose
+ * unique id and origin match is noted; if no valid reply has come by the
+ * resend time, the jar is emptied and NTS-KE run again, once, within the
+ * same deadline, then NTP with the fresh cookies; likewise when two
+ * requests made with stored cookies (no NTS-KE yet in this query) go
+ * unanswered, as a server that lost its keys but sends no NAK does.
+ * Once the deadline has
+ * passed, one step(q, 0) ends the query with the most precise reason:
+ * the last refused reply, else HV_NTS_ERR_TIMEOUT naming the stage it
+ * was in. A query that ends (or is freed) with an NTSN unanswered leaves
+ * the jar empty, so the next query starts with NTS-KE. */
 HV_API void hv_nts_query_step(hv_nts_query *q, short revents);
 HV_API bool hv_nts_query_done(const hv_nts_query *q);
 /* The outcome; *out is filled only on HV_NTS_OK. Asked before the query
@@ -157,8 +180,37 @@ HV_API HV_MUST_CHECK hv_nts_error hv_nts_query_result(const hv_nts_query *q, hv_
 HV_API const char *hv_nts_query_detail(const hv_nts_query *q);
 /* True when this query ran NTS-KE (false: it used a cookie from the jar). */
 HV_API bool hv_nts_query_used_ke(const hv_nts_query *q);
+/* What happened on the way, for the evidence: "", "ntsn" (an NTS NAK
+ * came, then a valid reply), "ntsn, re-keyed" (the cookies were dropped
+ * and NTS-KE run again within this query), or "unanswered, re-keyed"
+ * (requests with stored cookies went unanswered: the same). */
+HV_API const char *hv_nts_query_notes(const hv_nts_query *q);
+/* True once the TCP connection to the NTS-KE (or HTTPS) server is up,
+ * or the query is past it: the server is reachable, only slower. */
+HV_API bool hv_nts_query_reached(const hv_nts_query *q);
 /* Closes every descriptor, stops any helper, frees everything. */
 HV_API void hv_nts_query_free(hv_nts_query *q);
+
+/* An HTTPS Date query (RFC 9110 section 6.6.1), for where NTP's UDP does
+ * not get through: TLS 1.3 to server (port: HV_NTS_HTTPS_DEFAULT_PORT
+ * when 0) with the certificate checked exactly as for NTS-KE (opts: CA
+ * file or system store, lower time bound), one `HEAD /`, and the Date
+ * of the response head. Date has one-second resolution and was made at
+ * some instant between our request (T1) and the end of the head (T4), so
+ * the sample's interval is [Date, Date + 1 s + (T4 - T1)]: as an
+ * hv_nts_sample, offset to its centre, delay T4 - T1 and root dispersion
+ * half a second; t2 = t3 = the Date. opts->tls must come from
+ * hv_nts_https_tls_ctx_new (or be NULL). The same life cycle as an NTS
+ * query (fd, wake_ms, step, result, free); no jar. Errors: the TLS and
+ * certificate ones, HV_NTS_ERR_HTTP (no HTTP/1.x response head, or it
+ * ended early or is too long), HV_NTS_ERR_HTTP_DATE (no Date, or one that
+ * is not an IMF-fixdate). */
+#define HV_NTS_HTTPS_DEFAULT_PORT 443
+#define HV_NTS_HTTPS_DATE_DISPERSION_NS 500000000LL /* half the resolution */
+HV_API hv_nts_query *hv_nts_https_query_start(const hv_nts_server *server,
+                                       const hv_nts_options *opts, int64_t deadline_ms);
+/* A TLS context for HTTPS time sources (ALPN http/1.1). */
+HV_API hv_nts_tls_ctx *hv_nts_https_tls_ctx_new(const char *ca_file, char *detail, size_t detail_len);
 
 /* Blocking convenience: one query to completion under timeout_ms. */
 HV_API HV_MUST_CHECK hv_nts_error hv_nts_query_run(const hv_nts_server *server,

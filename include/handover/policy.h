@@ -94,11 +94,15 @@ typedef struct {
   uint32_t max_spread_s;           /* agreement bound between servers */
   uint32_t timeout_ms;             /* one deadline for the whole query */
   uint32_t min_distinct_operators; /* independent operators among answers */
+  hv_timesrc_quorum quorum;        /* majority of the configured servers
+                                      (default) or of the answers */
 } hv_policy_time;
 
 typedef struct {
+  hv_timesrc_kind kind; /* kind=nts (the default) or kind=https */
   char host[HV_POLICY_MAX_HOST + 1];
-  uint16_t ke_port; /* HV_POLICY_DEFAULT_KE_PORT when not given */
+  uint16_t ke_port; /* the TCP port; when not given HV_POLICY_DEFAULT_KE_PORT
+                       (nts) or HV_TIMESRC_DEFAULT_HTTPS_PORT (https) */
   char operator_name[HV_POLICY_MAX_LABEL + 1];
   char region[HV_POLICY_MAX_LABEL + 1];
 } hv_policy_server;

@@ -29,6 +29,7 @@
 #include <sys/types.h>
 
 #include "handover/proto.h"
+#include "handover/receipt.h"
 #include "handover/store.h"
 #include "handover/tee.h"
 #include "handover/timesrc.h"
@@ -123,6 +124,9 @@ HV_API void hv_session_time_free(hv_session_time *t);
 HV_API HV_MUST_CHECK hv_session_error hv_session_time_now(hv_session_time *t, bool allow_reuse, const char *tag,
                                      uint64_t *now_ms);
 HV_API void hv_session_time_get_stats(hv_session_time *t, hv_session_time_stats *out);
+/* The servers that agreed in the last trusted answer (n_servers and
+ * servers; the caller sets kind and time_ms), for receipts. */
+HV_API void hv_session_time_agreed(hv_session_time *t, hv_receipt_time *out);
 
 /* ---- worker --------------------------------------------------------- */
 typedef struct {

@@ -49,7 +49,7 @@ HV_BEGIN_DECLS
 /* Added to every interval's half-width: our clock reads between T4 and
  * the step that reports the sample, timestamp rounding (NTP's 2^-32 s
  * and our ns) and scheduling. Small next to any network delay. */
-#define HV_TIMESRC_ALLOWANCE_NS 1000000 /* 1 ms */
+#define HV_TIMESRC_ALLOWANCE_NS HV_NTS_ALLOWANCE_NS
 /* How far CLOCK_MONOTONIC may run fast or slow while a sample is carried
  * to the decision instant: the most adjtimex lets the kernel slew it. */
 #define HV_TIMESRC_DRIFT_PPM 500
@@ -57,18 +57,47 @@ HV_BEGIN_DECLS
  * vote (chrony's maxdistance default is 3 s). */
 #define HV_TIMESRC_MAX_HALF_WIDTH_NS 3000000000LL
 
+/* What a server is: an NTS server (RFC 8915), or an HTTPS server whose
+ * Date header (RFC 9110 section 6.6.1) is read over TLS 1.3, for where
+ * UDP is blocked; one-second precision. */
+typedef enum {
+  HV_TIMESRC_KIND_NTS = 0,
+  HV_TIMESRC_KIND_HTTPS,
+} hv_timesrc_kind;
+#define HV_TIMESRC_DEFAULT_HTTPS_PORT 443
+
+/* "nts", "https" */
+HV_API const char *hv_timesrc_kind_name(hv_timesrc_kind k);
+
 typedef struct {
   char host[HV_NTS_HOST_MAX + 1];         /* name, IPv4 or IPv6 literal */
-  uint16_t ke_port;                       /* 0: HV_NTS_DEFAULT_KE_PORT */
+  uint16_t ke_port;                       /* the TCP port: NTS-KE, or HTTPS;
+                                             0: the kind's default */
+  hv_timesrc_kind kind;
   char operator_name[HV_TIMESRC_LABEL_MAX + 1]; /* "" counts as the host */
   char region[HV_TIMESRC_LABEL_MAX + 1];
 } hv_timesrc_server;
+
+/* What the agreeing set must be a strict majority of. CONFIGURED (the
+ * default): of every server in the list, answered or not, so a host that
+ * drops the honest servers cannot let a colluding minority decide; the
+ * price is availability (losing half the servers denies time). ANSWERS:
+ * of the valid samples only; time survives more outages, but whoever can
+ * drop packets chooses which servers form the majority. */
+typedef enum {
+  HV_TIMESRC_QUORUM_CONFIGURED = 0,
+  HV_TIMESRC_QUORUM_ANSWERS,
+} hv_timesrc_quorum;
+
+/* "configured", "answers" */
+HV_API const char *hv_timesrc_quorum_name(hv_timesrc_quorum q);
 
 /* The agreement rules (the governance policy carries the same fields). */
 typedef struct {
   unsigned min_responses;          /* agreeing samples needed, >= 1 */
   int64_t max_spread_ms;           /* midpoints of the agreeing set, >= 0 */
   unsigned min_distinct_operators; /* operators in the agreeing set */
+  hv_timesrc_quorum quorum;        /* the majority's base */
 } hv_timesrc_rules;
 
 typedef struct {
@@ -84,19 +113,24 @@ typedef struct {
    * file is encrypted and authenticated with them (AES-256-GCM), and a
    * file that does not open counts as empty. Read when a session starts. */
   const uint8_t *state_key;
+  /* Wait for every server (or the deadline) even once the verdict is
+   * settled: slower, but every falseticker is named (diagnostics). */
+  bool wait_all;
 } hv_timesrc_config;
 
 /* Rules and timeout set to the defaults, no servers. */
 HV_API void hv_timesrc_config_init(hv_timesrc_config *cfg);
 /* hv_timesrc_config_init plus the reference design's 8 public servers. */
 HV_API void hv_timesrc_config_defaults(hv_timesrc_config *cfg);
-/* Appends "HOST[:PORT][,operator=X][,region=Y]" (IPv6: "[::1]:4460").
+/* Appends "HOST[:PORT][,operator=X][,region=Y]" (IPv6: "[::1]:4460"),
+ * an NTS server, or "https://HOST[:PORT][,...]", an HTTPS Date source.
  * On failure returns -1 and says why in err. */
 HV_API HV_MUST_CHECK int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec,
                           char *err, size_t err_len);
 /* Reads a small text file, one setting a line, '#' starts a comment:
- *   server HOST[:PORT] [operator=X] [region=Y]
+ *   server [https://]HOST[:PORT] [operator=X] [region=Y]
  *   timeout-ms N | min-responses N | max-spread-ms N | min-operators N
+ *   quorum configured|answers
  * Its servers are appended; its settings override. -1 and err on error
  * (with the line number). */
 HV_API HV_MUST_CHECK int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path,
@@ -110,7 +144,8 @@ typedef enum {
   HV_TIMESRC_TOO_FEW_RESPONSES, /* fewer valid samples (or agreeing ones)
                                    than min_responses */
   HV_TIMESRC_NO_MAJORITY,       /* the largest agreeing set is not more
-                                   than half of the valid samples */
+                                   than half of the configured servers
+                                   (quorum answers: of the valid samples) */
   HV_TIMESRC_SPREAD_TOO_LARGE,  /* its midpoints span more than max_spread */
   HV_TIMESRC_TOO_FEW_OPERATORS, /* it spans fewer operators than required */
   HV_TIMESRC_BAD_CONFIG,
@@ -131,6 +166,8 @@ typedef struct {
 typedef struct {
   hv_timesrc_verdict verdict;
   size_t valid;          /* candidates judged */
+  size_t majority_of;    /* the quorum's base: servers configured, or
+                            (quorum answers) valid samples */
   size_t agreeing;       /* size of the largest agreeing set */
   size_t operators;      /* distinct operators in it */
   int64_t spread_ns;     /* max - min of its midpoints */
@@ -149,6 +186,11 @@ typedef struct {
 HV_API HV_MUST_CHECK bool hv_timesrc_candidate_from_sample(const hv_nts_sample *s, int64_t carry_ns,
                                       hv_timesrc_candidate *out);
 
+/* The trust the rules give, in words, e.g. "any 3 colluding servers
+ * (of at least 1 operator) can set the time; the host can deny time by
+ * dropping 3 of 5 servers". */
+HV_API void hv_timesrc_trust_statement(const hv_timesrc_config *cfg, char *buf, size_t cap);
+
 /* The pure agreement. in_set (n entries, may be NULL when n == 0) tells
  * which candidates agree; the others are the falsetickers. When the
  * largest count is reached in several disjoint places, the set is their
@@ -157,6 +199,24 @@ HV_API HV_MUST_CHECK bool hv_timesrc_candidate_from_sample(const hv_nts_sample *
 HV_API hv_timesrc_verdict hv_timesrc_select(const hv_timesrc_candidate *c, size_t n,
                                      const hv_timesrc_rules *rules,
                                      bool *in_set, hv_timesrc_decision *out);
+/* The same with `configured` servers behind the n candidates (n <=
+ * configured): with quorum configured the majority is of those.
+ * hv_timesrc_select is this with configured = n. */
+HV_API hv_timesrc_verdict hv_timesrc_select_of(const hv_timesrc_candidate *c, size_t n,
+                                        size_t configured, const hv_timesrc_rules *rules,
+                                        bool *in_set, hv_timesrc_decision *out);
+
+/* Whether the verdict is settled: no answers that `outstanding` more
+ * servers could give (any intervals at all, up to the vote limit) would
+ * change it from trusted to not or back, or let a falseticker (or a
+ * place no candidate covers) tie or beat the agreeing set. Answers that
+ * side with part of the set could still narrow the time within the
+ * set's intervals: settled early, it is a little less precise. possible_operators bounds the operators the
+ * agreeing set could ever span (those of the candidates and of the
+ * outstanding servers). Pure; conservative (false when unsure). */
+HV_API bool hv_timesrc_settled(const hv_timesrc_candidate *c, size_t n, size_t outstanding,
+                        size_t configured, size_t possible_operators,
+                        const hv_timesrc_rules *rules);
 
 typedef enum {
   HV_TIMESRC_OUT_AGREES = 0, /* a sample inside the agreeing set */
@@ -166,6 +226,8 @@ typedef enum {
                                 an earlier server in the list: one
                                 server, however named, votes once */
   HV_TIMESRC_OUT_FAILED,     /* no sample: see error and detail */
+  HV_TIMESRC_OUT_ABANDONED,  /* still outstanding when the verdict was
+                                settled: its exchange was closed */
 } hv_timesrc_outcome;
 
 /* Evidence for one server, in configuration order. */
@@ -178,6 +240,8 @@ typedef struct {
                                     NULL: see the configuration) */
   int64_t elapsed_ms;            /* from the start to its outcome */
   bool used_ke;
+  char notes[32];                /* hv_nts_query_notes: "", "ntsn",
+                                    "ntsn, re-keyed" */
 } hv_timesrc_evidence;
 
 typedef struct {
@@ -186,15 +250,21 @@ typedef struct {
   hv_timesrc_decision decision;
   int64_t query_us;              /* from the call to the decision */
   int64_t elapsed_ms;            /* the whole run, saving cookies too */
+  /* The verdict was settled before every server answered: the run
+   * stopped there and closed the outstanding exchanges (the time may be
+   * a little less precise than with every answer). */
+  bool settled_early;
+  size_t abandoned;              /* servers closed unanswered */
   char error[160];               /* BAD_CONFIG / INTERNAL: why */
 } hv_timesrc_report;
 
-/* "agrees", "falseticker", "too-vague", "duplicate", or the
+/* "agrees", "falseticker", "too-vague", "duplicate", "abandoned", or the
  * hv_nts_error_name. */
 HV_API const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e);
 
 /* Queries every server, decides, fills the report; returns its verdict.
- * Returns by the deadline (cfg->timeout_ms from the call) and leaves no
+ * Returns as soon as the verdict is settled (hv_timesrc_settled), else at
+ * the deadline (cfg->timeout_ms from the call) and leaves no
  * descriptor, thread or memory behind. With cfg->state_dir, the servers'
  * cookie jars are loaded before and saved (0600, atomically) after. A
  * one-shot: each call starts from the jars on disk (or none). */

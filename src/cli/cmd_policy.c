@@ -309,6 +309,14 @@ static int cmd_show(int argc, char **argv) {
   if (out && hv_policy_format(p, out, HV_POLICY_MAX_FILE, &out_len) == HV_POLICY_OK) {
     printf("# %s (parsed; signatures NOT checked)\n", policy);
     fwrite(out, 1, out_len, stdout);
+    hv_timesrc_config *cfg = malloc(sizeof *cfg);
+    if (cfg) {
+      char trust[400];
+      hv_policy_timesrc_config(p, cfg);
+      hv_timesrc_trust_statement(cfg, trust, sizeof trust);
+      printf("# trust: %s\n", trust);
+      free(cfg);
+    }
     rc = 0;
   }
   free(out);

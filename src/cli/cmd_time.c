@@ -20,18 +20,27 @@ static void usage(FILE *out) {
           "time a majority of them agree on (exit 0) or why there is none (exit 1).\n"
           "\n"
           "  --server HOST[:KEPORT][,operator=X][,region=Y]\n"
-          "                     a server (repeatable; IPv6 as [::1]:4460). Without\n"
+          "                     an NTS server (repeatable; IPv6 as [::1]:4460)\n"
+          "  --server https://HOST[:PORT][,operator=X][,region=Y]\n"
+          "                     an HTTPS Date source (TLS 1.3, one-second precision)\n"
+          "                     joining the same quorum. Without\n"
           "                     --server or --config: the 8 built-in public servers\n"
           "  --config FILE      servers and thresholds from a file (lines:\n"
           "                     server SPEC [operator=X] [region=Y], timeout-ms N,\n"
-          "                     min-responses N, max-spread-ms N, min-operators N)\n"
+          "                     min-responses N, max-spread-ms N, min-operators N,\n"
+          "                     quorum configured|answers)\n"
           "  --ca FILE          trust this CA file instead of the system store\n"
           "  --timeout MS       one deadline for everything (default %d)\n"
           "  --min-responses N  agreeing samples needed (default %d)\n"
           "  --max-spread S     seconds the agreeing samples may span (default %d)\n"
           "  --min-operators N  distinct operators among them (default %d)\n"
+          "  --quorum configured|answers\n"
+          "                     the agreeing samples must be more than half of the\n"
+          "                     servers configured (default) or of those that answered\n"
           "  --not-before UNIX  refuse certificates expired before this time\n"
           "  --state DIR        keep cookies here (0700) so later runs skip NTS-KE\n"
+          "  --wait-all         wait for every server (or the deadline) even once the\n"
+          "                     verdict is settled, so every falseticker is named\n"
           "  --json             print JSON instead of a table\n"
           "  --help             this text\n"
           "Exit: 0 trusted time, 1 none, 2 bad usage or configuration.\n",
@@ -42,9 +51,9 @@ static void usage(FILE *out) {
 typedef struct {
   const char *servers[HV_TIMESRC_MAX_SERVERS + 1];
   size_t n_servers;
-  const char *config, *ca, *state;
+  const char *config, *ca, *state, *quorum;
   long long timeout_ms, min_responses, max_spread_ms, min_operators, not_before;
-  bool json;
+  bool json, wait_all;
 } time_args;
 
 static int bad(const char *flag, const char *why) {
@@ -89,6 +98,11 @@ static int parse_flag(time_args *a, const char *flag, const char *v) {
   if (!strcmp(flag, "--config")) return a->config = v, 0;
   if (!strcmp(flag, "--ca")) return a->ca = v, 0;
   if (!strcmp(flag, "--state")) return a->state = v, 0;
+  if (!strcmp(flag, "--quorum")) {
+    if (strcmp(v, "configured") && strcmp(v, "answers"))
+      return bad(flag, "must be 'configured' or 'answers'");
+    return a->quorum = v, 0;
+  }
   if (!strcmp(flag, "--timeout"))
     return number(flag, v, 1, HV_TIMESRC_MAX_TIMEOUT_MS, &a->timeout_ms);
   if (!strcmp(flag, "--min-responses"))
@@ -103,7 +117,7 @@ static int parse_flag(time_args *a, const char *flag, const char *v) {
 static bool takes_value(const char *flag) {
   static const char *const with_value[] = {"--server", "--config", "--ca", "--state",
                                            "--timeout", "--min-responses", "--min-operators",
-                                           "--not-before", "--max-spread"};
+                                           "--not-before", "--max-spread", "--quorum"};
   for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
     if (!strcmp(flag, with_value[i])) return true;
   return false;
@@ -116,8 +130,8 @@ static int parse_args(int argc, char **argv, time_args *a) {
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
     if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) return 1;
-    if (!strcmp(arg, "--json")) {
-      a->json = true;
+    if (!strcmp(arg, "--json") || !strcmp(arg, "--wait-all")) {
+      *(arg[2] == 'j' ? &a->json : &a->wait_all) = true;
       continue;
     }
     if (!takes_value(arg)) return bad(arg, "unknown option (see --help)");
@@ -147,8 +161,12 @@ static int build_config(const time_args *a, hv_timesrc_config *cfg) {
   if (a->max_spread_ms >= 0) cfg->rules.max_spread_ms = a->max_spread_ms;
   if (a->min_operators >= 0) cfg->rules.min_distinct_operators = (unsigned)a->min_operators;
   if (a->not_before >= 0) cfg->not_before_unix = a->not_before;
+  if (a->quorum)
+    cfg->rules.quorum = strcmp(a->quorum, "answers") ? HV_TIMESRC_QUORUM_CONFIGURED
+                                                     : HV_TIMESRC_QUORUM_ANSWERS;
   cfg->ca_file = a->ca;
   cfg->state_dir = a->state;
+  cfg->wait_all = a->wait_all;
   if (hv_timesrc_config_check(cfg, err, sizeof err)) {
     fprintf(stderr, "handover time: %s\n", err);
     return -1;

@@ -26,12 +26,18 @@ static const char *utc(int64_t ns, char buf[UTC_LEN]) {
   return buf;
 }
 
+static unsigned port_of(const hv_timesrc_server *s) {
+  if (s->ke_port) return s->ke_port;
+  return s->kind == HV_TIMESRC_KIND_HTTPS ? HV_TIMESRC_DEFAULT_HTTPS_PORT
+                                          : HV_NTS_DEFAULT_KE_PORT;
+}
+
 static const char *address(const hv_timesrc_server *s, char *buf, size_t cap) {
-  unsigned port = s->ke_port ? s->ke_port : HV_NTS_DEFAULT_KE_PORT;
+  const char *scheme = s->kind == HV_TIMESRC_KIND_HTTPS ? "https://" : "";
   if (strchr(s->host, ':'))
-    snprintf(buf, cap, "[%s]:%u", s->host, port);
+    snprintf(buf, cap, "%s[%s]:%u", scheme, s->host, port_of(s));
   else
-    snprintf(buf, cap, "%s:%u", s->host, port);
+    snprintf(buf, cap, "%s%s:%u", scheme, s->host, port_of(s));
   return buf;
 }
 
@@ -41,7 +47,11 @@ void cmd_time_explain(const hv_timesrc_config *cfg, const hv_timesrc_report *rep
   const hv_timesrc_rules *r = &cfg->rules;
   switch (d->verdict) {
   case HV_TIMESRC_TRUSTED:
-    snprintf(buf, cap, "%zu of %zu samples agree", d->agreeing, d->valid);
+    if (r->quorum == HV_TIMESRC_QUORUM_ANSWERS)
+      snprintf(buf, cap, "%zu of %zu samples agree", d->agreeing, d->valid);
+    else
+      snprintf(buf, cap, "%zu of %zu samples agree, of %zu servers configured", d->agreeing,
+               d->valid, d->majority_of);
     break;
   case HV_TIMESRC_TOO_FEW_RESPONSES:
     if (d->valid < r->min_responses)
@@ -51,8 +61,14 @@ void cmd_time_explain(const hv_timesrc_config *cfg, const hv_timesrc_report *rep
       snprintf(buf, cap, "only %zu samples agree; %u needed", d->agreeing, r->min_responses);
     break;
   case HV_TIMESRC_NO_MAJORITY:
-    snprintf(buf, cap, "at most %zu of %zu valid samples agree; more than half needed",
-             d->agreeing, d->valid);
+    if (r->quorum == HV_TIMESRC_QUORUM_ANSWERS)
+      snprintf(buf, cap, "at most %zu of %zu valid samples agree; more than half needed",
+               d->agreeing, d->valid);
+    else
+      snprintf(buf, cap,
+               "at most %zu of %zu configured servers agree (%zu answered); more than "
+               "half of those configured needed",
+               d->agreeing, d->majority_of, d->valid);
     break;
   case HV_TIMESRC_SPREAD_TOO_LARGE:
     snprintf(buf, cap, "the agreeing samples span %.3f s; at most %.3f s allowed",
@@ -69,21 +85,24 @@ void cmd_time_explain(const hv_timesrc_config *cfg, const hv_timesrc_report *rep
 
 /* Failed and duplicate servers have a reason, not a vote. */
 static bool votes(const hv_timesrc_evidence *e) {
-  return e->outcome != HV_TIMESRC_OUT_FAILED && e->outcome != HV_TIMESRC_OUT_DUPLICATE;
+  return e->outcome != HV_TIMESRC_OUT_FAILED && e->outcome != HV_TIMESRC_OUT_DUPLICATE &&
+         e->outcome != HV_TIMESRC_OUT_ABANDONED;
 }
 
 static void table_line(FILE *out, const hv_timesrc_server *s, const hv_timesrc_evidence *e) {
-  char addr[HV_NTS_HOST_MAX + 16], when[UTC_LEN];
+  char addr[HV_NTS_HOST_MAX + 24], when[UTC_LEN];
   fprintf(out, "%-26s %-12s %-8s %-14s", address(s, addr, sizeof addr),
           s->operator_name[0] ? s->operator_name : "-", s->region[0] ? s->region : "-",
           hv_timesrc_outcome_name(e));
   if (!votes(e)) {
-    fprintf(out, " %s\n", e->detail[0] ? e->detail : "-");
+    fprintf(out, " %s%s%s%s\n", e->detail[0] ? e->detail : "-", e->notes[0] ? " (" : "",
+            e->notes, e->notes[0] ? ")" : "");
     return;
   }
-  fprintf(out, " %+13.3f %9.3f  %s%s\n", (double)e->sample.offset_ns / NS_PER_MS,
+  fprintf(out, " %+13.3f %9.3f  %s%s%s%s%s\n", (double)e->sample.offset_ns / NS_PER_MS,
           (double)e->sample.delay_ns / NS_PER_MS, utc(e->candidate.time_ns, when),
-          e->used_ke ? "" : "  (cookie)");
+          e->used_ke ? "" : "  (cookie)", e->notes[0] ? "  (" : "", e->notes,
+          e->notes[0] ? ")" : "");
 }
 
 void cmd_time_print_table(FILE *out, const hv_timesrc_config *cfg,
@@ -102,6 +121,12 @@ void cmd_time_print_table(FILE *out, const hv_timesrc_config *cfg,
   } else {
     fprintf(out, "no trusted time: %s (%s)\n", hv_timesrc_verdict_name(d->verdict), why);
   }
+  if (rep->settled_early)
+    fprintf(out, "settled early: %zu server%s abandoned (no answer could change the verdict)\n",
+            rep->abandoned, rep->abandoned == 1 ? "" : "s");
+  char trust[400];
+  hv_timesrc_trust_statement(cfg, trust, sizeof trust);
+  fprintf(out, "trust: %s\n", trust);
 }
 
 /* A JSON string: quotes, backslashes and every byte outside printable
@@ -122,7 +147,8 @@ static void json_str(FILE *out, const char *s) {
 static void json_server(FILE *out, const hv_timesrc_server *s, const hv_timesrc_evidence *e) {
   fputs("{\"host\":", out);
   json_str(out, s->host);
-  fprintf(out, ",\"port\":%u,\"operator\":", s->ke_port ? s->ke_port : HV_NTS_DEFAULT_KE_PORT);
+  fprintf(out, ",\"port\":%u,\"kind\":\"%s\",\"operator\":", port_of(s),
+          hv_timesrc_kind_name(s->kind));
   json_str(out, s->operator_name);
   fputs(",\"region\":", out);
   json_str(out, s->region);
@@ -130,7 +156,9 @@ static void json_server(FILE *out, const hv_timesrc_server *s, const hv_timesrc_
   json_str(out, hv_timesrc_outcome_name(e));
   fprintf(out, ",\"elapsed_ms\":%" PRId64 ",\"used_ke\":%s", e->elapsed_ms,
           e->used_ke ? "true" : "false");
-  if (e->outcome != HV_TIMESRC_OUT_FAILED) {
+  fputs(",\"notes\":", out);
+  json_str(out, e->notes);
+  if (e->outcome != HV_TIMESRC_OUT_FAILED && e->outcome != HV_TIMESRC_OUT_ABANDONED) {
     fputs(",\"ntp_address\":", out);
     json_str(out, e->sample.ntp_address);
   }
@@ -158,6 +186,10 @@ void cmd_time_print_json(FILE *out, const hv_timesrc_config *cfg,
   json_str(out, hv_timesrc_verdict_name(d->verdict));
   fputs(",\"reason\":", out);
   json_str(out, why);
+  char trust[400];
+  hv_timesrc_trust_statement(cfg, trust, sizeof trust);
+  fputs(",\"trust\":", out);
+  json_str(out, trust);
   if (d->agreeing > 0)
     fprintf(out,
             ",\"time_ms\":%" PRId64 ",\"bound_ms\":%" PRId64 ",\"time_ns\":%" PRId64
@@ -165,9 +197,12 @@ void cmd_time_print_json(FILE *out, const hv_timesrc_config *cfg,
             d->time_ms, d->bound_ms, d->time_ns, d->bound_ns, d->spread_ns);
   fprintf(out,
           ",\"local_ns\":%" PRId64 ",\"mono_ns\":%" PRId64 ",\"valid\":%zu,\"agreeing\":%zu"
-          ",\"operators\":%zu,\"query_us\":%" PRId64 ",\"elapsed_ms\":%" PRId64
+          ",\"operators\":%zu,\"quorum\":\"%s\",\"majority_of\":%zu,\"settled_early\":%s"
+          ",\"abandoned\":%zu,\"query_us\":%" PRId64 ",\"elapsed_ms\":%" PRId64
           ",\"servers\":[",
-          d->local_ns, d->mono_ns, d->valid, d->agreeing, d->operators, rep->query_us,
+          d->local_ns, d->mono_ns, d->valid, d->agreeing, d->operators,
+          hv_timesrc_quorum_name(cfg->rules.quorum), d->majority_of,
+          rep->settled_early ? "true" : "false", rep->abandoned, rep->query_us,
           rep->elapsed_ms);
   for (size_t i = 0; i < rep->n; i++) {
     if (i) fputc(',', out);

@@ -19,6 +19,8 @@ static const command commands[] = {
     {"status", cmd_status, "show a store's identity, policy version and chain head"},
     {"time", cmd_time, "trusted time from a quorum of NTS servers"},
     {"policy", cmd_policy, "keygen, sign, verify and show governance policies"},
+    {"receipt", cmd_receipt, "show or verify a signed handover receipt"},
+    {"log", cmd_log, "show or verify a store's append-only handover log"},
 };
 
 static void usage(FILE *out) {

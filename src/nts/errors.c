@@ -29,6 +29,10 @@ const char *hv_nts_error_name(hv_nts_error err) {
     case HV_NTS_ERR_TIMEOUT: return "timeout";
     case HV_NTS_ERR_IO: return "io";
     case HV_NTS_ERR_INTERNAL: return "internal";
+    case HV_NTS_ERR_NTP_ZERO_TIME: return "ntp-zero-timestamp";
+    case HV_NTS_ERR_NTP_NEGATIVE_DELAY: return "ntp-negative-delay";
+    case HV_NTS_ERR_HTTP_DATE: return "http-date";
+    case HV_NTS_ERR_HTTP: return "http";
   }
   return "unknown";
 }

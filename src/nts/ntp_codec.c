@@ -161,8 +161,13 @@ static hv_nts_error open_auth(const uint8_t *pkt, reply_fields *f,
   return err;
 }
 
-static bool is_ntsn_kod(const hv_ntp_reply *out) {
-  return out->stratum == 0 && memcmp(out->refid, "NTSN", 4) == 0;
+static bool is_kod(const hv_ntp_reply *out, const char code[4]) {
+  return out->stratum == 0 && memcmp(out->refid, code, 4) == 0;
+}
+
+/* RFC 5905 7.4: the kiss codes that tell a client to stop or back off. */
+static bool is_stopping_kod(const hv_ntp_reply *out) {
+  return is_kod(out, "DENY") || is_kod(out, "RSTR") || is_kod(out, "RATE");
 }
 
 hv_nts_error hv_ntp_parse_reply(const uint8_t *pkt, size_t len,
@@ -185,13 +190,15 @@ hv_nts_error hv_ntp_parse_reply(const uint8_t *pkt, size_t len,
     return HV_NTS_ERR_NTP_UNIQUE_ID;
   if (!hv_ct_equal(origin, expect->origin, HV_NTP_TS_LEN))
     return HV_NTS_ERR_NTP_ORIGIN;
-  if (is_ntsn_kod(out)) return HV_NTS_ERR_NTP_KOD;
+  if (is_kod(out, "NTSN")) return HV_NTS_ERR_NTP_KOD;
   if (!f.has_auth) return HV_NTS_ERR_NTP_AUTH;
   err = open_auth(pkt, &f, expect->s2c_key, out);
   if (err != HV_NTS_OK) {
     out->n_cookies = 0;
     return err;
   }
+  out->authenticated = true;
+  if (is_stopping_kod(out)) return HV_NTS_ERR_NTP_KOD;
   if (out->leap == HV_NTP_LEAP_UNSYNC || out->stratum == 0 ||
       out->stratum >= HV_NTP_STRATUM_UNSYNC)
     return HV_NTS_ERR_NTP_UNSYNC;

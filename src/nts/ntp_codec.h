@@ -54,6 +54,7 @@ typedef struct {
   uint32_t root_delay, root_dispersion; /* NTP short format, 16.16 s */
   uint8_t refid[4];
   uint64_t receive_ts, transmit_ts;     /* NTP timestamps, 32.32 s */
+  bool authenticated;                   /* the authenticator verified */
   size_t n_cookies;                     /* only from the encrypted part */
   hv_nts_cookie cookies[HV_NTS_MAX_COOKIES];
 } hv_ntp_reply;
@@ -64,10 +65,14 @@ HV_MUST_CHECK bool hv_ntp_build_request(const hv_ntp_request *req,
 
 /* Checks, in order: size and extension-field framing (MALFORMED), mode
  * and version (MODE), unique id (UNIQUE_ID), origin (ORIGIN), an NTSN
- * kiss-o'-death (KOD: the only verdict given without authentication,
- * after the unique id matched), authenticator (AUTH), the encrypted
- * fields (MALFORMED), and last leap 3 / stratum 0 or 16 (UNSYNC). On
- * UNSYNC the reply was authenticated and its cookies are usable. */
+ * kiss-o'-death (KOD with out->authenticated false: the only verdict
+ * given without authentication, after the unique id and origin matched),
+ * authenticator missing or failing (AUTH), the encrypted fields
+ * (MALFORMED), then an authenticated kiss-o'-death DENY, RSTR or RATE
+ * (KOD, authenticated), and last leap 3 / stratum 0 or 16 (UNSYNC). On
+ * UNSYNC and an authenticated KOD the cookies are usable. Every other
+ * kiss-o'-death without a valid authenticator is AUTH (RFC 8915 5.7:
+ * the client ignores it). */
 hv_nts_error hv_ntp_parse_reply(const uint8_t *pkt, size_t len,
                                 const hv_ntp_expect *expect,
                                 hv_ntp_reply *out);

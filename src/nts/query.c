@@ -38,6 +38,7 @@ static void close_all(hv_nts_query *q) {
 
 query_step query_finish(hv_nts_query *q, hv_nts_error err, const char *fmt, ...) {
   close_all(q);
+  query_forget_after_nak(q);
   q->result = err;
   va_list ap;
   va_start(ap, fmt);
@@ -79,12 +80,16 @@ static query_step run(hv_nts_query *q, short revents) {
   }
 }
 
-static const char *stage_name(query_state st) {
+static const char *stage_name(const hv_nts_query *q) {
   static const char *const names[] = {"resolving the NTS-KE host", "connecting",
                                       "in the TLS handshake", "sending the NTS-KE request",
                                       "reading the NTS-KE reply", "resolving the NTP host",
                                       "waiting for the NTP reply"};
-  return st < QS_DONE ? names[st] : "done";
+  static const char *const https_names[] = {"resolving the HTTPS host", "connecting",
+                                            "in the TLS handshake", "sending the HTTP request",
+                                            "reading the HTTP response head"};
+  if (q->https && q->state <= QS_KE_RECV) return https_names[q->state];
+  return q->state < QS_DONE ? names[q->state] : "done";
 }
 
 static void check_deadline(hv_nts_query *q) {
@@ -96,25 +101,27 @@ static void check_deadline(hv_nts_query *q) {
     query_finish(q, q->refused, "%s (and no valid reply before the deadline)", why);
     return;
   }
-  query_finish(q, HV_NTS_ERR_TIMEOUT, "deadline passed while %s", stage_name(q->state));
+  query_finish(q, HV_NTS_ERR_TIMEOUT, "deadline passed while %s", stage_name(q));
 }
 
-hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
-                                 const hv_nts_options *opts, hv_nts_jar *jar,
-                                 int64_t deadline_ms) {
+/* What both kinds of query set up: server, options, TLS context. NULL
+ * only when out of memory; a query that is done already on failure. */
+static hv_nts_query *query_new(const hv_nts_server *server, const hv_nts_options *opts,
+                               bool https, int64_t deadline_ms) {
   hv_nts_query *q = calloc(1, sizeof *q);
   if (!q) return NULL;
   q->fd = -1;
   q->sock = -1;
   q->res.fd = -1;
-  q->res.pid = -1;
+  q->https = https;
   q->deadline_ms = deadline_ms;
-  if (!server || !jar || !valid_server(server)) {
-    query_finish(q, HV_NTS_ERR_ARGS, "no jar, or no valid host name");
+  if (!server || !valid_server(server)) {
+    query_finish(q, HV_NTS_ERR_ARGS, "no valid host name");
     return q;
   }
   q->server = *server;
-  if (q->server.ke_port == 0) q->server.ke_port = HV_NTS_DEFAULT_KE_PORT;
+  if (q->server.ke_port == 0)
+    q->server.ke_port = https ? HV_NTS_HTTPS_DEFAULT_PORT : HV_NTS_DEFAULT_KE_PORT;
   if (opts) q->opts = *opts;
   if (opts && opts->ca_file) {
     q->ca_file = strdup(opts->ca_file);
@@ -129,12 +136,28 @@ hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
     return q;
   }
   q->opts.tls = NULL; /* ours is q->ssl_ctx; the caller may free theirs */
+  check_deadline(q);
+  return q;
+}
+
+hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
+                                 const hv_nts_options *opts, hv_nts_jar *jar,
+                                 int64_t deadline_ms) {
+  if (!jar) server = NULL; /* refused as bad arguments */
+  hv_nts_query *q = query_new(server, opts, false, deadline_ms);
+  if (!q || q->state == QS_DONE) return q;
   q->jar = jar;
   hv_nts_jar_bind(jar, q->server.host, q->server.ke_port);
-  check_deadline(q);
-  if (q->state == QS_DONE) return q;
   query_step r = hv_nts_jar_cookie_count(jar) > 0 ? query_ntp_begin(q) : query_ke_begin(q);
   if (r == QR_AGAIN) run(q, 0);
+  return q;
+}
+
+hv_nts_query *hv_nts_https_query_start(const hv_nts_server *server,
+                                       const hv_nts_options *opts, int64_t deadline_ms) {
+  hv_nts_query *q = query_new(server, opts, true, deadline_ms);
+  if (!q || q->state == QS_DONE) return q;
+  if (query_ke_begin(q) == QR_AGAIN) run(q, 0);
   return q;
 }
 
@@ -152,13 +175,18 @@ void hv_nts_query_step(hv_nts_query *q, short revents) {
   check_deadline(q);
   if (q->state == QS_DONE) return;
   run(q, revents);
-  if (q->state != QS_DONE) query_ntp_resend_due(q);
+  if (q->state != QS_DONE && query_ntp_timer(q) == QR_AGAIN) run(q, 0);
 }
 
 int64_t hv_nts_query_wake_ms(const hv_nts_query *q) {
   if (!q || q->state == QS_DONE) return 0;
-  bool resend = query_ntp_can_resend(q) && q->resend_at_ms < q->deadline_ms;
-  return resend ? q->resend_at_ms : q->deadline_ms;
+  int64_t wake = q->deadline_ms;
+  if (query_ntp_timer_armed(q) && q->resend_at_ms < wake) wake = q->resend_at_ms;
+  if (q->state == QS_RESOLVE_KE || q->state == QS_RESOLVE_NTP) {
+    int64_t dns = hv_nts_resolve_wake_ms(&q->res); /* a DNS retransmit */
+    if (dns < wake) wake = dns;
+  }
+  return wake;
 }
 
 bool hv_nts_query_done(const hv_nts_query *q) { return !q || q->state == QS_DONE; }
@@ -177,14 +205,25 @@ const char *hv_nts_query_detail(const hv_nts_query *q) {
   if (!q) return "no query";
   if (q->state == QS_DONE) return q->detail;
   if (q->refused != HV_NTS_OK) return q->refused_detail;
-  return stage_name(q->state);
+  return stage_name(q);
 }
 
 bool hv_nts_query_used_ke(const hv_nts_query *q) { return q && q->used_ke; }
 
+bool hv_nts_query_reached(const hv_nts_query *q) {
+  return q && q->state >= QS_HANDSHAKE && q->state != QS_DONE;
+}
+
+const char *hv_nts_query_notes(const hv_nts_query *q) {
+  if (!q) return "";
+  if (q->got_ntsn) return q->rekeyed ? "ntsn, re-keyed" : "ntsn";
+  return q->rekeyed ? "unanswered, re-keyed" : "";
+}
+
 void hv_nts_query_free(hv_nts_query *q) {
   if (!q) return;
   close_all(q);
+  if (q->jar) query_forget_after_nak(q);
   free(q->ca_file);
   hv_wipe(q, sizeof *q);
   free(q);

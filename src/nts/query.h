@@ -29,8 +29,15 @@ typedef enum {
   QR_DONE,    /* finished (q->result says how) */
 } query_step;
 
+/* "HEAD / HTTP/1.1", Host with a bracketed literal and a port, two more
+ * headers: well under this. */
+#define HV_HTTPS_REQUEST_MAX 512
+_Static_assert(HV_HTTPS_REQUEST_MAX >= HV_NTS_KE_REQUEST_LEN, "one request buffer");
+
 struct hv_nts_query {
   query_state state;
+  bool https;   /* an HTTPS Date query (query_https.c), not NTS */
+  int64_t t1_ns, t1_mono_ns; /* HTTPS: when the request went out */
   hv_nts_server server;
   hv_nts_options opts;
   char *ca_file; /* our copy of opts.ca_file */
@@ -46,7 +53,8 @@ struct hv_nts_query {
   short events;
   SSL *ssl;
   size_t ke_sent;
-  uint8_t ke_request[HV_NTS_KE_REQUEST_LEN];
+  size_t request_len; /* of `request`: the NTS-KE or the HTTP request */
+  uint8_t request[HV_HTTPS_REQUEST_MAX];
   uint8_t ke_reply[HV_NTS_KE_REPLY_MAX];
   size_t ke_reply_len;
 
@@ -60,6 +68,10 @@ struct hv_nts_query {
   int64_t resend_at_ms; /* CLOCK_MONOTONIC; when to send again unanswered */
   char ntp_address[HV_NTS_ADDRESS_TEXT_MAX]; /* where the request went */
   uint8_t packet[HV_NTP_PACKET_MAX + 1]; /* +1: tells an oversized reply */
+
+  bool ntsn_seen; /* an NTS NAK matched a request of the current keys */
+  bool rekeyed;   /* NTS-KE ran again within this query after an NTSN */
+  bool got_ntsn;  /* any NTSN in this query (for the evidence) */
 
   hv_nts_error result;
   hv_nts_error refused;  /* why the last unusable NTP reply was ignored */
@@ -77,15 +89,30 @@ void query_close_conn(hv_nts_query *q);
 int64_t query_realtime_ns(void);
 int64_t query_monotonic_ns(void);
 
+typedef enum { TLS_CONNECT, TLS_WRITE, TLS_READ, TLS_SHUTDOWN } tls_op;
+/* One OpenSSL call with SIGPIPE held and the error queue cleared. */
+int query_tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len);
+/* Maps SSL_ERROR_WANT_* to a wait; anything else ends the query. */
+query_step query_tls_wait_or_fail(hv_nts_query *q, int rc);
+/* "[v6]:port" or "v4:port" of an address (IPv4-mapped read as IPv4). */
+void query_address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]);
+
 query_step query_ke_begin(hv_nts_query *q);
+/* HTTPS: after the handshake, the request; then the response head. */
+query_step query_https_request(hv_nts_query *q);
+query_step query_https_recv(hv_nts_query *q);
 query_step query_ke_step(hv_nts_query *q, short revents);
 query_step query_ntp_begin(hv_nts_query *q);
 query_step query_ntp_step(hv_nts_query *q);
-/* Whether another request may go out (waiting for a reply, under the
- * limit of requests, a cookie left), whenever its time comes. */
-bool query_ntp_can_resend(const hv_nts_query *q);
-/* Sends another request if it may and the last one is unanswered past
- * its time; the query may end (an error sending). */
-void query_ntp_resend_due(hv_nts_query *q);
+/* Whether something is due at q->resend_at_ms: another request (waiting
+ * for a reply, under the limit of requests, a cookie left) or, after an
+ * NTS NAK, NTS-KE again. */
+bool query_ntp_timer_armed(const hv_nts_query *q);
+/* At or after the resend time with no valid reply: after an NTSN, drops
+ * the jar and starts NTS-KE again (QR_AGAIN: run the machine); else
+ * sends another request if it may. The query may end (an error). */
+query_step query_ntp_timer(hv_nts_query *q);
+/* Empties the jar when an NTSN came and no valid reply since. */
+void query_forget_after_nak(hv_nts_query *q);
 
 #endif

@@ -50,11 +50,9 @@ static void sigpipe_release(sigpipe_guard *g) {
   pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
-typedef enum { TLS_CONNECT, TLS_WRITE, TLS_READ, TLS_SHUTDOWN } tls_op;
-
 /* One OpenSSL call with SIGPIPE held and the error queue cleared first
  * (other queries in the same thread may have left errors in it). */
-static int tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len) {
+int query_tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len) {
   sigpipe_guard g;
   sigpipe_hold(&g);
   int saved_errno;
@@ -74,7 +72,7 @@ static int tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len) {
 }
 
 query_step query_ke_begin(hv_nts_query *q) {
-  q->used_ke = true;
+  q->used_ke = !q->https;
   q->state = QS_RESOLVE_KE;
   if (hv_nts_resolve_start(&q->res, q->server.host, q->server.ke_port) != 0)
     return query_finish(q, HV_NTS_ERR_IO, "cannot start the resolver: %s",
@@ -93,7 +91,8 @@ static query_step resolve_step(hv_nts_query *q) {
 }
 
 static query_step start_handshake(hv_nts_query *q) {
-  if (!q->ssl_ctx) q->ssl_ctx = hv_nts_tls_make_ctx(q->opts.ca_file, q->detail, sizeof q->detail);
+  if (!q->ssl_ctx)
+    q->ssl_ctx = hv_nts_tls_make_ctx(q->opts.ca_file, q->https, q->detail, sizeof q->detail);
   if (!q->ssl_ctx) return query_finish(q, HV_NTS_ERR_TLS, "%s", q->detail);
   q->ssl = hv_nts_tls_new(q->ssl_ctx, q->sock, q->server.host, &q->opts, q->detail,
                           sizeof q->detail);
@@ -141,8 +140,7 @@ static query_step connect_step(hv_nts_query *q, short revents) {
   return try_connect(q);
 }
 
-/* Maps SSL_ERROR_WANT_* to a wait; anything else ends the query. */
-static query_step tls_wait_or_fail(hv_nts_query *q, int rc) {
+query_step query_tls_wait_or_fail(hv_nts_query *q, int rc) {
   int e = SSL_get_error(q->ssl, rc);
   if (e == SSL_ERROR_WANT_READ) return query_wait(q, q->sock, POLLIN);
   if (e == SSL_ERROR_WANT_WRITE) return query_wait(q, q->sock, POLLOUT);
@@ -152,25 +150,27 @@ static query_step tls_wait_or_fail(hv_nts_query *q, int rc) {
 }
 
 static query_step handshake_step(hv_nts_query *q) {
-  int rc = tls_call(q, TLS_CONNECT, NULL, 0);
-  if (rc != 1) return tls_wait_or_fail(q, rc);
+  int rc = query_tls_call(q, TLS_CONNECT, NULL, 0);
+  if (rc != 1) return query_tls_wait_or_fail(q, rc);
+  if (q->https) return query_https_request(q);
   if (!hv_nts_tls_alpn_ok(q->ssl))
     return query_finish(q, HV_NTS_ERR_ALPN, "server did not select ALPN %s",
                         HV_NTS_ALPN);
   hv_buf_writer w;
-  hv_buf_writer_init(&w, q->ke_request, sizeof q->ke_request);
+  hv_buf_writer_init(&w, q->request, HV_NTS_KE_REQUEST_LEN);
   if (!hv_nts_ke_build_request(&w))
     return query_finish(q, HV_NTS_ERR_INTERNAL, "cannot build the NTS-KE request");
+  q->request_len = w.len;
   q->ke_sent = 0;
   q->state = QS_KE_SEND;
   return QR_AGAIN;
 }
 
 static query_step send_step(hv_nts_query *q) {
-  while (q->ke_sent < sizeof q->ke_request) {
-    int rc = tls_call(q, TLS_WRITE, q->ke_request + q->ke_sent,
-                      sizeof q->ke_request - q->ke_sent);
-    if (rc <= 0) return tls_wait_or_fail(q, rc);
+  while (q->ke_sent < q->request_len) {
+    int rc = query_tls_call(q, TLS_WRITE, q->request + q->ke_sent,
+                            q->request_len - q->ke_sent);
+    if (rc <= 0) return query_tls_wait_or_fail(q, rc);
     q->ke_sent += (size_t)rc;
   }
   q->ke_reply_len = 0;
@@ -217,7 +217,7 @@ static query_step take_reply(hv_nts_query *q, hv_nts_ke_reply *reply) {
   }
   jar->ntp_port = reply->port;
   jar->has_keys = true;
-  (void)tls_call(q, TLS_SHUTDOWN, NULL, 0); /* a courtesy: the reply is whole */
+  (void)query_tls_call(q, TLS_SHUTDOWN, NULL, 0); /* a courtesy: the reply is whole */
   query_close_conn(q);
   return query_ntp_begin(q);
 }
@@ -227,14 +227,14 @@ static query_step recv_step(hv_nts_query *q) {
     if (q->ke_reply_len == sizeof q->ke_reply)
       return query_finish(q, HV_NTS_ERR_KE_MALFORMED,
                           "NTS-KE reply longer than %d bytes", HV_NTS_KE_REPLY_MAX);
-    int rc = tls_call(q, TLS_READ, q->ke_reply + q->ke_reply_len,
+    int rc = query_tls_call(q, TLS_READ, q->ke_reply + q->ke_reply_len,
                       sizeof q->ke_reply - q->ke_reply_len);
     if (rc <= 0) {
       int e = SSL_get_error(q->ssl, rc);
       if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0))
         return query_finish(q, HV_NTS_ERR_KE_MALFORMED,
                             "server closed before End of Message");
-      return tls_wait_or_fail(q, rc);
+      return query_tls_wait_or_fail(q, rc);
     }
     q->ke_reply_len += (size_t)rc;
     hv_nts_ke_reply reply;
@@ -260,7 +260,7 @@ query_step query_ke_step(hv_nts_query *q, short revents) {
     case QS_CONNECT: return connect_step(q, revents);
     case QS_HANDSHAKE: return handshake_step(q);
     case QS_KE_SEND: return send_step(q);
-    case QS_KE_RECV: return recv_step(q);
+    case QS_KE_RECV: return q->https ? query_https_recv(q) : recv_step(q);
     default: return query_finish(q, HV_NTS_ERR_INTERNAL, "bad state");
   }
 }

@@ -17,6 +17,7 @@ query_step query_ntp_begin(hv_nts_query *q) {
   const char *host = jar->ntp_host[0] ? jar->ntp_host : q->server.host;
   uint16_t port = jar->ntp_port ? jar->ntp_port : HV_NTS_DEFAULT_NTP_PORT;
   q->state = QS_RESOLVE_NTP;
+  q->n_sent = 0; /* after a re-key: requests under the old keys are void */
   if (hv_nts_resolve_start(&q->res, host, port) != 0)
     return query_finish(q, HV_NTS_ERR_IO, "cannot start the resolver: %s",
                         strerror(errno));
@@ -65,17 +66,46 @@ static query_step send_one(hv_nts_query *q) {
   return query_wait(q, q->sock, POLLIN);
 }
 
-bool query_ntp_can_resend(const hv_nts_query *q) {
+static bool can_resend(const hv_nts_query *q) {
   return q->state == QS_NTP_RECV && q->n_sent < HV_NTS_NTP_MAX_SENDS &&
          hv_nts_jar_cookie_count(q->jar) > 0;
 }
 
-void query_ntp_resend_due(hv_nts_query *q) {
-  if (query_ntp_can_resend(q) && hv_nts_monotonic_ms() >= q->resend_at_ms) (void)send_one(q);
+/* Stored cookies that the server silently ignores (it lost its keys and
+ * sends no NTSN) look like a lost request; after this many unanswered
+ * ones, NTS-KE runs again as after an NTSN. */
+#define REKEY_AFTER_SILENT_SENDS 2
+
+static bool rekey_pending(const hv_nts_query *q) {
+  if (q->state != QS_NTP_RECV || q->rekeyed) return false;
+  return q->ntsn_seen || (!q->used_ke && q->n_sent >= REKEY_AFTER_SILENT_SENDS);
+}
+
+bool query_ntp_timer_armed(const hv_nts_query *q) { return rekey_pending(q) || can_resend(q); }
+
+void query_forget_after_nak(hv_nts_query *q) {
+  if (!q->ntsn_seen) return;
+  hv_nts_jar_drop_cookies(q->jar);
+  q->ntsn_seen = false;
+}
+
+query_step query_ntp_timer(hv_nts_query *q) {
+  if (!query_ntp_timer_armed(q) || hv_nts_monotonic_ms() < q->resend_at_ms) return QR_WAIT;
+  if (rekey_pending(q)) {
+    /* RFC 8915 5.7: the server no longer knows our cookies. Once, so a
+     * server that always answers NTSN costs one handshake, not a loop;
+     * stale stored cookies must not fail a query that has time left. */
+    query_close_conn(q);
+    q->ntsn_seen = false;
+    hv_nts_jar_drop_cookies(q->jar);
+    q->rekeyed = true;
+    return query_ke_begin(q);
+  }
+  return send_one(q) == QR_DONE ? QR_DONE : QR_WAIT;
 }
 
 /* One text per server: an IPv4-mapped IPv6 address reads as IPv4. */
-static void address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]) {
+void query_address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]) {
   /* Numeric forms only: INET6_ADDRSTRLEN and five digits. */
   char host[INET6_ADDRSTRLEN], port[8];
   const struct sockaddr_in6 *v6a = (const struct sockaddr_in6 *)&a->ss;
@@ -100,7 +130,7 @@ static query_step send_request(hv_nts_query *q) {
   /* A connected socket only receives datagrams from the server. */
   if (q->sock < 0 || connect(q->sock, (const struct sockaddr *)&a->ss, a->len) != 0)
     return query_finish(q, HV_NTS_ERR_IO, "NTP socket: %s", strerror(errno));
-  address_text(a, q->ntp_address);
+  query_address_text(a, q->ntp_address);
   return send_one(q);
 }
 
@@ -130,6 +160,8 @@ static void fill_sample(hv_nts_query *q, const hv_ntp_reply *r, int64_t t1, int6
 
 static const char *refusal(hv_nts_error err) {
   switch (err) {
+    case HV_NTS_ERR_NTP_AUTH: return "NTP reply without a valid authenticator (none, or it does not verify)";
+    case HV_NTS_ERR_NTP_KOD: return "NTS NAK (NTSN): the server does not know our cookie";
     case HV_NTS_ERR_NTP_MALFORMED: return "malformed NTP reply (size or field lengths)";
     case HV_NTS_ERR_NTP_MODE: return "NTP reply is not NTPv4 server mode";
     case HV_NTS_ERR_NTP_UNIQUE_ID: return "NTP reply with another unique identifier";
@@ -160,6 +192,30 @@ static hv_nts_error parse_against_sent(hv_nts_query *q, size_t len, hv_ntp_reply
   return newest;
 }
 
+/* RFC 5905 section 6: a zero timestamp means "not available"; a server
+ * that holds the request longer than the whole round trip measured is
+ * not measuring. Both are refused by name, not turned into a time. */
+static query_step take_sample(hv_nts_query *q, const hv_ntp_reply *r, size_t which,
+                              int64_t t4, int64_t t4_mono) {
+  if (r->receive_ts == 0 || r->transmit_ts == 0)
+    return query_finish(q, HV_NTS_ERR_NTP_ZERO_TIME,
+                        "NTP reply with a zero %s timestamp (not available)",
+                        r->receive_ts == 0 ? "receive" : "transmit");
+  fill_sample(q, r, q->sent[which].t1_ns, t4, t4_mono);
+  if (q->sample.delay_ns < -HV_NTS_ALLOWANCE_NS)
+    return query_finish(q, HV_NTS_ERR_NTP_NEGATIVE_DELAY,
+                        "NTP reply with a negative delay of %lld us (server hold time "
+                        "longer than the round trip)",
+                        (long long)(q->sample.delay_ns / 1000));
+  return query_finish(q, HV_NTS_OK, "stratum %u", r->stratum);
+}
+
+/* Remembers why a reply was discarded; the wait goes on. */
+static void discard(hv_nts_query *q, hv_nts_error err) {
+  q->refused = err;
+  snprintf(q->refused_detail, sizeof q->refused_detail, "%s", refusal(err));
+}
+
 static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4, int64_t t4_mono) {
   hv_ntp_reply reply;
   memset(&reply, 0, sizeof reply);
@@ -169,19 +225,18 @@ static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4, int64_t 
     (void)hv_nts_jar_put(q->jar, &reply.cookies[i]);
   query_step r = QR_AGAIN;
   if (err == HV_NTS_OK) {
-    fill_sample(q, &reply, q->sent[which].t1_ns, t4, t4_mono);
-    r = query_finish(q, HV_NTS_OK, "stratum %u", reply.stratum);
+    q->ntsn_seen = false; /* the keys work after all */
+    r = take_sample(q, &reply, which, t4, t4_mono);
+  } else if (err == HV_NTS_ERR_NTP_KOD && reply.authenticated) {
+    r = query_finish(q, err, "authenticated kiss-o'-death %.4s", (const char *)reply.refid);
   } else if (err == HV_NTS_ERR_NTP_KOD) {
-    hv_nts_jar_drop_cookies(q->jar); /* the next query runs NTS-KE */
-    r = query_finish(q, err, "kiss-o'-death NTSN: cookies dropped");
+    q->ntsn_seen = q->got_ntsn = true;
+    discard(q, err);
   } else if (err == HV_NTS_ERR_NTP_UNSYNC) {
     r = query_finish(q, err, "server unsynchronised (leap %u, stratum %u)",
                      reply.leap, reply.stratum);
-  } else if (err == HV_NTS_ERR_NTP_AUTH) {
-    r = query_finish(q, err, "NTP reply authenticator does not verify");
   } else {
-    q->refused = err;
-    snprintf(q->refused_detail, sizeof q->refused_detail, "%s", refusal(err));
+    discard(q, err);
   }
   hv_wipe(&reply, sizeof reply);
   return r;

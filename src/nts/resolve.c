@@ -1,17 +1,22 @@
-/* getaddrinfo in a child process, so the deadline can abandon it. */
+/* c-ares under the query's deadline: no child process, no thread. */
 #include "nts/resolve.h"
 
+#include <ares.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netdb.h>
 #include <netinet/in.h>
-#include <signal.h>
+#include <pthread.h>
 #include <string.h>
-#include <sys/wait.h>
+#include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "handover/nts.h"
+
+/* Sockets c-ares has open at once: one UDP and one TCP per name server
+ * at most, and resolv.conf names at most three. */
+#define RESOLVE_MAX_EVENTS 8
 
 bool hv_nts_parse_literal(const char *host, uint16_t port, hv_nts_addr *out) {
   char bare[HV_NTS_HOST_MAX + 1];
@@ -42,116 +47,129 @@ bool hv_nts_parse_literal(const char *host, uint16_t port, hv_nts_addr *out) {
   return false;
 }
 
-/* The child: resolve, write count and addresses in one write (smaller
- * than PIPE_BUF, so it arrives whole), exit. */
-static void child_resolve(int fd, const char *host) {
-  struct addrinfo hints = {.ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC};
-  struct addrinfo *res = NULL;
-  uint8_t out[1 + HV_NTS_MAX_ADDRS * sizeof(hv_nts_addr)];
-  size_t n = 0;
-  if (getaddrinfo(host, NULL, &hints, &res) == 0) {
-    for (struct addrinfo *ai = res; ai && n < HV_NTS_MAX_ADDRS; ai = ai->ai_next) {
+static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+static int library_status = ARES_SUCCESS;
+
+static void library_init(void) { library_status = ares_library_init(ARES_LIB_INIT_ALL); }
+
+/* c-ares opens and closes its sockets as it goes: mirror them in the
+ * epoll set the query waits on. */
+static void sock_state(void *data, ares_socket_t fd, int readable, int writable) {
+  hv_nts_resolver *r = data;
+  if (r->fd < 0) return;
+  struct epoll_event ev = {.events = (readable ? EPOLLIN : 0u) | (writable ? EPOLLOUT : 0u),
+                           .data.fd = fd};
+  if (!readable && !writable) {
+    (void)epoll_ctl(r->fd, EPOLL_CTL_DEL, fd, NULL);
+    return;
+  }
+  if (epoll_ctl(r->fd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
+    (void)epoll_ctl(r->fd, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* Its sockets must not leak into a child the process runs. */
+static int sock_configure(ares_socket_t fd, int type, void *data) {
+  (void)type, (void)data;
+  return fcntl(fd, F_SETFD, FD_CLOEXEC);
+}
+
+static void resolved(void *arg, int status, int timeouts, struct ares_addrinfo *res) {
+  (void)timeouts;
+  hv_nts_resolver *r = arg;
+  r->n = 0;
+  if (status == ARES_SUCCESS && res) {
+    for (struct ares_addrinfo_node *ai = res->nodes; ai && r->n < HV_NTS_MAX_ADDRS;
+         ai = ai->ai_next) {
       if ((ai->ai_family != AF_INET && ai->ai_family != AF_INET6) ||
           ai->ai_addrlen > sizeof(struct sockaddr_storage))
         continue;
-      hv_nts_addr a;
-      memset(&a, 0, sizeof a);
-      memcpy(&a.ss, ai->ai_addr, ai->ai_addrlen);
-      a.len = ai->ai_addrlen;
-      memcpy(out + 1 + n * sizeof a, &a, sizeof a);
-      n++;
+      hv_nts_addr *a = &r->addrs[r->n++];
+      memset(a, 0, sizeof *a);
+      memcpy(&a->ss, ai->ai_addr, ai->ai_addrlen);
+      a->len = ai->ai_addrlen;
+      if (ai->ai_family == AF_INET)
+        ((struct sockaddr_in *)&a->ss)->sin_port = htons(r->port);
+      else
+        ((struct sockaddr_in6 *)&a->ss)->sin6_port = htons(r->port);
     }
-    freeaddrinfo(res);
   }
-  out[0] = (uint8_t)n;
-  ssize_t w = write(fd, out, 1 + n * sizeof(hv_nts_addr));
-  _exit(w < 0 ? 1 : 0);
+  if (res) ares_freeaddrinfo(res);
+  r->status = r->n > 0 ? 1 : -1;
 }
 
 int hv_nts_resolve_start(hv_nts_resolver *r, const char *host, uint16_t port) {
   memset(r, 0, sizeof *r);
-  r->pid = -1;
   r->fd = -1;
   r->port = port;
   if (hv_nts_parse_literal(host, port, &r->addrs[0])) {
     r->n = 1;
+    r->status = 1;
     return 0;
   }
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) return -1;
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(p[0]);
-    close(p[1]);
+  if (pthread_once(&library_once, library_init) != 0 || library_status != ARES_SUCCESS) {
+    errno = EINVAL;
     return -1;
   }
-  if (pid == 0) {
-    /* Keep only the pipe: other queries' sockets must close when their
-     * owner closes them, not when this child exits. */
-    int out = p[1];
-    if (out > 3 && dup2(out, 3) == 3) out = 3;
-    close_range((unsigned)out + 1, ~0U, 0);
-    if (out > 3) close_range(3, (unsigned)out - 1, 0);
-    child_resolve(out, host);
-  }
-  close(p[1]);
-  if (fcntl(p[0], F_SETFL, O_NONBLOCK) != 0) {
-    r->fd = p[0];
-    r->pid = pid;
+  r->fd = epoll_create1(EPOLL_CLOEXEC);
+  if (r->fd < 0) return -1;
+  struct ares_options o;
+  memset(&o, 0, sizeof o);
+  o.sock_state_cb = sock_state;
+  o.sock_state_cb_data = r;
+  ares_channel ch = NULL;
+  if (ares_init_options(&ch, &o, ARES_OPT_SOCK_STATE_CB) != ARES_SUCCESS) {
     hv_nts_resolve_stop(r);
+    errno = ENOMEM;
     return -1;
   }
-  r->fd = p[0];
-  r->pid = pid;
+  r->channel = ch;
+  ares_set_socket_configure_callback(ch, sock_configure, NULL);
+  struct ares_addrinfo_hints hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+  /* It may answer at once (the hosts file): the callback then sets
+   * status before this returns. */
+  ares_getaddrinfo(ch, host, NULL, &hints, resolved, r);
   return 0;
 }
 
-static void set_port(hv_nts_addr *a, uint16_t port) {
-  if (a->ss.ss_family == AF_INET)
-    ((struct sockaddr_in *)&a->ss)->sin_port = htons(port);
-  else
-    ((struct sockaddr_in6 *)&a->ss)->sin6_port = htons(port);
+int hv_nts_resolve_step(hv_nts_resolver *r) {
+  if (r->status == 0 && r->channel) {
+    struct epoll_event ev[RESOLVE_MAX_EVENTS];
+    int n = epoll_wait(r->fd, ev, RESOLVE_MAX_EVENTS, 0);
+    for (int i = 0; i < n && r->status == 0; i++) {
+      ares_socket_t rd = (ev[i].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) ? ev[i].data.fd
+                                                                          : ARES_SOCKET_BAD;
+      ares_socket_t wr = (ev[i].events & EPOLLOUT) ? ev[i].data.fd : ARES_SOCKET_BAD;
+      ares_process_fd(r->channel, rd, wr);
+    }
+    if (r->status == 0) ares_process_fd(r->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+  }
+  if (r->status == 0) return 0;
+  int status = r->status;
+  hv_nts_resolve_stop(r);
+  r->status = status;
+  return status;
 }
 
-int hv_nts_resolve_step(hv_nts_resolver *r) {
-  if (r->fd < 0) return r->n > 0 ? 1 : -1;
-  for (;;) {
-    if (r->got == sizeof r->raw) break;
-    ssize_t got = read(r->fd, r->raw + r->got, sizeof r->raw - r->got);
-    if (got > 0) {
-      r->got += (size_t)got;
-      continue;
-    }
-    if (got < 0 && errno == EINTR) continue;
-    if (got < 0 && errno == EAGAIN) return 0;
-    break; /* end of file, or an error: the child is done either way */
-  }
-  hv_nts_resolve_stop(r);
-  size_t n = r->got > 0 ? r->raw[0] : 0;
-  if (n == 0 || n > HV_NTS_MAX_ADDRS || r->got != 1 + n * sizeof(hv_nts_addr))
-    return -1;
-  for (size_t i = 0; i < n; i++) {
-    memcpy(&r->addrs[i], r->raw + 1 + i * sizeof(hv_nts_addr), sizeof(hv_nts_addr));
-    if ((r->addrs[i].ss.ss_family != AF_INET && r->addrs[i].ss.ss_family != AF_INET6) ||
-        r->addrs[i].len > sizeof(struct sockaddr_storage))
-      return -1;
-    set_port(&r->addrs[i], r->port);
-  }
-  r->n = n;
-  return 1;
+int64_t hv_nts_resolve_wake_ms(const hv_nts_resolver *r) {
+  if (r->status != 0 || !r->channel) return INT64_MAX;
+  struct timeval tv, *t = ares_timeout(r->channel, NULL, &tv);
+  if (!t) return INT64_MAX;
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  /* Rounded up, so the wake is never early and never spins. */
+  return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + (int64_t)t->tv_sec * 1000 +
+         ((int64_t)t->tv_usec + 999) / 1000 + 1;
 }
 
 void hv_nts_resolve_stop(hv_nts_resolver *r) {
+  if (r->channel) {
+    ares_channel ch = r->channel;
+    r->channel = NULL;
+    if (r->status == 0) r->status = -1; /* the destruction callback says so too */
+    ares_destroy(ch);
+  }
   if (r->fd >= 0) {
     close(r->fd);
     r->fd = -1;
-  }
-  if (r->pid > 0) {
-    /* SIGKILL to a child that already exited is harmless: it stays a
-     * zombie until this waitpid reaps it. */
-    kill(r->pid, SIGKILL);
-    while (waitpid(r->pid, NULL, 0) < 0 && errno == EINTR) {
-    }
-    r->pid = -1;
   }
 }

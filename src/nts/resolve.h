@@ -1,7 +1,9 @@
-/* Name resolution bounded by the query's deadline. getaddrinfo cannot be
- * cancelled, so a name is resolved in a child process that writes the
- * addresses to a pipe; the pipe is what the query waits on, and stopping
- * kills and reaps the child. Address literals skip all that. */
+/* Name resolution bounded by the query's deadline, without a process or
+ * a thread: c-ares, driven by the query's own poll loop. Its sockets are
+ * gathered in one epoll descriptor, the one the query waits on, so a
+ * query still exposes a single descriptor; its retransmit timer is
+ * reported as a wake time. Stopping destroys the channel and closes
+ * every socket. Address literals skip all that. */
 #ifndef HANDOVER_NTS_RESOLVE_H
 #define HANDOVER_NTS_RESOLVE_H
 
@@ -19,11 +21,12 @@ typedef struct {
   socklen_t len;
 } hv_nts_addr;
 
+struct ares_channeldata;
+
 typedef struct {
-  pid_t pid;   /* the resolving child, or -1 */
-  int fd;      /* read end of its pipe, or -1 */
-  uint8_t raw[1 + HV_NTS_MAX_ADDRS * sizeof(hv_nts_addr)];
-  size_t got;
+  struct ares_channeldata *channel; /* NULL when not resolving */
+  int fd;        /* epoll descriptor of the channel's sockets, or -1 */
+  int status;    /* 0 pending, 1 resolved, -1 failed */
   uint16_t port;
   size_t n;
   hv_nts_addr addrs[HV_NTS_MAX_ADDRS];
@@ -34,10 +37,14 @@ bool hv_nts_parse_literal(const char *host, uint16_t port, hv_nts_addr *out);
 
 /* Starts resolving; 0 when started (or already done for a literal). */
 int hv_nts_resolve_start(hv_nts_resolver *r, const char *host, uint16_t port);
-/* Reads what the child wrote: 1 when done (n > 0), 0 when it must wait
- * for r->fd, -1 when the name did not resolve. */
+/* Handles what is ready on r->fd and any retransmit that is due: 1 when
+ * done (n > 0), 0 when it must wait for r->fd (or the wake time), -1
+ * when the name did not resolve. */
 int hv_nts_resolve_step(hv_nts_resolver *r);
-/* Kills and reaps the child and closes the pipe (safe to repeat). */
+/* CLOCK_MONOTONIC ms by which step must run even if r->fd stays quiet
+ * (c-ares's next retransmit), or INT64_MAX. */
+int64_t hv_nts_resolve_wake_ms(const hv_nts_resolver *r);
+/* Destroys the channel and closes its sockets (safe to repeat). */
 void hv_nts_resolve_stop(hv_nts_resolver *r);
 
 #endif

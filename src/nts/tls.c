@@ -13,6 +13,7 @@
 #include "nts/resolve.h"
 
 static const unsigned char alpn_wire[] = "\x07" HV_NTS_ALPN;
+static const unsigned char alpn_http[] = "\x08http/1.1";
 
 static void openssl_detail(const char *what, char *detail, size_t detail_len) {
   char err[120] = "no OpenSSL error";
@@ -25,14 +26,15 @@ struct hv_nts_tls_ctx {
   SSL_CTX *ssl_ctx;
 };
 
-SSL_CTX *hv_nts_tls_make_ctx(const char *ca, char *detail, size_t detail_len) {
+SSL_CTX *hv_nts_tls_make_ctx(const char *ca, bool https, char *detail, size_t detail_len) {
   SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
   if (!ctx) {
     openssl_detail("SSL_CTX_new", detail, detail_len);
     return NULL;
   }
   bool ok = SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) == 1 &&
-            SSL_CTX_set_alpn_protos(ctx, alpn_wire, sizeof alpn_wire - 1) == 0;
+            (https ? SSL_CTX_set_alpn_protos(ctx, alpn_http, sizeof alpn_http - 1)
+                   : SSL_CTX_set_alpn_protos(ctx, alpn_wire, sizeof alpn_wire - 1)) == 0;
   if (ok) {
     ok = ca ? SSL_CTX_load_verify_locations(ctx, ca, NULL) == 1
             : SSL_CTX_set_default_verify_paths(ctx) == 1;
@@ -76,18 +78,27 @@ static bool set_peer_name(SSL *ssl, const char *host) {
   return SSL_set_tlsext_host_name(ssl, host) == 1 && SSL_set1_host(ssl, host) == 1;
 }
 
-hv_nts_tls_ctx *hv_nts_tls_ctx_new(const char *ca_file, char *detail, size_t detail_len) {
+static hv_nts_tls_ctx *ctx_new(const char *ca_file, bool https, char *detail,
+                               size_t detail_len) {
   hv_nts_tls_ctx *ctx = calloc(1, sizeof *ctx);
   if (!ctx) {
     snprintf(detail, detail_len, "out of memory");
     return NULL;
   }
-  ctx->ssl_ctx = hv_nts_tls_make_ctx(ca_file, detail, detail_len);
+  ctx->ssl_ctx = hv_nts_tls_make_ctx(ca_file, https, detail, detail_len);
   if (!ctx->ssl_ctx) {
     free(ctx);
     return NULL;
   }
   return ctx;
+}
+
+hv_nts_tls_ctx *hv_nts_tls_ctx_new(const char *ca_file, char *detail, size_t detail_len) {
+  return ctx_new(ca_file, false, detail, detail_len);
+}
+
+hv_nts_tls_ctx *hv_nts_https_tls_ctx_new(const char *ca_file, char *detail, size_t detail_len) {
+  return ctx_new(ca_file, true, detail, detail_len);
 }
 
 void hv_nts_tls_ctx_free(hv_nts_tls_ctx *ctx) {

@@ -10,9 +10,10 @@
 
 #define HV_NTS_ALPN "ntske/1"
 
-/* The client context: TLS 1.3 only, ALPN, peer verification against
- * ca (NULL: the system store). NULL: detail says why. */
-SSL_CTX *hv_nts_tls_make_ctx(const char *ca, char *detail, size_t detail_len);
+/* The client context: TLS 1.3 only, ALPN (ntske/1, or for an HTTPS
+ * time source http/1.1), peer verification against ca (NULL: the system
+ * store). NULL: detail says why. */
+SSL_CTX *hv_nts_tls_make_ctx(const char *ca, bool https, char *detail, size_t detail_len);
 /* A new reference to a shared context's SSL_CTX (NULL on failure). */
 SSL_CTX *hv_nts_tls_ctx_ref(const hv_nts_tls_ctx *ctx);
 

@@ -8,7 +8,7 @@
 
 /* The worst case must still be a valid policy file: a server line is at
  * most ~430 bytes and a runtime line ~220, so the limits fit the file. */
-_Static_assert(HV_POLICY_MAX_SERVERS * 440 + HV_POLICY_MAX_RUNTIMES * 230 + 512 <=
+_Static_assert(HV_POLICY_MAX_SERVERS * 452 + HV_POLICY_MAX_RUNTIMES * 230 + 512 <=
                    HV_POLICY_MAX_FILE,
                "the canonical form of a full policy must fit in a policy file");
 
@@ -50,14 +50,16 @@ hv_policy_error hv_policy_format(const hv_policy *p, char *buf, size_t cap,
   put(&a, "max_spread_s %u\n", (unsigned)p->time.max_spread_s);
   put(&a, "timeout_ms %u\n", (unsigned)p->time.timeout_ms);
   put(&a, "min_distinct_operators %u\n", (unsigned)p->time.min_distinct_operators);
+  put(&a, "quorum %s\n", hv_timesrc_quorum_name(p->time.quorum));
   put(&a, "response_window_s %u\n", (unsigned)p->response_window_s);
   put(&a, "max_chain_lag_s %llu\n", (unsigned long long)p->max_chain_lag_s);
   put(&a, "after_handover %s\n",
       p->after_handover == HV_POLICY_AFTER_HANDOVER_KEEP ? "keep" : "retire");
   for (size_t i = 0; i < p->n_servers; i++) {
     const hv_policy_server *s = &p->servers[i];
-    put(&a, "server host=%s port=%u operator=%s region=%s\n", s->host,
-        (unsigned)s->ke_port, s->operator_name, s->region);
+    put(&a, "server kind=%s host=%s port=%u operator=%s region=%s\n",
+        hv_timesrc_kind_name(s->kind), s->host, (unsigned)s->ke_port, s->operator_name,
+        s->region);
   }
   for (size_t i = 0; i < p->n_runtimes; i++) put_runtime(&a, &p->runtimes[i]);
   if (a.failed) return HV_POLICY_ERR_TOO_LARGE;

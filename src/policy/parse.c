@@ -86,9 +86,9 @@ static hv_policy_error take_attrs(const hv_lex *lx, const attr_rule *rules,
   return HV_POLICY_OK;
 }
 
-enum { S_HOST, S_PORT, S_OPERATOR, S_REGION, S_N };
+enum { S_HOST, S_PORT, S_OPERATOR, S_REGION, S_KIND, S_N };
 static const attr_rule server_rules[S_N] = {
-    {"host", true}, {"port", false}, {"operator", true}, {"region", true}};
+    {"host", true}, {"port", false}, {"operator", true}, {"region", true}, {"kind", false}};
 
 static hv_policy_error parse_server(const hv_lex *lx, hv_policy *p,
                                     hv_policy_diag *diag) {
@@ -100,7 +100,9 @@ static hv_policy_error parse_server(const hv_lex *lx, hv_policy *p,
     return hv_diag(diag, lx->line, HV_POLICY_ERR_TOO_MANY,
                    "more than %d servers", HV_POLICY_MAX_SERVERS);
   hv_policy_server s = {.ke_port = HV_POLICY_DEFAULT_KE_PORT};
-  uint64_t port = HV_POLICY_DEFAULT_KE_PORT;
+  if (have[S_KIND] && (err = hv_policy_parse_kind(lx, &v[S_KIND], &s.kind, diag))) return err;
+  uint64_t port = s.kind == HV_TIMESRC_KIND_HTTPS ? HV_TIMESRC_DEFAULT_HTTPS_PORT
+                                                  : HV_POLICY_DEFAULT_KE_PORT;
   if ((err = hv_lex_name(lx, &v[S_HOST], "host", s.host, HV_POLICY_MAX_HOST, diag)) ||
       (have[S_PORT] && (err = hv_lex_number(lx, &v[S_PORT], "port", 1, 65535, &port, diag))) ||
       (err = hv_lex_name(lx, &v[S_OPERATOR], "operator", s.operator_name,
@@ -204,6 +206,7 @@ static hv_policy_error parse_line(const hv_lex *lx, hv_policy *p, bool *seen,
   for (int k = 0; k < K_N_SCALARS; k++)
     if (hv_lex_is(key, scalars[k].name)) return parse_scalar(lx, k, p, seen, diag);
   if (hv_lex_is(key, "server")) return parse_server(lx, p, diag);
+  if (hv_lex_is(key, "quorum")) return hv_policy_parse_quorum(lx, p, diag);
   if (hv_lex_is(key, "runtime")) return parse_runtime(lx, p, diag);
   return hv_lex_unknown(lx, key, "key", diag);
 }

@@ -12,6 +12,7 @@ struct hv_policy {
   uint64_t max_chain_lag_s;
   hv_policy_after_handover after_handover;
   bool after_handover_given; /* at most once */
+  bool quorum_seen;
   size_t n_servers;
   hv_policy_server servers[HV_POLICY_MAX_SERVERS];
   size_t n_runtimes;
@@ -29,5 +30,12 @@ struct hv_policy_council {
 #define HV_POLICY_TIMEOUT_LIMIT_MS HV_TIMESRC_MAX_TIMEOUT_MS /* what timesrc runs */
 #define HV_POLICY_RESPONSE_WINDOW_LIMIT_S 3600u /* an hour */
 #define HV_POLICY_CHAIN_LAG_LIMIT_S (366u * 24 * 3600) /* a year */
+
+/* `quorum configured|answers` (timesrc_config.c). */
+#include "policy/lex.h"
+hv_policy_error hv_policy_parse_quorum(const hv_lex *lx, hv_policy *p, hv_policy_diag *diag);
+/* `kind=nts|https` of a server line. */
+hv_policy_error hv_policy_parse_kind(const hv_lex *lx, const hv_lex_tok *t,
+                                     hv_timesrc_kind *out, hv_policy_diag *diag);
 
 #endif

@@ -15,6 +15,7 @@ void hv_policy_timesrc_config(const hv_policy *p, hv_timesrc_config *cfg) {
     const hv_policy_server *s = &p->servers[i];
     hv_timesrc_server *d = &cfg->servers[i];
     memset(d, 0, sizeof *d);
+    d->kind = s->kind;
     memcpy(d->host, s->host, strlen(s->host) + 1);
     d->ke_port = s->ke_port;
     memcpy(d->operator_name, s->operator_name, strlen(s->operator_name) + 1);
@@ -24,5 +25,34 @@ void hv_policy_timesrc_config(const hv_policy *p, hv_timesrc_config *cfg) {
   cfg->rules.min_responses = p->time.min_responses;
   cfg->rules.max_spread_ms = (int64_t)p->time.max_spread_s * 1000;
   cfg->rules.min_distinct_operators = p->time.min_distinct_operators;
+  cfg->rules.quorum = p->time.quorum;
   cfg->timeout_ms = (int)p->time.timeout_ms;
+}
+
+hv_policy_error hv_policy_parse_quorum(const hv_lex *lx, hv_policy *p, hv_policy_diag *diag) {
+  if (p->quorum_seen)
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_DUPLICATE_KEY, "'quorum' given twice");
+  if (lx->n_fields != 2)
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_SYNTAX, "'quorum' takes exactly one value");
+  if (hv_lex_is(&lx->field[1], "configured"))
+    p->time.quorum = HV_TIMESRC_QUORUM_CONFIGURED;
+  else if (hv_lex_is(&lx->field[1], "answers"))
+    p->time.quorum = HV_TIMESRC_QUORUM_ANSWERS;
+  else
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
+                   "quorum must be 'configured' or 'answers'");
+  p->quorum_seen = true;
+  return HV_POLICY_OK;
+}
+
+hv_policy_error hv_policy_parse_kind(const hv_lex *lx, const hv_lex_tok *t,
+                                     hv_timesrc_kind *out, hv_policy_diag *diag) {
+  if (hv_lex_is(t, "nts"))
+    *out = HV_TIMESRC_KIND_NTS;
+  else if (hv_lex_is(t, "https"))
+    *out = HV_TIMESRC_KIND_HTTPS;
+  else
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
+                   "server kind must be 'nts' or 'https'");
+  return HV_POLICY_OK;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "handover/crypto.h"
+#include "session/evidence.h"
 #include "session/log.h"
 #include "session/util.h"
 #include "session/worker_int.h"
@@ -17,6 +18,14 @@ typedef struct {
   int64_t deadline_ms;
   uint8_t in[HV_SESSION_FRAME_MAX], out[HV_SESSION_FRAME_MAX];
   size_t in_len, out_len;
+  /* for the receipt: the RESPONSE sent, the KEY taken, its reading and
+   * verdict, and the secret until the receipt is signed */
+  uint8_t response[HV_SESSION_FRAME_MAX], key[HV_SESSION_FRAME_MAX];
+  size_t response_len, key_len;
+  hv_receipt_time t_key;
+  hv_proto_error key_verdict;
+  uint8_t secret[HV_PROTO_SECRET_LEN];
+  hv_receipt receipt;
 } session;
 
 #define STEP(s, ...) sess_log(&(s)->w->log, HV_SESSION_LOG_STEP, __VA_ARGS__)
@@ -56,6 +65,12 @@ static hv_session_error handle(session *s, const char *what, bool needs_time,
   s->out_len = 0;
   hv_proto_error pe = hv_proto_receiver_handle(s->r, now, s->in, s->in_len, s->out,
                                                sizeof s->out, &s->out_len, ev);
+  if (needs_time) {
+    hv_session_time_agreed(s->time, &s->t_key);
+    s->t_key.kind = HV_RECEIPT_TIME_KEY;
+    s->t_key.time_ms = now;
+    s->key_verdict = pe;
+  }
   if (pe == HV_PROTO_ERR_PEER_ERROR) {
     FAIL(s, "the sender refused: %s (code %u)", ev->peer_text, ev->peer_code);
     return HV_SESSION_ERR_REFUSED;
@@ -66,6 +81,26 @@ static hv_session_error handle(session *s, const char *what, bool needs_time,
     return HV_SESSION_ERR_REFUSED;
   }
   return HV_SESSION_OK;
+}
+
+/* The receipt of this exchange to the store's log: completed (signed with
+ * the identity just stored), or refused after the sender's report
+ * verified (unsigned). */
+static void record_receipt(session *s, bool completed) {
+  hv_receipt *r = &s->receipt;
+  memset(r, 0, sizeof *r);
+  r->role = HV_RECEIPT_ROLE_RECEIVER;
+  r->outcome = completed ? HV_RECEIPT_COMPLETED : HV_RECEIPT_REFUSED;
+  r->error_code = completed ? 0 : (uint16_t)s->key_verdict;
+  hv_receipt_error re =
+      hv_receipt_from_exchange(r, s->response, s->response_len, s->key, s->key_len);
+  if (re != HV_RECEIPT_OK) {
+    sess_log(&s->w->log, HV_SESSION_LOG_WARN, "receive: no receipt: %s",
+             hv_receipt_error_name(re));
+    return;
+  }
+  r->times[r->n_times++] = s->t_key;
+  sess_record_receipt(s->w, r, completed ? s->secret : NULL, s->t_key.time_ms, "receive:");
 }
 
 static hv_session_error challenge_and_key(session *s) {
@@ -80,9 +115,15 @@ static hv_session_error challenge_and_key(session *s) {
       (rc = send_out(s, "RESPONSE")) != HV_SESSION_OK)
     return rc;
   STEP(s, "CHALLENGE received; RESPONSE sent (report for the sender, ephemeral X25519 key)");
-  if ((rc = read_in(s, "KEY")) != HV_SESSION_OK ||
-      (rc = handle(s, "KEY", true, &ev)) != HV_SESSION_OK)
+  memcpy(s->response, s->out, s->out_len);
+  s->response_len = s->out_len;
+  if ((rc = read_in(s, "KEY")) != HV_SESSION_OK) return rc;
+  memcpy(s->key, s->in, s->in_len);
+  s->key_len = s->in_len;
+  if ((rc = handle(s, "KEY", true, &ev)) != HV_SESSION_OK) {
+    if (sess_refusal_after_report(s->key_verdict)) record_receipt(s, false);
     return rc;
+  }
   char m[160];
   hv_session_measurement_line(&ev.peer, m, sizeof m);
   STEP(s, "KEY received: sender report verified, sender build allowed (%s), "
@@ -92,13 +133,12 @@ static hv_session_error challenge_and_key(session *s) {
 
 /* Seals and stores the secret; pub receives the public identity. */
 static hv_session_error store_key(session *s, uint8_t pub[HV_PROTO_KEY_LEN]) {
-  uint8_t secret[HV_PROTO_SECRET_LEN];
-  if (hv_proto_receiver_take_secret(s->r, secret, pub) != HV_PROTO_OK) {
+  if (hv_proto_receiver_take_secret(s->r, s->secret, pub) != HV_PROTO_OK) {
     FAIL(s, "taking the secret failed");
     return HV_SESSION_ERR_REFUSED;
   }
-  hv_store_error se = hv_store_put_identity(s->w->store, secret);
-  hv_wipe(secret, sizeof secret);
+  /* kept (in s) until the receipt is signed, then wiped */
+  hv_store_error se = hv_store_put_identity(s->w->store, s->secret);
   if (se != HV_STORE_OK) {
     FAIL(s, "storing the key: %s", hv_store_error_name(se));
     size_t len = 0;
@@ -158,6 +198,8 @@ static hv_session_error exchange(session *s, const uint8_t *expected_identity,
   hv_session_error rc = challenge_and_key(s);
   if (rc == HV_SESSION_OK) rc = store_key(s, pub);
   if (rc == HV_SESSION_OK) rc = send_done(s, pub);
+  if (rc == HV_SESSION_OK) record_receipt(s, true);
+  hv_wipe(s->secret, sizeof s->secret);
   if (rc == HV_SESSION_OK) memcpy(out->identity, pub, sizeof pub);
   return rc;
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "handover/crypto.h"
+#include "session/evidence.h"
 #include "session/log.h"
 #include "session/sender_int.h"
 #include "session/util.h"
@@ -123,6 +124,10 @@ typedef struct {
   char tag[112];
   uint8_t in[HV_SESSION_FRAME_MAX];
   uint8_t out[HV_SESSION_FRAME_MAX];
+  /* for the receipt: the RESPONSE taken, the KEY sent, the readings */
+  uint8_t response[HV_SESSION_FRAME_MAX], key[HV_SESSION_FRAME_MAX];
+  size_t response_len, key_len;
+  hv_receipt_time t_challenge, t_response;
 } conn_io;
 
 static void release_key_claim(hv_session_sender *s, conn_io *io);
@@ -201,6 +206,55 @@ static void done_taken(hv_session_sender *s, conn_io *io, const hv_proto_event *
     SAY(s, HV_SESSION_LOG_WARN,
         "%s after_handover keep: still serving; the identity now lives in two builds",
         io->tag);
+}
+
+/* What the receipt of this exchange needs, kept as the messages pass; at
+ * the DONE, or at a refusal after the receiver's report verified, the
+ * receipt goes to the store's log (PROTOCOL.md "Receipts"). */
+static void note_for_receipt(hv_session_sender *s, conn_io *io, const hv_proto_event *ev,
+                             hv_proto_error pe, uint64_t now, size_t in_len, size_t out_len) {
+  hv_receipt_time *t = ev->received == HV_PROTO_MSG_HELLO ? &io->t_challenge : &io->t_response;
+  if (ev->received == HV_PROTO_MSG_HELLO || ev->received == HV_PROTO_MSG_RESPONSE) {
+    hv_session_time_agreed(s->time, t);
+    t->kind = ev->received == HV_PROTO_MSG_HELLO ? HV_RECEIPT_TIME_CHALLENGE
+                                                 : HV_RECEIPT_TIME_RESPONSE;
+    t->time_ms = now;
+  }
+  if (ev->received == HV_PROTO_MSG_RESPONSE && pe == HV_PROTO_OK) {
+    memcpy(io->response, io->in, in_len);
+    memcpy(io->key, io->out, out_len);
+    io->response_len = in_len;
+    io->key_len = out_len;
+    return;
+  }
+  bool refused = ev->received == HV_PROTO_MSG_RESPONSE && sess_refusal_after_report(pe);
+  if (!refused && !(ev->received == HV_PROTO_MSG_DONE && pe == HV_PROTO_OK)) return;
+  static _Thread_local hv_receipt r;
+  memset(&r, 0, sizeof r);
+  r.role = HV_RECEIPT_ROLE_SENDER;
+  r.outcome = refused ? HV_RECEIPT_REFUSED : HV_RECEIPT_COMPLETED;
+  r.error_code = refused ? (uint16_t)pe : 0;
+  hv_receipt_error re = refused ? hv_receipt_from_exchange(&r, io->in, in_len, NULL, 0)
+                                : hv_receipt_from_exchange(&r, io->response, io->response_len,
+                                                           io->key, io->key_len);
+  if (re != HV_RECEIPT_OK) {
+    SAY(s, HV_SESSION_LOG_WARN, "%s no receipt: %s", io->tag, hv_receipt_error_name(re));
+    return;
+  }
+  if (io->t_challenge.time_ms == r.times[0].time_ms) r.times[0] = io->t_challenge;
+  r.times[r.n_times++] = io->t_response;
+  if (!refused) {
+    hv_session_time_agreed(s->time, &r.times[r.n_times]);
+    r.times[r.n_times].kind = HV_RECEIPT_TIME_DONE;
+    r.times[r.n_times++].time_ms = now;
+  }
+  /* under the lock: the secret, and the store's log, are shared by every
+   * connection; signed before a retirement wipes the secret */
+  pthread_mutex_lock(&s->lock);
+  /* the sender knows its identity even when no KEY was made */
+  if (!refused || hv_ed25519_public(s->secret, r.identity) == 0)
+    sess_record_receipt(s->worker, &r, refused ? NULL : s->secret, now, io->tag);
+  pthread_mutex_unlock(&s->lock);
 }
 
 static void log_step(hv_session_sender *s, conn_io *io, const hv_proto_event *ev,
@@ -310,6 +364,7 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
   /* A refusal ends this connection's exchange, and its claim on the KEY,
    * before the peer reads the ERROR. */
   if (pe != HV_PROTO_OK) release_key_claim(s, io);
+  note_for_receipt(s, io, &ev, pe, now, in_len, out_len);
   if (out_len > 0) {
     hv_session_frame_error fe = hv_session_frame_write(io->fd, io->out, out_len,
                                                        io->deadline_ms);
@@ -373,6 +428,9 @@ hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
   io->deadline_ms = start + HV_SESSION_DEADLINE_MS;
   io->time_ms = 0;
   io->holds_key_claim = false;
+  io->response_len = io->key_len = 0;
+  memset(&io->t_challenge, 0, sizeof io->t_challenge);
+  memset(&io->t_response, 0, sizeof io->t_response);
   make_tag(peer, io->tag, sizeof io->tag);
   hv_proto_config cfg = {.tee = s->worker->tee, .params = s->worker->params};
   /* Copied under the lock: a retirement on another connection wipes it

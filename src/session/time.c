@@ -13,6 +13,8 @@
 
 struct hv_session_time {
   hv_timesrc_session *session;
+  const hv_timesrc_config *cfg; /* the caller's: names the servers */
+  hv_receipt_time agreed;       /* the servers of the last trusted answer */
   hv_session_log log;
   pthread_mutex_t lock;
   bool have_last;
@@ -28,6 +30,7 @@ hv_session_time *hv_session_time_new(const hv_timesrc_config *cfg, const hv_sess
     return NULL;
   }
   if (log) t->log = *log;
+  t->cfg = cfg;
   t->session = hv_timesrc_session_new(cfg, err, err_len);
   if (!t->session) {
     free(t);
@@ -69,6 +72,26 @@ static void log_evidence(const hv_session_time *t, const char *tag,
   }
 }
 
+/* Names the servers that agreed in r, for receipts: "host:port". */
+static void note_agreed(hv_session_time *t, const hv_timesrc_report *r) {
+  memset(&t->agreed, 0, sizeof t->agreed);
+  for (size_t i = 0; i < r->n && i < t->cfg->n_servers && i < HV_TIMESRC_MAX_SERVERS; i++) {
+    if (r->servers[i].outcome != HV_TIMESRC_OUT_AGREES) continue;
+    if (t->agreed.n_servers == HV_RECEIPT_MAX_SERVERS) break;
+    const hv_timesrc_server *sv = &t->cfg->servers[i];
+    bool v6 = strchr(sv->host, ':') != NULL;
+    snprintf(t->agreed.servers[t->agreed.n_servers++], HV_RECEIPT_MAX_NAME + 1,
+             v6 ? "[%s]:%u" : "%s:%u", sv->host,
+             sv->ke_port ? sv->ke_port : HV_NTS_DEFAULT_KE_PORT);
+  }
+}
+
+void hv_session_time_agreed(hv_session_time *t, hv_receipt_time *out) {
+  pthread_mutex_lock(&t->lock);
+  *out = t->agreed;
+  pthread_mutex_unlock(&t->lock);
+}
+
 /* Runs one query with the lock held. */
 static hv_session_error query_locked(hv_session_time *t, const char *tag, uint64_t *now_ms) {
   hv_timesrc_report *r = calloc(1, sizeof *r);
@@ -88,6 +111,7 @@ static hv_session_error query_locked(hv_session_time *t, const char *tag, uint64
     t->have_last = true;
     t->last_time_ms = carried;
     t->last_mono_ms = mono_now;
+    note_agreed(t, r);
     *now_ms = (uint64_t)carried;
     rc = HV_SESSION_OK;
   } else {

@@ -86,6 +86,7 @@ static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w
     FAIL(w, "policy refused: %s (line %zu: %s)", hv_policy_error_name(pe), d.line, d.what);
     goto out;
   }
+  if (hv_sha256(text, text_len, w->policy_hash) != 0) goto out;
   se = hv_store_set_policy_version(w->store, hv_policy_version(w->policy));
   if (se != HV_STORE_OK) {
     FAIL(w, "recording the policy version: %s", hv_store_error_name(se));

@@ -13,6 +13,7 @@ struct hv_session_worker {
   hv_proto_runtime runtimes[HV_POLICY_MAX_RUNTIMES];
   hv_proto_params params;
   hv_timesrc_config time_cfg;
+  uint8_t policy_hash[HV_SHA256_LEN]; /* of the verified policy text (receipts) */
   uint8_t nts_state_key[HV_TIMESRC_STATE_KEY_LEN]; /* time_cfg.state_key */
 };
 

@@ -624,3 +624,4 @@ hv_store_error hv_store_read_identity(hv_store *s, uint8_t secret[HV_ED25519_PRI
                                       uint8_t pub[HV_ED25519_PUB_LEN]) {
   return read_identity(s, secret, pub);
 }
+const hv_tee *hv_store_tee(const hv_store *s) { return s->tee; }

@@ -26,12 +26,12 @@ hv_store_error hv_store_write_atomic(int dirfd, const char *name,
                                                                : HV_STORE_ERR_WRITE;
 }
 
-static hv_store_error check_file(int fd) {
+static hv_store_error check_file(int fd, size_t max) {
   struct stat st;
   if (fstat(fd, &st) != 0) return HV_STORE_ERR_READ;
   if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 0077))
     return HV_STORE_ERR_PERMISSIONS;
-  if (st.st_size > HV_STORE_MAX_FILE) return HV_STORE_ERR_CORRUPT;
+  if ((uint64_t)st.st_size > max) return HV_STORE_ERR_CORRUPT;
   return HV_STORE_OK;
 }
 
@@ -51,6 +51,12 @@ static hv_store_error read_all(int fd, uint8_t *buf, size_t cap, size_t *len) {
 
 hv_store_error hv_store_read_file(int dirfd, const char *name, uint8_t *buf,
                                   size_t cap, size_t *len, bool *found) {
+  return hv_store_read_file_max(dirfd, name, HV_STORE_MAX_FILE, buf, cap, len, found);
+}
+
+hv_store_error hv_store_read_file_max(int dirfd, const char *name, size_t max,
+                                      uint8_t *buf, size_t cap, size_t *len,
+                                      bool *found) {
   *found = false;
   *len = 0;
   int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
@@ -59,7 +65,7 @@ hv_store_error hv_store_read_file(int dirfd, const char *name, uint8_t *buf,
     return errno == ELOOP ? HV_STORE_ERR_PERMISSIONS : HV_STORE_ERR_READ;
   }
   *found = true;
-  hv_store_error err = check_file(fd);
+  hv_store_error err = check_file(fd, max);
   if (err == HV_STORE_OK) err = read_all(fd, buf, cap, len);
   (void)close(fd);
   return err;

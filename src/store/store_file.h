@@ -31,6 +31,10 @@ hv_store_error hv_store_write_atomic(int dirfd, const char *name,
  * when the file does not exist. */
 hv_store_error hv_store_read_file(int dirfd, const char *name, uint8_t *buf,
                                   size_t cap, size_t *len, bool *found);
+/* The same for a file of up to max bytes (the log). */
+hv_store_error hv_store_read_file_max(int dirfd, const char *name, size_t max,
+                                      uint8_t *buf, size_t cap, size_t *len,
+                                      bool *found);
 /* Removes the temp files a crash may have left. */
 hv_store_error hv_store_remove_stale(int dirfd);
 
@@ -44,5 +48,13 @@ hv_store_error hv_store_frame(hv_store_kind kind,
 hv_store_error hv_store_unframe(hv_store_kind kind, const uint8_t *data,
                                 size_t len, uint8_t pub[HV_ED25519_PUB_LEN],
                                 const uint8_t **sealed, size_t *sealed_len);
+
+/* For the store's other files (log.c): its directory, its TEE, and the
+ * writers' lock (see store.c). (The names of issue 11's store_int.h, so
+ * the two declare the same functions.) */
+int hv_store_dirfd(const hv_store *s);
+const hv_tee *hv_store_tee(const hv_store *s);
+hv_store_error hv_store_lock(const hv_store *s);
+void hv_store_unlock(const hv_store *s);
 
 #endif

@@ -138,12 +138,18 @@ static int parse_label(hv_timesrc_server *s, const char *kv, size_t len, char *e
   return fail(err, err_len, "unknown server label '%.*s' (operator, region)", (int)key_len, kv);
 }
 
+const char *hv_timesrc_kind_name(hv_timesrc_kind k) {
+  return k == HV_TIMESRC_KIND_HTTPS ? "https" : "nts";
+}
+
 const char *hv_timesrc_operator_of(const hv_timesrc_server *s) {
   return s->operator_name[0] ? s->operator_name : s->host;
 }
 
 static uint16_t effective_port(const hv_timesrc_server *s) {
-  return s->ke_port ? s->ke_port : HV_NTS_DEFAULT_KE_PORT;
+  if (s->ke_port) return s->ke_port;
+  return s->kind == HV_TIMESRC_KIND_HTTPS ? HV_TIMESRC_DEFAULT_HTTPS_PORT
+                                          : HV_NTS_DEFAULT_KE_PORT;
 }
 
 static bool same_server(const hv_timesrc_server *a, const hv_timesrc_server *b) {
@@ -156,6 +162,13 @@ int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec, char *err,
     return fail(err, err_len, "more than %d servers", HV_TIMESRC_MAX_SERVERS);
   hv_timesrc_server s;
   memset(&s, 0, sizeof s);
+  static const char https_scheme[] = "https://";
+  if (!strncasecmp(spec, https_scheme, sizeof https_scheme - 1)) {
+    s.kind = HV_TIMESRC_KIND_HTTPS;
+    spec += sizeof https_scheme - 1;
+  } else if (strstr(spec, "://")) {
+    return fail(err, err_len, "unknown scheme in '%s' (https:// or none for NTS)", spec);
+  }
   const char *end = spec + strlen(spec);
   const char *comma = memchr(spec, ',', (size_t)(end - spec));
   const char *part_end = comma ? comma : end;
@@ -206,6 +219,11 @@ static int apply_setting(hv_timesrc_config *cfg, char **tok, int n, char *err, s
     if (parse_number(tok[1], 0, 86400000LL, &v))
       return fail(err, err_len, "max-spread-ms must be 0-86400000");
     cfg->rules.max_spread_ms = v;
+  } else if (!strcmp(tok[0], "quorum")) {
+    if (strcmp(tok[1], "configured") && strcmp(tok[1], "answers"))
+      return fail(err, err_len, "quorum must be 'configured' or 'answers'");
+    cfg->rules.quorum = strcmp(tok[1], "answers") ? HV_TIMESRC_QUORUM_CONFIGURED
+                                                  : HV_TIMESRC_QUORUM_ANSWERS;
   } else if (!strcmp(tok[0], "min-operators")) {
     if (parse_number(tok[1], 1, HV_TIMESRC_MAX_SERVERS, &v))
       return fail(err, err_len, "min-operators must be 1-%d", HV_TIMESRC_MAX_SERVERS);
@@ -290,4 +308,57 @@ int hv_timesrc_config_check(const hv_timesrc_config *cfg, char *err, size_t err_
     return fail(err, err_len, "min-operators %u exceeds the %zu operators configured",
                 cfg->rules.min_distinct_operators, configured_operators(cfg));
   return 0;
+}
+
+/* Servers that must be dropped to leave fewer than `need` operators:
+ * drop whole operators, the smallest first. */
+static size_t drops_to_starve_operators(const hv_timesrc_config *cfg, size_t need) {
+  size_t count[HV_TIMESRC_MAX_SERVERS], ops = 0;
+  const char *names[HV_TIMESRC_MAX_SERVERS];
+  for (size_t i = 0; i < cfg->n_servers; i++) {
+    const char *op = hv_timesrc_operator_of(&cfg->servers[i]);
+    size_t j = 0;
+    while (j < ops && strcmp(names[j], op)) j++;
+    if (j == ops) {
+      names[ops] = op;
+      count[ops++] = 0;
+    }
+    count[j]++;
+  }
+  if (need == 0 || ops < need) return 0;
+  size_t dropped = 0;
+  for (size_t k = 0; k + need <= ops; k++) { /* ops - need + 1 operators */
+    size_t min = 0;
+    for (size_t j = 1; j < ops; j++)
+      if (count[j] < count[min]) min = j;
+    dropped += count[min];
+    count[min] = SIZE_MAX;
+  }
+  return dropped;
+}
+
+void hv_timesrc_trust_statement(const hv_timesrc_config *cfg, char *buf, size_t cap) {
+  const hv_timesrc_rules *r = &cfg->rules;
+  size_t n = cfg->n_servers, majority = n / 2 + 1;
+  size_t need = r->min_responses > majority ? r->min_responses : majority;
+  unsigned ops = r->min_distinct_operators ? r->min_distinct_operators : 1;
+  if (r->quorum == HV_TIMESRC_QUORUM_ANSWERS) {
+    size_t deny = n >= r->min_responses ? n - r->min_responses + 1 : 0;
+    size_t starve = drops_to_starve_operators(cfg, ops);
+    if (starve && starve < deny) deny = starve;
+    snprintf(buf, cap,
+             "any %u colluding servers (of at least %u operator%s) can set the time if the "
+             "host drops the other %zu, else any majority of those that answer; the host "
+             "can deny time by dropping %zu of %zu servers (quorum answers)",
+             r->min_responses, ops, ops == 1 ? "" : "s",
+             n > r->min_responses ? n - r->min_responses : 0, deny, n);
+    return;
+  }
+  size_t deny = n - need + 1;
+  size_t starve = drops_to_starve_operators(cfg, ops);
+  if (starve && starve < deny) deny = starve;
+  snprintf(buf, cap,
+           "any %zu colluding servers (of at least %u operator%s) can set the time; the "
+           "host can deny time by dropping %zu of %zu servers (quorum configured)",
+           need, ops, ops == 1 ? "" : "s", deny, n);
 }

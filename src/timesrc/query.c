@@ -23,6 +23,7 @@ const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e) {
   case HV_TIMESRC_OUT_FALSETICKER: return "falseticker";
   case HV_TIMESRC_OUT_TOO_VAGUE: return "too-vague";
   case HV_TIMESRC_OUT_DUPLICATE: return "duplicate";
+  case HV_TIMESRC_OUT_ABANDONED: return "abandoned";
   case HV_TIMESRC_OUT_FAILED: break;
   }
   return hv_nts_error_name(e->error);
@@ -37,6 +38,8 @@ typedef struct {
   bool finished;
 } slot;
 
+typedef enum { PATIENCE_NONE, PATIENCE_OWED, PATIENCE_SPENT } patience;
+
 /* Jars live as long as the session, so that a long-running caller uses
  * its cookies from one query to the next, with or without a state dir. */
 struct hv_timesrc_session {
@@ -46,6 +49,14 @@ struct hv_timesrc_session {
   /* Made the first time a server needs NTS-KE, then kept: one trust
    * store load for every handshake of the session. */
   hv_nts_tls_ctx *tls;
+  hv_nts_tls_ctx *https_tls; /* the same for the HTTPS sources */
+  /* A server abandoned on a settled verdict while still in NTS-KE has no
+   * cookies, so next time it would be the slowest again and abandoned
+   * again, forever. If it was reachable (its TCP connection was up), the
+   * next query waits for it (OWED; the deadline still bounds it); one
+   * that then fails to answer is not waited for again (SPENT) until it
+   * has answered once. */
+  patience waits[HV_TIMESRC_MAX_SERVERS];
 };
 
 typedef struct {
@@ -68,16 +79,25 @@ static void finish(run *r, size_t i, hv_nts_error forced) {
     const char *detail = hv_nts_query_detail(s->q);
     if (detail) snprintf(e->detail, sizeof e->detail, "%s", detail);
     e->used_ke = hv_nts_query_used_ke(s->q);
+    snprintf(e->notes, sizeof e->notes, "%s", hv_nts_query_notes(s->q));
     hv_nts_query_free(s->q);
     s->q = NULL;
   }
   if (e->error == HV_NTS_OK) e->outcome = HV_TIMESRC_OUT_AGREES; /* until judged */
+  patience *p = &r->session->waits[i];
+  if (e->error == HV_NTS_OK)
+    *p = PATIENCE_NONE;
+  else if (*p == PATIENCE_OWED)
+    *p = PATIENCE_SPENT;
 }
 
-/* Gives every server its jar; true when one of them has no cookie. */
+static bool is_https(const hv_timesrc_server *s) { return s->kind == HV_TIMESRC_KIND_HTTPS; }
+
+/* Gives every NTS server its jar; true when one of them has no cookie. */
 static bool attach_jars(run *r) {
   bool needs_ke = false;
   for (size_t i = 0; i < r->cfg->n_servers; i++) {
+    if (is_https(&r->cfg->servers[i])) continue; /* no cookies */
     hv_nts_jar **jar = &r->session->jars[i];
     if (!*jar)
       *jar = r->session->state ? hv_timesrc_state_jar(r->session->state, &r->cfg->servers[i])
@@ -95,7 +115,14 @@ static void start_all(run *r) {
     char ignored[HV_NTS_DETAIL_MAX];
     r->session->tls = hv_nts_tls_ctx_new(r->cfg->ca_file, ignored, sizeof ignored);
   }
+  bool any_https = false;
+  for (size_t i = 0; i < r->cfg->n_servers; i++) any_https |= is_https(&r->cfg->servers[i]);
+  if (any_https && !r->session->https_tls) {
+    char ignored[HV_NTS_DETAIL_MAX];
+    r->session->https_tls = hv_nts_https_tls_ctx_new(r->cfg->ca_file, ignored, sizeof ignored);
+  }
   hv_nts_options opts = {r->cfg->ca_file, r->cfg->not_before_unix, r->session->tls};
+  hv_nts_options https_opts = {r->cfg->ca_file, r->cfg->not_before_unix, r->session->https_tls};
   for (size_t i = 0; i < r->cfg->n_servers; i++) {
     const hv_timesrc_server *srv = &r->cfg->servers[i];
     hv_nts_server ns;
@@ -103,7 +130,10 @@ static void start_all(run *r) {
     memcpy(ns.host, srv->host, sizeof ns.host);
     ns.ke_port = srv->ke_port;
     slot *s = &r->s[i];
-    if (s->jar) s->q = hv_nts_query_start(&ns, &opts, s->jar, r->deadline_ms);
+    if (is_https(srv))
+      s->q = hv_nts_https_query_start(&ns, &https_opts, r->deadline_ms);
+    else if (s->jar)
+      s->q = hv_nts_query_start(&ns, &opts, s->jar, r->deadline_ms);
     if (!s->q) finish(r, i, HV_NTS_ERR_INTERNAL);
   }
 }
@@ -160,27 +190,108 @@ static bool poll_round(run *r) {
   return true;
 }
 
-/* A sample from the NTP server that an earlier sample came from (two
- * names, or two NTS-KE ports, for one server) must not vote again. */
-static bool mark_duplicate(run *r, size_t i) {
-  hv_timesrc_evidence *e = &r->out->servers[i];
-  if (!e->sample.ntp_address[0]) return false;
+/* The earlier server whose NTP server (address and port) this sample
+ * came from, if one voted (two names, or two NTS-KE ports, for one
+ * server): this one must not vote again. -1: none. */
+static long duplicate_of(const run *r, size_t i) {
+  const hv_timesrc_evidence *e = &r->out->servers[i];
+  if (!e->sample.ntp_address[0]) return -1;
   for (size_t k = 0; k < i; k++) {
     const hv_timesrc_evidence *earlier = &r->out->servers[k];
     /* Only an earlier sample that votes makes this one a second vote. */
     if (earlier->outcome == HV_TIMESRC_OUT_FAILED ||
+        earlier->outcome == HV_TIMESRC_OUT_ABANDONED ||
         earlier->outcome == HV_TIMESRC_OUT_DUPLICATE ||
         earlier->outcome == HV_TIMESRC_OUT_TOO_VAGUE)
       continue;
-    if (strcmp(earlier->sample.ntp_address, e->sample.ntp_address) != 0) continue;
-    char address[sizeof e->sample.ntp_address];
-    memcpy(address, e->sample.ntp_address, sizeof address);
-    e->outcome = HV_TIMESRC_OUT_DUPLICATE;
-    snprintf(e->detail, sizeof e->detail, "the same NTP server (%s) as server %zu", address,
-             k + 1);
-    return true;
+    if (strcmp(earlier->sample.ntp_address, e->sample.ntp_address) == 0) return (long)k;
   }
-  return false;
+  return -1;
+}
+
+static bool answered(const hv_timesrc_evidence *e) {
+  return e->outcome != HV_TIMESRC_OUT_FAILED && e->outcome != HV_TIMESRC_OUT_ABANDONED;
+}
+
+/* The voting candidates carried to the instant mono_ns; of[] maps them
+ * to servers. With mark, the evidence is updated (duplicate, too vague). */
+static size_t collect(run *r, int64_t mono_ns, bool mark, hv_timesrc_candidate *cand,
+                      size_t *of) {
+  size_t n = 0;
+  for (size_t i = 0; i < r->cfg->n_servers; i++) {
+    hv_timesrc_evidence *e = &r->out->servers[i];
+    if (!r->s[i].finished || !answered(e) || e->outcome == HV_TIMESRC_OUT_DUPLICATE) continue;
+    long dup = duplicate_of(r, i);
+    if (dup >= 0) {
+      if (mark) {
+        char address[sizeof e->sample.ntp_address];
+        memcpy(address, e->sample.ntp_address, sizeof address);
+        e->outcome = HV_TIMESRC_OUT_DUPLICATE;
+        snprintf(e->detail, sizeof e->detail, "the same NTP server (%s) as server %ld",
+                 address, dup + 1);
+      }
+      continue;
+    }
+    hv_timesrc_candidate c;
+    bool votes = hv_timesrc_candidate_from_sample(&e->sample, mono_ns - e->sample.t4_mono_ns, &c);
+    c.operator_name = hv_timesrc_operator_of(&r->cfg->servers[i]);
+    if (mark) {
+      e->candidate = c;
+      if (!votes) e->outcome = HV_TIMESRC_OUT_TOO_VAGUE;
+    }
+    if (!votes) continue;
+    cand[n] = c;
+    of[n++] = i;
+  }
+  return n;
+}
+
+/* Distinct operators among the voting candidates and the servers still
+ * outstanding: the most the agreeing set could ever span. */
+static size_t possible_operators(const run *r, const size_t *of, size_t n) {
+  const char *seen[HV_TIMESRC_MAX_SERVERS];
+  size_t k = 0;
+  for (size_t i = 0; i < r->cfg->n_servers; i++) {
+    bool counts = !r->s[i].finished;
+    for (size_t j = 0; j < n && !counts; j++) counts = of[j] == i;
+    if (!counts) continue;
+    const char *op = hv_timesrc_operator_of(&r->cfg->servers[i]);
+    bool dup = false;
+    for (size_t j = 0; j < k && !dup; j++) dup = strcmp(seen[j], op) == 0;
+    if (!dup) seen[k++] = op;
+  }
+  return k;
+}
+
+/* True when no outstanding answer could change the verdict: the run
+ * stops and closes what is still open. */
+static bool settled(run *r) {
+  hv_timesrc_candidate cand[HV_TIMESRC_MAX_SERVERS];
+  size_t of[HV_TIMESRC_MAX_SERVERS], outstanding = 0;
+  for (size_t i = 0; i < r->cfg->n_servers; i++) outstanding += !r->s[i].finished;
+  if (outstanding == 0) return true;
+  if (r->cfg->wait_all) return false;
+  for (size_t i = 0; i < r->cfg->n_servers; i++)
+    if (!r->s[i].finished && r->session->waits[i] == PATIENCE_OWED) return false;
+  size_t n = collect(r, hv_timesrc_mono_ns(), false, cand, of);
+  return hv_timesrc_settled(cand, n, outstanding, r->cfg->n_servers,
+                            possible_operators(r, of, n), &r->cfg->rules);
+}
+
+static void abandon_outstanding(run *r) {
+  for (size_t i = 0; i < r->cfg->n_servers; i++) {
+    if (r->s[i].finished) continue;
+    bool owed = r->session->waits[i] == PATIENCE_NONE && hv_nts_query_reached(r->s[i].q) &&
+                !is_https(&r->cfg->servers[i]) &&
+                hv_nts_jar_cookie_count(r->s[i].jar) == 0;
+    finish(r, i, HV_NTS_ERR_TIMEOUT);
+    if (owed) r->session->waits[i] = PATIENCE_OWED;
+    hv_timesrc_evidence *e = &r->out->servers[i];
+    e->outcome = HV_TIMESRC_OUT_ABANDONED;
+    snprintf(e->detail, sizeof e->detail, "abandoned: the verdict was settled without it");
+    r->out->abandoned++;
+  }
+  r->out->settled_early = r->out->abandoned > 0;
 }
 
 /* Carries every sample to one monotonic instant and lets select judge. */
@@ -188,23 +299,18 @@ static void decide(run *r) {
   hv_timesrc_report *out = r->out;
   hv_timesrc_candidate cand[HV_TIMESRC_MAX_SERVERS];
   bool in_set[HV_TIMESRC_MAX_SERVERS];
-  size_t of[HV_TIMESRC_MAX_SERVERS], n = 0;
+  size_t of[HV_TIMESRC_MAX_SERVERS];
   out->decision.mono_ns = hv_timesrc_mono_ns();
   out->decision.local_ns = hv_sys_realtime_ns();
-  for (size_t i = 0; i < r->cfg->n_servers; i++) {
-    hv_timesrc_evidence *e = &out->servers[i];
-    if (e->outcome == HV_TIMESRC_OUT_FAILED || mark_duplicate(r, i)) continue;
-    int64_t carry = out->decision.mono_ns - e->sample.t4_mono_ns;
-    bool votes = hv_timesrc_candidate_from_sample(&e->sample, carry, &e->candidate);
-    e->candidate.operator_name = hv_timesrc_operator_of(&r->cfg->servers[i]);
-    if (!votes) {
-      e->outcome = HV_TIMESRC_OUT_TOO_VAGUE;
-      continue;
-    }
-    cand[n] = e->candidate;
-    of[n++] = i;
-  }
-  hv_timesrc_select(cand, n, &r->cfg->rules, in_set, &out->decision);
+  size_t n = collect(r, out->decision.mono_ns, true, cand, of);
+  hv_timesrc_select_of(cand, n, r->cfg->n_servers, &r->cfg->rules, in_set, &out->decision);
+  /* Settled untrusted because even the abandoned servers could not have
+   * made a majority of those configured: that is the reason to give. */
+  hv_timesrc_decision *d = &out->decision;
+  if (out->settled_early && d->verdict != HV_TIMESRC_TRUSTED &&
+      r->cfg->rules.quorum == HV_TIMESRC_QUORUM_CONFIGURED &&
+      2 * (d->agreeing + out->abandoned) <= d->majority_of)
+    d->verdict = HV_TIMESRC_NO_MAJORITY;
   for (size_t k = 0; k < n; k++)
     out->servers[of[k]].outcome = in_set[k] ? HV_TIMESRC_OUT_AGREES : HV_TIMESRC_OUT_FALSETICKER;
   /* It points into the session's configuration, which the report may
@@ -246,6 +352,7 @@ void hv_timesrc_session_free(hv_timesrc_session *s) {
   for (size_t i = 0; i < HV_TIMESRC_MAX_SERVERS; i++) hv_nts_jar_free(s->jars[i]);
   hv_timesrc_state_close(s->state);
   hv_nts_tls_ctx_free(s->tls);
+  hv_nts_tls_ctx_free(s->https_tls);
   free(s);
 }
 
@@ -281,8 +388,9 @@ hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *session,
   /* Rounded up: the deadline never falls short of the full timeout. */
   r->deadline_ms = (start_ns + NS_PER_MS - 1) / NS_PER_MS + cfg->timeout_ms;
   start_all(r);
-  while (poll_round(r)) {
-  }
+  bool done = settled(r);
+  while (!done && poll_round(r)) done = settled(r);
+  if (done) abandon_outstanding(r);
   /* The deadline passed (or poll failed): whatever is still open lost. */
   for (size_t i = 0; i < cfg->n_servers; i++)
     if (!r->s[i].finished) finish(r, i, HV_NTS_ERR_TIMEOUT);

@@ -20,6 +20,10 @@ const char *hv_timesrc_verdict_name(hv_timesrc_verdict v) {
   return "unknown";
 }
 
+const char *hv_timesrc_quorum_name(hv_timesrc_quorum q) {
+  return q == HV_TIMESRC_QUORUM_ANSWERS ? "answers" : "configured";
+}
+
 static int64_t non_negative(int64_t v) { return v < 0 ? 0 : v; }
 
 bool hv_timesrc_candidate_from_sample(const hv_nts_sample *s, int64_t carry_ns,
@@ -144,12 +148,13 @@ static void to_ms(hv_timesrc_decision *d) {
 
 static bool rules_valid(const hv_timesrc_rules *r) {
   return r->min_responses >= 1 && r->max_spread_ms >= 0 &&
-         r->max_spread_ms <= INT64_MAX / NS_PER_MS;
+         r->max_spread_ms <= INT64_MAX / NS_PER_MS &&
+         (r->quorum == HV_TIMESRC_QUORUM_CONFIGURED || r->quorum == HV_TIMESRC_QUORUM_ANSWERS);
 }
 
 static hv_timesrc_verdict judge(const hv_timesrc_decision *d, const hv_timesrc_rules *r) {
   if (d->valid < r->min_responses) return HV_TIMESRC_TOO_FEW_RESPONSES;
-  if (2 * d->agreeing <= d->valid) return HV_TIMESRC_NO_MAJORITY;
+  if (2 * d->agreeing <= d->majority_of) return HV_TIMESRC_NO_MAJORITY;
   if (d->agreeing < r->min_responses) return HV_TIMESRC_TOO_FEW_RESPONSES;
   if (d->spread_ns > r->max_spread_ms * NS_PER_MS) return HV_TIMESRC_SPREAD_TOO_LARGE;
   if (d->operators < r->min_distinct_operators) return HV_TIMESRC_TOO_FEW_OPERATORS;
@@ -159,13 +164,21 @@ static hv_timesrc_verdict judge(const hv_timesrc_decision *d, const hv_timesrc_r
 hv_timesrc_verdict hv_timesrc_select(const hv_timesrc_candidate *c, size_t n,
                                      const hv_timesrc_rules *rules,
                                      bool *in_set, hv_timesrc_decision *out) {
+  return hv_timesrc_select_of(c, n, n, rules, in_set, out);
+}
+
+hv_timesrc_verdict hv_timesrc_select_of(const hv_timesrc_candidate *c, size_t n,
+                                        size_t configured, const hv_timesrc_rules *rules,
+                                        bool *in_set, hv_timesrc_decision *out) {
   int64_t mono = out->mono_ns, local = out->local_ns;
   memset(out, 0, sizeof *out);
   out->mono_ns = mono;
   out->local_ns = local;
   out->valid = n;
-  if (n > HV_TIMESRC_MAX_SERVERS || !rules_valid(rules) || (n > 0 && !in_set))
+  if (n > HV_TIMESRC_MAX_SERVERS || configured > HV_TIMESRC_MAX_SERVERS || n > configured ||
+      !rules_valid(rules) || (n > 0 && !in_set))
     return out->verdict = HV_TIMESRC_BAD_CONFIG;
+  out->majority_of = rules->quorum == HV_TIMESRC_QUORUM_ANSWERS ? n : configured;
   if (n > 0) {
     out->agreeing = max_overlap(c, n);
     mark_best(c, n, out->agreeing, in_set, &out->low_ns, &out->high_ns);
@@ -177,4 +190,84 @@ hv_timesrc_verdict hv_timesrc_select(const hv_timesrc_candidate *c, size_t n,
     to_ms(out);
   }
   return out->verdict = judge(out, rules);
+}
+
+/* Whether k more intervals could hand the win, or a share of it, to
+ * anything but the agreeing set: a place that no sample covers, or one
+ * a falseticker covers, reaching a tie (ties are joined) or more. New
+ * answers that side with part of the agreeing set only narrow the time
+ * within that set's intervals: the verdict and the majority stand, the
+ * time is at worst a little less precise than with every answer.
+ * Coverage only rises at an interval's low, so the lows outside [low,
+ * high] and the points just outside its ends are the points to try. */
+static bool could_change_set(const hv_timesrc_candidate *c, size_t n, const bool *in_set,
+                             size_t k, size_t agreeing, int64_t low, int64_t high) {
+  int64_t probe[HV_TIMESRC_MAX_SERVERS + 2];
+  size_t m = 0;
+  if (low > INT64_MIN) probe[m++] = low - 1;
+  if (high < INT64_MAX) probe[m++] = high + 1;
+  for (size_t i = 0; i < n; i++)
+    if (low_of(&c[i]) < low || low_of(&c[i]) > high) probe[m++] = low_of(&c[i]);
+  for (size_t j = 0; j < m; j++) {
+    size_t cover = 0;
+    bool falseticker = false;
+    for (size_t i = 0; i < n; i++) {
+      if (low_of(&c[i]) > probe[j] || probe[j] > high_of(&c[i])) continue;
+      cover++;
+      falseticker |= !in_set[i];
+    }
+    if (falseticker && cover + k >= agreeing) return true;
+  }
+  return k >= agreeing; /* somewhere nobody covers */
+}
+
+/* A trusted verdict stays trusted, with no falseticker agreeing,
+ * whatever k more answers say: no rival can tie or overtake the set
+ * (could_change_set); with quorum answers the set stays
+ * a majority even if all k disagree; and answers that join it (midpoints
+ * within the vote limit of the intersection) keep the spread allowed.
+ * The time may come out a little less precise than with every answer. */
+static bool trusted_settled(const hv_timesrc_candidate *c, size_t n, size_t k,
+                            const hv_timesrc_decision *d, const bool *in_set,
+                            const hv_timesrc_rules *rules) {
+  size_t members = 0;
+  for (size_t i = 0; i < n; i++) members += in_set[i];
+  if (members != d->agreeing) return false; /* a tie: one more answer breaks it */
+  if (could_change_set(c, n, in_set, k, d->agreeing, d->low_ns, d->high_ns)) return false;
+  if (rules->quorum == HV_TIMESRC_QUORUM_ANSWERS && 2 * d->agreeing <= d->valid + k)
+    return false;
+  int64_t lo = d->low_ns - HV_TIMESRC_MAX_HALF_WIDTH_NS;
+  int64_t hi = d->high_ns + HV_TIMESRC_MAX_HALF_WIDTH_NS;
+  for (size_t i = 0; i < n; i++) {
+    if (!in_set[i]) continue;
+    if (c[i].time_ns < lo) lo = c[i].time_ns;
+    if (c[i].time_ns > hi) hi = c[i].time_ns;
+  }
+  return hi - lo <= rules->max_spread_ms * NS_PER_MS;
+}
+
+/* An untrusted verdict stays untrusted when even k answers all joining
+ * the largest set could not give it the numbers or the operators. */
+static bool untrusted_settled(size_t k, size_t configured, size_t possible_operators,
+                              const hv_timesrc_decision *d, const hv_timesrc_rules *rules) {
+  size_t best = d->agreeing + k;
+  if (best < rules->min_responses) return true;
+  if (rules->quorum == HV_TIMESRC_QUORUM_CONFIGURED && 2 * best <= configured) return true;
+  /* 2(a + j) > v + j is easiest at j = k */
+  if (rules->quorum == HV_TIMESRC_QUORUM_ANSWERS && 2 * d->agreeing + k <= d->valid)
+    return true;
+  return possible_operators < rules->min_distinct_operators;
+}
+
+bool hv_timesrc_settled(const hv_timesrc_candidate *c, size_t n, size_t outstanding,
+                        size_t configured, size_t possible_operators,
+                        const hv_timesrc_rules *rules) {
+  bool in_set[HV_TIMESRC_MAX_SERVERS];
+  hv_timesrc_decision d;
+  memset(&d, 0, sizeof d);
+  hv_timesrc_verdict v = hv_timesrc_select_of(c, n, configured, rules, in_set, &d);
+  if (outstanding == 0) return true;
+  if (v == HV_TIMESRC_BAD_CONFIG) return false;
+  if (v == HV_TIMESRC_TRUSTED) return trusted_settled(c, n, outstanding, &d, in_set, rules);
+  return untrusted_settled(outstanding, configured, possible_operators, &d, rules);
 }

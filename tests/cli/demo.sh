@@ -19,7 +19,8 @@ fi
 "$DEMO" --handover "$HANDOVER" >"$out" 2>&1 || { cat "$out" >&2; fail "demo exited non-zero"; }
 grep -q "demo: every step did what it should." "$out" || fail "demo did not finish"
 for step in "receiver-not-in-policy" 'ERROR "challenge-replayed"' "same identity" \
-    "serve: retired:" "state           retired" "store retired"; do
+    "serve: retired:" "state           retired" "store retired" \
+    "chain and sealed head verified" "signature        ok"; do
   grep -q "$step" "$out" || fail "demo output lacks '$step'"
 done
 [ "$(demo_procs)" -eq 0 ] || fail "demo left processes running"
@@ -32,7 +33,7 @@ done
 HANDOVER_DEMO_HOLD_STEP=4 setsid "$DEMO" --handover "$HANDOVER" >"$out" 2>&1 &
 pid=$!
 i=0
-until grep -q "^\[4/8\]" "$out"; do
+until grep -q "^\[4/9\]" "$out"; do
   i=$((i + 1)); [ "$i" -gt 200 ] && fail "demo did not reach step 4"; sleep 0.05
 done
 kill -INT "-$pid"

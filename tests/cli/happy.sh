@@ -35,9 +35,11 @@ wait "$SERVE_PID"
 st=$?
 SERVE_PID=""
 [ "$st" -eq 0 ] || fail "serve exited $st"
-# The sender's queries share one session: only the first runs NTS-KE to
-# the three servers, the later ones use the cookies it got.
-expect_in "serve session" "3 NTS-KE handshakes)" "$W/serve.log"
+# The sender's queries share one session: the first runs NTS-KE to the
+# three servers, the later ones use the cookies it got. A server still
+# in NTS-KE when the other two had settled the verdict was abandoned
+# without cookies and runs NTS-KE again next time: at most one a query.
+expect_in "serve session" "[345] NTS-KE handshakes)" "$W/serve.log"
 
 [ "$(identity new "$W/new")" = "$pub" ] || fail "the new store does not hold the identity"
 [ "$(identity old "$W/old")" = "$pub" ] || fail "the old store forgot which identity it held"

@@ -24,7 +24,9 @@ expect_in "first run" "(1 queries, 3 NTS-KE handshakes)" "$W/receive.log"
 grep -q "127.0.0.1" "$N/jars" && fail "the server names show in the encrypted jars"
 
 receive new "$W/new2" --nts-state "$N" --timing || { cat "$W/receive.log" >&2; fail "receive 2"; }
-expect_in "second run uses the saved cookies" "(1 queries, 0 NTS-KE handshakes)" "$W/receive.log"
+# At most one handshake: a server still in NTS-KE when the first two
+# agreed was abandoned (the verdict was settled) before it got cookies.
+expect_in "second run uses the saved cookies" "(1 queries, [01] NTS-KE handshakes)" "$W/receive.log"
 
 # Another build cannot open the key: it is refused before anything runs.
 # shellcheck disable=SC2046

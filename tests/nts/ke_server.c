@@ -12,6 +12,7 @@
  *   --no-aead       agree on no AEAD (send AEAD 30 instead of 15)
  *   --ntp-port P    send Port Negotiation P
  *   --ntp-server H  send Server Negotiation H
+ *   --delay-ms N    wait N ms before the reply (a slow server)
  * Cookies are random bytes: the keys travel through KEYFILE instead. */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -29,7 +30,7 @@
 
 typedef struct {
   bool no_alpn, tls12, error, warning, critical, no_cookie, no_aead;
-  int ntp_port;
+  int ntp_port, delay_ms;
   const char *ntp_server;
   const char *keyfile;
 } flags;
@@ -103,6 +104,7 @@ static void serve_one(SSL_CTX *ctx, int conn, const flags *f) {
   uint8_t req[1024];
   if (SSL_read(ssl, req, sizeof req) <= 0) goto out;
   save_keys(ssl, f->keyfile);
+  if (f->delay_ms > 0) usleep((useconds_t)f->delay_ms * 1000);
   uint8_t reply[2048];
   hv_buf_writer w;
   hv_buf_writer_init(&w, reply, sizeof reply);
@@ -130,6 +132,7 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--no-aead")) f.no_aead = true;
     else if (!strcmp(a, "--ntp-port") && i + 1 < argc) f.ntp_port = atoi(argv[++i]);
     else if (!strcmp(a, "--ntp-server") && i + 1 < argc) f.ntp_server = argv[++i];
+    else if (!strcmp(a, "--delay-ms") && i + 1 < argc) f.delay_ms = atoi(argv[++i]);
     else {
       fprintf(stderr, "ke_server: unknown flag %s\n", a);
       return 2;

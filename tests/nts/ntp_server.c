@@ -4,7 +4,15 @@
  * usage: ntp_server PORT KEYFILE MODE
  * MODE: good, bad-auth, wrong-uid, wrong-origin, truncated, oversized,
  *       lying-length, mode3, kod, kod-wrong-uid, unsync, silent,
- *       junk-then-good (a reply with a wrong unique id, then a good one),
+ *       noauth (no authenticator), rate / deny (unauthenticated kiss-o'-death),
+ *       auth-deny (an authenticated DENY), zero-rx, zero-tx (a zero receive or
+ *       transmit timestamp), negative-delay (T3 - T2 longer than the round trip),
+ *       BAD-then-good (the reply BAD, then a good one, for BAD in junk, bad-auth,
+ *       noauth, kod, rate, deny),
+ *       kod-first (NTSN to the first request, good replies to later ones),
+ *       stale-silent (no reply to requests under the keys KEYFILE held
+ *       when it started: a server that lost them and sends no NAK; good
+ *       replies under any later keys),
  *       drop-first (the first request is lost; later ones are answered),
  *       answer-first-late (nothing until the second request, which gets
  *       the answer to the first: a reply that was only slow) */
@@ -61,6 +69,17 @@ static size_t answer(const char *mode, const ht_ntp_request_seen *req,
     memcpy(s.refid, "NTSN", 4);
     s.s2c_key = NULL;
   }
+  if (!strcmp(mode, "noauth")) s.s2c_key = NULL;
+  if (!strcmp(mode, "rate") || !strcmp(mode, "deny") || !strcmp(mode, "auth-deny")) {
+    s.stratum = 0;
+    memcpy(s.refid, mode[0] == 'r' ? "RATE" : "DENY", 4);
+    if (mode[0] != 'a') s.s2c_key = NULL;
+  }
+  if (!strcmp(mode, "zero-rx")) s.receive_ts = 0;
+  if (!strcmp(mode, "zero-tx")) s.transmit_ts = 0;
+  /* The server claims it held the request for a second: longer than
+   * any loopback round trip. */
+  if (!strcmp(mode, "negative-delay")) s.receive_ts = hv_ntp_unix_ns_to_ts(now_ns() - 1000000000LL);
   size_t len = 0;
   if (!strcmp(mode, "silent")) return 0;
   if (!ht_ntp_build_reply(&s, out, cap, &len)) return 0;
@@ -86,6 +105,8 @@ int main(int argc, char **argv) {
     return 1;
   }
   static uint8_t in[HV_NTP_PACKET_MAX], out[HV_NTP_PACKET_MAX + 200];
+  uint8_t stale[64];
+  bool have_stale = read_keys(argv[2], stale);
   ht_ntp_request_seen first;
   unsigned requests = 0;
   for (;;) {
@@ -101,6 +122,8 @@ int main(int argc, char **argv) {
     }
     requests++;
     if (!strcmp(argv[3], "drop-first") && requests == 1) continue;
+    if (!strcmp(argv[3], "stale-silent") && have_stale && !memcmp(keys, stale, sizeof keys))
+      continue;
     if (!strcmp(argv[3], "answer-first-late")) {
       if (requests == 1) {
         first = req;
@@ -108,14 +131,19 @@ int main(int argc, char **argv) {
       }
       if (requests == 2) req = first;
     }
-    if (!strcmp(argv[3], "junk-then-good")) {
-      size_t junk = answer("wrong-uid", &req, keys + 32, out, sizeof out);
+    const char *mode = argv[3];
+    const char *then_good = strstr(mode, "-then-good");
+    if (then_good) {
+      char first_mode[32];
+      snprintf(first_mode, sizeof first_mode, "%.*s", (int)(then_good - mode), mode);
+      size_t junk = answer(strcmp(first_mode, "junk") ? first_mode : "wrong-uid", &req,
+                           keys + 32, out, sizeof out);
       if (junk > 0 && sendto(s, out, junk, 0, (struct sockaddr *)&from, from_len) < 0)
         perror("ntp_server: sendto");
     }
-    const char *mode = argv[3];
-    if (!strcmp(mode, "junk-then-good") || !strcmp(mode, "drop-first") ||
-        !strcmp(mode, "answer-first-late"))
+    if (!strcmp(mode, "kod-first")) mode = requests == 1 ? "kod" : "good";
+    if (then_good || !strcmp(mode, "drop-first") || !strcmp(mode, "answer-first-late") ||
+        !strcmp(mode, "stale-silent"))
       mode = "good";
     size_t len = answer(mode, &req, keys + 32, out, sizeof out);
     if (len > 0 && sendto(s, out, len, 0, (struct sockaddr *)&from, from_len) < 0)

@@ -1,7 +1,7 @@
 /* Runs NTS queries against one server and prints each outcome, one line
  * each, for the shell interop tests:
  *   result=NAME used_ke=0|1 cookies=N ntp=HOST,PORT stratum=S offset_ns=O
- *   delay_ns=D detail=TEXT
+ *   delay_ns=D notes=[NOTES] detail=TEXT
  * usage: nts_probe HOST KEPORT [-c CAFILE] [-t TIMEOUT_MS] [-n COUNT]
  *                  [-b NOT_BEFORE_UNIX] [-j JARFILE] [-s]
  * With -j the jar is loaded from JARFILE if it exists and saved back at
@@ -99,10 +99,11 @@ int main(int argc, char **argv) {
     uint16_t ntp_port = 0;
     (void)hv_nts_jar_ntp_server(jar, ntp_host, &ntp_port);
     printf("result=%s used_ke=%d cookies=%zu ntp=%s,%u stratum=%u offset_ns=%lld "
-           "delay_ns=%lld detail=%s\n",
+           "delay_ns=%lld notes=[%s] detail=%s\n",
            hv_nts_error_name(err), hv_nts_query_used_ke(q) ? 1 : 0,
            hv_nts_jar_cookie_count(jar), ntp_host, ntp_port, s.stratum,
-           (long long)s.offset_ns, (long long)s.delay_ns, hv_nts_query_detail(q));
+           (long long)s.offset_ns, (long long)s.delay_ns, hv_nts_query_notes(q),
+           hv_nts_query_detail(q));
     fflush(stdout);
     hv_nts_query_free(q);
     if (err != HV_NTS_OK) failures++;

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Interop with Debian's chronyd on loopback: Port and Server Negotiation,
 # IPv4, IPv6 and a host name, cookie reuse without TLS (counted by
-# chronyd itself), the kiss-o'-death after the server loses its keys, the
+# chronyd itself), the NTS NAK after the server rotates its keys (re-keyed
+# within the query), the
 # offset from a server 3 hours ahead, and the default NTP port 123 (in a
 # network namespace of its own).
 # usage: test_nts_chrony.sh NTS_ENV_SH NTS_PROBE
@@ -78,18 +79,29 @@ authed=$(stat_of a "Authenticated NTP packets")
   fail "chronyd counted '$authed' authenticated NTP packets, wanted 3"
 query host-name ok,1 localhost "$KE_A"
 
-# The server restarts with new keys: our cookies are now garbage to it,
-# it answers NTSN, the jar is emptied, and the next query runs NTS-KE.
-# Gone (reaped: it is our child), not just its TCP socket: its UDP
-# socket would pass for the new server's.
+# The server restarts with new keys (its key rotated): our cookies are
+# now garbage to it and it answers NTSN. RFC 8915 5.7: at the resend
+# time the cookies are dropped and NTS-KE runs again within the same
+# query, which then succeeds with the fresh cookies; the next query
+# needs no NTS-KE. Gone (reaped: it is our child), not just its TCP
+# socket: its UDP socket would pass for the new server's.
 old_a=$(cat "$D/a.pid")
 kill "$old_a"
 wait "$old_a" 2>/dev/null
 rm -f "$D/a.dump/"*
 ntsenv_chrony a "$KE_A" "$NTP_A" || exit 1
-query kiss-of-death ntp-kiss-of-death,0 127.0.0.1 "$KE_A" -j "$D/jar_a"
-expect_in "kiss-o'-death emptied the jar" "$LAST" " cookies=0 "
-query after-kiss ok,1 127.0.0.1 "$KE_A" -j "$D/jar_a"
+query key-rotated ok,1 127.0.0.1 "$KE_A" -j "$D/jar_a"
+expect_in "ntsn noted, re-keyed within the query" "$LAST" "notes=[ntsn, re-keyed]"
+expect_in "fresh cookies after the re-key" "$LAST" " cookies=8 "
+query after-rotation ok,0 127.0.0.1 "$KE_A" -j "$D/jar_a"
+# A second rotation, between two queries of one long-lived jar file.
+old_a=$(cat "$D/a.pid")
+kill "$old_a"
+wait "$old_a" 2>/dev/null
+rm -f "$D/a.dump/"*
+ntsenv_chrony a "$KE_A" "$NTP_A" || exit 1
+query second-rotation ok,1 127.0.0.1 "$KE_A" -j "$D/jar_a"
+expect_in "re-keyed again" "$LAST" "notes=[ntsn, re-keyed]"
 
 # Server b: NTS-KE on 127.0.0.1 names ::1 as its NTP server (Server
 # Negotiation); chronyd's client list shows where the NTP packets came.

@@ -2,8 +2,9 @@
 # Name resolution obeys the deadline and leaves nothing behind. In a
 # network and mount namespace of its own, /etc/resolv.conf points at
 # 127.0.0.1:53, first with nothing there (the name fails: dns), then with
-# a listener that never answers (getaddrinfo would wait for seconds; the
-# query must end at its deadline and its resolver process must be gone).
+# a listener that never answers (a resolver would wait for seconds; the
+# query must end at its deadline). Resolution is c-ares in the query's own
+# loop: no process or thread is made, and none is left.
 # usage: test_nts_dns.sh NTS_PROBE SILENT_UDP_SERVER
 set -u
 probe=$1 silent=$2
@@ -43,8 +44,23 @@ until ss -Huln | awk '{print $4}' | grep -q ':53$'; do
 done
 name="nts-hang-$$.invalid"
 start=$(date +%s%N)
-out=$("$probe" "$name" 4460 -t 1000)
+"$probe" "$name" 4460 -t 1000 >"$tmp/hang.out" &
+probe_pid=$!
+# Half way through the hang: the probe resolves in its own process (no
+# child, no extra thread) and has its DNS socket open.
+sleep 0.5
+kids=$(ps -o pid= --ppid "$probe_pid" | wc -l)
+threads=$(ls "/proc/$probe_pid/task" 2>/dev/null | wc -l)
+udp=$(ss -Hunap 2>/dev/null | grep -c "pid=$probe_pid,")
+wait "$probe_pid"
+out=$(cat "$tmp/hang.out")
 took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$kids" -eq 0 ] && echo "ok   no resolver process while resolving" ||
+  { echo "FAIL the probe had $kids children while resolving"; failures=$((failures + 1)); }
+[ "$threads" -eq 1 ] && echo "ok   no resolver thread while resolving" ||
+  { echo "FAIL the probe had $threads threads while resolving"; failures=$((failures + 1)); }
+[ "$udp" -ge 1 ] && echo "ok   the DNS question went out from the probe itself" ||
+  { echo "FAIL no DNS socket in the probe while resolving"; failures=$((failures + 1)); }
 case $out in
   result=timeout\ *resolving*) echo "ok   hanging resolver: timeout after ${took_ms} ms" ;;
   *) echo "FAIL hanging resolver: $out"; failures=$((failures + 1)) ;;

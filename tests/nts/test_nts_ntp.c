@@ -217,9 +217,28 @@ static void reply_unsynchronised(void) {
   HT_CHECK_EQ_INT(parse(), HV_NTS_ERR_NTP_UNSYNC);
   good_spec(&s);
   s.stratum = 0;
-  memcpy(s.refid, "RATE", 4);
+  memcpy(s.refid, "INIT", 4);
   build(&s);
   HT_CHECK_EQ_INT(parse(), HV_NTS_ERR_NTP_UNSYNC);
+}
+
+/* RFC 8915 5.7: a kiss-o'-death other than NTSN counts only when it is
+ * authenticated; unauthenticated it is an authenticator failure. */
+static void reply_kiss_codes(void) {
+  static const char *const codes[] = {"RATE", "DENY", "RSTR"};
+  for (size_t i = 0; i < 3; i++) {
+    ht_ntp_reply_spec s;
+    good_spec(&s);
+    s.stratum = 0;
+    memcpy(s.refid, codes[i], 4);
+    build(&s);
+    HT_CHECK_EQ_INT(parse(), HV_NTS_ERR_NTP_KOD);
+    HT_CHECK(reply.authenticated);
+    s.s2c_key = NULL;
+    build(&s);
+    HT_CHECK_EQ_INT(parse(), HV_NTS_ERR_NTP_AUTH);
+    HT_CHECK(!reply.authenticated);
+  }
 }
 
 static void timestamps(void) {
@@ -248,6 +267,7 @@ int main(void) {
   HT_RUN(reply_lying_lengths);
   HT_RUN(reply_kiss_of_death);
   HT_RUN(reply_unsynchronised);
+  HT_RUN(reply_kiss_codes);
   HT_RUN(timestamps);
   return HT_DONE();
 }

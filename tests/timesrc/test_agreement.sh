@@ -13,7 +13,7 @@ ts_server a a && ts_server b b && ts_server c c && ts_server d d &&
   ts_shifted late1 late1 +3h && ts_shifted late2 late2 +3h &&
   ts_shifted early early -2h || exit 1
 
-run() { "$HANDOVER" time --ca "$CA" --timeout 4000 "$@" >"$OUT" 2>"$OUT.err"; }
+run() { "$HANDOVER" time --wait-all --ca "$CA" --timeout 4000 "$@" >"$OUT" 2>"$OUT.err"; }
 
 # Five servers, one three hours ahead.
 run --json --server "$a,operator=a" --server "$b,operator=b" --server "$c,operator=c" \
@@ -27,6 +27,19 @@ ts_check "one liar of five: it is named the falseticker" \
 ts_check "one liar of five: 4 agree" [ "$(ts_json_int "$OUT" agreeing)" = 4 ]
 ts_check "one liar of five: trusted time within 1 s of the system clock" \
   ts_within "$(ts_json_int "$OUT" time_ms)" "$now" 1000
+[ "$TS_FAILS" -eq 0 ] || cat "$OUT" "$OUT.err"
+
+# Without --wait-all the run may stop once the verdict is settled: the
+# liar is then named a falseticker or, if it had not answered yet,
+# abandoned; the honest time wins either way.
+"$HANDOVER" time --ca "$CA" --timeout 4000 --json --server "$a,operator=a" \
+  --server "$b,operator=b" --server "$c,operator=c" --server "$d,operator=d" \
+  --server "$late1,operator=late" >"$OUT" 2>"$OUT.err"
+ts_check "one liar of five, settling: exit 0" [ $? -eq 0 ]
+ts_check "one liar of five, settling: the liar never agrees" \
+  sh -c "ts=\$(grep -o '\"result\":\"[a-z-]*\"' '$OUT' | cut -d'\"' -f4 | tail -n 1); [ \"\$ts\" = falseticker ] || [ \"\$ts\" = abandoned ]"
+ts_check "one liar of five, settling: trusted time within 1 s of the system clock" \
+  ts_within "$(ts_json_int "$OUT" time_ms)" "$(ts_now_ms)" 1000
 [ "$TS_FAILS" -eq 0 ] || cat "$OUT" "$OUT.err"
 
 # The same in the table: the liar's line says so, and the decision follows.

@@ -13,7 +13,7 @@ ts_server a a && ts_server b b && ts_server c c || exit 1
 servers="--server $a,operator=op-a,region=r1 --server $b,operator=op-b --server $c"
 
 # shellcheck disable=SC2086
-"$HANDOVER" time --ca "$CA" $servers --json >"$OUT" 2>"$ERR"
+"$HANDOVER" time --wait-all --ca "$CA" $servers --json >"$OUT" 2>"$ERR"
 ts_check "json: exit 0" [ $? -eq 0 ]
 now=$(ts_now_ms)
 ts_check "json: parses" "$JSON_CHECK" <"$OUT"
@@ -31,7 +31,7 @@ ts_check "json: four times (decision + 3 servers)" [ "$n" -eq 4 ]
 [ "$TS_FAILS" -eq 0 ] || cat "$OUT" "$ERR"
 
 # shellcheck disable=SC2086
-"$HANDOVER" time --ca "$CA" $servers >"$OUT" 2>"$ERR"
+"$HANDOVER" time --wait-all --ca "$CA" $servers >"$OUT" 2>"$ERR"
 ts_check "table: exit 0" [ $? -eq 0 ]
 ts_check "table: a line per server with its time" \
   [ "$(grep -c '^127.0.0.1:[0-9]* .* agrees .*Z' "$OUT")" -eq 3 ]
@@ -40,7 +40,7 @@ ts_check "table: trusted time line" grep -q '^trusted time: .* +- [0-9]* ms' "$O
 
 # Exit 1: no trusted time (here, more responses required than answer).
 ts_silent tcp tcp || exit 1
-"$HANDOVER" time --ca "$CA" --timeout 500 --min-responses 3 --server "$a" --server "$b" \
+"$HANDOVER" time --wait-all --ca "$CA" --timeout 500 --min-responses 3 --server "$a" --server "$b" \
   --server "127.0.0.1:$tcp" >"$OUT" 2>"$ERR"
 ts_check "too few: exit 1" [ $? -eq 1 ]
 ts_check "too few: the rule is named" grep -q '^no trusted time: too-few-responses' "$OUT"
@@ -68,14 +68,14 @@ ts_check "--help: documents --state" grep -q -- '--state DIR' "$OUT"
 # Cookies: the first run does NTS-KE, the second uses the saved cookies.
 STATE=$NTSENV_DIR/state
 # shellcheck disable=SC2086
-"$HANDOVER" time --ca "$CA" $servers --state "$STATE" --json >"$OUT"
+"$HANDOVER" time --wait-all --ca "$CA" $servers --state "$STATE" --json >"$OUT"
 ts_check "state: first run exit 0" [ $? -eq 0 ]
 ts_check "state: first run did NTS-KE" [ "$(grep -o '"used_ke":true' "$OUT" | wc -l)" -eq 3 ]
 ts_check "state: directory 0700" [ "$(stat -c %a "$STATE")" = 700 ]
 ts_check "state: one file, nothing else left" [ "$(ls -A "$STATE")" = jars ]
 ts_check "state: file 0600" [ "$(stat -c %a "$STATE/jars")" = 600 ]
 # shellcheck disable=SC2086
-"$HANDOVER" time --ca "$CA" $servers --state "$STATE" --json >"$OUT"
+"$HANDOVER" time --wait-all --ca "$CA" $servers --state "$STATE" --json >"$OUT"
 ts_check "state: second run exit 0" [ $? -eq 0 ]
 ts_check "state: second run used cookies only" [ "$(grep -o '"used_ke":false' "$OUT" | wc -l)" -eq 3 ]
 chmod 755 "$STATE"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # One deadline for everything: servers that never answer (a TCP listener
 # that stays silent during NTS-KE, a UDP port that drops every NTP packet)
-# cost no more than the deadline, and the others still decide.
+# cost no more than the deadline, and the others still decide. With
+# --wait-all (without it the verdict settles early: test_settle.sh).
 set -u
 TS_DIR=$(cd "$(dirname "$0")" && pwd)
 . "$TS_DIR/lib.sh"
@@ -23,7 +24,7 @@ ntsenv_chrony deaf "$k" "$udp" || exit 1
 deaf=127.0.0.1:$k
 
 t0=$(ts_now_ms)
-"$HANDOVER" time --ca "$CA" --timeout "$TIMEOUT_MS" --json --server "$a" --server "$b" \
+"$HANDOVER" time --wait-all --ca "$CA" --timeout "$TIMEOUT_MS" --json --server "$a" --server "$b" \
   --server "127.0.0.1:$tcp" --server "$deaf" --server "$c" >"$OUT"
 rc=$?
 t1=$(ts_now_ms)

@@ -1,7 +1,8 @@
 /* Many runs in one process leave nothing behind: the descriptor count is
  * the same before and after, and ASan's leak check (at exit) finds no
- * memory. Runs alternate with and without a silent server (so some end at
- * the deadline) and with and without cookie persistence.
+ * memory. Runs alternate with and without a silent server (abandoned
+ * once the other two settle the verdict: its open connection must be
+ * closed) and with and without cookie persistence.
  * usage: test_timesrc_leaks CA STATE_DIR SILENT_SPEC SERVER...  */
 #include <dirent.h>
 #include <stdio.h>
@@ -49,7 +50,7 @@ static void repeated_runs(void) {
   static hv_timesrc_config cfg;
   static hv_timesrc_report rep;
   int before = open_fds();
-  int trusted = 0, timeouts = 0, silent_runs = 0, cookie_runs = 0;
+  int trusted = 0, timeouts = 0, silent_runs = 0, cookie_runs = 0, settled = 0;
   HT_CHECK(before > 0);
   for (int i = 0; i < RUNS; i++) {
     bool with_silent = i % 4 >= 2, with_state = i % 2 == 1;
@@ -66,6 +67,9 @@ static void repeated_runs(void) {
     trusted += v == HV_TIMESRC_TRUSTED;
     silent_runs += with_silent;
     if (with_silent) timeouts += rep.servers[rep.n - 1].error == HV_NTS_ERR_TIMEOUT;
+    if (with_silent)
+      settled += rep.settled_early && rep.abandoned == 1 &&
+                 rep.servers[rep.n - 1].outcome == HV_TIMESRC_OUT_ABANDONED;
     if (with_state && i > 1) cookie_runs += !rep.servers[0].used_ke;
     HT_CHECK(rep.elapsed_ms <= (RUN_TIMEOUT_MS + LATE_MS) * slowdown);
   }
@@ -73,6 +77,7 @@ static void repeated_runs(void) {
   HT_CHECK_EQ_INT(trusted, RUNS);
   HT_CHECK(silent_runs > 0);
   HT_CHECK_EQ_INT(timeouts, silent_runs);
+  HT_CHECK_EQ_INT(settled, silent_runs);
   HT_CHECK_EQ_INT(cookie_runs, RUNS / 2 - 1);
   HT_CHECK_EQ_INT(after, before);
 }

@@ -34,7 +34,8 @@ mount --bind "$HOSTS" /etc/hosts || { echo "cannot bind /etc/hosts"; exit 1; }
 first=$(python3 -c 'import socket; print(socket.getaddrinfo("two.test", None, socket.AF_UNSPEC, socket.SOCK_STREAM)[0][4][0])')
 ts_check "two.test resolves to 127.0.0.1 first" [ "$first" = 127.0.0.1 ]
 
-"$HANDOVER" time --ca "$CA" --json --server "$a,operator=op-a" \
+# Four names, two servers: only a majority of the answers can be had.
+"$HANDOVER" time --wait-all --ca "$CA" --json --quorum answers --server "$a,operator=op-a" \
   --server "alias.test:${a#*:},operator=op-a2" --server "$c,operator=op-c" \
   --server "[::ffff:127.0.0.1]:${a#*:},operator=op-a3" >"$OUT"
 ts_check "alias: exit 0 (a and c agree)" [ $? -eq 0 ]
@@ -42,6 +43,13 @@ ts_check "alias: a's other name and its IPv4-mapped address are duplicates" \
   [ "$(ts_results "$OUT" | tr '\n' ' ')" = "agrees duplicate agrees duplicate " ]
 ts_check "alias: the reason names the first" grep -q '"detail":"the same NTP server (127.0.0.1:[0-9]*) as server 1"' "$OUT"
 ts_check "alias: two valid samples, not three" [ "$(ts_json_int "$OUT" valid)" -eq 2 ]
+[ "$TS_FAILS" -eq 0 ] || cat "$OUT"
+
+# Of the four configured, two agreeing are no majority (the default).
+"$HANDOVER" time --ca "$CA" --json --server "$a,operator=op-a" \
+  --server "alias.test:${a#*:},operator=op-a2" --server "$c,operator=op-c" \
+  --server "[::ffff:127.0.0.1]:${a#*:},operator=op-a3" >"$OUT"
+ts_check "alias, quorum configured: no trusted time" [ $? -ne 0 ]
 [ "$TS_FAILS" -eq 0 ] || cat "$OUT"
 
 # With only a under two names, one vote is not a quorum of two.

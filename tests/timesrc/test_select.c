@@ -10,7 +10,7 @@
 
 static const hv_timesrc_rules defaults = {
     HV_TIMESRC_DEFAULT_MIN_RESPONSES, HV_TIMESRC_DEFAULT_MAX_SPREAD_MS,
-    HV_TIMESRC_DEFAULT_MIN_OPERATORS};
+    HV_TIMESRC_DEFAULT_MIN_OPERATORS, HV_TIMESRC_QUORUM_CONFIGURED};
 
 static hv_timesrc_candidate cand(int64_t t, int64_t hw, const char *op) {
   return (hv_timesrc_candidate){t, hw, op};
@@ -258,6 +258,77 @@ static void interval_of_sample(void) {
   HT_CHECK(!hv_timesrc_candidate_from_sample(&s, 0, &c));
 }
 
+/* The majority is of the servers configured unless the rules say
+ * answers: two of five agreeing are no majority, however few answered. */
+static void quorum_of_configured(void) {
+  hv_timesrc_candidate c[2] = {cand(BASE, 10 * MS, "a"), cand(BASE, 10 * MS, "b")};
+  bool in[2];
+  hv_timesrc_decision d = {0};
+  HT_CHECK_EQ_INT(hv_timesrc_select_of(c, 2, 5, &defaults, in, &d), HV_TIMESRC_NO_MAJORITY);
+  HT_CHECK_EQ_INT(d.majority_of, 5);
+  HT_CHECK_EQ_INT(hv_timesrc_select_of(c, 2, 3, &defaults, in, &d), HV_TIMESRC_TRUSTED);
+  hv_timesrc_rules answers = defaults;
+  answers.quorum = HV_TIMESRC_QUORUM_ANSWERS;
+  HT_CHECK_EQ_INT(hv_timesrc_select_of(c, 2, 5, &answers, in, &d), HV_TIMESRC_TRUSTED);
+  HT_CHECK_EQ_INT(d.majority_of, 2);
+  /* More candidates than servers, or an unknown quorum, is a bad call. */
+  HT_CHECK_EQ_INT(hv_timesrc_select_of(c, 2, 1, &defaults, in, &d), HV_TIMESRC_BAD_CONFIG);
+  answers.quorum = (hv_timesrc_quorum)7;
+  HT_CHECK_EQ_INT(hv_timesrc_select_of(c, 2, 5, &answers, in, &d), HV_TIMESRC_BAD_CONFIG);
+  HT_CHECK(!strcmp(hv_timesrc_quorum_name(HV_TIMESRC_QUORUM_ANSWERS), "answers"));
+  HT_CHECK(!strcmp(hv_timesrc_quorum_name(HV_TIMESRC_QUORUM_CONFIGURED), "configured"));
+}
+
+/* Five close samples and one outstanding server: whatever it says, the
+ * five stay the agreeing set, so the verdict is settled. */
+static void settled_five_of_six(void) {
+  hv_timesrc_candidate c[5];
+  for (int i = 0; i < 5; i++) c[i] = cand(BASE + i * MS, 10 * MS, "op");
+  HT_CHECK(hv_timesrc_settled(c, 5, 1, 6, 1, &defaults));
+  HT_CHECK(hv_timesrc_settled(c, 5, 0, 5, 1, &defaults));
+  /* Two outstanding could join four of them where the fifth is not:
+   * that narrows the time within the set, no rival wins. */
+  HT_CHECK(hv_timesrc_settled(c, 5, 2, 7, 1, &defaults));
+  /* Identical intervals: nowhere outside them does any cover. */
+  for (int i = 0; i < 5; i++) c[i] = cand(BASE, 10 * MS, "op");
+  HT_CHECK(hv_timesrc_settled(c, 5, 2, 7, 1, &defaults));
+  HT_CHECK(!hv_timesrc_settled(c, 5, 5, 10, 1, &defaults)); /* 5 could tie */
+}
+
+/* Three agree, two outstanding, a falseticker: two answers near the
+ * falseticker would make a rival of three, a tie that takes it in. */
+static void not_settled_when_rival_possible(void) {
+  hv_timesrc_candidate c[4] = {cand(BASE, MS, "a"), cand(BASE, MS, "b"), cand(BASE, MS, "c"),
+                               cand(BASE + 10 * S, MS, "d")};
+  HT_CHECK(!hv_timesrc_settled(c, 4, 2, 6, 1, &defaults));
+  HT_CHECK(hv_timesrc_settled(c, 4, 1, 5, 1, &defaults));
+}
+
+/* Untrusted is settled when even every outstanding answer joining the
+ * largest set could not make a majority, the numbers or the operators. */
+static void settled_untrusted(void) {
+  hv_timesrc_candidate c[2] = {cand(BASE, MS, "a"), cand(BASE + 10 * S, MS, "b")};
+  /* 6 configured: 1 + 2 outstanding = 3, not more than half of 6. */
+  HT_CHECK(hv_timesrc_settled(c, 2, 2, 6, 4, &defaults));
+  /* 1 + 3 = 4 of 7 could be: not settled. */
+  HT_CHECK(!hv_timesrc_settled(c, 2, 3, 7, 5, &defaults));
+  /* ... unless the operators can never be enough. */
+  hv_timesrc_rules ops = defaults;
+  ops.min_distinct_operators = 4;
+  HT_CHECK(hv_timesrc_settled(c, 2, 3, 7, 3, &ops));
+  /* With quorum answers, 2*1 + 1 <= 2 is impossible to reach: settled
+   * for k = 0 only; k = 1 could make it 2 of 3. */
+  hv_timesrc_rules answers = defaults;
+  answers.quorum = HV_TIMESRC_QUORUM_ANSWERS;
+  HT_CHECK(!hv_timesrc_settled(c, 2, 1, 3, 3, &answers));
+  /* A spread that joining answers could break is not settled trusted. */
+  hv_timesrc_candidate t[3] = {cand(BASE, MS, "a"), cand(BASE, MS, "b"), cand(BASE, MS, "c")};
+  hv_timesrc_rules tight = defaults;
+  tight.max_spread_ms = 1000;
+  HT_CHECK(!hv_timesrc_settled(t, 3, 1, 4, 3, &tight));
+  HT_CHECK(hv_timesrc_settled(t, 3, 1, 4, 3, &defaults));
+}
+
 static void verdict_names(void) {
   HT_CHECK(!strcmp(hv_timesrc_verdict_name(HV_TIMESRC_TRUSTED), "trusted"));
   HT_CHECK(!strcmp(hv_timesrc_verdict_name(HV_TIMESRC_TOO_FEW_RESPONSES), "too-few-responses"));
@@ -285,5 +356,9 @@ int main(void) {
   HT_RUN(decision_instant_kept);
   HT_RUN(interval_of_sample);
   HT_RUN(verdict_names);
+  HT_RUN(quorum_of_configured);
+  HT_RUN(settled_five_of_six);
+  HT_RUN(not_settled_when_rival_possible);
+  HT_RUN(settled_untrusted);
   return HT_DONE();
 }

@@ -19,7 +19,7 @@
 #include "sys/sys.h"
 
 #define DEMO_SERVERS 3
-#define DEMO_STEPS 8
+#define DEMO_STEPS 9
 /* Bounds on each child: init and status are instant; a handover needs
  * two trusted-time queries a side (5 s deadline each) at most. */
 #define DEMO_QUICK_TIMEOUT_MS 15000
@@ -40,6 +40,7 @@ typedef struct {
   demo_gov_files gov;
   char secret[P], sock[P], nts_state[P], serve_log[P], chain_head[64];
   char old_store[P], new_store[P], rogue_store[P], replay_store[P], second_store[P];
+  char identity[80]; /* as status showed it */
   const char *chronyd;
   pid_t serve_pid;
   long serve_off;
@@ -269,6 +270,7 @@ static int step_status(demo *d) {
     return -1;
   }
   say("same identity %s: the new build holds it, the old one keeps only its tombstone", a);
+  snprintf(d->identity, sizeof d->identity, "%s", a);
   return after_the_move(d);
 }
 
@@ -318,6 +320,34 @@ static int step_replay(demo *d) {
   return 0;
 }
 
+/* The evidence the handover left: each store's hash-chained log, and the
+ * receipt, signed by the identity, that anyone verifies offline. */
+static int step_evidence(demo *d) {
+  heading(d, "Evidence: each store's log, and the handover's signed receipt");
+  char receipt[P];
+  if (path(d, "handover.receipt", receipt) != 0) return -1;
+  char *old_argv[] = {"handover", "log", "verify", "--store", d->old_store,
+                      TEE_ARGS(d, "old"), NULL};
+  char *new_argv[] = {"handover", "log", "verify", "--store", d->new_store,
+                      TEE_ARGS(d, "new"), NULL};
+  char *export_argv[] = {"handover", "log", "export", "--store", d->new_store, "--entry", "1",
+                         "--out", receipt, TEE_ARGS(d, "new"), NULL};
+  char *verify_argv[] = {"handover", "receipt", "verify", receipt, "--identity", d->identity,
+                         NULL};
+  say("the sender's log (the refusal of the unlisted build, then the handover):");
+  if (run(d, "old", "log-old.log", DEMO_QUICK_TIMEOUT_MS, old_argv) != 0) return -1;
+  say("the receiver's log:");
+  if (run(d, "new", "log-new.log", DEMO_QUICK_TIMEOUT_MS, new_argv) != 0 ||
+      run(d, "new", "export.log", DEMO_QUICK_TIMEOUT_MS, export_argv) != 0)
+    return -1;
+  say("anyone with the public identity verifies the receipt offline:");
+  if (run(d, "auditor", "receipt.log", DEMO_QUICK_TIMEOUT_MS, verify_argv) != 0) {
+    fprintf(stderr, "demo: the handover's receipt does not verify\n");
+    return -1;
+  }
+  return 0;
+}
+
 static void cleanup(demo *d) {
   if (d->serve_pid > 0) {
     demo_stop(d->serve_pid);
@@ -358,7 +388,8 @@ int demo_run(const char *handover, const char *chronyd, bool keep) {
   /* The refusals run while the old build still serves: after the move
    * it serves no more. */
   int (*const steps[])(demo *) = {step_environment, step_governance, step_init, step_serve,
-                                  step_rogue, step_replay, step_receive, step_status};
+                                  step_rogue, step_replay, step_receive, step_status,
+                                  step_evidence};
   d.chronyd = chronyd;
   int rc = 0;
   for (size_t i = 0; i < sizeof steps / sizeof steps[0] && rc == 0; i++) {
