@@ -52,9 +52,10 @@ start_serve() {
   rm -f "$sock"
   # shellcheck disable=SC2046
   # A fresh head each start (the store refuses a known block with another
-  # time): block number = now in ms, a minute old.
-  t=$(($(date +%s%N) / 1000000))
-  "$H" serve --store "$W/old" --socket "$sock" $GOV --chain-head "$t:$((t - 60000))" \
+  # time), a minute old, one block a second (the policy's default fastest
+  # block rate: a number further ahead than its time allows is refused).
+  t=$(( $(date +%s) - 60 ))
+  "$H" serve --store "$W/old" --socket "$sock" $GOV --chain-head "$t:$((t * 1000))" \
     "$@" $(tee_args old) 2>>"$W/$mode.serve.log" &
   SERVE_PID=$!
   i=0

@@ -19,6 +19,7 @@ static const key_spec keys[] = {
     KEY(chain_head),  KEY(chain_head_file), KEY(tee),         KEY(platform_secret),
     KEY(mr_enclave),  KEY(build_name),  KEY(mr_signer),       KEY(isv_prod_id),
     KEY(isv_svn),     KEY(init_if_empty),
+    KEY(policy_timestamp), KEY(override), KEY(override_sig),
 };
 
 static const char **slot(hw_config *c, const key_spec *k) {

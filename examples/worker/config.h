@@ -18,6 +18,7 @@ typedef struct {
   const char *listen, *connect, *chain_head, *chain_head_file;
   const char *tee, *platform_secret, *mr_enclave, *build_name, *mr_signer;
   const char *isv_prod_id, *isv_svn, *init_if_empty;
+  const char *policy_timestamp, *override, *override_sig; /* optional */
   /* derived */
   bool init;
   hv_session_addr listen_addr, connect_addr;

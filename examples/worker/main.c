@@ -13,7 +13,9 @@
  * stdout: `LISTENING ADDR` (the address bound), `IDENTITY HEX` (the
  * Ed25519 public key), then one `SIG HEX` per stdin line (Ed25519 over
  * the line without its newline) or `ERR line-too-long`. Logs: stderr.
- * Exit: 0 stopped by SIGTERM or SIGINT, 1 a failure, 2 a bad configuration. */
+ * Exit: 0 stopped by SIGTERM or SIGINT, or retired (the policy's
+ * after_handover retire: its identity moved to a successor); 1 a failure;
+ * 2 a bad configuration. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -184,14 +186,18 @@ static int serve_and_work(const hw_config *c, hv_session_worker *w) {
   } else {
     hv_session_addr_format(&bound, where, sizeof where);
     SAY(INFO, "serving successors on %s", where);
-    st = hw_work_run(&work, where, &stop_requested, &job.ended) == 0 ? EXIT_OK : EXIT_FAIL;
+    int worked = hw_work_run(&work, where, &stop_requested, &job.ended);
     stop_requested = 1;
-    if (pthread_join(thread, NULL) != 0 || job.result != HV_SESSION_OK) st = EXIT_FAIL;
-    /* after_handover retire: the identity moved to the successor, so this
-     * release stops (and signs nothing more) once the service returned. */
-    if (st != EXIT_OK && job.result == HV_SESSION_OK && hv_session_sender_retired(s)) {
+    st = pthread_join(thread, NULL) == 0 && job.result == HV_SESSION_OK && worked == 0
+             ? EXIT_OK
+             : EXIT_FAIL;
+    /* after_handover retire: the identity moved to the successor, so the
+     * service returned by itself and this release signs nothing more. */
+    if (worked == 1 && job.result == HV_SESSION_OK && hv_session_sender_retired(s)) {
       SAY(INFO, "retired: the identity moved to a successor; exiting");
       st = EXIT_OK;
+    } else if (worked == 1) {
+      SAY(ERROR, "the service stopped: %s", hv_session_error_name(job.result));
     }
   }
   if (job.fd >= 0) close(job.fd);
@@ -212,7 +218,9 @@ static int run(const hw_config *c) {
   hv_session_worker_config wc = {
       .store_dir = c->store, .create_store = true, .policy_file = c->policy,
       .policy_sig_file = c->policy_sig, .council_file = c->council, .ca_file = c->ca,
-      .nts_state_dir = c->nts_state, .log = worker_log};
+      .nts_state_dir = c->nts_state, .log = worker_log,
+      .policy_timestamp_file = c->policy_timestamp, .override_file = c->override,
+      .override_sig_file = c->override_sig};
   hv_session_worker *w;
   int st = EXIT_FAIL;
   if (hv_session_worker_open(&wc, tee, &w) == HV_SESSION_OK) {

@@ -70,10 +70,7 @@ int hw_work_run(hw_work *w, const char *listening, volatile sig_atomic_t *stop,
   bool input = true;
   char buf[4096];
   while (!*stop) {
-    if (*serve_ended) {
-      say(w, HV_SESSION_LOG_ERROR, "the service stopped");
-      return -1;
-    }
+    if (*serve_ended) return 1;
     struct pollfd p = {.fd = STDIN_FILENO, .events = POLLIN};
     int n = poll(&p, input ? 1 : 0, HW_POLL_MS);
     if (n < 0 && errno != EINTR) return -1;

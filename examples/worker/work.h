@@ -29,8 +29,8 @@ int hw_work_open(hw_work *w, hv_store *store, const hv_session_log *log);
 void hw_work_close(hw_work *w);
 
 /* Prints LISTENING and IDENTITY, then one answer per stdin line, until
- * *stop or *serve_ended (the service died: -1). At stdin's end it goes on
- * serving until *stop. 0 or -1. */
+ * *stop (0) or *serve_ended (1: the service returned by itself); -1 on a
+ * failure. At stdin's end it goes on serving until then. */
 int hw_work_run(hw_work *w, const char *listening, volatile sig_atomic_t *stop,
                 volatile sig_atomic_t *serve_ended);
 

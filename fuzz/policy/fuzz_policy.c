@@ -1,5 +1,6 @@
-/* libFuzzer target: the policy, council and secret key parsers. A policy
- * that parses must survive a round trip through its canonical form. */
+/* libFuzzer target: the policy, council, secret key, override and time
+ * parsers. A policy that parses must survive a round trip through its
+ * canonical form; so must a time value. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         hv_policy_council_threshold(c) > hv_policy_council_size(c))
       abort();
     hv_policy_council_free(c);
+  }
+  hv_policy_override o;
+  if (hv_policy_override_parse(data, size, &o, NULL) == HV_POLICY_OK &&
+      ((o.waive != HV_POLICY_WAIVE_CHAIN_HEAD_STALE && o.waive != HV_POLICY_WAIVE_OWN_BUILD) ||
+       o.expires_unix > HV_POLICY_MAX_EXPIRES_UNIX))
+    abort();
+  uint64_t t = 0, back = 0;
+  if (hv_policy_time_parse((const char *)data, size, &t) == HV_POLICY_OK) {
+    char text[HV_POLICY_TIME_TEXT_LEN];
+    hv_policy_time_format(t, text);
+    if (hv_policy_time_parse(text, strlen(text), &back) != HV_POLICY_OK || back != t) abort();
   }
   uint8_t seed[HV_ED25519_PRIV_LEN];
   (void)hv_policy_secret_key_parse(data, size, seed, NULL);

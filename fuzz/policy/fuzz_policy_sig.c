@@ -17,7 +17,8 @@ static const char policy[] =
     "server host=127.0.0.2 operator=b region=x\n"
     "runtime seq=1 mr_enclave=0101010101010101010101010101010101010101010101010101010101010101"
     " mr_signer=0202020202020202020202020202020202020202020202020202020202020202"
-    " isv_prod_id=0 isv_svn=1\n";
+    " isv_prod_id=0 isv_svn=1\n"
+    "expires 2099-12-31T23:59:59Z\n";
 
 static hv_policy_council *council;
 

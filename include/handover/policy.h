@@ -49,6 +49,14 @@ HV_BEGIN_DECLS
 #define HV_POLICY_DEFAULT_MIN_OPERATORS 1
 #define HV_POLICY_DEFAULT_RESPONSE_WINDOW_S 60
 #define HV_POLICY_DEFAULT_MAX_CHAIN_LAG_S (7u * 24 * 3600)
+/* The fastest the chain may produce blocks: a chain head's number may not
+ * run ahead of its time at more than one block per this many ms. A second
+ * is faster than the chains we serve (Phala: 12 s); a policy may say less. */
+#define HV_POLICY_DEFAULT_MIN_BLOCK_INTERVAL_MS 1000u
+/* How old a signed timestamp may be, when the policy names a timestamp_key. */
+#define HV_POLICY_DEFAULT_MAX_TIMESTAMP_AGE_S 86400u
+/* The latest `expires` we can write: 9999-12-31T23:59:59Z. */
+#define HV_POLICY_MAX_EXPIRES_UNIX 253402300799ull
 
 typedef enum {
   HV_POLICY_OK = 0,
@@ -74,6 +82,14 @@ typedef enum {
   HV_POLICY_ERR_ROLLBACK,        /* version below the newest one seen */
   HV_POLICY_ERR_NOT_ALLOWED,     /* measurement not in the policy */
   HV_POLICY_ERR_CRYPTO,          /* an OpenSSL call failed */
+  HV_POLICY_ERR_BAD_TIME,        /* not RFC 3339 UTC nor UNIX seconds */
+  HV_POLICY_ERR_EXPIRED,         /* policy (or override) expired by trusted time */
+  HV_POLICY_ERR_TIMESTAMP_STALE, /* signed timestamp older than allowed */
+  HV_POLICY_ERR_TIMESTAMP_MISMATCH, /* timestamp for another policy/version,
+                                       or the policy has no timestamp_key */
+  HV_POLICY_ERR_NOT_WAIVABLE,    /* an override names a check it may not waive */
+  HV_POLICY_ERR_OVERRIDE_OTHER_IDENTITY, /* override for another worker */
+  HV_POLICY_ERR_OVERRIDE_OTHER_BUILD,    /* override for another sender build */
 } hv_policy_error;
 
 /* A stable lower-case name, e.g. "below_threshold". */
@@ -156,6 +172,12 @@ HV_API hv_policy_after_handover hv_policy_get_after_handover(const hv_policy *p)
 HV_API void hv_policy_get_time(const hv_policy *p, hv_policy_time *out);
 HV_API uint32_t hv_policy_response_window_s(const hv_policy *p);
 HV_API uint64_t hv_policy_max_chain_lag_s(const hv_policy *p);
+/* `expires` as UNIX seconds (required in every policy). */
+HV_API uint64_t hv_policy_expires_unix(const hv_policy *p);
+HV_API uint32_t hv_policy_min_block_interval_ms(const hv_policy *p);
+/* HV_POLICY_ERR_EXPIRED once trusted now_ms has reached `expires`. */
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_check_expiry(const hv_policy *p, uint64_t now_ms,
+                                       hv_policy_diag *diag);
 HV_API size_t hv_policy_server_count(const hv_policy *p);
 /* Copies server i (i < count) into *out. */
 HV_API HV_MUST_CHECK hv_policy_error hv_policy_server_at(const hv_policy *p, size_t i,
@@ -198,6 +220,81 @@ HV_API HV_MUST_CHECK hv_policy_error hv_policy_sign(const uint8_t *text, size_t 
                                const uint8_t *old_sig, size_t old_sig_len,
                                char *sig_out, size_t cap, size_t *sig_out_len,
                                hv_policy_diag *diag);
+
+/* Time values of the text formats: RFC 3339 UTC with whole seconds
+ * (`2027-01-31T00:00:00Z`, upper-case T and Z) or decimal UNIX seconds;
+ * years 1970..9999. Formats as RFC 3339 (out holds 21 bytes). */
+#define HV_POLICY_TIME_TEXT_LEN 21
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_time_parse(const char *s, size_t len, uint64_t *unix_s);
+HV_API void hv_policy_time_format(uint64_t unix_s, char out[HV_POLICY_TIME_TEXT_LEN]);
+
+/* ---- the optional online timestamp (TUF's timestamp role) ----------
+ * A policy with `timestamp_key HEX` is only in force with a timestamp
+ * file signed by that key naming this policy's SHA-256 and version, at
+ * most `max_timestamp_age_s` old by trusted time (docs/POLICY.md). */
+HV_API bool hv_policy_has_timestamp_key(const hv_policy *p);
+HV_API uint32_t hv_policy_max_timestamp_age_s(const hv_policy *p);
+/* Signs: writes the timestamp file for policy text (which must parse and
+ * name the key of seed as its timestamp_key) at time_unix. */
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_timestamp_sign(const uint8_t *text, size_t len,
+                                         const uint8_t seed[HV_ED25519_PRIV_LEN],
+                                         uint64_t time_unix, char *out, size_t cap,
+                                         size_t *out_len, hv_policy_diag *diag);
+/* Verifies ts against p (parsed from text): the signature by p's
+ * timestamp_key, the policy hash and version; *time_unix receives the
+ * time it was signed. Freshness: hv_policy_timestamp_expiry. */
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_timestamp_verify(const hv_policy *p, const uint8_t *text,
+                                           size_t len, const uint8_t *ts, size_t ts_len,
+                                           uint64_t *time_unix, hv_policy_diag *diag);
+/* When the policy stops being in force, in UNIX ms: `expires`, or sooner
+ * the timestamp's time + max_timestamp_age_s (ts_time_unix is ignored
+ * without a timestamp_key). */
+HV_API uint64_t hv_policy_in_force_until_ms(const hv_policy *p, uint64_t ts_time_unix);
+/* expired (by `expires`) or timestamp_stale (older than max age), by
+ * trusted now_ms; ts_time_unix is ignored without a timestamp_key. */
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_check_in_force(const hv_policy *p, uint64_t ts_time_unix,
+                                         uint64_t now_ms, hv_policy_diag *diag);
+
+/* ---- the council override for a stuck sender ------------------------
+ * A council-signed file (same .sig format and threshold as a policy)
+ * that waives ONE check for one worker identity and one pair of builds,
+ * until it expires. Only these two checks can be waived. */
+typedef enum {
+  HV_POLICY_WAIVE_CHAIN_HEAD_STALE = 1, /* "chain-head-stale" */
+  HV_POLICY_WAIVE_OWN_BUILD = 2,        /* "own-build-not-in-policy" */
+} hv_policy_waiver;
+
+typedef struct {
+  uint8_t identity_pub[HV_ED25519_PUB_LEN];
+  hv_tee_measurement from, to;
+  hv_policy_waiver waive;
+  uint64_t expires_unix;
+} hv_policy_override;
+
+/* Parses an override WITHOUT checking signatures (tools, tests). */
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_override_parse(const uint8_t *text, size_t len,
+                                         hv_policy_override *out,
+                                         hv_policy_diag *diag);
+/* Only the signatures (to the council's threshold) and the strict parse,
+ * as for a policy: what a tool can check without a worker. */
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_override_verify_signed(const uint8_t *text, size_t len,
+                                                 const uint8_t *sig, size_t sig_len,
+                                                 const hv_policy_council *council,
+                                                 hv_policy_override *out,
+                                                 hv_policy_diag *diag);
+/* Verifies like a policy (signatures to the threshold, strict parse),
+ * then that it names identity_pub and the build self as `from`
+ * (override_other_identity, override_other_build) and has not expired by
+ * trusted now_ms (expired). */
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_override_verify(const uint8_t *text, size_t len,
+                                          const uint8_t *sig, size_t sig_len,
+                                          const hv_policy_council *council,
+                                          const uint8_t identity_pub[HV_ED25519_PUB_LEN],
+                                          const hv_tee_measurement *self,
+                                          uint64_t now_ms, hv_policy_override *out,
+                                          hv_policy_diag *diag);
+/* "chain-head-stale" / "own-build-not-in-policy". */
+HV_API const char *hv_policy_waiver_name(hv_policy_waiver w);
 
 HV_END_DECLS
 

@@ -124,6 +124,12 @@ typedef enum {
   HV_PROTO_ERR_SENDER_RETIRED,       /* the sender handed its key over */
   HV_PROTO_ERR_HANDOVER_IN_PROGRESS, /* a KEY is out on another connection,
                                         awaiting its DONE (retiring sender) */
+  /* freshness (issue 12: codes 50-59) */
+  HV_PROTO_ERR_POLICY_EXPIRED = 50, /* policy past `expires` (or its
+                                       timestamp too old) by trusted now */
+  HV_PROTO_ERR_CHAIN_TIME_BACK,   /* chain head time below the recorded one */
+  HV_PROTO_ERR_CHAIN_JUMP,        /* chain head number beyond the block rate */
+  HV_PROTO_ERR_TIME_BELOW_FLOOR,  /* trusted time below the store's floor */
   HV_PROTO_ERR__COUNT
 } hv_proto_error;
 
@@ -144,6 +150,17 @@ typedef struct {
   uint64_t added;
 } hv_proto_runtime;
 
+/* A council override (docs/POLICY.md) as the sender applies it: the one
+ * check it waives (HV_PROTO_ERR_CHAIN_STALE or HV_PROTO_ERR_SELF_NOT_ALLOWED;
+ * 0: no override) only for this identity, from this build to that one,
+ * before expires_ms by trusted time. Nothing else can be waived. */
+typedef struct {
+  hv_proto_error waives;
+  uint8_t identity_pub[HV_PROTO_KEY_LEN];
+  hv_tee_measurement from, to;
+  uint64_t expires_ms;
+} hv_proto_override;
+
 /* The policy view the state machines need (the CLI fills it from a
  * verified policy). Copied at creation. */
 typedef struct {
@@ -152,6 +169,12 @@ typedef struct {
   uint64_t response_window_ms;   /* default 60 s */
   uint64_t max_chain_lag_ms;     /* default 7 days */
   uint64_t policy_version;
+  /* Trusted time at which the policy stops being in force (`expires`,
+   * or sooner its timestamp's age limit): from then on the sender refuses
+   * HELLO and RESPONSE and the receiver KEY with policy-expired. 0 (a
+   * caller that sets nothing): no limit; a verified policy always has one. */
+  uint64_t policy_expires_ms;
+  hv_proto_override override; /* sender only; zeroed: none */
 } hv_proto_params;
 
 /* The newest block the sender's worker has verified (see docs/PROTOCOL.md). */
@@ -199,6 +222,7 @@ typedef struct {
    * from (valid once KEY was sent / accepted) */
   hv_tee_measurement peer;
   bool has_peer;
+  bool override_used; /* sender: a council override waived its check */
   uint8_t stored_hash[HV_PROTO_HASH_LEN]; /* from DONE */
   /* sender, on an accepted (authenticated) DONE: the exchange's
    * transcript hash; peer is then the receiver the key moved to */
@@ -236,6 +260,12 @@ HV_API void hv_proto_sender_retire(hv_proto_sender *s);
 HV_API bool hv_proto_sender_retired(const hv_proto_sender *s);
 /* Challenges issued and neither answered nor expired at now_ms. */
 HV_API size_t hv_proto_sender_open_challenges(const hv_proto_sender *s, uint64_t now_ms);
+/* Whether `in` would be judged as a RESPONSE at all: it decodes as one and
+ * presents a challenge this sender has open (issued, unused, not seen
+ * expired). Changes nothing. For the caller's choice of when to spend a
+ * fresh trusted-time query: junk, or a RESPONSE to no live challenge, is
+ * refused by hv_proto_sender_handle without the time. */
+HV_API bool hv_proto_sender_response_live(hv_proto_sender *s, const uint8_t *in, size_t in_len);
 
 /* ---- receiver (the new build) -------------------------------------- */
 typedef struct hv_proto_receiver hv_proto_receiver;

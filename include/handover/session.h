@@ -138,6 +138,13 @@ typedef struct {
   const char *ca_file;       /* CA for the NTS servers; NULL: system store */
   const char *nts_state_dir; /* NTS cookies kept here (made 0700); NULL: memory only */
   hv_session_log log;        /* every call on this worker logs here */
+  /* The policy's signed timestamp (docs/POLICY.md), needed when the
+   * policy names a timestamp_key; NULL: policy_file + ".ts". */
+  const char *policy_timestamp_file;
+  /* Sender only: a council override (docs/POLICY.md) and its .sig
+   * (NULL: override_file + ".sig"); NULL: none. */
+  const char *override_file;
+  const char *override_sig_file;
 } hv_session_worker_config;
 
 typedef struct hv_session_worker hv_session_worker;
@@ -146,7 +153,13 @@ typedef struct hv_session_worker hv_session_worker;
  * one, or council_file in dev mode), refuses one older than the newest
  * version the store has seen and records its version, and derives the
  * protocol parameters and the trusted-time configuration. tee must outlive
- * the worker. On failure the failed check is logged (ERROR). */
+ * the worker. On failure the failed check is logged (ERROR).
+ * Freshness: the policy's timestamp is verified (when it has a
+ * timestamp_key); the policy is refused if it expired before the store's
+ * time floor; the NTS certificates' lower time bound is the floor (the
+ * build's release time, the newest chain head and trusted time the store
+ * recorded: never the host's clock); every trusted time below it is
+ * refused (trusted-time-below-floor) and the newest is recorded. */
 HV_API HV_MUST_CHECK hv_session_error hv_session_worker_open(const hv_session_worker_config *cfg, hv_tee *tee,
                                         hv_session_worker **out);
 HV_API void hv_session_worker_close(hv_session_worker *w);
@@ -162,7 +175,8 @@ HV_API void hv_session_measurement_line(const hv_tee_measurement *m, char *out, 
 /* "NUMBER:TIME_MS"; false on anything else. */
 HV_API HV_MUST_CHECK bool hv_session_parse_chain_head(const char *s, hv_proto_chain_head *out);
 /* A file holding "NUMBER:TIME_MS\n": 0, or -1 with errno (EINVAL: not
- * that format). */
+ * that format; ESPIPE: not a regular file. The host's file is opened
+ * without blocking and read only if regular, so a FIFO cannot wedge). */
 HV_API HV_MUST_CHECK int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out);
 
 /* ---- the sender ----------------------------------------------------- */
@@ -203,8 +217,10 @@ typedef struct {
   char addr[HV_SESSION_PEER_ADDR_MAX]; /* TCP: "127.0.0.1:PORT"; else "" */
 } hv_session_peer;
 
-/* Unseals the identity, checks the configuration once with a trial
- * protocol sender, admits head (recorded in the store, which refuses a
+/* Unseals the identity, verifies the worker's council override if it has
+ * one (override_file: its signatures, this identity, this build as
+ * `from`, not expired by the store's floor; its use is logged), checks
+ * the configuration once with a trial protocol sender, admits head (recorded in the store, which refuses a
  * lower block number or a known block with another time) and starts the
  * timesrc session. chain_head_file (may be NULL) is re-read for each
  * message: a service that follows the chain writes it. */

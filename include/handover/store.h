@@ -12,7 +12,9 @@
  *   tombstone after the key moved (hv_store_retire): sealed, to which
  *             build, when by trusted time, the transcript hash; the state
  *             then records the move (and the tombstone's digest), the
- *             identity file is wiped, and the store never serves again.
+ *             identity file is wiped, and the store never serves again;
+ *   floor     the newest trusted time recorded (sealed likewise), one of
+ *             the three parts of the time floor (below).
  *
  * Every file is 0600 and carries a checksum, so damage is reported as
  * corruption before anything is unsealed. Every write is write-temp
@@ -104,6 +106,10 @@ typedef enum {
   HV_STORE_ERR_RETIRED,        /* the key moved: the store serves no more */
   HV_STORE_ERR_TOMBSTONE_MISSING, /* the state records a retirement whose
                                      tombstone is gone or not that one */
+  HV_STORE_ERR_HEAD_TIME_BACK, /* chain head time below the recorded head's */
+  HV_STORE_ERR_HEAD_JUMP,      /* block number ahead of what the elapsed time
+                                  allows at the fastest block rate */
+  HV_STORE_ERR_BELOW_FLOOR,    /* a trusted time below the time floor */
 } hv_store_error;
 
 HV_API const char *hv_store_error_name(hv_store_error err);
@@ -160,9 +166,44 @@ typedef struct {
 /* {0, 0} before any was stored. */
 HV_API HV_MUST_CHECK hv_store_error hv_store_get_chain_head(hv_store *store, hv_store_chain_head *out);
 /* Monotonic in number: a lower number, or the same number with another
- * time (a block has one time), is HV_STORE_ERR_ROLLBACK. */
+ * time (a block has one time), is HV_STORE_ERR_ROLLBACK. A head must also
+ * be plausible before it is recorded: its time below the recorded head's
+ * is HV_STORE_ERR_HEAD_TIME_BACK whatever its number; a number more
+ * blocks ahead of the recorded one than the time between them allows at
+ * one block per min_block_interval_ms is HV_STORE_ERR_HEAD_JUMP. Before
+ * any head the recorded one counts as {0, 0}: block N cannot exist before
+ * N intervals after 1970, so an absurd number is never recorded. */
 HV_API HV_MUST_CHECK hv_store_error hv_store_set_chain_head(hv_store *store,
                                        const hv_store_chain_head *head);
+/* The chain's fastest block rate (the policy's min_block_interval_ms);
+ * HV_STORE_DEFAULT_MIN_BLOCK_INTERVAL_MS until set. 0 is refused. */
+#define HV_STORE_DEFAULT_MIN_BLOCK_INTERVAL_MS 1000u
+HV_API HV_MUST_CHECK hv_store_error hv_store_set_min_block_interval(hv_store *store, uint32_t ms);
+
+/* ---- the time floor: a lower bound on the true time that only rises ----
+ * The largest of (a) the floor compiled into the build (its release
+ * time, meson option time_floor), (b) the newest chain head time
+ * recorded and (c) the newest trusted time recorded, each of the last two
+ * less HV_STORE_FLOOR_SLACK_MS. It never looks at the host's clock, so a
+ * host that winds its clock back cannot lower it: NTS certificates that
+ * had expired by the floor are refused, and so is a trusted time below it.
+ * The slack is the skew a chain head may have ahead of trusted time
+ * (HV_PROTO_CHAIN_HEAD_AHEAD_MS) and far more than an honest quorum's
+ * jitter, so an honest trusted time is never below the floor. */
+#define HV_STORE_FLOOR_SLACK_MS (5u * 60 * 1000)
+/* A trusted time is written down only when it raises the floor by this
+ * much: the floor need not be exact, and a write per query would cost a
+ * sealed write and two fsyncs per handover message. */
+#define HV_STORE_FLOOR_STEP_MS (60u * 1000)
+/* The build's own floor, in UNIX milliseconds. */
+HV_API uint64_t hv_store_build_floor_ms(void);
+HV_API HV_MUST_CHECK hv_store_error hv_store_get_time_floor(hv_store *store, uint64_t *floor_ms);
+/* Judges a trusted time: below the floor is HV_STORE_ERR_BELOW_FLOOR
+ * (nothing recorded); otherwise it is recorded when it raises the floor
+ * by HV_STORE_FLOOR_STEP_MS or more. floor_ms (may be NULL) receives the
+ * floor it was judged against. */
+HV_API HV_MUST_CHECK hv_store_error hv_store_record_trusted_time(hv_store *store, uint64_t now_ms,
+                                            uint64_t *floor_ms);
 
 /* ---- retirement: the key moved, it is not copied ---- */
 typedef struct {

@@ -1,13 +1,14 @@
-/* Trusted time from many NTS servers at once (RFC 8915), the servers the
- * policy names (docs/POLICY.md).
+/* Trusted time from many NTS servers (and HTTPS Date sources) at once
+ * (RFC 8915), the servers the policy names (docs/POLICY.md).
  *
  * Every configured server is queried in parallel under ONE deadline that
- * covers DNS, TCP, TLS and UDP; at the deadline nothing is waited for and
- * nothing is left behind. The authenticated samples are then judged by a
+ * covers DNS, TCP, TLS and UDP; the run ends when the verdict is settled
+ * (hv_timesrc_settled) or at the deadline, and nothing is left behind. The authenticated samples are then judged by a
  * pure function (hv_timesrc_select): each sample is an interval that must
  * contain the true time; the largest set of intervals with a common point
  * (Marzullo's intersection, as NTP's clock selection) decides, if it holds
- * at least min_responses samples and a strict majority of the answers, its
+ * at least min_responses samples and a strict majority of the servers
+ * configured (or, with quorum answers, of the valid samples), its
  * midpoints lie within max_spread of each other and it spans at least
  * min_distinct_operators operators. Samples outside it are falsetickers.
  *
@@ -286,6 +287,11 @@ HV_API hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *s,
                                             hv_timesrc_report *out);
 /* Wipes the jars, frees everything. NULL is fine. */
 HV_API void hv_timesrc_session_free(hv_timesrc_session *s);
+/* Raises the session's lower bound on true time for certificates
+ * (not_before_unix) to unix_s; a lower value changes nothing. A caller
+ * that just got a trusted time passes it here, so the next handshake
+ * judges certificates at least there, whatever the host's clock says. */
+HV_API void hv_timesrc_session_raise_not_before(hv_timesrc_session *s, int64_t unix_s);
 
 HV_END_DECLS
 

@@ -1,10 +1,11 @@
-/* `handover policy keygen|sign|verify|show`: the council's tools for the
+/* `handover policy keygen|sign|verify|show|timestamp`: the council's tools for the
  * governance policy (docs/POLICY.md). Exit status: 0 success, 1 a check
  * failed or a file could not be used, 2 a usage error. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cmd_policy_io.h"
@@ -19,12 +20,13 @@
 #define SIG_OUT_CAP (HV_POLICY_MAX_SIGNATURES * 256)
 
 static const char usage_policy[] =
-    "usage: handover policy keygen|sign|verify|show [OPTIONS]\n"
+    "usage: handover policy keygen|sign|verify|show|timestamp [OPTIONS]\n"
     "\n"
     "  keygen  make a council member's key pair\n"
     "  sign    add a council member's signature to a policy's .sig file\n"
     "  verify  check a policy's signatures against a council\n"
     "  show    print a policy in canonical form\n"
+    "  timestamp  sign a fresh timestamp with the policy's online timestamp_key\n"
     "\n'handover policy SUBCOMMAND --help' describes each; docs/POLICY.md the format.\n";
 
 static const char usage_keygen[] =
@@ -50,13 +52,24 @@ static const char usage_verify[] =
     "council's threshold, each signer counted once, with no signature by an\n"
     "unknown key and none that fails; that the policy parses; and that its\n"
     "version is not below N (default 0). Without --council the council\n"
-    "built into this handover is used; --council FILE is for dev mode.\n";
+    "built into this handover is used; --council FILE is for dev mode.\n"
+    "A council override (first key `override`) is checked the same way.\n";
 
 static const char usage_show[] =
     "usage: handover policy show POLICY\n"
     "\n"
-    "Parses POLICY and prints it in canonical form (every setting explicit).\n"
+    "Parses POLICY (or a council override) and prints it in canonical form\n"
+    "(every setting explicit, `expires` in RFC 3339 UTC).\n"
     "Signatures are not checked: use 'handover policy verify' for that.\n";
+
+static const char usage_timestamp[] =
+    "usage: handover policy timestamp --key SECRET [--time T] [--out FILE] POLICY\n"
+    "\n"
+    "Signs with the online key SECRET (the policy's timestamp_key) a small\n"
+    "file naming POLICY's SHA-256 and version and the time T (RFC 3339 UTC\n"
+    "or UNIX seconds; default: this machine's clock), written atomically to\n"
+    "FILE (default POLICY.ts). A worker keeps the policy in force only\n"
+    "max_timestamp_age_s past T (docs/POLICY.md): re-sign before then.\n";
 
 /* Prints a refusal: which check failed, where, and why. */
 static void report(const char *prefix, const char *path, hv_policy_error err,
@@ -245,14 +258,36 @@ static int verify_files(const char *prefix, const char *policy, const char *sig_
     goto done;
   hv_policy *p = NULL;
   hv_policy_diag d = {0};
+  hv_policy_override o;
+  if (hv_policy_override_parse(text, len, &o, NULL) == HV_POLICY_OK) {
+    /* a council override: its signatures; identity and builds are the
+     * worker's to check (serve --override) */
+    hv_policy_error oe = hv_policy_override_verify_signed(text, len, sig, sig_len, council, &o, &d);
+    if (oe) {
+      report("handover policy verify: REFUSED", diag_path(&d, policy, sig_path, council_path),
+             oe, &d);
+      goto done;
+    }
+    char until[HV_POLICY_TIME_TEXT_LEN];
+    hv_policy_time_format(o.expires_unix, until);
+    printf("verified: %s, a council override waiving %s, threshold %u of %zu council "
+           "members; expires %s\n", policy, hv_policy_waiver_name(o.waive),
+           (unsigned)hv_policy_council_threshold(council), hv_policy_council_size(council),
+           until);
+    rc = 0;
+    goto done;
+  }
   hv_policy_error err = hv_policy_verify(text, len, sig, sig_len, council, newest, &p, &d);
   if (err) {
     report("handover policy verify: REFUSED", diag_path(&d, policy, sig_path, council_path), err, &d);
     goto done;
   }
-  printf("verified: %s version %" PRIu64 ", threshold %u of %zu council members (%s)\n",
-         policy, hv_policy_version(p), (unsigned)hv_policy_council_threshold(council),
-         hv_policy_council_size(council), council_path ? council_path : "built-in council");
+  char expires[HV_POLICY_TIME_TEXT_LEN];
+  hv_policy_time_format(hv_policy_expires_unix(p), expires);
+  printf("verified: %s version %" PRIu64 ", threshold %u of %zu council members (%s); "
+         "expires %s\n", policy, hv_policy_version(p),
+         (unsigned)hv_policy_council_threshold(council), hv_policy_council_size(council),
+         council_path ? council_path : "built-in council", expires);
   hv_policy_free(p);
   rc = 0;
 done:
@@ -283,6 +318,28 @@ static int cmd_verify(int argc, char **argv) {
   return rc;
 }
 
+static void show_measurement(const char *key, const hv_tee_measurement *m) {
+  char e[2 * HV_TEE_MR_LEN + 1], s[2 * HV_TEE_MR_LEN + 1];
+  for (size_t i = 0; i < HV_TEE_MR_LEN; i++) {
+    snprintf(e + 2 * i, 3, "%02x", m->mr_enclave[i]);
+    snprintf(s + 2 * i, 3, "%02x", m->mr_signer[i]);
+  }
+  printf("%s mr_enclave=%s mr_signer=%s isv_prod_id=%u isv_svn=%u\n", key, e, s,
+         (unsigned)m->isv_prod_id, (unsigned)m->isv_svn);
+}
+
+static void show_override(const char *path, const hv_policy_override *o) {
+  char when[HV_POLICY_TIME_TEXT_LEN];
+  hv_policy_time_format(o->expires_unix, when);
+  printf("# %s: a council override (parsed; signatures NOT checked)\noverride 1\nidentity ",
+         path);
+  for (size_t i = 0; i < HV_ED25519_PUB_LEN; i++) printf("%02x", o->identity_pub[i]);
+  printf("\n");
+  show_measurement("from", &o->from);
+  show_measurement("to", &o->to);
+  printf("waive %s\nexpires %s\n", hv_policy_waiver_name(o->waive), when);
+}
+
 static int cmd_show(int argc, char **argv) {
   const char *prefix = "handover policy show";
   const char *policy = NULL;
@@ -295,6 +352,12 @@ static int cmd_show(int argc, char **argv) {
   uint8_t *text;
   size_t len;
   if (pol_read_file(prefix, policy, HV_POLICY_MAX_FILE, false, &text, &len) != 0) return 1;
+  hv_policy_override o;
+  if (hv_policy_override_parse(text, len, &o, NULL) == HV_POLICY_OK) {
+    free(text);
+    show_override(policy, &o);
+    return 0;
+  }
   hv_policy *p = NULL;
   hv_policy_diag d = {0};
   hv_policy_error err = hv_policy_parse(text, len, &p, &d);
@@ -324,12 +387,56 @@ static int cmd_show(int argc, char **argv) {
   return rc;
 }
 
+/* A timestamp file is a few lines: hash, version, time, signature. */
+#define TS_OUT_CAP 512
+
+static int cmd_timestamp(int argc, char **argv) {
+  const char *prefix = "handover policy timestamp";
+  const char *key = NULL, *when_s = NULL, *out_path = NULL, *policy = NULL;
+  const pol_opt opts[] = {{"key", &key}, {"time", &when_s}, {"out", &out_path}};
+  int rc = pol_parse_args(prefix, usage_timestamp, argc, argv, opts, N_OPTS(opts), &policy);
+  if (rc) return rc == 1 ? 0 : 2;
+  if (!key || !policy) {
+    fprintf(stderr, "%s: --key and POLICY are required\n%s", prefix, usage_timestamp);
+    return 2;
+  }
+  uint64_t when = (uint64_t)time(NULL);
+  if (when_s && hv_policy_time_parse(when_s, strlen(when_s), &when) != HV_POLICY_OK) {
+    fprintf(stderr, "%s: --time: want RFC 3339 UTC or UNIX seconds\n", prefix);
+    return 2;
+  }
+  char path[4096];
+  if (snprintf(path, sizeof path, "%s%s", out_path ? out_path : policy,
+               out_path ? "" : ".ts") >= (int)sizeof path)
+    return 2;
+  uint8_t seed[HV_ED25519_PRIV_LEN], *text = NULL;
+  size_t len = 0, out_len = 0;
+  char out[TS_OUT_CAP];
+  rc = 1;
+  if (load_seed(prefix, key, seed) != 0) return 1;
+  if (pol_read_file(prefix, policy, HV_POLICY_MAX_FILE, false, &text, &len) == 0) {
+    hv_policy_diag d = {0};
+    hv_policy_error err = hv_policy_timestamp_sign(text, len, seed, when, out, sizeof out,
+                                                   &out_len, &d);
+    if (err) report(prefix, policy, err, &d);
+    else if (pol_write_replace(prefix, path, out, out_len, 0644) == 0) rc = 0;
+  }
+  hv_wipe(seed, sizeof seed);
+  free(text);
+  if (rc == 0) {
+    char iso[HV_POLICY_TIME_TEXT_LEN];
+    hv_policy_time_format(when, iso);
+    printf("timestamp for %s at %s written to %s\n", policy, iso, path);
+  }
+  return rc;
+}
+
 int cmd_policy(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*run)(int, char **);
   } subs[] = {{"keygen", cmd_keygen}, {"sign", cmd_sign}, {"verify", cmd_verify},
-              {"show", cmd_show}};
+              {"show", cmd_show}, {"timestamp", cmd_timestamp}};
   if (argc < 2) {
     fputs(usage_policy, stderr);
     return 2;

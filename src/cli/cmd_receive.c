@@ -70,6 +70,8 @@ int cmd_receive(int argc, char **argv) {
       {"policy-sig", "FILE", "its council signatures", &wa.policy_sig_file, NULL},
       {"council", "FILE", "dev mode only: the council (else the built-in one)",
        &wa.council_file, NULL},
+      {"policy-timestamp", "FILE", "the policy's signed timestamp (default POLICY.ts)",
+       &wa.policy_timestamp_file, NULL},
       {"ca", "FILE", "CA certificates for the NTS servers (default: system store)",
        &wa.ca_file, NULL},
       {"nts-state", "DIR", "keep NTS cookies here between queries", &wa.nts_state_dir, NULL},

@@ -51,7 +51,9 @@ static bool chain_head_arg(const cli_cmd_spec *spec, const serve_args *a,
   }
   if (a->chain_head_file && hv_session_read_chain_head_file(a->chain_head_file, head) != 0) {
     fprintf(stderr, "handover serve: --chain-head-file %s: %s\n", a->chain_head_file,
-            errno == EINVAL ? "not NUMBER:TIME_MS" : strerror(errno));
+            errno == EINVAL   ? "not NUMBER:TIME_MS"
+            : errno == ESPIPE ? "not a regular file"
+                              : strerror(errno));
     return false;
   }
   (void)spec;
@@ -159,6 +161,12 @@ int cmd_serve(int argc, char **argv) {
       {"policy-sig", "FILE", "its council signatures", &a.w.policy_sig_file, NULL},
       {"council", "FILE", "dev mode only: the council (else the built-in one)",
        &a.w.council_file, NULL},
+      {"policy-timestamp", "FILE", "the policy's signed timestamp (default POLICY.ts)",
+       &a.w.policy_timestamp_file, NULL},
+      {"override", "FILE", "a council override for this worker (docs/POLICY.md)",
+       &a.w.override_file, NULL},
+      {"override-sig", "FILE", "its council signatures (default FILE.sig)",
+       &a.w.override_sig_file, NULL},
       {"chain-head", "NUMBER:TIME_MS", "the newest verified block", &a.chain_head, NULL},
       {"chain-head-file", "FILE", "a file holding NUMBER:TIME_MS, re-read per connection",
        &a.chain_head_file, NULL},

@@ -6,6 +6,7 @@
 #include "cli/opts.h"
 #include "cli/tee_opts.h"
 #include "cli/util.h"
+#include "handover/policy.h"
 #include "handover/store.h"
 
 typedef struct {
@@ -16,6 +17,7 @@ typedef struct {
   bool dev_mode;
   uint64_t policy_version;
   hv_store_chain_head head;
+  uint64_t time_floor_ms; /* never below the build's; only rises */
   hv_store_error identity_check; /* unsealing proves the key is ours */
   bool retired;                  /* the key moved: the tombstone below */
   hv_store_tombstone tomb;
@@ -64,6 +66,9 @@ static void print_text(const status_view *v) {
   printf("policy version  %llu\n", (unsigned long long)v->policy_version);
   printf("chain head      %llu:%llu\n", (unsigned long long)v->head.number,
          (unsigned long long)v->head.time_ms);
+  char floor[HV_POLICY_TIME_TEXT_LEN];
+  hv_policy_time_format(v->time_floor_ms / 1000, floor);
+  printf("time floor      %llu (%s)\n", (unsigned long long)v->time_floor_ms, floor);
 }
 
 static void print_json(const status_view *v) {
@@ -76,13 +81,14 @@ static void print_json(const status_view *v) {
   printf("\"identity\":\"%s\",\"identity_check\":\"%s\",\"tee\":\"%s\","
          "\"dev_mode\":%s,\"mr_enclave\":\"%s\",\"mr_signer\":\"%s\","
          "\"isv_prod_id\":%u,\"isv_svn\":%u,\"policy_version\":%llu,"
-         "\"chain_head\":{\"number\":%llu,\"time_ms\":%llu},\"resealed\":\"%s\"}\n",
+         "\"chain_head\":{\"number\":%llu,\"time_ms\":%llu},\"resealed\":\"%s\","
+         "\"time_floor_ms\":%llu}\n",
          v->pub, v->retired ? "retired"
                  : v->identity_check == HV_STORE_OK ? "ok" : hv_store_error_name(v->identity_check),
          v->kind, v->dev_mode ? "true" : "false", v->mr_enclave, v->mr_signer,
          v->m.isv_prod_id, v->m.isv_svn, (unsigned long long)v->policy_version,
          (unsigned long long)v->head.number, (unsigned long long)v->head.time_ms,
-         resealed_names(v->resealed));
+         resealed_names(v->resealed), (unsigned long long)v->time_floor_ms);
 }
 
 /* The identity and its check, or, for a retired store, the tombstone. */
@@ -115,6 +121,7 @@ static hv_store_error read_status(hv_store *store, hv_tee *t, status_view *v) {
   v->dev_mode = hv_tee_dev_mode(t);
   se = hv_store_get_policy_version(store, &v->policy_version);
   if (se == HV_STORE_OK) se = hv_store_get_chain_head(store, &v->head);
+  if (se == HV_STORE_OK) se = hv_store_get_time_floor(store, &v->time_floor_ms);
   return se;
 }
 

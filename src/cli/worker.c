@@ -15,6 +15,9 @@ int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
       .council_file = a->council_file,
       .ca_file = a->ca_file,
       .nts_state_dir = a->nts_state_dir,
+      .policy_timestamp_file = a->policy_timestamp_file,
+      .override_file = a->override_file,
+      .override_sig_file = a->override_sig_file,
       .log = {.fn = cli_session_log, .ctx = &w->log},
   };
   if (hv_session_worker_open(&cfg, w->tee, &w->sw) != HV_SESSION_OK) {

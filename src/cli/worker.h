@@ -18,6 +18,9 @@ typedef struct {
   const char *council_file; /* dev mode only */
   const char *ca_file;
   const char *nts_state_dir;
+  const char *policy_timestamp_file; /* NULL: POLICY.ts when needed */
+  const char *override_file;         /* serve only */
+  const char *override_sig_file;
   bool create_store;
   bool quiet; /* no step lines on stdout */
 } cli_worker_args;

@@ -55,6 +55,16 @@ hv_policy_error hv_policy_format(const hv_policy *p, char *buf, size_t cap,
   put(&a, "max_chain_lag_s %llu\n", (unsigned long long)p->max_chain_lag_s);
   put(&a, "after_handover %s\n",
       p->after_handover == HV_POLICY_AFTER_HANDOVER_KEEP ? "keep" : "retire");
+  char expires[HV_POLICY_TIME_TEXT_LEN];
+  hv_policy_time_format(p->expires_unix, expires);
+  put(&a, "expires %s\n", expires);
+  put(&a, "min_block_interval_ms %u\n", (unsigned)p->min_block_interval_ms);
+  if (p->has_timestamp_key) {
+    char key[2 * HV_ED25519_PUB_LEN + 1];
+    hv_hex_encode(p->timestamp_key, HV_ED25519_PUB_LEN, key);
+    put(&a, "timestamp_key %s\n", key);
+    put(&a, "max_timestamp_age_s %u\n", (unsigned)p->max_timestamp_age_s);
+  }
   for (size_t i = 0; i < p->n_servers; i++) {
     const hv_policy_server *s = &p->servers[i];
     put(&a, "server kind=%s host=%s port=%u operator=%s region=%s\n",

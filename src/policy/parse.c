@@ -13,7 +13,13 @@ enum {
   K_MIN_OPERATORS,
   K_RESPONSE_WINDOW,
   K_CHAIN_LAG,
-  K_N_SCALARS
+  K_BLOCK_INTERVAL,
+  K_TIMESTAMP_AGE,
+  K_N_SCALARS,
+  /* not numbers: parsed by their own functions, tracked in seen[] too */
+  K_EXPIRES = K_N_SCALARS,
+  K_TIMESTAMP_KEY,
+  K_N_KEYS
 };
 
 static const struct {
@@ -27,6 +33,8 @@ static const struct {
     [K_MIN_OPERATORS] = {"min_distinct_operators", 1, HV_POLICY_MAX_SERVERS},
     [K_RESPONSE_WINDOW] = {"response_window_s", 1, HV_POLICY_RESPONSE_WINDOW_LIMIT_S},
     [K_CHAIN_LAG] = {"max_chain_lag_s", 1, HV_POLICY_CHAIN_LAG_LIMIT_S},
+    [K_BLOCK_INTERVAL] = {"min_block_interval_ms", 1, HV_POLICY_BLOCK_INTERVAL_LIMIT_MS},
+    [K_TIMESTAMP_AGE] = {"max_timestamp_age_s", 1, HV_POLICY_TIMESTAMP_AGE_LIMIT_S},
 };
 
 static void set_scalar(hv_policy *p, int k, uint64_t v) {
@@ -39,6 +47,8 @@ static void set_scalar(hv_policy *p, int k, uint64_t v) {
     case K_MIN_OPERATORS: p->time.min_distinct_operators = (uint32_t)v; break;
     case K_RESPONSE_WINDOW: p->response_window_s = (uint32_t)v; break;
     case K_CHAIN_LAG: p->max_chain_lag_s = v; break;
+    case K_BLOCK_INTERVAL: p->min_block_interval_ms = (uint32_t)v; break;
+    case K_TIMESTAMP_AGE: p->max_timestamp_age_s = (uint32_t)v; break;
     default: break;
   }
 }
@@ -50,6 +60,8 @@ static void set_defaults(hv_policy *p) {
   p->time.min_distinct_operators = HV_POLICY_DEFAULT_MIN_OPERATORS;
   p->response_window_s = HV_POLICY_DEFAULT_RESPONSE_WINDOW_S;
   p->max_chain_lag_s = HV_POLICY_DEFAULT_MAX_CHAIN_LAG_S;
+  p->min_block_interval_ms = HV_POLICY_DEFAULT_MIN_BLOCK_INTERVAL_MS;
+  p->max_timestamp_age_s = HV_POLICY_DEFAULT_MAX_TIMESTAMP_AGE_S;
 }
 
 /* A line of `key name=value ...`: each attribute at most once, the
@@ -123,31 +135,44 @@ static const attr_rule runtime_rules[R_N] = {
     {"seq", true}, {"mr_enclave", true}, {"mr_signer", true},
     {"isv_prod_id", true}, {"isv_svn", true}};
 
-static bool same_measurement(const hv_tee_measurement *a, const hv_tee_measurement *b) {
+bool hv_policy_same_measurement(const hv_tee_measurement *a, const hv_tee_measurement *b) {
   return !memcmp(a->mr_enclave, b->mr_enclave, HV_TEE_MR_LEN) &&
          !memcmp(a->mr_signer, b->mr_signer, HV_TEE_MR_LEN) &&
          a->isv_prod_id == b->isv_prod_id && a->isv_svn == b->isv_svn;
 }
 
-static hv_policy_error parse_runtime(const hv_lex *lx, hv_policy *p,
-                                     hv_policy_diag *diag) {
+hv_policy_error hv_policy_measurement_attrs(const hv_lex *lx, bool with_seq,
+                                            uint64_t *seq, hv_tee_measurement *m,
+                                            hv_policy_diag *diag) {
   hv_lex_tok v[R_N];
   bool have[R_N];
-  hv_policy_error err = take_attrs(lx, runtime_rules, R_N, v, have, diag);
+  /* without seq: the same rules, minus the first */
+  const attr_rule *rules = with_seq ? runtime_rules : runtime_rules + 1;
+  size_t n = with_seq ? R_N : R_N - 1;
+  hv_lex_tok *vals = with_seq ? v : v + 1;
+  hv_policy_error err = take_attrs(lx, rules, n, vals, with_seq ? have : have + 1, diag);
+  if (err) return err;
+  memset(m, 0, sizeof *m);
+  uint64_t prod = 0, svn = 0;
+  if ((with_seq && (err = hv_lex_number(lx, &v[R_SEQ], "seq", 1, UINT64_MAX, seq, diag))) ||
+      (err = hv_lex_hex(lx, &v[R_ENCLAVE], "mr_enclave", m->mr_enclave, HV_TEE_MR_LEN, diag)) ||
+      (err = hv_lex_hex(lx, &v[R_SIGNER], "mr_signer", m->mr_signer, HV_TEE_MR_LEN, diag)) ||
+      (err = hv_lex_number(lx, &v[R_PROD], "isv_prod_id", 0, UINT16_MAX, &prod, diag)) ||
+      (err = hv_lex_number(lx, &v[R_SVN], "isv_svn", 0, UINT16_MAX, &svn, diag)))
+    return err;
+  m->isv_prod_id = (uint16_t)prod;
+  m->isv_svn = (uint16_t)svn;
+  return HV_POLICY_OK;
+}
+
+static hv_policy_error parse_runtime(const hv_lex *lx, hv_policy *p,
+                                     hv_policy_diag *diag) {
+  hv_policy_runtime r = {0};
+  hv_policy_error err = hv_policy_measurement_attrs(lx, true, &r.seq, &r.m, diag);
   if (err) return err;
   if (p->n_runtimes == HV_POLICY_MAX_RUNTIMES)
     return hv_diag(diag, lx->line, HV_POLICY_ERR_TOO_MANY,
                    "more than %d runtimes", HV_POLICY_MAX_RUNTIMES);
-  hv_policy_runtime r = {0};
-  uint64_t prod = 0, svn = 0;
-  if ((err = hv_lex_number(lx, &v[R_SEQ], "seq", 1, UINT64_MAX, &r.seq, diag)) ||
-      (err = hv_lex_hex(lx, &v[R_ENCLAVE], "mr_enclave", r.m.mr_enclave, HV_TEE_MR_LEN, diag)) ||
-      (err = hv_lex_hex(lx, &v[R_SIGNER], "mr_signer", r.m.mr_signer, HV_TEE_MR_LEN, diag)) ||
-      (err = hv_lex_number(lx, &v[R_PROD], "isv_prod_id", 0, UINT16_MAX, &prod, diag)) ||
-      (err = hv_lex_number(lx, &v[R_SVN], "isv_svn", 0, UINT16_MAX, &svn, diag)))
-    return err;
-  r.m.isv_prod_id = (uint16_t)prod;
-  r.m.isv_svn = (uint16_t)svn;
   /* File order and seq must agree, so a reader never has to sort. */
   if (p->n_runtimes > 0 && r.seq <= p->runtimes[p->n_runtimes - 1].seq)
     return hv_diag(diag, lx->line, HV_POLICY_ERR_ORDER,
@@ -155,12 +180,42 @@ static hv_policy_error parse_runtime(const hv_lex *lx, hv_policy *p,
                    (unsigned long long)r.seq,
                    (unsigned long long)p->runtimes[p->n_runtimes - 1].seq);
   for (size_t i = 0; i < p->n_runtimes; i++)
-    if (same_measurement(&p->runtimes[i].m, &r.m))
+    if (hv_policy_same_measurement(&p->runtimes[i].m, &r.m))
       return hv_diag(diag, lx->line, HV_POLICY_ERR_DUPLICATE_ENTRY,
                      "runtime listed twice (also seq %llu)",
                      (unsigned long long)p->runtimes[i].seq);
   p->runtimes[p->n_runtimes++] = r;
   return HV_POLICY_OK;
+}
+
+hv_policy_error hv_policy_time_field(const hv_lex *lx, const char *what,
+                                     uint64_t *unix_s, hv_policy_diag *diag) {
+  if (lx->n_fields != 2)
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_SYNTAX, "'%s' takes exactly one value",
+                   what);
+  if (hv_policy_time_parse((const char *)lx->field[1].p, lx->field[1].len, unix_s))
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_TIME,
+                   "%s: want RFC 3339 UTC (2027-01-31T00:00:00Z) or UNIX seconds", what);
+  return HV_POLICY_OK;
+}
+
+/* `expires` and `timestamp_key`: once each, one value. */
+static hv_policy_error parse_special(const hv_lex *lx, int k, hv_policy *p, bool *seen,
+                                     hv_policy_diag *diag) {
+  const char *name = k == K_EXPIRES ? "expires" : "timestamp_key";
+  if (seen[k])
+    return hv_diag(diag, lx->line, HV_POLICY_ERR_DUPLICATE_KEY, "'%s' given twice", name);
+  hv_policy_error err;
+  if (k == K_EXPIRES) {
+    err = hv_policy_time_field(lx, name, &p->expires_unix, diag);
+  } else if (lx->n_fields != 2) {
+    err = hv_diag(diag, lx->line, HV_POLICY_ERR_SYNTAX, "'%s' takes one public key", name);
+  } else {
+    err = hv_lex_hex(lx, &lx->field[1], name, p->timestamp_key, HV_ED25519_PUB_LEN, diag);
+    p->has_timestamp_key = err == HV_POLICY_OK;
+  }
+  if (!err) seen[k] = true;
+  return err;
 }
 
 static hv_policy_error parse_scalar(const hv_lex *lx, int k, hv_policy *p,
@@ -205,6 +260,8 @@ static hv_policy_error parse_line(const hv_lex *lx, hv_policy *p, bool *seen,
   if (hv_lex_is(key, "after_handover")) return parse_after_handover(lx, p, diag);
   for (int k = 0; k < K_N_SCALARS; k++)
     if (hv_lex_is(key, scalars[k].name)) return parse_scalar(lx, k, p, seen, diag);
+  if (hv_lex_is(key, "expires")) return parse_special(lx, K_EXPIRES, p, seen, diag);
+  if (hv_lex_is(key, "timestamp_key")) return parse_special(lx, K_TIMESTAMP_KEY, p, seen, diag);
   if (hv_lex_is(key, "server")) return parse_server(lx, p, diag);
   if (hv_lex_is(key, "quorum")) return hv_policy_parse_quorum(lx, p, diag);
   if (hv_lex_is(key, "runtime")) return parse_runtime(lx, p, diag);
@@ -226,6 +283,13 @@ static hv_policy_error check_whole(const hv_policy *p, const bool *seen,
                                    hv_policy_diag *diag) {
   if (!seen[K_VERSION])
     return hv_diag(diag, 0, HV_POLICY_ERR_MISSING_FIELD, "no 'version'");
+  /* A signed policy must not live for ever: a restored old store could
+   * otherwise run under a policy the council has long replaced. */
+  if (!seen[K_EXPIRES])
+    return hv_diag(diag, 0, HV_POLICY_ERR_MISSING_FIELD, "no 'expires'");
+  if (seen[K_TIMESTAMP_AGE] && !seen[K_TIMESTAMP_KEY])
+    return hv_diag(diag, 0, HV_POLICY_ERR_MISSING_FIELD,
+                   "'max_timestamp_age_s' without a 'timestamp_key'");
   if (p->n_servers == 0)
     return hv_diag(diag, 0, HV_POLICY_ERR_MISSING_FIELD, "no 'server'");
   if (p->n_runtimes == 0)
@@ -252,7 +316,7 @@ hv_policy_error hv_policy_parse(const uint8_t *text, size_t len,
   hv_policy *p = calloc(1, sizeof *p);
   if (!p) return hv_diag(diag, 0, HV_POLICY_ERR_NOMEM, "out of memory");
   set_defaults(p);
-  bool seen[K_N_SCALARS] = {false};
+  bool seen[K_N_KEYS] = {false};
   hv_lex lx;
   hv_lex_init(&lx, text, len);
   hv_policy_error err;

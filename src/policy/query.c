@@ -28,6 +28,13 @@ const char *hv_policy_error_name(hv_policy_error err) {
     case HV_POLICY_ERR_ROLLBACK: return "rollback";
     case HV_POLICY_ERR_NOT_ALLOWED: return "runtime_not_allowed";
     case HV_POLICY_ERR_CRYPTO: return "crypto";
+    case HV_POLICY_ERR_BAD_TIME: return "bad_time";
+    case HV_POLICY_ERR_EXPIRED: return "expired";
+    case HV_POLICY_ERR_TIMESTAMP_STALE: return "timestamp_stale";
+    case HV_POLICY_ERR_TIMESTAMP_MISMATCH: return "timestamp_mismatch";
+    case HV_POLICY_ERR_NOT_WAIVABLE: return "not_waivable";
+    case HV_POLICY_ERR_OVERRIDE_OTHER_IDENTITY: return "override_other_identity";
+    case HV_POLICY_ERR_OVERRIDE_OTHER_BUILD: return "override_other_build";
   }
   return "unknown_error";
 }
@@ -43,6 +50,27 @@ void hv_policy_get_time(const hv_policy *p, hv_policy_time *out) { *out = p->tim
 uint32_t hv_policy_response_window_s(const hv_policy *p) { return p->response_window_s; }
 
 uint64_t hv_policy_max_chain_lag_s(const hv_policy *p) { return p->max_chain_lag_s; }
+
+uint64_t hv_policy_expires_unix(const hv_policy *p) { return p->expires_unix; }
+
+uint32_t hv_policy_min_block_interval_ms(const hv_policy *p) {
+  return p->min_block_interval_ms;
+}
+
+bool hv_policy_has_timestamp_key(const hv_policy *p) { return p->has_timestamp_key; }
+
+uint32_t hv_policy_max_timestamp_age_s(const hv_policy *p) { return p->max_timestamp_age_s; }
+
+hv_policy_error hv_policy_check_expiry(const hv_policy *p, uint64_t now_ms,
+                                       hv_policy_diag *diag) {
+  hv_diag_in(diag, "policy");
+  if (!p) return hv_diag(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
+  if (now_ms / 1000 < p->expires_unix) return HV_POLICY_OK;
+  char when[HV_POLICY_TIME_TEXT_LEN];
+  hv_policy_time_format(p->expires_unix, when);
+  return hv_diag(diag, 0, HV_POLICY_ERR_EXPIRED,
+                 "expired at %s by trusted time; the council must sign a new one", when);
+}
 
 size_t hv_policy_server_count(const hv_policy *p) { return p->n_servers; }
 
@@ -67,10 +95,7 @@ hv_policy_error hv_policy_runtime_order(const hv_policy *p,
                                         uint64_t *seq) {
   if (!p || !m) return HV_POLICY_ERR_ARGS;
   for (size_t i = 0; i < p->n_runtimes; i++) {
-    const hv_tee_measurement *r = &p->runtimes[i].m;
-    if (!memcmp(r->mr_enclave, m->mr_enclave, HV_TEE_MR_LEN) &&
-        !memcmp(r->mr_signer, m->mr_signer, HV_TEE_MR_LEN) &&
-        r->isv_prod_id == m->isv_prod_id && r->isv_svn == m->isv_svn) {
+    if (hv_policy_same_measurement(&p->runtimes[i].m, m)) {
       if (seq) *seq = p->runtimes[i].seq;
       return HV_POLICY_OK;
     }

@@ -86,13 +86,10 @@ static hv_policy_error check_signatures(const uint8_t *text, size_t len,
   return HV_POLICY_OK;
 }
 
-hv_policy_error hv_policy_verify(const uint8_t *text, size_t len,
-                                 const uint8_t *sig, size_t sig_len,
-                                 const hv_policy_council *council,
-                                 uint64_t newest_seen, hv_policy **out,
-                                 hv_policy_diag *diag) {
-  if (!out || (!text && len)) return hv_diag(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
-  *out = NULL;
+hv_policy_error hv_policy_check_sig_file(const uint8_t *text, size_t len,
+                                         const uint8_t *sig, size_t sig_len,
+                                         const hv_policy_council *council,
+                                         hv_policy_diag *diag) {
   hv_diag_in(diag, "council");
   if (!council || council->n_members == 0 || council->threshold == 0)
     return hv_diag(diag, 0, HV_POLICY_ERR_NO_COUNCIL, "no council to check against");
@@ -102,10 +99,21 @@ hv_policy_error hv_policy_verify(const uint8_t *text, size_t len,
                    HV_POLICY_MAX_FILE);
   sig_file *f = malloc(sizeof *f);
   if (!f) return hv_diag(diag, 0, HV_POLICY_ERR_NOMEM, "out of memory");
-  /* Signatures first: an unsigned document is never parsed further. */
   hv_policy_error err = parse_sig_file(sig, sig_len, f, diag);
   if (!err) err = check_signatures(text, len, f, council, diag);
   free(f);
+  return err;
+}
+
+hv_policy_error hv_policy_verify(const uint8_t *text, size_t len,
+                                 const uint8_t *sig, size_t sig_len,
+                                 const hv_policy_council *council,
+                                 uint64_t newest_seen, hv_policy **out,
+                                 hv_policy_diag *diag) {
+  if (!out || (!text && len)) return hv_diag(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
+  *out = NULL;
+  /* Signatures first: an unsigned document is never parsed further. */
+  hv_policy_error err = hv_policy_check_sig_file(text, len, sig, sig_len, council, diag);
   if (err) return err;
   hv_policy *p;
   if ((err = hv_policy_parse(text, len, &p, diag))) return err;
@@ -154,6 +162,13 @@ static hv_policy_error merge_signature(const uint8_t *text, size_t len, sig_file
   return HV_POLICY_OK;
 }
 
+static bool looks_like_override(const uint8_t *text, size_t len) {
+  hv_lex lx;
+  hv_lex_init(&lx, text, len);
+  return hv_lex_next(&lx, NULL) == HV_POLICY_OK && lx.n_fields > 0 &&
+         hv_lex_is(&lx.field[0], "override");
+}
+
 hv_policy_error hv_policy_sign(const uint8_t *text, size_t len,
                                const uint8_t seed[HV_ED25519_PRIV_LEN],
                                const uint8_t *old_sig, size_t old_sig_len,
@@ -161,10 +176,18 @@ hv_policy_error hv_policy_sign(const uint8_t *text, size_t len,
                                hv_policy_diag *diag) {
   if (!seed || !sig_out || !sig_out_len || (!text && len))
     return hv_diag(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
-  hv_policy *p;
-  hv_policy_error err = hv_policy_parse(text, len, &p, diag);
-  if (err) return err; /* never sign what a worker would refuse to read */
-  hv_policy_free(p);
+  /* Never sign what a worker would refuse to read: a policy, or an
+   * override (a file whose first key is `override`). */
+  hv_policy_error err;
+  if (looks_like_override(text, len)) {
+    hv_policy_override o;
+    err = hv_policy_override_parse(text, len, &o, diag);
+  } else {
+    hv_policy *p;
+    err = hv_policy_parse(text, len, &p, diag);
+    if (!err) hv_policy_free(p);
+  }
+  if (err) return err;
   sig_file *f = malloc(sizeof *f);
   if (!f) return hv_diag(diag, 0, HV_POLICY_ERR_NOMEM, "out of memory");
   sig_line mine = {.line = 0};

@@ -48,6 +48,10 @@ static const char *const ERROR_NAMES[HV_PROTO_ERR__COUNT] = {
     [HV_PROTO_ERR_IDENTITY_NOT_EXPECTED] = "identity-mismatch",
     [HV_PROTO_ERR_SENDER_RETIRED] = "sender-retired",
     [HV_PROTO_ERR_HANDOVER_IN_PROGRESS] = "handover-in-progress",
+    [HV_PROTO_ERR_POLICY_EXPIRED] = "policy-expired",
+    [HV_PROTO_ERR_CHAIN_TIME_BACK] = "chain-head-time-back",
+    [HV_PROTO_ERR_CHAIN_JUMP] = "chain-head-jump",
+    [HV_PROTO_ERR_TIME_BELOW_FLOOR] = "trusted-time-below-floor",
 };
 /* The wire codes are fixed (PROTOCOL.md section 8); 40-49 are the move's. */
 _Static_assert(HV_PROTO_ERR_CHAIN_FUTURE == 39, "wire error codes renumbered");

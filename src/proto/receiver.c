@@ -163,6 +163,8 @@ static hv_proto_error check_key(const hv_proto_receiver *r, const hv_proto_key *
   if (r->sender_policy_version > r->px.params.policy_version)
     return HV_PROTO_ERR_POLICY_BEHIND_SENDER;
   if (outside_window(r, now)) return HV_PROTO_ERR_EXCHANGE_WINDOW;
+  if (r->px.params.policy_expires_ms && now >= r->px.params.policy_expires_ms)
+    return HV_PROTO_ERR_POLICY_EXPIRED;
   return HV_PROTO_OK;
 }
 

@@ -69,12 +69,40 @@ static bool past_window(const hv_proto_px *px, uint64_t t0, uint64_t now) {
   return now > t0 && now - t0 > px->params.response_window_ms;
 }
 
+static bool policy_expired(const hv_proto_px *px, uint64_t now) {
+  return px->params.policy_expires_ms && now >= px->params.policy_expires_ms;
+}
+
+static bool same_build(const hv_tee_measurement *a, const hv_tee_measurement *b) {
+  return !memcmp(a->mr_enclave, b->mr_enclave, HV_TEE_MR_LEN) &&
+         !memcmp(a->mr_signer, b->mr_signer, HV_TEE_MR_LEN) &&
+         a->isv_prod_id == b->isv_prod_id && a->isv_svn == b->isv_svn;
+}
+
+/* Does the council override waive `check` here: this identity, our build
+ * as `from`, the receiver (NULL at HELLO: not known yet; the RESPONSE
+ * checks it again) as `to`, before its expiry? */
+static bool waived(const hv_proto_sender *s, hv_proto_error check,
+                   const hv_tee_measurement *receiver, uint64_t now) {
+  const hv_proto_override *o = &s->px.params.override;
+  if (!o->waives || o->waives != check || now >= o->expires_ms) return false;
+  hv_tee_measurement self;
+  hv_proto_px_self(&s->px, &self);
+  return hv_ct_equal(o->identity_pub, s->identity_pub, HV_PROTO_KEY_LEN) &&
+         same_build(&o->from, &self) && (!receiver || same_build(&o->to, receiver));
+}
+
 /* The chain head may be a little ahead of trusted time (clock skew); an
- * old one, or one far ahead, is refused. */
-static hv_proto_error check_head(const hv_proto_px *px, const hv_proto_chain_head *head,
-                                 uint64_t now) {
-  if (now > head->time_ms && now - head->time_ms > px->params.max_chain_lag_ms)
-    return HV_PROTO_ERR_CHAIN_STALE;
+ * old one, or one far ahead, is refused. A stale one only if the council
+ * override does not waive chain-head-stale for this pair (then *used). */
+static hv_proto_error check_head(const hv_proto_sender *s, const hv_proto_chain_head *head,
+                                 uint64_t now, const hv_tee_measurement *receiver,
+                                 bool *used) {
+  const hv_proto_px *px = &s->px;
+  if (now > head->time_ms && now - head->time_ms > px->params.max_chain_lag_ms) {
+    if (!waived(s, HV_PROTO_ERR_CHAIN_STALE, receiver, now)) return HV_PROTO_ERR_CHAIN_STALE;
+    *used = true;
+  }
   if (head->time_ms > now && head->time_ms - now > HV_PROTO_CHAIN_HEAD_AHEAD_MS)
     return HV_PROTO_ERR_CHAIN_FUTURE;
   return HV_PROTO_OK;
@@ -117,7 +145,9 @@ static hv_proto_error on_hello(hv_proto_sender *s, uint64_t now,
                                const hv_proto_chain_head *head, uint8_t *out,
                                size_t out_cap, size_t *out_len) {
   sweep(s, now);
-  hv_proto_error head_err = check_head(&s->px, head, now);
+  if (policy_expired(&s->px, now)) return HV_PROTO_ERR_POLICY_EXPIRED;
+  bool used = false;
+  hv_proto_error head_err = check_head(s, head, now, NULL, &used);
   if (head_err) return head_err;
   open_challenge *slot = free_slot(s);
   if (!slot) return HV_PROTO_ERR_TABLE_FULL;
@@ -165,6 +195,15 @@ static open_challenge *lookup(hv_proto_sender *s, const hv_proto_response *r) {
   return NULL;
 }
 
+bool hv_proto_sender_response_live(hv_proto_sender *s, const uint8_t *in, size_t in_len) {
+  hv_proto_msg m;
+  if (!s || !in || hv_proto_decode(in, in_len, &m) != HV_PROTO_OK ||
+      m.type != HV_PROTO_MSG_RESPONSE)
+    return false;
+  const open_challenge *c = lookup(s, &m.u.response);
+  return c && !c->used && !c->expired;
+}
+
 static hv_proto_error check_challenge(hv_proto_sender *s, const hv_proto_response *r,
                                       uint64_t now, open_challenge **slot) {
   open_challenge *c = lookup(s, r);
@@ -190,7 +229,8 @@ static hv_proto_error check_report(const hv_proto_sender *s, const hv_proto_resp
 }
 
 static hv_proto_error check_receiver(const hv_proto_sender *s, const hv_proto_response *r,
-                                     hv_tee_measurement *receiver) {
+                                     uint64_t now, hv_tee_measurement *receiver,
+                                     bool *used) {
   bool dev = hv_proto_px_dev_mode(&s->px);
   if (r->kind != (uint16_t)hv_proto_px_kind(&s->px)) return HV_PROTO_ERR_ATTESTATION_KIND;
   /* The decision rests on the attested DEBUG bit: a debug launch of an
@@ -204,7 +244,15 @@ static hv_proto_error check_receiver(const hv_proto_sender *s, const hv_proto_re
   const hv_proto_runtime *theirs = hv_proto_px_find_runtime(&s->px, receiver);
   if (!theirs) return HV_PROTO_ERR_RECEIVER_NOT_ALLOWED;
   const hv_proto_runtime *ours = hv_proto_px_find_runtime(&s->px, &self);
-  if (!ours) return HV_PROTO_ERR_SELF_NOT_ALLOWED;
+  if (!ours) {
+    /* The council named this receiver for our withdrawn build: its
+     * allowlist entry (checked above) is still required, "newer" is
+     * the council's word. */
+    if (!waived(s, HV_PROTO_ERR_SELF_NOT_ALLOWED, receiver, now))
+      return HV_PROTO_ERR_SELF_NOT_ALLOWED;
+    *used = true;
+    return HV_PROTO_OK;
+  }
   if (theirs->added <= ours->added) return HV_PROTO_ERR_RECEIVER_NOT_NEWER;
   return HV_PROTO_OK;
 }
@@ -234,10 +282,13 @@ static hv_proto_error on_response(hv_proto_sender *s, uint64_t now,
   const hv_proto_response *r = &m->u.response;
   open_challenge *slot = NULL;
   uint8_t th[HV_PROTO_HASH_LEN];
+  bool used = false;
   hv_proto_error err = check_challenge(s, r, now, &slot);
+  if (!err && policy_expired(&s->px, now)) err = HV_PROTO_ERR_POLICY_EXPIRED;
   if (!err) err = check_report(s, r);
-  if (!err) err = check_receiver(s, r, &ev->peer);
-  if (!err) err = check_head(&s->px, head, now);
+  if (!err) err = check_receiver(s, r, now, &ev->peer, &used);
+  if (!err) err = check_head(s, head, now, &ev->peer, &used);
+  ev->override_used = !err && used;
   if (!err) err = send_key(s, r, in, in_len, out, out_cap, out_len, th);
   ev->has_peer = err == HV_PROTO_OK;
   if (!err) {

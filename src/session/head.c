@@ -57,7 +57,11 @@ hv_proto_error sess_admit_head(hv_session_sender *s, const hv_proto_chain_head *
     if (se != HV_STORE_OK) {
       snprintf(why, why_len, "recording chain head %llu: %s", (unsigned long long)h->number,
                hv_store_error_name(se));
-      return HV_PROTO_ERR_CHAIN_STALE;
+      /* an implausible head is named; anything else leaves the sender
+       * without a head it may use */
+      return se == HV_STORE_ERR_HEAD_TIME_BACK ? HV_PROTO_ERR_CHAIN_TIME_BACK
+             : se == HV_STORE_ERR_HEAD_JUMP    ? HV_PROTO_ERR_CHAIN_JUMP
+                                               : HV_PROTO_ERR_CHAIN_STALE;
     }
     s->recorded = *h;
   }

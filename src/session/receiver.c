@@ -61,6 +61,17 @@ static hv_session_error handle(session *s, const char *what, bool needs_time,
     FAIL(s, "no trusted time (see the evidence above)");
     return HV_SESSION_ERR_TIME;
   }
+  hv_proto_error fe = needs_time ? sess_fresh_time(s->w, now, "receive:") : HV_PROTO_OK;
+  if (fe != HV_PROTO_OK) {
+    size_t n = 0;
+    FAIL(s, "refused %s: %s", what, hv_proto_error_name(fe));
+    if (hv_proto_encode_error((uint16_t)fe, hv_proto_error_name(fe), s->out, sizeof s->out,
+                              &n) == HV_PROTO_OK) {
+      s->out_len = n;
+      (void)send_out(s, "ERROR");
+    }
+    return HV_SESSION_ERR_REFUSED;
+  }
   memset(ev, 0, sizeof *ev);
   s->out_len = 0;
   hv_proto_error pe = hv_proto_receiver_handle(s->r, now, s->in, s->in_len, s->out,

@@ -62,6 +62,7 @@ hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chai
     return HV_SESSION_ERR_STORE;
   }
   hv_session_error rc = HV_SESSION_ERR_REFUSED;
+  if (sess_fresh_override(w, pub) != 0) goto fail;
   /* A trial sender checks the configuration once, before any connection. */
   hv_proto_sender *trial;
   hv_proto_config cfg = {.tee = w->tee, .params = w->params};
@@ -151,7 +152,7 @@ static hv_proto_error current_head(hv_session_sender *s, conn_io *io,
   hv_proto_chain_head h = s->head;
   if (s->chain_head_file && hv_session_read_chain_head_file(s->chain_head_file, &h) != 0) {
     SAY(s, HV_SESSION_LOG_WARN, "%s refused: chain head file %s: %s", io->tag,
-        s->chain_head_file, errno == EINVAL ? "not NUMBER:TIME_MS" : strerror(errno));
+        s->chain_head_file, errno == EINVAL ? "not NUMBER:TIME_MS" : sess_file_error(errno));
     return HV_PROTO_ERR_CHAIN_STALE;
   }
   char why[160];
@@ -267,6 +268,9 @@ static void log_step(hv_session_sender *s, conn_io *io, const hv_proto_event *ev
     hv_session_measurement_line(&ev->peer, m, sizeof m);
     SAY(s, HV_SESSION_LOG_INFO, "%s RESPONSE verified; KEY sent (%zu bytes) to %s", io->tag,
         out_len, m);
+    if (ev->override_used)
+      SAY(s, HV_SESSION_LOG_WARN, "%s override used: the council override waived %s",
+          io->tag, hv_proto_error_name(s->worker->params.override.waives));
   } else if (ev->received == HV_PROTO_MSG_DONE) {
     done_taken(s, io, ev, now);
   } else {
@@ -282,21 +286,20 @@ typedef enum {
 
 /* Trusted time costs the NTS operators a query, under one lock for the
  * whole sender: a peer must not buy one with junk. Only a RESPONSE that
- * answers a challenge of this connection is judged against the time it
- * arrives (the window, the chain lag), so only that forces a fresh query;
- * a HELLO (T0) or a DONE may reuse a recent one. Anything else is refused
- * by the state machine before it reads the time (it decodes first), so it
- * gets none. The type is read from the header (version u16, type u16;
- * PROTOCOL.md) only for this choice: the state machine decodes the same
- * bytes, so a RESPONSE it judges always met a fresh time. */
+ * decodes and presents a live challenge of this connection is judged
+ * against the time it arrives (the window, the chain lag), so only that
+ * forces a fresh query; a HELLO (T0) or a DONE may reuse a recent one.
+ * Anything else is refused by the state machine before it reads the time
+ * (it decodes first), so it gets none. HELLO and DONE are told by the
+ * header (version u16, type u16; PROTOCOL.md): they cost at most a reused
+ * time, and the state machine decodes the same bytes. */
 static time_need time_needed(const conn_io *io, const uint8_t *msg, size_t len) {
   if (len < 4 || msg[2] != 0) return TIME_NONE;
   switch (msg[3]) {
     case HV_PROTO_MSG_HELLO:
     case HV_PROTO_MSG_DONE: return TIME_RECENT;
     case HV_PROTO_MSG_RESPONSE:
-      /* now 0: nothing expires, so any challenge of ours still counts */
-      return hv_proto_sender_open_challenges(io->sender, 0) > 0 ? TIME_FRESH : TIME_NONE;
+      return hv_proto_sender_response_live(io->sender, msg, len) ? TIME_FRESH : TIME_NONE;
     default: return TIME_NONE;
   }
 }
@@ -339,6 +342,11 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
   }
   int64_t asked = hv_session_monotonic_ms();
   time_need need = time_needed(io, io->in, in_len);
+  if (need != TIME_NONE && s->stop && *s->stop) {
+    SAY(s, HV_SESSION_LOG_INFO, "%s closed: the sender is stopping", io->tag);
+    send_error(s, io, HV_PROTO_ERR_INTERNAL, "sender is stopping");
+    return -1;
+  }
   hv_session_error got_time =
       need == TIME_NONE ? HV_SESSION_OK
                         : hv_session_time_now(s->time, need == TIME_RECENT, io->tag, &now);
@@ -353,7 +361,9 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
   size_t out_len = 0;
   hv_proto_chain_head head;
   pthread_mutex_lock(&s->lock);
-  hv_proto_error head_err = current_head(s, io, &head);
+  hv_proto_error head_err =
+      need == TIME_NONE ? HV_PROTO_OK : sess_fresh_time(s->worker, now, io->tag);
+  if (head_err == HV_PROTO_OK) head_err = current_head(s, io, &head);
   pthread_mutex_unlock(&s->lock);
   if (head_err != HV_PROTO_OK) {
     send_error(s, io, head_err, hv_proto_error_name(head_err));
@@ -365,6 +375,12 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
    * before the peer reads the ERROR. */
   if (pe != HV_PROTO_OK) release_key_claim(s, io);
   note_for_receipt(s, io, &ev, pe, now, in_len, out_len);
+  /* Logged before the peer can read the ERROR: whoever reads the log once
+   * the peer has its answer (an operator, a test) finds the line. */
+  if (pe != HV_PROTO_OK && pe != HV_PROTO_ERR_PEER_ERROR)
+    SAY(s, HV_SESSION_LOG_WARN, "%s refused %s: %s", io->tag,
+        ev.received ? hv_proto_msg_name((hv_proto_msg_type)ev.received) : "message",
+        hv_proto_error_name(pe));
   if (out_len > 0) {
     hv_session_frame_error fe = hv_session_frame_write(io->fd, io->out, out_len,
                                                        io->deadline_ms);
@@ -379,12 +395,7 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
         ev.peer_code, ev.peer_text);
     return -1;
   }
-  if (pe != HV_PROTO_OK) {
-    SAY(s, HV_SESSION_LOG_WARN, "%s refused %s: %s", io->tag,
-        ev.received ? hv_proto_msg_name((hv_proto_msg_type)ev.received) : "message",
-        hv_proto_error_name(pe));
-    return -1;
-  }
+  if (pe != HV_PROTO_OK) return -1;
   log_step(s, io, &ev, out_len, now);
   return ev.received == HV_PROTO_MSG_DONE ? 1 : 0;
 }
@@ -432,11 +443,12 @@ hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
   memset(&io->t_challenge, 0, sizeof io->t_challenge);
   memset(&io->t_response, 0, sizeof io->t_response);
   make_tag(peer, io->tag, sizeof io->tag);
+  pthread_mutex_lock(&s->lock);
+  sess_fresh_refresh(s->worker); /* a renewed online timestamp, if any */
   hv_proto_config cfg = {.tee = s->worker->tee, .params = s->worker->params};
   /* Copied under the lock: a retirement on another connection wipes it
    * (and admit_message then refuses every message here). */
   uint8_t secret[HV_PROTO_SECRET_LEN];
-  pthread_mutex_lock(&s->lock);
   memcpy(secret, s->secret, sizeof secret);
   pthread_mutex_unlock(&s->lock);
   hv_proto_error pe = hv_proto_sender_new(&cfg, secret, &io->sender);

@@ -3,6 +3,7 @@
 #define HANDOVER_SESSION_SENDER_INT_H
 
 #include <pthread.h>
+#include <signal.h>
 
 #include "session/worker_int.h"
 
@@ -17,6 +18,10 @@ struct hv_session_sender {
   bool retires;  /* policy after_handover retire (the default) */
   bool key_out;  /* retiring: a connection's KEY awaits its DONE */
   bool retired;  /* the key moved: tombstone recorded, secret wiped */
+  /* hv_session_serve's stop flag (NULL outside it): once set, no new
+   * trusted-time query starts, so connections waiting for the time lock
+   * end at once instead of each running a query before serve can stop. */
+  volatile sig_atomic_t *stop;
 };
 
 /* The one place the sender takes a chain head (at start and for each

@@ -202,5 +202,8 @@ hv_session_error hv_session_serve(hv_session_sender *s, int listen_fd, bool once
   /* A retiring sender stops serving after its first completed handover. */
   sess_server_config cfg = {
       .handler = sender_conn, .ctx = s, .once = once || s->retires, .log = &s->worker->log};
-  return sess_server_run(listen_fd, &cfg, stop) == 0 ? HV_SESSION_OK : HV_SESSION_ERR_SYSTEM;
+  s->stop = stop;
+  int rc = sess_server_run(listen_fd, &cfg, stop);
+  s->stop = NULL;
+  return rc == 0 ? HV_SESSION_OK : HV_SESSION_ERR_SYSTEM;
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "handover/session.h"
+#include "handover/store.h"
 #include "session/log.h"
 
 struct hv_session_time {
@@ -108,6 +109,11 @@ static hv_session_error query_locked(hv_session_time *t, const char *tag, uint64
      * the two are a few microseconds apart. */
     int64_t mono_now = hv_session_monotonic_ms();
     int64_t carried = r->decision.time_ms + (mono_now - r->decision.mono_ns / 1000000);
+    /* Certificates are judged against trusted time too: the next
+     * handshake's lower bound is this time, less the floor's slack. */
+    if (carried > (int64_t)HV_STORE_FLOOR_SLACK_MS)
+      hv_timesrc_session_raise_not_before(
+          t->session, (carried - (int64_t)HV_STORE_FLOOR_SLACK_MS) / 1000);
     t->have_last = true;
     t->last_time_ms = carried;
     t->last_mono_ms = mono_now;

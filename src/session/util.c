@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "handover/session.h"
@@ -59,13 +61,24 @@ int sess_read_fd(int fd, uint8_t *buf, size_t cap, size_t *len) {
 }
 
 int sess_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: opening a FIFO does not wait for a writer. */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return -1;
-  int rc = sess_read_fd(fd, buf, cap, len);
+  struct stat st;
+  int rc = fstat(fd, &st);
+  if (rc == 0 && !S_ISREG(st.st_mode)) {
+    errno = SESS_ERR_NOT_REGULAR;
+    rc = -1;
+  }
+  if (rc == 0) rc = sess_read_fd(fd, buf, cap, len);
   int saved = errno;
   close(fd);
   errno = saved;
   return rc;
+}
+
+const char *sess_file_error(int err) {
+  return err == SESS_ERR_NOT_REGULAR ? "not a regular file" : strerror(err);
 }
 
 int sess_read_file_alloc(const char *path, size_t cap, uint8_t **out, size_t *len) {

@@ -3,6 +3,7 @@
 #ifndef HANDOVER_SESSION_UTIL_H
 #define HANDOVER_SESSION_UTIL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,8 +21,14 @@ bool sess_parse_u64(const char *s, uint64_t max, uint64_t *out);
 /* Reads all of fd, at most cap bytes. 0, or -1 with errno (EFBIG when
  * there is more than cap). */
 int sess_read_fd(int fd, uint8_t *buf, size_t cap, size_t *len);
-/* Reads a whole file of at most cap bytes; 0 or -1 with errno. */
+/* Reads a whole file of at most cap bytes; 0 or -1 with errno. Files come
+ * from the host: only a regular file is read (else errno
+ * SESS_ERR_NOT_REGULAR), opened without blocking, so a FIFO or a device
+ * cannot stall the caller (nor the sender's lock it may hold). */
+#define SESS_ERR_NOT_REGULAR ESPIPE
 int sess_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len);
+/* strerror, with SESS_ERR_NOT_REGULAR said plainly. */
+const char *sess_file_error(int err);
 /* Same, into a fresh malloc'd, NUL-terminated buffer. */
 int sess_read_file_alloc(const char *path, size_t cap, uint8_t **out, size_t *len);
 

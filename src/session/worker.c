@@ -30,8 +30,8 @@ int hv_session_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN
   return hv_sha256_parts(parts, 2, out);
 }
 
-static int load_council(const hv_session_worker_config *a, const hv_session_worker *w,
-                        hv_policy_council **out) {
+int sess_load_council(const hv_session_worker_config *a, const hv_session_worker *w,
+                      hv_policy_council **out) {
   hv_policy_diag d = {0};
   hv_policy_error err;
   if (a->council_file) {
@@ -43,7 +43,7 @@ static int load_council(const hv_session_worker_config *a, const hv_session_work
     uint8_t *text;
     size_t len;
     if (sess_read_file_alloc(a->council_file, HV_POLICY_MAX_FILE, &text, &len) != 0) {
-      FAIL(w, "reading council %s: %s", a->council_file, strerror(errno));
+      FAIL(w, "reading council %s: %s", a->council_file, sess_file_error(errno));
       return -1;
     }
     err = hv_policy_council_parse(text, len, out, &d);
@@ -66,7 +66,7 @@ static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w
     return -1;
   }
   hv_policy_council *council;
-  if (load_council(a, w, &council) != 0) return -1;
+  if (sess_load_council(a, w, &council) != 0) return -1;
   uint8_t *text = NULL, *sig = NULL;
   size_t text_len, sig_len;
   int rc = -1;
@@ -76,7 +76,8 @@ static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w
   }
   if (sess_read_file_alloc(a->policy_file, HV_POLICY_MAX_FILE, &text, &text_len) != 0 ||
       sess_read_file_alloc(a->policy_sig_file, HV_POLICY_MAX_FILE, &sig, &sig_len) != 0) {
-    FAIL(w, "reading %s: %s", text ? a->policy_sig_file : a->policy_file, strerror(errno));
+    FAIL(w, "reading %s: %s", text ? a->policy_sig_file : a->policy_file,
+         sess_file_error(errno));
     goto out;
   }
   hv_policy_diag d = {0};
@@ -93,6 +94,12 @@ static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w
     goto out;
   }
   rc = 0;
+  /* The bytes the council signed: an online timestamp names their hash. */
+  if (hv_policy_has_timestamp_key(w->policy)) {
+    w->policy_text = text;
+    w->policy_len = text_len;
+    text = NULL;
+  }
 out:
   free(text);
   free(sig);
@@ -136,18 +143,6 @@ static int fill_time_config(const hv_session_worker_config *a, hv_session_worker
   return 0;
 }
 
-/* The newest block this worker verified is a lower bound on the true
- * time that the host cannot wind back: NTS certificates that had expired
- * by then are refused whatever the local clock says. */
-static void certificate_floor(hv_session_worker *w) {
-  hv_store_chain_head head = {0, 0};
-  int64_t wall = sess_wall_ms();
-  /* (one stored in the future, by an older version, is not believed) */
-  if (hv_store_get_chain_head(w->store, &head) == HV_STORE_OK &&
-      head.time_ms <= (uint64_t)wall + HV_PROTO_CHAIN_HEAD_AHEAD_MS)
-    w->time_cfg.not_before_unix = (int64_t)(head.time_ms / 1000);
-}
-
 hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_tee *tee,
                                         hv_session_worker **out) {
   *out = NULL;
@@ -156,6 +151,7 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
   if (!w) return HV_SESSION_ERR_SYSTEM;
   w->tee = tee;
   w->log = a->log;
+  w->cfg = *a;
   /* NTS cookies and keys: private to this worker. */
   if (a->nts_state_dir && mkdir(a->nts_state_dir, 0700) != 0 && errno != EEXIST) {
     FAIL(w, "--nts-state %s: %s", a->nts_state_dir, strerror(errno));
@@ -168,11 +164,11 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
     hv_session_worker_close(w);
     return HV_SESSION_ERR_STORE;
   }
-  if (verify_policy(a, w) != 0 || fill_params(w) != 0 || fill_time_config(a, w) != 0) {
+  if (verify_policy(a, w) != 0 || fill_params(w) != 0 || fill_time_config(a, w) != 0 ||
+      sess_fresh_open(w) != 0) {
     hv_session_worker_close(w);
     return HV_SESSION_ERR_REFUSED;
   }
-  certificate_floor(w);
   if (a->nts_state_dir) {
     if (sess_nts_key_load(&w->log, a->nts_state_dir, w->tee, w->nts_state_key) != 0) {
       hv_session_worker_close(w);
@@ -187,6 +183,7 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
 void hv_session_worker_close(hv_session_worker *w) {
   if (!w) return;
   if (w->policy) hv_policy_free(w->policy);
+  free(w->policy_text);
   if (w->store) hv_store_close(w->store);
   hv_wipe(w, sizeof *w);
   free(w);

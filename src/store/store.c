@@ -16,6 +16,7 @@
 
 #define IDENTITY_FILE HV_STORE_IDENTITY_FILE
 #define STATE_FILE "state"
+
 /* The writers' lock: a POSIX record lock on this file (see store.h). */
 #define LOCK_FILE "lock"
 /* Sealed plaintexts start with their kind, so a file renamed into the
@@ -36,6 +37,7 @@ struct hv_store {
   int lockfd;
   const hv_tee *tee;
   unsigned resealed;
+  uint32_t min_block_interval_ms;
 };
 
 /* POSIX record locks belong to the process, not the descriptor: they do
@@ -176,6 +178,7 @@ hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
   if (!s) return HV_STORE_ERR_IO;
   s->tee = tee;
   s->lockfd = -1;
+  s->min_block_interval_ms = HV_STORE_DEFAULT_MIN_BLOCK_INTERVAL_MS;
   hv_store_error err = open_dir(dir, create, &s->dirfd);
   if (err == HV_STORE_OK) {
     err = open_lock(s->dirfd, &s->lockfd);
@@ -281,6 +284,8 @@ static hv_store_error reseal_stale(hv_store *s) {
   if (err == HV_STORE_OK)
     err = reseal_file(s, HV_STORE_TOMBSTONE_FILE, HV_STORE_KIND_TOMBSTONE, &done);
   if (done) s->resealed |= HV_STORE_RESEALED_TOMBSTONE;
+  /* (no flag of its own: it holds no secret and no version) */
+  if (err == HV_STORE_OK) err = reseal_file(s, HV_STORE_FLOOR_FILE, HV_STORE_KIND_FLOOR, &done);
   return err;
 }
 
@@ -566,6 +571,19 @@ hv_store_error hv_store_get_chain_head(hv_store *store, hv_store_chain_head *out
   return err;
 }
 
+/* A head the chain could have produced after the recorded one: not
+ * earlier in time, and not more blocks ahead than the time between them
+ * allows at the fastest block rate. ({0, 0} before any head: the bound
+ * then counts from 1970.) */
+static hv_store_error head_plausible(const hv_store *s, const hv_store_chain_head *rec,
+                                     const hv_store_chain_head *next) {
+  if (next->time_ms < rec->time_ms) return HV_STORE_ERR_HEAD_TIME_BACK;
+  if (next->number > rec->number &&
+      next->number - rec->number > (next->time_ms - rec->time_ms) / s->min_block_interval_ms)
+    return HV_STORE_ERR_HEAD_JUMP;
+  return HV_STORE_OK;
+}
+
 /* One read-check-write of the state under the lock: the new state is
  * the stored one with either the policy version or the chain head set. */
 static hv_store_error update_state(hv_store *s, const uint64_t *version,
@@ -584,6 +602,7 @@ static hv_store_error update_state(hv_store *s, const uint64_t *version,
   if (err == HV_STORE_OK && (next.policy_version < st.policy_version ||
                              next.head.number < st.head.number || retimed))
     err = HV_STORE_ERR_ROLLBACK;
+  if (err == HV_STORE_OK && head) err = head_plausible(s, &st.head, &next.head);
   bool same = next.policy_version == st.policy_version &&
               next.head.number == st.head.number &&
               next.head.time_ms == st.head.time_ms;
@@ -602,6 +621,12 @@ hv_store_error hv_store_set_chain_head(hv_store *store,
                                        const hv_store_chain_head *head) {
   if (!store || !head) return HV_STORE_ERR_ARGS;
   return update_state(store, NULL, head);
+}
+
+hv_store_error hv_store_set_min_block_interval(hv_store *store, uint32_t ms) {
+  if (!store || ms == 0) return HV_STORE_ERR_ARGS;
+  store->min_block_interval_ms = ms;
+  return HV_STORE_OK;
 }
 
 /* ---- for the other files of src/store (store_int.h) ---- */

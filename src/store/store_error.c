@@ -36,6 +36,12 @@ const char *hv_store_error_name(hv_store_error err) {
     case HV_STORE_ERR_TOMBSTONE_MISSING:
       return "the state records that the key moved, but its tombstone is missing or not "
              "the one recorded (refused: files deleted or swapped)";
+    case HV_STORE_ERR_HEAD_TIME_BACK:
+      return "chain head refused: its time is below the recorded head's";
+    case HV_STORE_ERR_HEAD_JUMP:
+      return "chain head refused: its number is further ahead than the time since the "
+             "recorded head allows at the fastest block rate";
+    case HV_STORE_ERR_BELOW_FLOOR: return "trusted time is below the time floor";
   }
   return "unknown store error";
 }

@@ -20,6 +20,7 @@ typedef enum {
   HV_STORE_KIND_IDENTITY = 1,
   HV_STORE_KIND_STATE = 2,
   HV_STORE_KIND_TOMBSTONE = 3,
+  HV_STORE_KIND_FLOOR = 4, /* (3: the tombstone, issue 11) */
 } hv_store_kind;
 
 /* Writes name in dirfd atomically: temp file (O_EXCL, 0600), fsync,

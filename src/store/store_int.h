@@ -9,6 +9,7 @@
 
 #define HV_STORE_IDENTITY_FILE "identity"
 #define HV_STORE_TOMBSTONE_FILE "tombstone"
+#define HV_STORE_FLOOR_FILE "floor" /* the newest trusted time (store_floor.c) */
 
 int hv_store_dirfd(const hv_store *s);
 hv_store_error hv_store_lock(const hv_store *s);

@@ -356,6 +356,10 @@ void hv_timesrc_session_free(hv_timesrc_session *s) {
   free(s);
 }
 
+void hv_timesrc_session_raise_not_before(hv_timesrc_session *s, int64_t unix_s) {
+  if (s && unix_s > s->cfg.not_before_unix) s->cfg.not_before_unix = unix_s;
+}
+
 hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg, hv_timesrc_report *out) {
   char err[sizeof out->error];
   hv_timesrc_session *s = hv_timesrc_session_new(cfg, err, sizeof err);

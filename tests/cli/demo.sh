@@ -37,9 +37,11 @@ until grep -q "^\[4/9\]" "$out"; do
   i=$((i + 1)); [ "$i" -gt 200 ] && fail "demo did not reach step 4"; sleep 0.05
 done
 kill -INT "-$pid"
+# It may give each process it stops (a sender, three NTS servers) up to 3 s:
+# a loaded machine must not look like an ignored Ctrl-C (at most 30 s).
 i=0
 while kill -0 "$pid" 2>/dev/null; do
-  i=$((i + 1)); [ "$i" -gt 200 ] && { kill -KILL "-$pid"; fail "demo ignored Ctrl-C"; }; sleep 0.05
+  i=$((i + 1)); [ "$i" -gt 600 ] && { kill -KILL "-$pid"; fail "demo ignored Ctrl-C"; }; sleep 0.05
 done
 wait "$pid" && fail "an interrupted demo exited 0"
 i=0

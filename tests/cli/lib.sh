@@ -32,6 +32,10 @@ cli_cleanup() {
 }
 
 now_ms() { date +%s%3N; }
+# A plausible chain head AGE_MS old: one block a second since 1970, so
+# its number never runs ahead of its time at the policy's default block
+# rate (min_block_interval_ms 1000) and later heads follow on.
+head_at() { n=$(( ($(now_ms) - $1) / 1000 )); echo "$n:$((n * 1000))"; }
 
 # cli_env N_SERVERS WINDOW_S BUILDS: NTS servers, a council and a policy.
 cli_env() {
@@ -69,9 +73,8 @@ init_store() {
 
 # start_serve BUILD STORE [CHAIN_HEAD] [extra options...]
 start_serve() {
-  # By default a fresh head each time: block number now_ms, a minute old.
-  t=$(now_ms)
-  build=$1 store=$2 head=${3:-$t:$((t - 60000))}
+  # By default a fresh head each time, a minute old.
+  build=$1 store=$2 head=${3:-$(head_at 60000)}
   shift 2
   [ $# -gt 0 ] && shift
   rm -f "$SOCK"

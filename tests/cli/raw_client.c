@@ -10,7 +10,9 @@
  *   flood SECONDS  64 connections at a time sending HELLO, until SECONDS pass
  *   frame KIND     oversized | truncated | garbage | empty | unasked-response
  *                  (a frame typed RESPONSE, on a connection never challenged)
- *                  | lone-done (a well-formed DONE, no HELLO or KEY before it);
+ *                  | lone-done (a well-formed DONE, no HELLO or KEY before it)
+ *                  | challenged-junk (a HELLO, its CHALLENGE, then that junk
+ *                  RESPONSE: it answers no live challenge either);
  *                  print what came back
  * Exit 0 when the exchange happened as described (the caller checks the
  * printed error name), 1 otherwise. */
@@ -186,8 +188,29 @@ static int send_bad(int fd, const char *kind) {
   return 0;
 }
 
+/* A real HELLO on fd, and the sender's CHALLENGE read back. */
+static int challenge_me(cli_worker *w, int fd) {
+  hv_proto_receiver *r;
+  hv_proto_config cfg = {.tee = w->tee, .params = w->params};
+  uint8_t hello[256];
+  size_t hello_len = 0, len = 0;
+  if (hv_proto_receiver_new(&cfg, &r) != HV_PROTO_OK) return -1;
+  hv_proto_error pe = hv_proto_receiver_hello(r, hello, sizeof hello, &hello_len);
+  hv_proto_receiver_free(r);
+  if (pe != HV_PROTO_OK ||
+      hv_session_frame_write(fd, hello, hello_len, deadline()) != HV_SESSION_FRAME_OK ||
+      hv_session_frame_read(fd, in, sizeof in, &len, deadline()) != HV_SESSION_FRAME_OK ||
+      len < 4 || in[3] != HV_PROTO_MSG_CHALLENGE)
+    return -1;
+  return 0;
+}
+
 static int mode_frame(cli_worker *w, const char *kind) {
   int fd = connect_sender();
+  if (fd >= 0 && !strcmp(kind, "challenged-junk")) {
+    if (challenge_me(w, fd) != 0) return 1;
+    kind = "unasked-response";
+  }
   if (fd < 0 || send_bad(fd, kind) != 0) return 1;
   size_t len;
   int rc = 1;

@@ -59,15 +59,17 @@ stop_serve
 
 # 6. A stale chain head: the sender's newest block is 8 days old (the
 # policy allows 7).
-t=$(now_ms)
-start_serve old "$W/old" "$t:$(( t - 8 * 86400 * 1000 ))"
+# (a store of its own: the old one recorded a newer head, so this one
+# would be refused as going back in time before it could be stale)
+init_store old "$W/staleold" >/dev/null
+start_serve old "$W/staleold" "$(head_at $(( 8 * 86400 * 1000 )))"
 refused new chain-head-stale "$W/stale"
 stop_serve
 
 # 7. A chain head that goes back: --chain-head-file is re-read for each
 # connection, and the store refuses a lower block number than it saw.
-top=$(now_ms)
-echo "$top:$top" >"$W/head"
+top=$(( $(now_ms) / 1000 ))
+echo "$top:$((top * 1000))" >"$W/head"
 rm -f "$SOCK"
 # shellcheck disable=SC2046
 "$HANDOVER" serve --store "$W/old" --socket "$SOCK" $(gov_args) --chain-head-file "$W/head" \

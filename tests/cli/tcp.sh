@@ -5,12 +5,12 @@
 . "$(dirname "$0")/lib.sh"
 cli_env 3 60 old,new
 pub=$(init_store old "$W/old")
-t=$(now_ms)
+t=$(head_at 60000)
 
 # Refused on the command line (exit 2), naming the address.
 # shellcheck disable=SC2046
 "$HANDOVER" serve --store "$W/old" --listen tcp:10.0.0.1:4000 $(gov_args) \
-  --chain-head "$t:$((t - 60000))" $(tee_args old) 2>"$W/bad.err"
+  --chain-head "$t" $(tee_args old) 2>"$W/bad.err"
 st=$?
 [ "$st" -eq 2 ] || fail "serve --listen tcp:10.0.0.1 exited $st, not 2"
 expect_in "not loopback" "listen address 10.0.0.1 is not loopback: the handover is same-machine" \
@@ -23,7 +23,7 @@ st=$?
 expect_in "a name" "not an address literal" "$W/bad.err"
 # shellcheck disable=SC2046
 "$HANDOVER" serve --store "$W/old" --listen tcp:127.0.0.1:0 --socket "$W/s" $(gov_args) \
-  --chain-head "$t:$((t - 60000))" $(tee_args old) 2>"$W/bad.err"
+  --chain-head "$t" $(tee_args old) 2>"$W/bad.err"
 st=$?
 [ "$st" -eq 2 ] || fail "serve with --listen and --socket exited $st, not 2"
 expect_in "both" "exactly one of --listen ADDR and --socket PATH" "$W/bad.err"
@@ -32,7 +32,7 @@ expect_in "both" "exactly one of --listen ADDR and --socket PATH" "$W/bad.err"
 # The handover over TCP: the sender picks a free port and logs it.
 # shellcheck disable=SC2046
 "$HANDOVER" serve --store "$W/old" --listen tcp:127.0.0.1:0 $(gov_args) \
-  --chain-head "$t:$((t - 60000))" $(tee_args old) --once >"$W/serve.log" 2>&1 &
+  --chain-head "$t" $(tee_args old) --once >"$W/serve.log" 2>&1 &
 SERVE_PID=$!
 i=0
 until addr=$(sed -n 's/.*serve: listening on \(tcp:127\.0\.0\.1:[0-9]*\),.*/\1/p' "$W/serve.log") &&

@@ -12,8 +12,8 @@ worker_cleanup() {
   cli_cleanup
 }
 trap worker_cleanup EXIT
-t=$(now_ms)
-echo "$t:$((t - 60000))" >"$W/head"
+t=$(head_at 60000)
+echo "$t" >"$W/head"
 
 # config NAME BUILD [key = value lines...]: writes $W/NAME.conf
 config() {

@@ -26,7 +26,7 @@ expect() {
   cat out >>all-output
 }
 
-for sub in "" keygen sign verify show; do
+for sub in "" keygen sign verify show timestamp; do
   # shellcheck disable=SC2086
   expect 0 '^usage: handover policy' "$H" policy $sub --help
 done
@@ -53,6 +53,7 @@ version 3
 server host=127.0.0.1 operator=a region=x
 server host=127.0.0.2 port=4461 operator=b region=x
 runtime seq=1 mr_enclave=$enclave mr_signer=$signer isv_prod_id=0 isv_svn=1
+expires 2099-12-31T23:59:59Z
 EOT
 
 expect 0 '^signed pol' "$H" policy sign --key a.key pol
@@ -61,7 +62,8 @@ cp pol.sig one.sig
 cat one.sig one.sig >dup.sig
 expect 1 'below_threshold' "$H" policy verify --council council --sig dup.sig pol
 expect 0 '^signed pol' "$H" policy sign --key b.key pol
-expect 0 '^verified: pol version 3, threshold 2 of 3' "$H" policy verify --council council pol
+expect 0 '^verified: pol version 3, threshold 2 of 3 .*; expires 2099-12-31T23:59:59Z$' \
+  "$H" policy verify --council council pol
 expect 0 '^verified' "$H" policy verify --council council --newest-seen 3 pol
 expect 1 'REFUSED: pol: rollback: version 3 is older than version 4' \
   "$H" policy verify --council council --newest-seen 4 pol
@@ -98,8 +100,49 @@ expect 1 'a.key:1: unknown_key: unknown key .secret_key.' "$H" policy show a.key
 sed -n 's/^secret_key //p' a.key >raw.key
 expect 1 'raw.key:1: unknown_key: unknown key$' "$H" policy show raw.key
 
+# expires: shown in RFC 3339 UTC, required
+expect 0 '^expires 2099-12-31T23:59:59Z$' "$H" policy show pol
+sed 's/^expires .*$/expires 4102444799/' pol >unix
+expect 0 '^expires 2099-12-31T23:59:59Z$' "$H" policy show unix
+sed '/^expires /d' pol >bad
+expect 1 "bad: missing_field: no 'expires'" "$H" policy show bad
+sed 's/^expires .*$/expires 2099-12-31/' pol >bad
+expect 1 'bad:6: bad_time' "$H" policy show bad
+
+# the online timestamp: signed by the policy's timestamp_key only
+expect 0 '^member' "$H" policy keygen --secret ts.key --public ts.pub
+{ cat pol; echo "timestamp_key $(sed -n 's/^member //p' ts.pub)"; echo "max_timestamp_age_s 3600"; } >tspol
+expect 0 'timestamp_key [0-9a-f]{64}' "$H" policy show tspol
+expect 0 '^timestamp for tspol at 2027-01-01T00:00:00Z written to tspol.ts' \
+  "$H" policy timestamp --key ts.key --time 2027-01-01T00:00:00Z tspol
+expect 0 '^version 3$' cat tspol.ts
+expect 0 "^policy_sha256 $(sha256sum tspol | cut -c1-64)$" cat tspol.ts
+expect 0 '^time 1798761600$' cat tspol.ts
+expect 1 'unknown_signer' "$H" policy timestamp --key a.key tspol
+expect 1 'timestamp_mismatch' "$H" policy timestamp --key ts.key pol
+expect 2 'want RFC 3339' "$H" policy timestamp --key ts.key --time yesterday tspol
+
+# a council override: signed like a policy, shown in canonical form
+cat >ovr <<EOT
+override 1
+identity $(sed -n 's/^member //p' c.pub)
+from mr_enclave=$enclave mr_signer=$signer isv_prod_id=0 isv_svn=1
+to mr_enclave=$enclave mr_signer=$signer isv_prod_id=0 isv_svn=2
+waive chain-head-stale
+expires 1798761600
+EOT
+expect 0 '^signed ovr' "$H" policy sign --key a.key ovr
+expect 1 'REFUSED: ovr.sig: below_threshold' "$H" policy verify --council council ovr
+expect 0 '^signed ovr' "$H" policy sign --key b.key ovr
+expect 0 '^verified: ovr, a council override waiving chain-head-stale, threshold 2 of 3 council members; expires 2027-01-01T00:00:00Z$' \
+  "$H" policy verify --council council ovr
+expect 0 '^waive chain-head-stale$' "$H" policy show ovr
+expect 0 '^expires 2027-01-01T00:00:00Z$' "$H" policy show ovr
+sed 's/^waive .*/waive report-mac/' ovr >ovr-bad
+expect 1 'ovr-bad:5: not_waivable' "$H" policy sign --key a.key ovr-bad
+
 # no secret ever reaches the output
-for k in a b c outsider; do
+for k in a b c outsider ts; do
   secret=$(sed -n 's/^secret_key //p' $k.key)
   [ ${#secret} -eq 64 ] || { echo "FAIL: $k.key has no secret_key line"; fails=$((fails + 1)); }
   if grep -q "$secret" all-output; then echo "FAIL: $k's secret printed"; fails=$((fails + 1)); fi

@@ -14,7 +14,8 @@
   "min_responses 1\n"                                            \
   "server host=127.0.0.1 operator=alpha region=eu\n"             \
   "runtime seq=1 mr_enclave=" ENCLAVE " mr_signer=" SIGNER       \
-  " isv_prod_id=1 isv_svn=2\n"
+  " isv_prod_id=1 isv_svn=2\n"                                   \
+  "expires 2099-12-31T23:59:59Z\n"
 
 static hv_policy_error parse(const char *text, hv_policy **out, hv_policy_diag *d) {
   *out = NULL;
@@ -66,12 +67,13 @@ static void refused(const char *text, hv_policy_error want, size_t line) {
   hv_policy_free(p);
 }
 
+/* (BASE is 6 lines: the line after it is 7) */
 static void test_refusals(void) {
-  refused(BASE "after_handover keep\nafter_handover keep\n", HV_POLICY_ERR_DUPLICATE_KEY, 6);
-  refused(BASE "after_handover\n", HV_POLICY_ERR_SYNTAX, 5);
-  refused(BASE "after_handover keep retire\n", HV_POLICY_ERR_SYNTAX, 5);
-  refused(BASE "after_handover delete\n", HV_POLICY_ERR_OUT_OF_RANGE, 5);
-  refused(BASE "after_handover Keep\n", HV_POLICY_ERR_OUT_OF_RANGE, 5);
+  refused(BASE "after_handover keep\nafter_handover keep\n", HV_POLICY_ERR_DUPLICATE_KEY, 7);
+  refused(BASE "after_handover\n", HV_POLICY_ERR_SYNTAX, 6);
+  refused(BASE "after_handover keep retire\n", HV_POLICY_ERR_SYNTAX, 6);
+  refused(BASE "after_handover delete\n", HV_POLICY_ERR_OUT_OF_RANGE, 6);
+  refused(BASE "after_handover Keep\n", HV_POLICY_ERR_OUT_OF_RANGE, 6);
 }
 
 int main(void) {

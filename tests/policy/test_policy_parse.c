@@ -23,7 +23,8 @@ static const char base[] =
     "runtime seq=1 mr_enclave=" ENCLAVE_A " mr_signer=" SIGNER
     " isv_prod_id=1 isv_svn=2\n"
     "runtime seq=5 mr_enclave=" ENCLAVE_B " mr_signer=" SIGNER
-    " isv_prod_id=1 isv_svn=3\n";
+    " isv_prod_id=1 isv_svn=3\n"
+    "expires 2099-12-31T23:59:59Z\n";
 
 static hv_policy_error parse_str(const char *text, hv_policy_diag *d) {
   hv_policy *p = NULL;
@@ -101,7 +102,7 @@ static void test_all_settings(void) {
   static const char text[] =
       "version 18446744073709551615\nmin_responses 1\nmax_spread_s 5\n"
       "timeout_ms 250\nmin_distinct_operators 2\nresponse_window_s 30\n"
-      "max_chain_lag_s 3600\n"
+      "max_chain_lag_s 3600\nexpires 4102444800\nmin_block_interval_ms 6000\n"
       "server\thost=a.example  port=123 operator=x region=r\n"
       "server host=::1 operator=y region=r\n"
       "runtime seq=3 mr_enclave=" ENCLAVE_A " mr_signer=" SIGNER

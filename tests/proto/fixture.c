@@ -101,7 +101,10 @@ int fx_open(fx_world *w) {
   w->runtimes[0] = (hv_proto_runtime){w->old_m, 1};
   w->runtimes[1] = (hv_proto_runtime){w->new_m, 2};
   w->runtimes[2] = (hv_proto_runtime){w->third_m, 3};
-  w->sender_params = (hv_proto_params){w->runtimes, 3, FX_WINDOW, FX_LAG, FX_POLICY_VERSION};
+  w->sender_params = (hv_proto_params){.runtimes = w->runtimes, .n_runtimes = 3,
+                                       .response_window_ms = FX_WINDOW,
+                                       .max_chain_lag_ms = FX_LAG,
+                                       .policy_version = FX_POLICY_VERSION};
   w->receiver_params = w->sender_params;
   for (size_t i = 0; i < sizeof w->identity_secret; i++) w->identity_secret[i] = (uint8_t)(0xc0 + i);
   if (hv_ed25519_public(w->identity_secret, w->identity_pub) != 0) return -1;
@@ -261,7 +264,8 @@ int fx_with_debug(hv_tee *verifier, const fx_msg *msg, bool debug, fx_msg *out) 
 }
 
 static int px_of(hv_tee *tee, hv_proto_px *px) {
-  hv_proto_config cfg = {.tee = tee, .params = {NULL, 0, FX_WINDOW, FX_LAG, 0}};
+  hv_proto_config cfg = {.tee = tee,
+                         .params = {.response_window_ms = FX_WINDOW, .max_chain_lag_ms = FX_LAG}};
   return hv_proto_px_init(px, &cfg) == HV_PROTO_OK ? 0 : -1;
 }
 

@@ -356,6 +356,13 @@ static void test_names(void) {
   HT_CHECK_EQ_INT(HV_PROTO_ERR_CHAIN_STALE, 32);
   HT_CHECK_EQ_INT(HV_PROTO_ERR_IDENTITY_MISMATCH, 36);
   HT_CHECK_EQ_INT(HV_PROTO_ERR_CHAIN_FUTURE, 39);
+  HT_CHECK_EQ_INT(HV_PROTO_ERR_POLICY_EXPIRED, 50);
+  HT_CHECK(strcmp(hv_proto_error_name(HV_PROTO_ERR_POLICY_EXPIRED), "policy-expired") == 0);
+  HT_CHECK_EQ_INT(HV_PROTO_ERR_CHAIN_TIME_BACK, 51);
+  HT_CHECK_EQ_INT(HV_PROTO_ERR_CHAIN_JUMP, 52);
+  HT_CHECK_EQ_INT(HV_PROTO_ERR_TIME_BELOW_FLOOR, 53);
+  HT_CHECK(strcmp(hv_proto_error_name(HV_PROTO_ERR_TIME_BELOW_FLOOR),
+                  "trusted-time-below-floor") == 0);
 }
 
 /* The header's type without a decode: each type, a short header, an

@@ -24,7 +24,7 @@ static void sample(hv_receipt *r) {
   memset(r, 0, sizeof *r);
   r->role = HV_RECEIPT_ROLE_SENDER;
   r->outcome = HV_RECEIPT_COMPLETED;
-  r->protocol_version = 1;
+  r->protocol_version = 2;
   memset(r->sender.mr_enclave, 0x01, 32);
   memset(r->sender.mr_signer, 0x5e, 32);
   r->sender.isv_prod_id = 1;
@@ -35,8 +35,8 @@ static void sample(hv_receipt *r) {
   r->receiver.isv_svn = 2;
   if (hv_ed25519_public(identity_secret, r->identity) != 0) abort();
   static const uint8_t th[32] = {
-      0x5c, 0x2c, 0x58, 0xc2, 0x25, 0x9f, 0xa0, 0x66, 0xde, 0x27, 0xed, 0xbd, 0x50, 0xa0, 0xa3, 0x72,
-      0x89, 0x60, 0x0a, 0xe8, 0x9b, 0x01, 0xda, 0x65, 0xfb, 0x94, 0xb7, 0x95, 0xa8, 0xa2, 0xff, 0xda};
+      0xf3, 0x63, 0xe6, 0xfd, 0xa2, 0x8d, 0xb9, 0xd7, 0x53, 0xea, 0x5c, 0x26, 0x91, 0xeb, 0x6f, 0x6c,
+      0xc0, 0xf2, 0x7e, 0xaf, 0xfb, 0xcf, 0x05, 0x87, 0xc6, 0xa5, 0x65, 0x71, 0x08, 0x24, 0x54, 0x4e};
   memcpy(r->transcript_hash, th, 32);
   r->policy_version = 3;
   memset(r->policy_hash, 0xab, 32);
@@ -200,24 +200,6 @@ static void vectors(char *out, size_t cap) {
 static char expected[16384], doc[65536 * 4];
 static const char *protocol_md;
 
-static void test_vectors_in_protocol_md(void) {
-  const char *path = protocol_md;
-  vectors(expected, sizeof expected);
-  FILE *f = fopen(path, "r");
-  HT_CHECK(f != NULL);
-  if (!f) return;
-  size_t n = fread(doc, 1, sizeof doc - 1, f);
-  fclose(f);
-  doc[n] = '\0';
-  const char *begin = strstr(doc, "<!-- receipt-vectors:begin -->\n```\n");
-  const char *end = begin ? strstr(begin, "```\n<!-- receipt-vectors:end -->") : NULL;
-  HT_CHECK(begin && end);
-  if (!begin || !end) return;
-  begin += strlen("<!-- receipt-vectors:begin -->\n```\n");
-  HT_CHECK((size_t)(end - begin) == strlen(expected) &&
-           memcmp(begin, expected, strlen(expected)) == 0);
-}
-
 /* The hex block after "NAME =" in section 9's vectors, into out. */
 static size_t doc_hex(const char *name, uint8_t *out, size_t cap) {
   char key[64];
@@ -237,6 +219,30 @@ static size_t doc_hex(const char *name, uint8_t *out, size_t cap) {
     if (*p == '\n') p++;
   }
   return n;
+}
+
+static void test_vectors_in_protocol_md(void) {
+  const char *path = protocol_md;
+  vectors(expected, sizeof expected);
+  FILE *f = fopen(path, "r");
+  HT_CHECK(f != NULL);
+  if (!f) return;
+  size_t n = fread(doc, 1, sizeof doc - 1, f);
+  fclose(f);
+  doc[n] = '\0';
+  const char *begin = strstr(doc, "<!-- receipt-vectors:begin -->\n```\n");
+  const char *end = begin ? strstr(begin, "```\n<!-- receipt-vectors:end -->") : NULL;
+  HT_CHECK(begin && end);
+  if (!begin || !end) return;
+  begin += strlen("<!-- receipt-vectors:begin -->\n```\n");
+  HT_CHECK((size_t)(end - begin) == strlen(expected) &&
+           memcmp(begin, expected, strlen(expected)) == 0);
+  /* the sample is section 9's exchange: its transcript hash and version */
+  static uint8_t th[32];
+  HT_CHECK(doc_hex("transcript_hash", th, sizeof th) == 32);
+  sample(&r);
+  HT_CHECK_MEM(r.transcript_hash, th, 32);
+  HT_CHECK(strstr(doc, "Protocol version: **2**") != NULL);
 }
 
 /* The receipt's exchange fields from section 9's messages: the transcript

@@ -30,10 +30,10 @@ grep -q "dev mode" "$W/serve.log" && fail "a production sender logged dev mode"
 [ "$(identity new "$W/new")" = "$pub" ] || fail "the new store does not hold the identity"
 
 # The same over TCP on loopback, as two enclaves under Gramine meet.
-t=$(now_ms)
+t=$(head_at 60000)
 # shellcheck disable=SC2046
 "$HANDOVER" serve --store "$W/old" --listen tcp:127.0.0.1:0 $(gov_args) \
-  --chain-head "$t:$((t - 60000))" $(tee_args old) --once >"$W/serve-tcp.log" 2>&1 &
+  --chain-head "$t" $(tee_args old) --once >"$W/serve-tcp.log" 2>&1 &
 SERVE_PID=$!
 i=0
 until addr=$(sed -n 's/.*serve: listening on \(tcp:127\.0\.0\.1:[0-9]*\),.*/\1/p' \

@@ -331,8 +331,9 @@ static void test_policy_version_monotonic(void) {
 static void test_chain_head(void) {
   char dir[ST_PATH_MAX];
   hv_store *s = open_new(dir);
-  hv_store_chain_head h = {7, 7}, a = {10, 1000}, retimed = {10, 2000}, b = {11, 2000},
-                      old = {9, 3000};
+  /* (times at least 1 s per block: the default fastest block rate) */
+  hv_store_chain_head h = {7, 7}, a = {10, 10000}, retimed = {10, 20000}, b = {11, 20000},
+                      old = {9, 30000};
   uint64_t v = 0;
   HT_CHECK_EQ_INT(hv_store_get_chain_head(s, &h), HV_STORE_OK);
   HT_CHECK(h.number == 0 && h.time_ms == 0);
@@ -340,13 +341,13 @@ static void test_chain_head(void) {
   HT_CHECK_EQ_INT(hv_store_set_chain_head(s, &a), HV_STORE_OK);
   HT_CHECK_EQ_INT(hv_store_set_chain_head(s, &old), HV_STORE_ERR_ROLLBACK);
   HT_CHECK_EQ_INT(hv_store_get_chain_head(s, &h), HV_STORE_OK);
-  HT_CHECK(h.number == 10 && h.time_ms == 1000);
+  HT_CHECK(h.number == 10 && h.time_ms == 10000);
   /* The same block again is fine; the same block with another time not. */
   HT_CHECK_EQ_INT(hv_store_set_chain_head(s, &a), HV_STORE_OK);
   HT_CHECK_EQ_INT(hv_store_set_chain_head(s, &retimed), HV_STORE_ERR_ROLLBACK);
   HT_CHECK_EQ_INT(hv_store_set_chain_head(s, &b), HV_STORE_OK);
   HT_CHECK_EQ_INT(hv_store_get_chain_head(s, &h), HV_STORE_OK);
-  HT_CHECK(h.number == 11 && h.time_ms == 2000);
+  HT_CHECK(h.number == 11 && h.time_ms == 20000);
   HT_CHECK_EQ_INT(hv_store_get_policy_version(s, &v), HV_STORE_OK);
   HT_CHECK_EQ_INT(v, 2); /* kept while the chain head changed */
   hv_store_close(s);

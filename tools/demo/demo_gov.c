@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/tee_opts.h"
@@ -33,6 +34,10 @@ static int policy_text(const demo_policy_spec *s, char *buf, size_t cap, size_t 
   *len = 0;
   int rc = append(buf, cap, len, "# handover demo policy (dev mode)\nversion %llu\n",
                   (unsigned long long)s->version);
+  uint64_t expires = s->expires_unix ? s->expires_unix
+                                     : (uint64_t)time(NULL) + DEMO_GOV_LIFETIME_S;
+  rc |= append(buf, cap, len, "expires %llu\n", (unsigned long long)expires);
+  if (s->timestamp_key) rc |= append(buf, cap, len, "timestamp_key %s\n", s->timestamp_key);
   if (s->response_window_s)
     rc |= append(buf, cap, len, "response_window_s %u\n", s->response_window_s);
   if (s->min_responses)
@@ -64,8 +69,22 @@ static int path_in(const char *dir, const char *name, char *out) {
 }
 
 /* The council file and the .sig over text, signed by the threshold. */
+/* A member's seed as a secret key file (docs/POLICY.md), for tests. */
+static int keep_key(const char *dir, size_t i, const uint8_t seed[HV_ED25519_PRIV_LEN]) {
+  char path[DEMO_GOV_PATH_MAX], name[32], text[128];
+  char hex[2 * HV_ED25519_PRIV_LEN + 1];
+  snprintf(name, sizeof name, "member-%zu.key", i + 1);
+  cli_hex(seed, HV_ED25519_PRIV_LEN, hex);
+  int n = snprintf(text, sizeof text, "secret_key %s\n", hex);
+  int rc = path_in(dir, name, path) == 0 && write_text(path, text, (size_t)n) == 0 ? 0 : -1;
+  hv_wipe(hex, sizeof hex);
+  hv_wipe(text, sizeof text);
+  return rc;
+}
+
 static int council_and_sig(const char *text, size_t text_len, char *council, size_t cap,
-                           size_t *council_len, char *sig, size_t sig_cap, size_t *sig_len) {
+                           size_t *council_len, char *sig, size_t sig_cap, size_t *sig_len,
+                           const char *keys_dir) {
   uint8_t seeds[DEMO_GOV_MEMBERS][HV_ED25519_PRIV_LEN];
   int rc = -1;
   *council_len = 0;
@@ -77,6 +96,7 @@ static int council_and_sig(const char *text, size_t text_len, char *council, siz
     if (hv_ed25519_keypair(seeds[i], pub) != 0) goto out;
     cli_hex(pub, sizeof pub, hex);
     if (append(council, cap, council_len, "member %s\n", hex) != 0) goto out;
+    if (keys_dir && keep_key(keys_dir, i, seeds[i]) != 0) goto out;
   }
   for (size_t i = 0; i < DEMO_GOV_THRESHOLD; i++) {
     char *next = malloc(sig_cap);
@@ -109,7 +129,7 @@ int demo_gov_make(const char *dir, const demo_policy_spec *spec, demo_gov_files 
   if (!text || !council || !sig) goto out;
   if (policy_text(spec, text, TEXT_CAP, &text_len) != 0 ||
       council_and_sig(text, text_len, council, TEXT_CAP, &council_len, sig, TEXT_CAP,
-                      &sig_len) != 0)
+                      &sig_len, spec->keep_member_keys ? dir : NULL) != 0)
     goto out;
   if (path_in(dir, "council.txt", out->council) != 0 ||
       path_in(dir, "policy.txt", out->policy) != 0 ||

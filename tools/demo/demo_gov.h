@@ -4,6 +4,7 @@
 #ifndef HANDOVER_DEMO_GOV_H
 #define HANDOVER_DEMO_GOV_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -21,7 +22,14 @@ typedef struct {
   const char *const *builds;   /* sim build names, oldest first */
   size_t n_builds;
   const char *after_handover;  /* "retire" or "keep"; NULL: the policy default */
+  uint64_t expires_unix;       /* 0: DEMO_GOV_LIFETIME_S from the local clock */
+  const char *timestamp_key;   /* 64 hex: the policy's timestamp_key; NULL: none */
+  bool keep_member_keys;       /* tests: also write member-N.key (0600) to sign
+                                  more with `handover policy sign` */
 } demo_policy_spec;
+
+/* Every policy expires (POLICY.md); a demo policy lives a year. */
+#define DEMO_GOV_LIFETIME_S (365u * 86400)
 
 typedef struct {
   char council[DEMO_GOV_PATH_MAX];
