@@ -105,13 +105,13 @@ static int obtain_identity(const hw_config *c, hv_session_worker *w) {
     return -1;
   }
   if (se != HV_STORE_ERR_NO_IDENTITY) {
-    SAY(ERROR, "reading the store %s: %s", c->store, hv_store_error_name(se));
+    SAY(ERROR, "reading the store %s: %s", c->store, hv_store_error_text(se));
     return EXIT_FAIL;
   }
   if (c->init) {
     se = hv_store_init_identity(hv_session_worker_store(w), pub);
     if (se != HV_STORE_OK) {
-      SAY(ERROR, "making a new identity: %s", hv_store_error_name(se));
+      SAY(ERROR, "making a new identity: %s", hv_store_error_text(se));
       return EXIT_FAIL;
     }
     SAY(INFO, "init_if_empty: made a new identity (the first release)");

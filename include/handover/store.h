@@ -110,9 +110,14 @@ typedef enum {
   HV_STORE_ERR_HEAD_JUMP,      /* block number ahead of what the elapsed time
                                   allows at the fastest block rate */
   HV_STORE_ERR_BELOW_FLOOR,    /* a trusted time below the time floor */
+  HV_STORE_ERR_NOMEM,          /* out of memory */
 } hv_store_error;
 
+/* A stable kebab-case name, e.g. "permissions" (docs/CONVENTIONS.md). */
 HV_API const char *hv_store_error_name(hv_store_error err);
+/* The same as a sentence for people, e.g. "wrong permissions (directory
+ * must be 0700, ...)". */
+HV_API const char *hv_store_error_text(hv_store_error err);
 
 typedef struct hv_store hv_store; /* opaque */
 

@@ -35,7 +35,7 @@ int cmd_init(int argc, char **argv) {
   if (store) hv_store_close(store);
   hv_tee_close(t);
   if (se != HV_STORE_OK) {
-    fprintf(stderr, "handover init: %s: %s\n", store_dir, hv_store_error_name(se));
+    fprintf(stderr, "handover init: %s: %s\n", store_dir, hv_store_error_text(se));
     return CLI_EXIT_FAIL;
   }
   char hex[2 * HV_ED25519_PUB_LEN + 1];

@@ -49,7 +49,7 @@ static void explain(const char *cmd, const char *dir, hv_log_error err, uint64_t
                     hv_store_error se) {
   switch (err) {
     case HV_LOG_ERR_STORE:
-      fprintf(stderr, "handover log %s: %s: %s\n", cmd, dir, hv_store_error_name(se));
+      fprintf(stderr, "handover log %s: %s: %s\n", cmd, dir, hv_store_error_text(se));
       return;
     case HV_LOG_ERR_CHAIN:
       fprintf(stderr,

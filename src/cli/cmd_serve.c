@@ -86,7 +86,7 @@ static int retired_line(cli_worker *w) {
   hv_store_error se = hv_store_get_tombstone(hv_session_worker_store(w->sw), &retired, &t);
   if (se != HV_STORE_OK || !retired) {
     cli_log("serve: the key moved but the store is not retired (%s)",
-            se != HV_STORE_OK ? hv_store_error_name(se) : "no tombstone");
+            se != HV_STORE_OK ? hv_store_error_text(se) : "no tombstone");
     return CLI_EXIT_FAIL;
   }
   char m[160];

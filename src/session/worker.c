@@ -62,7 +62,7 @@ static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w
   uint64_t newest = 0;
   hv_store_error se = hv_store_get_policy_version(w->store, &newest);
   if (se != HV_STORE_OK) {
-    FAIL(w, "reading the store's policy version: %s", hv_store_error_name(se));
+    FAIL(w, "reading the store's policy version: %s", hv_store_error_text(se));
     return -1;
   }
   hv_policy_council *council;
@@ -90,7 +90,7 @@ static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w
   if (hv_sha256(text, text_len, w->policy_hash) != 0) goto out;
   se = hv_store_set_policy_version(w->store, hv_policy_version(w->policy));
   if (se != HV_STORE_OK) {
-    FAIL(w, "recording the policy version: %s", hv_store_error_name(se));
+    FAIL(w, "recording the policy version: %s", hv_store_error_text(se));
     goto out;
   }
   rc = 0;
@@ -160,7 +160,7 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
   }
   hv_store_error se = hv_store_open(a->store_dir, w->tee, a->create_store, &w->store);
   if (se != HV_STORE_OK) {
-    FAIL(w, "opening store %s: %s", a->store_dir, hv_store_error_name(se));
+    FAIL(w, "opening store %s: %s", a->store_dir, hv_store_error_text(se));
     hv_session_worker_close(w);
     return HV_SESSION_ERR_STORE;
   }

@@ -39,6 +39,8 @@ static void test_session(void) { CHECK_PART(hv_session_error_name, hv_session_er
 static void test_frame(void) {
   CHECK_PART(hv_session_frame_error_name, hv_session_frame_error);
 }
+static void test_policy(void) { CHECK_PART(hv_policy_error_name, hv_policy_error); }
+static void test_store(void) { CHECK_PART(hv_store_error_name, hv_store_error); }
 static void test_verdict(void) { CHECK_PART(hv_timesrc_verdict_name, hv_timesrc_verdict); }
 
 int main(void) {
@@ -48,5 +50,7 @@ int main(void) {
   HT_RUN(test_session);
   HT_RUN(test_frame);
   HT_RUN(test_verdict);
+  HT_RUN(test_policy);
+  HT_RUN(test_store);
   return HT_DONE();
 }

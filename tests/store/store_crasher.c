@@ -34,7 +34,7 @@ static void say_step(void) {
 }
 
 static int fail(const char *what, hv_store_error err) {
-  fprintf(stderr, "store_crasher: %s: %s\n", what, hv_store_error_name(err));
+  fprintf(stderr, "store_crasher: %s: %s\n", what, hv_store_error_text(err));
   return 1;
 }
 

@@ -507,10 +507,10 @@ static void test_old_format_resealed(void) {
 
 static void test_error_names_distinct(void) {
   for (int a = HV_STORE_OK; a <= HV_STORE_ERR_RETIRED; a++) {
-    HT_CHECK(strcmp(hv_store_error_name((hv_store_error)a), "unknown store error") != 0);
+    HT_CHECK(strcmp(hv_store_error_text((hv_store_error)a), "unknown store error") != 0);
     for (int b = a + 1; b <= HV_STORE_ERR_RETIRED; b++)
-      HT_CHECK(strcmp(hv_store_error_name((hv_store_error)a),
-                      hv_store_error_name((hv_store_error)b)) != 0);
+      HT_CHECK(strcmp(hv_store_error_text((hv_store_error)a),
+                      hv_store_error_text((hv_store_error)b)) != 0);
   }
 }
 

@@ -170,9 +170,9 @@ static void test_floor_file_checked(void) {
 }
 
 static void test_error_names(void) {
-  HT_CHECK(strstr(hv_store_error_name(HV_STORE_ERR_HEAD_TIME_BACK), "below") != NULL);
-  HT_CHECK(strstr(hv_store_error_name(HV_STORE_ERR_HEAD_JUMP), "block rate") != NULL);
-  HT_CHECK(strstr(hv_store_error_name(HV_STORE_ERR_BELOW_FLOOR), "floor") != NULL);
+  HT_CHECK(strstr(hv_store_error_text(HV_STORE_ERR_HEAD_TIME_BACK), "below") != NULL);
+  HT_CHECK(strstr(hv_store_error_text(HV_STORE_ERR_HEAD_JUMP), "block rate") != NULL);
+  HT_CHECK(strstr(hv_store_error_text(HV_STORE_ERR_BELOW_FLOOR), "floor") != NULL);
 }
 
 int main(void) {
