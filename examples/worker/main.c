@@ -226,9 +226,9 @@ static int run(const hw_config *c) {
   if (hv_session_worker_open(&wc, tee, &w) == HV_SESSION_OK) {
     st = obtain_identity(c, w);
     if (st < 0) st = serve_and_work(c, w);
-    hv_session_worker_close(w);
+    hv_session_worker_free(w);
   }
-  hv_tee_close(tee);
+  hv_tee_free(tee);
   return st;
 }
 

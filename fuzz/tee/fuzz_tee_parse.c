@@ -19,7 +19,7 @@ static char dir[64] = "/tmp/hv-fuzz-tee-XXXXXX";
 static char secret[96];
 
 static void cleanup(void) {
-  hv_tee_close(enclave);
+  hv_tee_free(enclave);
   unlink(secret);
   rmdir(dir);
 }

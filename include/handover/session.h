@@ -162,7 +162,7 @@ typedef struct hv_session_worker hv_session_worker;
  * refused (trusted-time-below-floor) and the newest is recorded. */
 HV_API HV_MUST_CHECK hv_session_error hv_session_worker_open(const hv_session_worker_config *cfg, hv_tee *tee,
                                         hv_session_worker **out);
-HV_API void hv_session_worker_close(hv_session_worker *w);
+HV_API void hv_session_worker_free(hv_session_worker *w);
 
 HV_API hv_tee *hv_session_worker_tee(const hv_session_worker *w);
 HV_API hv_store *hv_session_worker_store(const hv_session_worker *w);

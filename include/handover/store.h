@@ -126,7 +126,7 @@ typedef struct hv_store hv_store; /* opaque */
  * parent must exist); without, a missing one is HV_STORE_ERR_MISSING. */
 HV_API HV_MUST_CHECK hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
                              hv_store **out);
-HV_API void hv_store_close(hv_store *store);
+HV_API void hv_store_free(hv_store *store);
 
 /* What hv_store_open re-sealed under the current CPU SVN / ISV SVN. */
 #define HV_STORE_RESEALED_IDENTITY 1u

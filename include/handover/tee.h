@@ -103,7 +103,7 @@ HV_API HV_MUST_CHECK hv_tee_error hv_tee_open_sim(const char *secret_path,
                              const hv_tee_measurement *identity, hv_tee **out);
 /* sgx backend; HV_TEE_ERR_NOT_ENCLAVE when not inside an enclave. */
 HV_API HV_MUST_CHECK hv_tee_error hv_tee_open_sgx(hv_tee **out);
-HV_API void hv_tee_close(hv_tee *tee);
+HV_API void hv_tee_free(hv_tee *tee);
 
 HV_API hv_tee_kind hv_tee_get_kind(const hv_tee *tee);
 HV_API bool hv_tee_dev_mode(const hv_tee *tee);

@@ -148,8 +148,8 @@ static int log_run(const char *cmd, bool print, int argc, char **argv) {
   hv_log_error err = HV_LOG_ERR_STORE;
   uint64_t count = 0, bad = 0;
   if (se == HV_STORE_OK) err = hv_store_log_verify(store, print_entry, &ctx, &count, &bad, &se);
-  if (store) hv_store_close(store);
-  hv_tee_close(t);
+  if (store) hv_store_free(store);
+  hv_tee_free(t);
   if (err != HV_LOG_OK) {
     explain(cmd, store_dir, err, bad, se);
     return CLI_EXIT_FAIL;

@@ -159,8 +159,8 @@ int cmd_status(int argc, char **argv) {
     v.resealed = hv_store_resealed(store);
     se = read_status(store, t, &v);
   }
-  if (store) hv_store_close(store);
-  hv_tee_close(t);
+  if (store) hv_store_free(store);
+  hv_tee_free(t);
   if (se != HV_STORE_OK) {
     fprintf(stderr, "handover status: %s: %s\n", store_dir, hv_store_error_text(se));
     return CLI_EXIT_FAIL;

@@ -63,12 +63,12 @@ uint32_t hv_policy_max_timestamp_age_s(const hv_policy *p) { return p->max_times
 
 hv_policy_error hv_policy_check_expiry(const hv_policy *p, uint64_t now_ms,
                                        hv_policy_diag *diag) {
-  hv_diag_in(diag, "policy");
-  if (!p) return hv_diag(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
+  hv_policy_diag_file(diag, "policy");
+  if (!p) return hv_policy_diag_fail(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
   if (now_ms / 1000 < p->expires_unix) return HV_POLICY_OK;
   char when[HV_POLICY_TIME_TEXT_LEN];
   hv_policy_time_format(p->expires_unix, when);
-  return hv_diag(diag, 0, HV_POLICY_ERR_EXPIRED,
+  return hv_policy_diag_fail(diag, 0, HV_POLICY_ERR_EXPIRED,
                  "expired at %s by trusted time; the council must sign a new one", when);
 }
 

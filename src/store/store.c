@@ -202,7 +202,7 @@ hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
   return HV_STORE_OK;
 }
 
-void hv_store_close(hv_store *store) {
+void hv_store_free(hv_store *store) {
   if (!store) return;
   close_lock(store->lockfd);
   (void)close(store->dirfd);

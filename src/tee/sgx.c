@@ -142,12 +142,12 @@ static hv_tee_error sgx_egetkey(const hv_tee *tee, const sgx_key_request_t *req,
   return err;
 }
 
-static void sgx_destroy(void *impl) { (void)impl; }
+static void sgx_free(void *impl) { (void)impl; }
 
 static const tee_backend_ops sgx_ops = {
     .ereport = sgx_ereport,
     .egetkey = sgx_egetkey,
-    .destroy = sgx_destroy,
+    .free = sgx_free,
 };
 
 hv_tee_error hv_tee_open_sgx(hv_tee **out) {

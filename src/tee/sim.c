@@ -140,7 +140,7 @@ static hv_tee_error sim_ereport(const hv_tee *tee, const sgx_target_info_t *targ
   return rc == 0 ? HV_TEE_OK : HV_TEE_ERR_CRYPTO;
 }
 
-static void sim_destroy(void *impl) {
+static void sim_free(void *impl) {
   if (!impl) return;
   hv_wipe(impl, sizeof(sim_impl));
   free(impl);
@@ -149,7 +149,7 @@ static void sim_destroy(void *impl) {
 static const tee_backend_ops sim_ops = {
     .ereport = sim_ereport,
     .egetkey = sim_egetkey,
-    .destroy = sim_destroy,
+    .free = sim_free,
 };
 
 static hv_tee_error hash_exe(uint8_t out[SGX_HASH_SIZE]) {
@@ -201,7 +201,7 @@ hv_tee_error hv_tee_open_sim(const char *secret_path,
     err = derive(sim, info, sizeof info, sim->key_id, sizeof sim->key_id);
   }
   if (err != HV_TEE_OK) {
-    sim_destroy(sim);
+    sim_free(sim);
     return err;
   }
   return hv_tee_new(&sim_ops, sim, HV_TEE_KIND_SIM, true, &self, out);

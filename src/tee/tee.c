@@ -62,7 +62,7 @@ hv_tee_error hv_tee_new(const tee_backend_ops *ops, void *impl, hv_tee_kind kind
                      bool dev_mode, const sgx_report_body_t *self, hv_tee **out) {
   hv_tee *tee = calloc(1, sizeof *tee);
   if (!tee) {
-    ops->destroy(impl);
+    ops->free(impl);
     return HV_TEE_ERR_NOMEM;
   }
   tee->ops = ops;
@@ -75,9 +75,9 @@ hv_tee_error hv_tee_new(const tee_backend_ops *ops, void *impl, hv_tee_kind kind
   return HV_TEE_OK;
 }
 
-void hv_tee_close(hv_tee *tee) {
+void hv_tee_free(hv_tee *tee) {
   if (!tee) return;
-  tee->ops->destroy(tee->impl);
+  tee->ops->free(tee->impl);
   hv_wipe(tee, sizeof *tee);
   free(tee);
 }

@@ -18,7 +18,7 @@ typedef struct {
    * request above our own isv_svn or cpu_svn with HV_TEE_ERR_SEAL_SVN. */
   hv_tee_error (*egetkey)(const hv_tee *tee, const sgx_key_request_t *req,
                           uint8_t key[SGX_KEY_SIZE]);
-  void (*destroy)(void *impl);
+  void (*free)(void *impl);
 } tee_backend_ops;
 
 struct hv_tee {
@@ -30,7 +30,7 @@ struct hv_tee {
   sgx_report_body_t self;
 };
 
-/* Allocates an hv_tee that owns impl (freed with ops->destroy). */
+/* Allocates an hv_tee that owns impl (freed with ops->free). */
 hv_tee_error hv_tee_new(const tee_backend_ops *ops, void *impl, hv_tee_kind kind,
                      bool dev_mode, const sgx_report_body_t *self, hv_tee **out);
 

@@ -350,7 +350,7 @@ hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, char *e
 void hv_timesrc_session_free(hv_timesrc_session *s) {
   if (!s) return;
   for (size_t i = 0; i < HV_TIMESRC_MAX_SERVERS; i++) hv_nts_jar_free(s->jars[i]);
-  hv_timesrc_state_close(s->state);
+  hv_timesrc_state_free(s->state);
   hv_nts_tls_ctx_free(s->tls);
   hv_nts_tls_ctx_free(s->https_tls);
   free(s);

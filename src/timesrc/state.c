@@ -300,7 +300,7 @@ int hv_timesrc_state_save(const hv_timesrc_state *st, const hv_timesrc_server *s
   return rc;
 }
 
-void hv_timesrc_state_close(hv_timesrc_state *st) {
+void hv_timesrc_state_free(hv_timesrc_state *st) {
   if (!st) return;
   hv_wipe(st->file, st->file_len);
   free(st->file);

@@ -261,6 +261,6 @@ int main(int argc, char **argv) {
   else if (!strcmp(mode, "hold-key")) rc = cli_hold_key_probe(&w, sock_path, arg) == 0 ? 0 : 1;
   else if (!strcmp(mode, "flood")) rc = mode_flood(&w, atol(arg));
   else if (!strcmp(mode, "frame")) rc = mode_frame(&w, arg);
-  cli_worker_close(&w);
+  cli_worker_free(&w);
   return rc;
 }

@@ -113,11 +113,11 @@ int fx_open(fx_world *w) {
 }
 
 void fx_close(fx_world *w) {
-  hv_tee_close(w->old_tee);
-  hv_tee_close(w->new_tee);
-  hv_tee_close(w->third_tee);
-  hv_tee_close(w->new_on_b);
-  hv_tee_close(w->old_on_b);
+  hv_tee_free(w->old_tee);
+  hv_tee_free(w->new_tee);
+  hv_tee_free(w->third_tee);
+  hv_tee_free(w->new_on_b);
+  hv_tee_free(w->old_on_b);
   unlink(w->secret_a);
   unlink(w->secret_b);
   rmdir(w->dir);

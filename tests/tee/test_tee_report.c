@@ -178,8 +178,8 @@ static void test_default_identity_hashes_executable(void) {
   uint8_t rep[HV_TEE_REPORT_LEN];
   make_report(x, y, 1, rep);
   HT_CHECK_EQ_INT(hv_tee_verify_report(y, rep), HV_TEE_OK);
-  hv_tee_close(x);
-  hv_tee_close(y);
+  hv_tee_free(x);
+  hv_tee_free(y);
 }
 
 int main(void) {
@@ -201,10 +201,10 @@ int main(void) {
   HT_RUN(test_default_identity_hashes_executable);
   HT_RUN(test_report_debug_bit);
   HT_RUN(test_target_info_mr_enclave);
-  hv_tee_close(A);
-  hv_tee_close(B);
-  hv_tee_close(C);
-  hv_tee_close(B_elsewhere);
+  hv_tee_free(A);
+  hv_tee_free(B);
+  hv_tee_free(C);
+  hv_tee_free(B_elsewhere);
   tt_cleanup();
   return HT_DONE();
 }

@@ -307,7 +307,7 @@ static int step_replay(demo *d) {
   say("the very same RESPONSE again:");
   cli_replay_result r;
   int rc = cli_replay_probe(&w, d->sock, &r);
-  cli_worker_close(&w);
+  cli_worker_free(&w);
   show_sender(d);
   if (rc != 0) return -1;
   say("same connection: ERROR \"%s\"", r.same_conn);
