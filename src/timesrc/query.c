@@ -9,7 +9,7 @@
 
 #include "handover/timesrc.h"
 #include "sys/sys.h"
-#include "timesrc/internal.h"
+#include "timesrc/timesrc_int.h"
 
 #define NS_PER_MS 1000000LL
 #define NS_PER_S 1000000000LL

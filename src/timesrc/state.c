@@ -19,7 +19,7 @@
 #include "handover/buf.h"
 #include "handover/crypto.h"
 #include "sys/sys.h"
-#include "timesrc/internal.h"
+#include "timesrc/timesrc_int.h"
 
 #define STATE_FILE "jars"
 #define STATE_VERSION 1

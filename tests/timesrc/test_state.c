@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "timesrc/internal.h"
+#include "timesrc/timesrc_int.h"
 
 #define JAR_CAP 16384
 

@@ -1,6 +1,6 @@
 /* Shared between the files of src/timesrc; not part of the public API. */
-#ifndef HANDOVER_TIMESRC_INTERNAL_H
-#define HANDOVER_TIMESRC_INTERNAL_H
+#ifndef HANDOVER_TIMESRC_INT_H
+#define HANDOVER_TIMESRC_INT_H
 
 #include "handover/crypto.h"
 #include "handover/timesrc.h"
