@@ -186,7 +186,7 @@ int cmd_receive(int argc, char **argv) {
   int rc = CLI_EXIT_FAIL;
   if (cli_worker_open(&wa, &tee, &w) == 0) {
     rc = receive(&w, &ra) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
-    cli_worker_close(&w);
+    cli_worker_free(&w);
   }
   if (rc != CLI_EXIT_OK && new_store) remove_new_store(wa.store_dir);
   return rc;

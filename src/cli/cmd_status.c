@@ -53,7 +53,7 @@ static void print_text(const status_view *v) {
   if (!v->retired)
     printf("identity check  %s\n", v->identity_check == HV_STORE_OK
                                        ? "ok (the sealed secret unseals and matches)"
-                                       : hv_store_error_name(v->identity_check));
+                                       : hv_store_error_text(v->identity_check));
   if (v->resealed)
     printf("sealing         re-sealed under this CPU SVN and ISV SVN (TCB recovery): %s\n",
            resealed_names(v->resealed));
@@ -89,7 +89,7 @@ static void print_json(const status_view *v) {
       "identity_check",
       v->retired                         ? "retired"
       : v->identity_check == HV_STORE_OK ? "ok"
-                                         : hv_store_error_name(v->identity_check),
+                                         : hv_store_error_text(v->identity_check),
       "tee", v->kind, "dev_mode", v->dev_mode, "mr_enclave", v->mr_enclave, "mr_signer",
       v->mr_signer, "isv_prod_id", v->m.isv_prod_id, "isv_svn", v->m.isv_svn,
       "policy_version", (json_int_t)v->policy_version, "chain_head", "number",
@@ -173,10 +173,10 @@ int cmd_status(int argc, char **argv) {
     v.resealed = hv_store_resealed(store);
     se = read_status(store, t, &v);
   }
-  if (store) hv_store_close(store);
-  hv_tee_close(t);
+  if (store) hv_store_free(store);
+  hv_tee_free(t);
   if (se != HV_STORE_OK) {
-    fprintf(stderr, "handover status: %s: %s\n", store_dir, hv_store_error_name(se));
+    fprintf(stderr, "handover status: %s: %s\n", store_dir, hv_store_error_text(se));
     return CLI_EXIT_FAIL;
   }
   if (json) print_json(&v);

@@ -9,6 +9,7 @@
 
 #include "cli/log.h"
 #include "cli/util.h"
+#include "sys/sys.h"
 
 int cli_serve_check_ca(const char *ca_file) {
   if (!ca_file) return 0;
@@ -43,7 +44,7 @@ int cli_serve_check_started(const cli_worker *w, hv_session_sender *s,
   if (!trusted) {
     cli_log_at(CLI_LOG_WARN, "serve: start-up: no trusted time yet (see the servers above); "
                "serving anyway, each HELLO asks again");
-    now_ms = (uint64_t)cli_wall_ms();
+    now_ms = (uint64_t)hv_sys_realtime_ms();
   }
   uint64_t lag = now_ms > head->time_ms ? now_ms - head->time_ms : 0;
   const hv_proto_params *params = hv_session_worker_params(w->sw);

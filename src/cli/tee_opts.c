@@ -120,8 +120,8 @@ int cli_tee_open(const cli_tee_opts *o, const char *command, hv_tee **out) {
     err = hv_tee_open_sgx(out);
   }
   if (err != HV_TEE_OK) {
-    fprintf(stderr, "handover %s: opening the %s TEE failed: %s\n", command, kind,
-            hv_tee_error_name(err));
+    fprintf(stderr, "handover %s: opening the %s TEE failed: %s: %s\n", command, kind,
+            hv_tee_error_name(err), hv_tee_error_text(err));
     if (err == HV_TEE_ERR_NOT_ENCLAVE)
       fprintf(stderr, "handover %s: hint: --tee sgx (the default) runs only inside an "
               "SGX enclave (Gramine, see contrib/gramine); to try handover without one, "

@@ -2,10 +2,14 @@
 # and exits 2 (README: exit status), before the command does anything.
 HANDOVER=$1
 fail() { echo "FAIL: $*" >&2; exit 1; }
-for c in init serve receive status demo time policy; do
+for c in init serve receive status time policy; do
   "$HANDOVER" "$c" --help >/tmp/hv-usage.$$ 2>&1 || fail "$c --help exited non-zero"
   grep -q "usage: handover $c" /tmp/hv-usage.$$ || fail "$c --help"
 done
+# The product binary holds no demo (tools/demo/ is handover-demo).
+"$HANDOVER" demo 2>/tmp/hv-usage.$$; st=$?
+[ "$st" -eq 2 ] && grep -q "unknown command 'demo'" /tmp/hv-usage.$$ ||
+  fail "handover demo: exit $st, the demo is still in the product binary"
 d=$(mktemp -d)
 trap 'rm -rf "$d" /tmp/hv-usage.$$' EXIT
 touch "$d/secret" && chmod 600 "$d/secret"
@@ -90,7 +94,6 @@ usage_case --store init --store="$d/store" --store "$d/store"
 usage_case --policy-sig policy verify --sig a --policy-sig b "$POL"
 usage_case "'--weird'" init --store "$d/store" -- --weird
 # demo and the command itself
-usage_case --bogus demo --bogus
 usage_case frobnicate frobnicate
 }
 echo "usage: $n bad command lines exit 2 naming the option"
