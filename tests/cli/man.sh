@@ -15,7 +15,7 @@ n=0
 for c in $("$HANDOVER" 2>&1 | awk '/^commands:/ {on = 1; next} on && /^  [a-z]/ {print $1}'); do
   grep -q "^$(echo "$c" | tr a-z A-Z)\$" "$t/man.txt" || fail "the man page has no section for $c"
 done
-for c in init serve receive status time demo "policy keygen" "policy sign" \
+for c in init serve receive status time "policy keygen" "policy sign" \
          "policy verify" "policy show" "policy timestamp" "receipt show" "receipt verify" "log show" \
          "log verify" "log export"; do
   # shellcheck disable=SC2086
