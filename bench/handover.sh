@@ -38,7 +38,7 @@ mkdir "$W/gov"
 # the first (the move itself costs a tombstone write, not measured here).
 HV_AFTER_HANDOVER=keep "$G" "$W/gov" 1 60 "$ports" old,new
 GOV="--policy $W/gov/policy.txt --policy-sig $W/gov/policy.sig --council $W/gov/council.txt --ca $W/ca.pem"
-tee_args() { echo "--tee sim --platform-secret $W/secret --build-name $1"; }
+tee_args() { echo "--tee sim --platform-secret $W/secret --create-platform-secret --build-name $1"; }
 # shellcheck disable=SC2046
 "$H" init --store "$W/old" $(tee_args old) >/dev/null
 

@@ -3,8 +3,8 @@
 # demo need and the machine lacks. Run as root; does nothing when all is there.
 set -eu
 PACKAGES="build-essential clang libclang-rt-14-dev meson ninja-build pkg-config
-libssl-dev libjansson-dev openssl chrony faketime iproute2 procps ca-certificates
-libc-ares-dev nginx spin"
+libssl-dev libjansson-dev libsystemd-dev scdoc man-db openssl chrony faketime iproute2
+procps ca-certificates systemd libc-ares-dev nginx spin"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||

@@ -71,7 +71,7 @@ typedef enum {
   HV_PROTO_OK = 0,
   HV_PROTO_ERR_ARGS,              /* bad parameters from the caller */
   HV_PROTO_ERR_OUT_SPACE,         /* out buffer too small */
-  HV_PROTO_ERR_INTERNAL,          /* TEE, RNG, OpenSSL or store call failed */
+  HV_PROTO_ERR_INTERNAL,          /* TEE, RNG or OpenSSL call failed */
   /* codec */
   HV_PROTO_ERR_OVERSIZED,         /* message above HV_PROTO_MAX_MSG_LEN */
   HV_PROTO_ERR_TRUNCATED,         /* message or record cut short */
@@ -274,6 +274,10 @@ HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_new(const hv_proto_config 
                                      hv_proto_receiver **out);
 /* Wipes every secret it still holds. */
 HV_API void hv_proto_receiver_free(hv_proto_receiver *r);
+/* The policy version the sender's CHALLENGE announced (0 before one came;
+ * authenticated only once KEY verified): for messages that say which
+ * version each side holds. */
+HV_API uint64_t hv_proto_receiver_sender_policy_version(const hv_proto_receiver *r);
 
 /* The first message. */
 HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_hello(hv_proto_receiver *r, uint8_t *out,

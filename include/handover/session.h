@@ -145,6 +145,9 @@ typedef struct {
    * (NULL: override_file + ".sig"); NULL: none. */
   const char *override_file;
   const char *override_sig_file;
+  /* The receiver's whole exchange, milliseconds; 0: HV_SESSION_DEADLINE_MS.
+   * The paths above are kept (not copied): they must outlive the worker. */
+  int64_t deadline_ms;
 } hv_session_worker_config;
 
 typedef struct hv_session_worker hv_session_worker;
@@ -229,6 +232,14 @@ HV_API HV_MUST_CHECK hv_session_error hv_session_sender_new(hv_session_worker *w
                                        hv_session_sender **out);
 /* Wipes the identity. */
 HV_API void hv_session_sender_free(hv_session_sender *s);
+/* Reads the worker's policy files again and verifies them (SIGHUP): a
+ * newer version replaces the one in force, with its trusted-time
+ * settings, for every connection that starts after it (running ones keep
+ * theirs); the store records it. The same version changes nothing
+ * (HV_SESSION_OK); an older one or one that does not verify is refused
+ * (logged, ERROR) and the old one stays. Safe while serving. */
+HV_API HV_MUST_CHECK hv_session_error hv_session_sender_reload_policy(hv_session_sender *s, uint64_t *old_version,
+                                                 uint64_t *new_version);
 /* After an authenticated DONE, under `after_handover retire` (the
  * default), the sender retires: the store records the tombstone, the
  * secret is wiped, every connection is refused (`sender-retired`) and

@@ -25,7 +25,8 @@ int cmd_init(int argc, char **argv) {
   };
   int st = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
   if (st >= 0) return st;
-  if (!cli_opts_require(&spec, store_dir, "store")) return CLI_EXIT_USAGE;
+  if (!cli_opts_require(&spec, store_dir, "store") || !cli_tee_opts_check(&tee, "init"))
+    return CLI_EXIT_USAGE;
   hv_tee *t;
   if (cli_tee_open(&tee, "init", &t) != 0) return CLI_EXIT_FAIL;
   hv_store *store = NULL;

@@ -10,6 +10,9 @@
 
 #include "cli/cmd_policy_io.h"
 #include "cli/commands.h"
+#include "cli/cmd_policy_json.h"
+#include "cli/opts.h"
+#include "cli/json_out.h"
 #include "handover/crypto.h"
 #include "handover/policy.h"
 
@@ -28,48 +31,6 @@ static const char usage_policy[] =
     "  show    print a policy in canonical form\n"
     "  timestamp  sign a fresh timestamp with the policy's online timestamp_key\n"
     "\n'handover policy SUBCOMMAND --help' describes each; docs/POLICY.md the format.\n";
-
-static const char usage_keygen[] =
-    "usage: handover policy keygen --secret FILE --public FILE\n"
-    "\n"
-    "Makes an Ed25519 key pair for one council member. The secret key file\n"
-    "is created with mode 0600; the public key file holds one `member` line,\n"
-    "so public key files concatenate into a council file. Neither file may\n"
-    "exist already.\n";
-
-static const char usage_sign[] =
-    "usage: handover policy sign --key SECRET [--sig FILE] POLICY\n"
-    "\n"
-    "Signs the exact bytes of POLICY with the secret key and adds the\n"
-    "signature to FILE (default POLICY.sig), created if missing. A signature\n"
-    "by the same key is replaced; the others must still verify over POLICY.\n"
-    "The policy must parse: nothing is signed that a worker would refuse.\n";
-
-static const char usage_verify[] =
-    "usage: handover policy verify [--council FILE] [--sig FILE] [--newest-seen N] POLICY\n"
-    "\n"
-    "Checks that POLICY's signatures (FILE, default POLICY.sig) reach the\n"
-    "council's threshold, each signer counted once, with no signature by an\n"
-    "unknown key and none that fails; that the policy parses; and that its\n"
-    "version is not below N (default 0). Without --council the council\n"
-    "built into this handover is used; --council FILE is for dev mode.\n"
-    "A council override (first key `override`) is checked the same way.\n";
-
-static const char usage_show[] =
-    "usage: handover policy show POLICY\n"
-    "\n"
-    "Parses POLICY (or a council override) and prints it in canonical form\n"
-    "(every setting explicit, `expires` in RFC 3339 UTC).\n"
-    "Signatures are not checked: use 'handover policy verify' for that.\n";
-
-static const char usage_timestamp[] =
-    "usage: handover policy timestamp --key SECRET [--time T] [--out FILE] POLICY\n"
-    "\n"
-    "Signs with the online key SECRET (the policy's timestamp_key) a small\n"
-    "file naming POLICY's SHA-256 and version and the time T (RFC 3339 UTC\n"
-    "or UNIX seconds; default: this machine's clock), written atomically to\n"
-    "FILE (default POLICY.ts). A worker keeps the policy in force only\n"
-    "max_timestamp_age_s past T (docs/POLICY.md): re-sign before then.\n";
 
 /* Prints a refusal: which check failed, where, and why. */
 static void report(const char *prefix, const char *path, hv_policy_error err,
@@ -124,13 +85,26 @@ static int write_key_pair(const char *prefix, const char *secret_path,
 static int cmd_keygen(int argc, char **argv) {
   const char *prefix = "handover policy keygen";
   const char *secret = NULL, *public_file = NULL;
-  const pol_opt opts[] = {{"secret", &secret}, {"public", &public_file}};
-  int rc = pol_parse_args(prefix, usage_keygen, argc, argv, opts, N_OPTS(opts), NULL);
-  if (rc) return rc == 1 ? 0 : 2;
-  if (!secret || !public_file) {
-    fprintf(stderr, "%s: --secret and --public are required\n%s", prefix, usage_keygen);
+  const cli_opt opts[] = {
+      {"secret", "FILE", "the secret key file to create (0600)", &secret, NULL},
+      {"public", "FILE", "the public key file to create (one member line)", &public_file,
+       NULL},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  const cli_cmd_spec spec = {
+      .command = "policy keygen",
+      .synopsis = "policy keygen --secret FILE --public FILE",
+      .about = "Makes an Ed25519 key pair for one council member. The secret key file\n"
+               "is created with mode 0600; the public key file holds one `member` line,\n"
+               "so public key files concatenate into a council file. Neither file may\n"
+               "exist already.",
+      .tables = {opts, NULL},
+  };
+  int st = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
+  if (st >= 0) return st;
+  if (!cli_opts_require(&spec, secret, "secret") ||
+      !cli_opts_require(&spec, public_file, "public"))
     return 2;
-  }
   if (!strcmp(secret, public_file)) {
     fprintf(stderr, "%s: --secret and --public must differ\n", prefix);
     return 2;
@@ -195,11 +169,30 @@ done:
 static int cmd_sign(int argc, char **argv) {
   const char *prefix = "handover policy sign";
   const char *key = NULL, *sig = NULL, *policy = NULL;
-  const pol_opt opts[] = {{"key", &key}, {"sig", &sig}};
-  int rc = pol_parse_args(prefix, usage_sign, argc, argv, opts, N_OPTS(opts), &policy);
-  if (rc) return rc == 1 ? 0 : 2;
-  if (!key || !policy) {
-    fprintf(stderr, "%s: --key and POLICY are required\n%s", prefix, usage_sign);
+  const cli_opt opts[] = {
+      {"secret", "FILE", "the council member's secret key file", &key, NULL},
+      {"policy-sig", "FILE", "the signatures file (default POLICY.sig)", &sig, NULL},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  static const cli_alias aliases[] = {{"key", "secret"}, {"sig", "policy-sig"}, {NULL, NULL}};
+  const cli_cmd_spec spec = {
+      .command = "policy sign",
+      .synopsis = "policy sign --secret FILE [--policy-sig FILE] POLICY",
+      .about = "Signs the exact bytes of POLICY with the secret key and adds the\n"
+               "signature to the signatures file (default POLICY.sig), created if\n"
+               "missing. A signature by the same key is replaced; the others must still\n"
+               "verify over POLICY. The policy must parse: nothing is signed that a\n"
+               "worker would refuse.",
+      .tables = {opts, NULL},
+      .aliases = aliases,
+      .positional = &policy,
+      .positional_name = "POLICY",
+  };
+  int rc = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
+  if (rc >= 0) return rc;
+  if (!cli_opts_require(&spec, key, "secret")) return 2;
+  if (!policy) {
+    fprintf(stderr, "%s: POLICY is required (see --help)\n", prefix);
     return 2;
   }
   char *sig_path = sig_path_for(policy, sig);
@@ -247,7 +240,7 @@ static int parse_u64(const char *s, uint64_t *out) {
 }
 
 static int verify_files(const char *prefix, const char *policy, const char *sig_path,
-                        const char *council_path, uint64_t newest) {
+                        const char *council_path, uint64_t newest, bool json) {
   hv_policy_council *council = NULL;
   uint8_t *text = NULL, *sig = NULL;
   size_t len = 0, sig_len = 0;
@@ -263,6 +256,8 @@ static int verify_files(const char *prefix, const char *policy, const char *sig_
     /* a council override: its signatures; identity and builds are the
      * worker's to check (serve --override) */
     hv_policy_error oe = hv_policy_override_verify_signed(text, len, sig, sig_len, council, &o, &d);
+    if (json) pol_verify_json(policy, council_path, NULL, council, oe, &d,
+                              diag_path(&d, policy, sig_path, council_path), o.expires_unix);
     if (oe) {
       report("handover policy verify: REFUSED", diag_path(&d, policy, sig_path, council_path),
              oe, &d);
@@ -270,7 +265,8 @@ static int verify_files(const char *prefix, const char *policy, const char *sig_
     }
     char until[HV_POLICY_TIME_TEXT_LEN];
     hv_policy_time_format(o.expires_unix, until);
-    printf("verified: %s, a council override waiving %s, threshold %u of %zu council "
+    if (!json)
+      printf("verified: %s, a council override waiving %s, threshold %u of %zu council "
            "members; expires %s\n", policy, hv_policy_waiver_name(o.waive),
            (unsigned)hv_policy_council_threshold(council), hv_policy_council_size(council),
            until);
@@ -278,16 +274,20 @@ static int verify_files(const char *prefix, const char *policy, const char *sig_
     goto done;
   }
   hv_policy_error err = hv_policy_verify(text, len, sig, sig_len, council, newest, &p, &d);
+  if (json)
+    pol_verify_json(policy, council_path, p, council, err, &d,
+                    diag_path(&d, policy, sig_path, council_path), p ? hv_policy_expires_unix(p) : 0);
   if (err) {
     report("handover policy verify: REFUSED", diag_path(&d, policy, sig_path, council_path), err, &d);
     goto done;
   }
   char expires[HV_POLICY_TIME_TEXT_LEN];
   hv_policy_time_format(hv_policy_expires_unix(p), expires);
-  printf("verified: %s version %" PRIu64 ", threshold %u of %zu council members (%s); "
-         "expires %s\n", policy, hv_policy_version(p),
-         (unsigned)hv_policy_council_threshold(council), hv_policy_council_size(council),
-         council_path ? council_path : "built-in council", expires);
+  if (!json)
+    printf("verified: %s version %" PRIu64 ", threshold %u of %zu council members (%s); "
+           "expires %s\n", policy, hv_policy_version(p),
+           (unsigned)hv_policy_council_threshold(council), hv_policy_council_size(council),
+           council_path ? council_path : "built-in council", expires);
   hv_policy_free(p);
   rc = 0;
 done:
@@ -300,20 +300,43 @@ done:
 static int cmd_verify(int argc, char **argv) {
   const char *prefix = "handover policy verify";
   const char *council = NULL, *sig = NULL, *newest_s = NULL, *policy = NULL;
-  const pol_opt opts[] = {{"council", &council}, {"sig", &sig}, {"newest-seen", &newest_s}};
-  int rc = pol_parse_args(prefix, usage_verify, argc, argv, opts, N_OPTS(opts), &policy);
-  if (rc) return rc == 1 ? 0 : 2;
+  bool json = false;
+  const cli_opt opts[] = {
+      {"council", "FILE", "the council (default: the one built in; dev mode)", &council,
+       NULL},
+      {"policy-sig", "FILE", "the signatures file (default POLICY.sig)", &sig, NULL},
+      {"newest-seen", "N", "refuse a version below N (default 0)", &newest_s, NULL},
+      {"json", NULL, "print the verdict as one JSON object", NULL, &json},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  static const cli_alias aliases[] = {{"sig", "policy-sig"}, {NULL, NULL}};
+  const cli_cmd_spec spec = {
+      .command = "policy verify",
+      .synopsis = "policy verify [--council FILE] [--policy-sig FILE] [--newest-seen N] "
+                  "[--json] POLICY",
+      .about = "Checks that POLICY's signatures (default POLICY.sig) reach the\n"
+               "council's threshold, each signer counted once, with no signature by an\n"
+               "unknown key and none that fails; that the policy parses; and that its\n"
+               "version is not below N (default 0). Without --council the council\n"
+               "built into this handover is used; --council FILE is for dev mode.",
+      .tables = {opts, NULL},
+      .aliases = aliases,
+      .positional = &policy,
+      .positional_name = "POLICY",
+  };
+  int rc = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
+  if (rc >= 0) return rc;
   uint64_t newest = 0;
   if (!policy) {
-    fprintf(stderr, "%s: POLICY is required\n%s", prefix, usage_verify);
+    fprintf(stderr, "%s: POLICY is required (see --help)\n", prefix);
     return 2;
   }
   if (newest_s && parse_u64(newest_s, &newest) != 0) {
-    fprintf(stderr, "%s: --newest-seen: not a decimal number\n", prefix);
+    fprintf(stderr, "%s: --newest-seen: '%s' is not a decimal number\n", prefix, newest_s);
     return 2;
   }
   char *sig_path = sig_path_for(policy, sig);
-  rc = sig_path ? verify_files(prefix, policy, sig_path, council, newest) : 1;
+  rc = sig_path ? verify_files(prefix, policy, sig_path, council, newest, json) : 1;
   free(sig_path);
   return rc;
 }
@@ -343,10 +366,24 @@ static void show_override(const char *path, const hv_policy_override *o) {
 static int cmd_show(int argc, char **argv) {
   const char *prefix = "handover policy show";
   const char *policy = NULL;
-  int rc = pol_parse_args(prefix, usage_show, argc, argv, NULL, 0, &policy);
-  if (rc) return rc == 1 ? 0 : 2;
+  bool json = false;
+  const cli_opt opts[] = {
+      {"json", NULL, "print the parsed policy as one JSON object", NULL, &json},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  const cli_cmd_spec spec = {
+      .command = "policy show",
+      .synopsis = "policy show [--json] POLICY",
+      .about = "Parses POLICY and prints it in canonical form (every setting explicit).\n"
+               "Signatures are not checked: use 'handover policy verify' for that.",
+      .tables = {opts, NULL},
+      .positional = &policy,
+      .positional_name = "POLICY",
+  };
+  int rc = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
+  if (rc >= 0) return rc;
   if (!policy) {
-    fprintf(stderr, "%s: POLICY is required\n%s", prefix, usage_show);
+    fprintf(stderr, "%s: POLICY is required (see --help)\n", prefix);
     return 2;
   }
   uint8_t *text;
@@ -365,6 +402,11 @@ static int cmd_show(int argc, char **argv) {
   if (err) {
     report(prefix, policy, err, &d);
     return 1;
+  }
+  if (json) {
+    rc = pol_show_json(policy, p);
+    hv_policy_free(p);
+    return rc;
   }
   char *out = malloc(HV_POLICY_MAX_FILE);
   size_t out_len = 0;
@@ -393,11 +435,31 @@ static int cmd_show(int argc, char **argv) {
 static int cmd_timestamp(int argc, char **argv) {
   const char *prefix = "handover policy timestamp";
   const char *key = NULL, *when_s = NULL, *out_path = NULL, *policy = NULL;
-  const pol_opt opts[] = {{"key", &key}, {"time", &when_s}, {"out", &out_path}};
-  int rc = pol_parse_args(prefix, usage_timestamp, argc, argv, opts, N_OPTS(opts), &policy);
-  if (rc) return rc == 1 ? 0 : 2;
-  if (!key || !policy) {
-    fprintf(stderr, "%s: --key and POLICY are required\n%s", prefix, usage_timestamp);
+  const cli_opt opts[] = {
+      {"secret", "FILE", "the online key (the policy's timestamp_key)", &key, NULL},
+      {"time", "T", "RFC 3339 UTC or UNIX seconds (default: this machine's clock)", &when_s,
+       NULL},
+      {"out", "FILE", "where to write it (default POLICY.ts)", &out_path, NULL},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  static const cli_alias aliases[] = {{"key", "secret"}, {NULL, NULL}};
+  const cli_cmd_spec spec = {
+      .command = "policy timestamp",
+      .synopsis = "policy timestamp --secret FILE [--time T] [--out FILE] POLICY",
+      .about = "Signs with the online key (the policy's timestamp_key) a small file\n"
+               "naming POLICY's SHA-256 and version and the time T, written atomically\n"
+               "to FILE (default POLICY.ts). A worker keeps the policy in force only\n"
+               "max_timestamp_age_s past T (docs/POLICY.md): re-sign before then.",
+      .tables = {opts, NULL},
+      .aliases = aliases,
+      .positional = &policy,
+      .positional_name = "POLICY",
+  };
+  int rc = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
+  if (rc >= 0) return rc;
+  if (!cli_opts_require(&spec, key, "secret")) return 2;
+  if (!policy) {
+    fprintf(stderr, "%s: POLICY is required (see --help)\n", prefix);
     return 2;
   }
   uint64_t when = (uint64_t)time(NULL);

@@ -22,16 +22,4 @@ int pol_write_new(const char *prefix, const char *path, const void *data,
 int pol_write_replace(const char *prefix, const char *path, const void *data,
                       size_t len, mode_t mode);
 
-/* An option taking a value, `--name VALUE` or `--name=VALUE`. */
-typedef struct {
-  const char *name; /* without the dashes */
-  const char **value;
-} pol_opt;
-
-/* 0: parsed; 1: --help was asked (usage printed to stdout); 2: usage error
- * (printed to stderr). *positional gets the one non-option argument, if
- * positional is not NULL; otherwise none is allowed. */
-int pol_parse_args(const char *prefix, const char *usage, int argc, char **argv,
-                   const pol_opt *opts, size_t n_opts, const char **positional);
-
 #endif

@@ -8,9 +8,13 @@
 
 #include "cli/commands.h"
 #include "cli/log.h"
+#include "cli/notify.h"
 #include "cli/opts.h"
+#include "cli/serve_checks.h"
+#include "cli/serve_reload.h"
 #include "cli/tee_opts.h"
 #include "cli/transport.h"
+#include "cli/util.h"
 #include "cli/worker.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -26,13 +30,14 @@ static int install_signals(void) {
   sa.sa_handler = on_stop;
   sigemptyset(&sa.sa_mask);
   if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0) return -1;
+  if (cli_reload_block() != 0) return -1; /* one thread takes SIGHUP */
   sa.sa_handler = SIG_IGN;
   return sigaction(SIGPIPE, &sa, NULL);
 }
 
 typedef struct {
   cli_worker_args w;
-  const char *socket_path, *listen, *chain_head, *chain_head_file;
+  const char *socket_path, *listen, *chain_head, *chain_head_file, *log_format;
   hv_session_addr addr; /* from --listen, or --socket as unix:PATH */
   bool once;
 } serve_args;
@@ -61,15 +66,31 @@ static bool chain_head_arg(const cli_cmd_spec *spec, const serve_args *a,
 }
 
 static void log_listening(const hv_session_addr *bound, const cli_worker *w,
-                          const hv_proto_chain_head *head) {
+                          const hv_proto_chain_head *head, bool json) {
   hv_tee_measurement self;
-  char m[160], where[HV_SESSION_ADDR_MAX + 16];
+  char m[160], mr[2 * HV_TEE_MR_LEN + 1], where[HV_SESSION_ADDR_MAX + 16], addr[HV_SESSION_ADDR_MAX + 16];
   hv_tee_self(w->tee, &self);
   hv_session_measurement_line(&self, m, sizeof m);
+  hv_session_addr_format(bound, addr, sizeof addr);
   if (bound->kind == HV_SESSION_ADDR_UNIX)
     snprintf(where, sizeof where, "%s (mode 0600)", bound->path);
   else
-    hv_session_addr_format(bound, where, sizeof where);
+    snprintf(where, sizeof where, "%s", addr);
+  if (json) {
+    cli_hex(self.mr_enclave, HV_TEE_MR_LEN, mr);
+    char stamp[CLI_LOG_STAMP_LEN];
+    cli_log_stamp(stamp);
+    cli_log_json_object(json_pack(
+        "{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:i, s:i, s:I, s:{s:I, s:I}, s:I}", "time",
+        stamp, "command", "serve", "event", "listening", "address", addr, "tee",
+        hv_tee_kind_name(hv_tee_get_kind(w->tee)), "dev_mode", hv_tee_dev_mode(w->tee),
+        "mr_enclave", mr, "isv_prod_id", self.isv_prod_id, "isv_svn", self.isv_svn,
+        "policy_version", (json_int_t)w->params.policy_version, "chain_head", "number",
+        (json_int_t)head->number, "time_ms", (json_int_t)head->time_ms, "nts_servers",
+        (json_int_t)w->time_cfg->n_servers));
+  }
+  cli_notify("READY=1\nSTATUS=serving on %s, policy version %llu", addr,
+             (unsigned long long)w->params.policy_version);
   cli_log("serve: listening on %s, %s TEE%s, %s, policy version %llu, "
           "chain head %llu:%llu, %zu NTS servers", where,
           hv_tee_kind_name(hv_tee_get_kind(w->tee)),
@@ -114,11 +135,34 @@ static void remove_socket(const socket_file *f) {
     unlink(f->path);
 }
 
+static void log_stopped(hv_session_sender *s, int rc, bool json) {
+  hv_session_time_stats ts;
+  hv_session_time_get_stats(hv_session_sender_time(s), &ts);
+  cli_notify("STOPPING=1");
+  if (json) {
+    char stamp[CLI_LOG_STAMP_LEN];
+    cli_log_stamp(stamp);
+    cli_log_json_object(json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I}", "time", stamp,
+                                  "command", "serve", "event", "stopped", "ok",
+                                  rc == CLI_EXIT_OK, "time_queries", (json_int_t)ts.queries,
+                                  "time_reused", (json_int_t)ts.reused, "nts_ke_handshakes",
+                                  (json_int_t)ts.handshakes));
+  }
+  cli_log("serve: stopped (%lld trusted-time queries, %lld reused, %lld NTS-KE handshakes)",
+          (long long)ts.queries, (long long)ts.reused, (long long)ts.handshakes);
+}
+
 static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_chain_head *head) {
   cli_worker w;
+  if (cli_serve_check_ca(a->w.ca_file) != 0) return CLI_EXIT_FAIL;
   if (cli_worker_open(&a->w, tee_opts, &w) != 0) return CLI_EXIT_FAIL;
   hv_session_sender *s;
   if (hv_session_sender_new(w.sw, head, a->chain_head_file, &s) != HV_SESSION_OK) {
+    cli_worker_free(&w);
+    return CLI_EXIT_FAIL;
+  }
+  if (cli_serve_check_started(&w, s, head) != 0) {
+    hv_session_sender_free(s);
     cli_worker_free(&w);
     return CLI_EXIT_FAIL;
   }
@@ -131,16 +175,19 @@ static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_cha
   } else {
     socket_file sf;
     note_socket(&sf, &bound);
-    log_listening(&bound, &w, head);
-    rc = hv_session_serve(s, fd, a->once, &stop_requested) == HV_SESSION_OK ? CLI_EXIT_OK
-                                                                            : CLI_EXIT_FAIL;
+    char addr[HV_SESSION_ADDR_MAX + 16];
+    hv_session_addr_format(&bound, addr, sizeof addr);
+    cli_reloader *reloader = cli_reload_start(s, addr, a->w.json);
+    log_listening(&bound, &w, head, a->w.json);
+    rc = reloader && hv_session_serve(s, fd, a->once, &stop_requested) == HV_SESSION_OK
+             ? CLI_EXIT_OK
+             : CLI_EXIT_FAIL;
+    cli_reload_stop(reloader);
     close(fd);
     remove_socket(&sf);
-    hv_session_time_stats ts;
-    hv_session_time_get_stats(hv_session_sender_time(s), &ts);
-    cli_log("serve: stopped (%lld trusted-time queries, %lld reused, %lld NTS-KE handshakes)",
-            (long long)ts.queries, (long long)ts.reused, (long long)ts.handshakes);
-    if (hv_session_sender_retired(s)) rc = retired_line(&w);
+    bool retired = hv_session_sender_retired(s);
+    log_stopped(s, rc, a->w.json);
+    if (retired) rc = retired_line(&w); /* the last line says where the key went */
   }
   hv_session_sender_free(s);
   cli_worker_free(&w);
@@ -155,7 +202,7 @@ int cmd_serve(int argc, char **argv) {
       {"store", "DIR", "the worker's key store (must hold an identity)", &a.w.store_dir, NULL},
       {"listen", "ADDR", "unix:PATH or tcp:HOST:PORT (HOST 127.x.y.z or [::1]; port 0: any)",
        &a.listen, NULL},
-      {"socket", "PATH", "the Unix socket to listen on (made 0600): --listen unix:PATH",
+      {"socket", "PATH", "deprecated: --listen unix:PATH",
        &a.socket_path, NULL},
       {"policy", "FILE", "the governance policy", &a.w.policy_file, NULL},
       {"policy-sig", "FILE", "its council signatures", &a.w.policy_sig_file, NULL},
@@ -174,16 +221,21 @@ int cmd_serve(int argc, char **argv) {
        &a.w.ca_file, NULL},
       {"nts-state", "DIR", "keep NTS cookies here between queries", &a.w.nts_state_dir, NULL},
       {"once", NULL, "exit after the first completed handover", NULL, &a.once},
+      {"json", NULL, "progress as one JSON object per line on stdout", NULL, &a.w.json},
+      {"log-format", "text|json", "log lines on stderr as text (default) or JSON",
+       &a.log_format, NULL},
       {NULL, NULL, NULL, NULL, NULL},
   };
   cli_cmd_spec spec = {
       .command = "serve",
-      .synopsis = "serve --store DIR (--listen ADDR | --socket PATH) --policy FILE --policy-sig FILE "
+      .synopsis = "serve --store DIR --listen ADDR --policy FILE --policy-sig FILE "
                   "(--chain-head N:MS | --chain-head-file FILE) [options]",
       .about = "The sender: the running (old) build hands its key to an upgraded build\n"
                "that connects to ADDR, after every check of the protocol. TCP is for\n"
                "enclave runtimes (Gramine) whose Unix sockets stay inside one instance.\n"
-               "One handover per connection; SIGINT or SIGTERM stops it.",
+               "One handover per connection; SIGINT or SIGTERM stops it. SIGHUP reads\n"
+               "and verifies the policy again: a newer version replaces the old one for\n"
+               "new connections; an invalid one is logged and the old one kept.",
       .tables = {opts, tee.table, NULL},
   };
   int st = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
@@ -192,10 +244,14 @@ int cmd_serve(int argc, char **argv) {
                           .addr = a.listen, .alias_opt = "socket", .alias_path = a.socket_path};
   if (!cli_opts_require(&spec, a.w.store_dir, "store") || !cli_transport_addr(&ta, &a.addr) ||
       !cli_opts_require(&spec, a.w.policy_file, "policy") ||
-      !cli_opts_require(&spec, a.w.policy_sig_file, "policy-sig"))
+      !cli_opts_require(&spec, a.w.policy_sig_file, "policy-sig") ||
+      !cli_tee_opts_check(&tee, "serve"))
     return CLI_EXIT_USAGE;
   hv_proto_chain_head head;
-  if (!chain_head_arg(&spec, &a, &head)) return CLI_EXIT_USAGE;
+  cli_log_format lf;
+  if (!chain_head_arg(&spec, &a, &head) || !cli_log_parse_format("serve", a.log_format, &lf))
+    return CLI_EXIT_USAGE;
+  cli_log_configure("serve", lf);
   if (install_signals() != 0) return CLI_EXIT_FAIL;
   return serve(&a, &tee, &head);
 }

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/tee_opts.h"
+#include "cli/json_out.h"
 #include "cli/util.h"
 #include "handover/policy.h"
 #include "handover/store.h"
@@ -71,27 +72,39 @@ static void print_text(const status_view *v) {
   printf("time floor      %llu (%s)\n", (unsigned long long)v->time_floor_ms, floor);
 }
 
+/* state first, then the tombstone of a retired store, then the rest. */
 static void print_json(const status_view *v) {
-  printf("{\"state\":\"%s\",", v->retired ? "retired" : "serving");
-  if (v->retired)
-    printf("\"tombstone\":{\"mr_enclave\":\"%s\",\"mr_signer\":\"%s\",\"isv_prod_id\":%u,"
-           "\"isv_svn\":%u,\"time_ms\":%llu,\"transcript_hash\":\"%s\"},",
-           v->to_enclave, v->to_signer, v->tomb.receiver.isv_prod_id,
-           v->tomb.receiver.isv_svn, (unsigned long long)v->tomb.time_ms, v->transcript);
-  printf("\"identity\":\"%s\",\"identity_check\":\"%s\",\"tee\":\"%s\","
-         "\"dev_mode\":%s,\"mr_enclave\":\"%s\",\"mr_signer\":\"%s\","
-         "\"isv_prod_id\":%u,\"isv_svn\":%u,\"policy_version\":%llu,"
-         "\"chain_head\":{\"number\":%llu,\"time_ms\":%llu},\"resealed\":\"%s\","
-         "\"time_floor_ms\":%llu}\n",
-         v->pub, v->retired ? "retired"
-                 : v->identity_check == HV_STORE_OK ? "ok" : hv_store_error_text(v->identity_check),
-         v->kind, v->dev_mode ? "true" : "false", v->mr_enclave, v->mr_signer,
-         v->m.isv_prod_id, v->m.isv_svn, (unsigned long long)v->policy_version,
-         (unsigned long long)v->head.number, (unsigned long long)v->head.time_ms,
-         resealed_names(v->resealed), (unsigned long long)v->time_floor_ms);
+  json_t *o = json_pack("{s:s}", "state", v->retired ? "retired" : "serving");
+  if (o && v->retired)
+    json_object_set_new(o, "tombstone",
+                        json_pack("{s:s, s:s, s:i, s:i, s:I, s:s}", "mr_enclave", v->to_enclave,
+                                  "mr_signer", v->to_signer, "isv_prod_id",
+                                  v->tomb.receiver.isv_prod_id, "isv_svn",
+                                  v->tomb.receiver.isv_svn, "time_ms",
+                                  (json_int_t)v->tomb.time_ms, "transcript_hash",
+                                  v->transcript));
+  json_t *rest = json_pack(
+      "{s:s, s:s, s:s, s:b, s:s, s:s, s:i, s:i, s:I, s:{s:I, s:I}, s:s, s:I}", "identity",
+      v->pub,
+      "identity_check",
+      v->retired                         ? "retired"
+      : v->identity_check == HV_STORE_OK ? "ok"
+                                         : hv_store_error_name(v->identity_check),
+      "tee", v->kind, "dev_mode", v->dev_mode, "mr_enclave", v->mr_enclave, "mr_signer",
+      v->mr_signer, "isv_prod_id", v->m.isv_prod_id, "isv_svn", v->m.isv_svn,
+      "policy_version", (json_int_t)v->policy_version, "chain_head", "number",
+      (json_int_t)v->head.number, "time_ms", (json_int_t)v->head.time_ms, "resealed",
+      resealed_names(v->resealed), "time_floor_ms", (json_int_t)v->time_floor_ms);
+  if (o && rest && json_object_update(o, rest) == 0) {
+    json_decref(rest);
+    cli_json_print(o);
+    return;
+  }
+  json_decref(o);
+  json_decref(rest);
+  cli_json_print(NULL);
 }
 
-/* The identity and its check, or, for a retired store, the tombstone. */
 static hv_store_error read_identity(hv_store *store, status_view *v) {
   uint8_t pub[HV_ED25519_PUB_LEN], secret[HV_ED25519_PRIV_LEN];
   hv_store_error se = hv_store_get_tombstone(store, &v->retired, &v->tomb);
@@ -148,7 +161,8 @@ int cmd_status(int argc, char **argv) {
   };
   int st = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
   if (st >= 0) return st;
-  if (!cli_opts_require(&spec, store_dir, "store")) return CLI_EXIT_USAGE;
+  if (!cli_opts_require(&spec, store_dir, "store") || !cli_tee_opts_check(&tee, "status"))
+    return CLI_EXIT_USAGE;
   hv_tee *t;
   if (cli_tee_open(&tee, "status", &t) != 0) return CLI_EXIT_FAIL;
   hv_store *store = NULL;

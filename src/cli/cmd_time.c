@@ -6,6 +6,8 @@
 
 #include "cli/cmd_time.h"
 #include "cli/commands.h"
+#include "cli/opts.h"
+#include "cli/time_policy.h"
 
 #define EXIT_TRUSTED 0
 #define EXIT_UNTRUSTED 1
@@ -13,45 +15,11 @@
 /* A day: anything wider is not agreement but a misconfiguration. */
 #define MAX_SPREAD_S_LIMIT 86400
 
-static void usage(FILE *out) {
-  fprintf(out,
-          "usage: handover time [OPTIONS]\n"
-          "Asks every NTS server at once, under one deadline, and prints the\n"
-          "time a majority of them agree on (exit 0) or why there is none (exit 1).\n"
-          "\n"
-          "  --server HOST[:KEPORT][,operator=X][,region=Y]\n"
-          "                     an NTS server (repeatable; IPv6 as [::1]:4460)\n"
-          "  --server https://HOST[:PORT][,operator=X][,region=Y]\n"
-          "                     an HTTPS Date source (TLS 1.3, one-second precision)\n"
-          "                     joining the same quorum. Without\n"
-          "                     --server or --config: the 8 built-in public servers\n"
-          "  --config FILE      servers and thresholds from a file (lines:\n"
-          "                     server SPEC [operator=X] [region=Y], timeout-ms N,\n"
-          "                     min-responses N, max-spread-ms N, min-operators N,\n"
-          "                     quorum configured|answers)\n"
-          "  --ca FILE          trust this CA file instead of the system store\n"
-          "  --timeout MS       one deadline for everything (default %d)\n"
-          "  --min-responses N  agreeing samples needed (default %d)\n"
-          "  --max-spread S     seconds the agreeing samples may span (default %d)\n"
-          "  --min-operators N  distinct operators among them (default %d)\n"
-          "  --quorum configured|answers\n"
-          "                     the agreeing samples must be more than half of the\n"
-          "                     servers configured (default) or of those that answered\n"
-          "  --not-before UNIX  refuse certificates expired before this time\n"
-          "  --state DIR        keep cookies here (0700) so later runs skip NTS-KE\n"
-          "  --wait-all         wait for every server (or the deadline) even once the\n"
-          "                     verdict is settled, so every falseticker is named\n"
-          "  --json             print JSON instead of a table\n"
-          "  --help             this text\n"
-          "Exit: 0 trusted time, 1 none, 2 bad usage or configuration.\n",
-          HV_TIMESRC_DEFAULT_TIMEOUT_MS, HV_TIMESRC_DEFAULT_MIN_RESPONSES,
-          HV_TIMESRC_DEFAULT_MAX_SPREAD_MS / 1000, HV_TIMESRC_DEFAULT_MIN_OPERATORS);
-}
-
 typedef struct {
   const char *servers[HV_TIMESRC_MAX_SERVERS + 1];
   size_t n_servers;
   const char *config, *ca, *state, *quorum;
+  const char *policy, *policy_sig, *council; /* a policy's own servers and quorum */
   long long timeout_ms, min_responses, max_spread_ms, min_operators, not_before;
   bool json, wait_all;
 } time_args;
@@ -89,65 +57,115 @@ static int seconds_ms(const char *flag, const char *v, long long *out) {
   return 0;
 }
 
-static int parse_flag(time_args *a, const char *flag, const char *v) {
-  if (!strcmp(flag, "--server")) {
-    if (a->n_servers == HV_TIMESRC_MAX_SERVERS) return bad(flag, "too many servers");
-    a->servers[a->n_servers++] = v;
-    return 0;
-  }
-  if (!strcmp(flag, "--config")) return a->config = v, 0;
-  if (!strcmp(flag, "--ca")) return a->ca = v, 0;
-  if (!strcmp(flag, "--state")) return a->state = v, 0;
-  if (!strcmp(flag, "--quorum")) {
-    if (strcmp(v, "configured") && strcmp(v, "answers"))
-      return bad(flag, "must be 'configured' or 'answers'");
-    return a->quorum = v, 0;
-  }
-  if (!strcmp(flag, "--timeout"))
-    return number(flag, v, 1, HV_TIMESRC_MAX_TIMEOUT_MS, &a->timeout_ms);
-  if (!strcmp(flag, "--min-responses"))
-    return number(flag, v, 1, HV_TIMESRC_MAX_SERVERS, &a->min_responses);
-  if (!strcmp(flag, "--min-operators"))
-    return number(flag, v, 1, HV_TIMESRC_MAX_SERVERS, &a->min_operators);
-  if (!strcmp(flag, "--not-before")) return number(flag, v, 0, INT64_MAX / 2, &a->not_before);
-  if (!strcmp(flag, "--max-spread")) return seconds_ms(flag, v, &a->max_spread_ms);
-  return bad(flag, "unknown option (see --help)");
+/* The numbers, checked once parsing is done (a usage error names the option). */
+typedef struct {
+  const char *timeout, *min_responses, *min_operators, *not_before, *max_spread;
+} time_numbers;
+
+static int check_numbers(const time_numbers *n, time_args *a) {
+  if (a->quorum && strcmp(a->quorum, "configured") && strcmp(a->quorum, "answers"))
+    return bad("--quorum", "must be 'configured' or 'answers'");
+  if (n->timeout && number("--timeout", n->timeout, 1, HV_TIMESRC_MAX_TIMEOUT_MS, &a->timeout_ms))
+    return -1;
+  if (n->min_responses && number("--min-responses", n->min_responses, 1,
+                                 HV_TIMESRC_MAX_SERVERS, &a->min_responses))
+    return -1;
+  if (n->min_operators && number("--min-operators", n->min_operators, 1,
+                                 HV_TIMESRC_MAX_SERVERS, &a->min_operators))
+    return -1;
+  if (n->not_before && number("--not-before", n->not_before, 0, INT64_MAX / 2, &a->not_before))
+    return -1;
+  if (n->max_spread && seconds_ms("--max-spread-s", n->max_spread, &a->max_spread_ms))
+    return -1;
+  return 0;
 }
 
-static bool takes_value(const char *flag) {
-  static const char *const with_value[] = {"--server", "--config", "--ca", "--state",
-                                           "--timeout", "--min-responses", "--min-operators",
-                                           "--not-before", "--max-spread", "--quorum"};
-  for (size_t i = 0; i < sizeof with_value / sizeof with_value[0]; i++)
-    if (!strcmp(flag, with_value[i])) return true;
-  return false;
-}
+/* Help lines that name their defaults. */
+typedef struct {
+  char timeout[64], responses[64], spread[64], operators[64];
+} time_help;
 
 /* 1: --help seen; 0: parsed; -1: bad usage (already said why). */
 static int parse_args(int argc, char **argv, time_args *a) {
   memset(a, 0, sizeof *a);
   a->timeout_ms = a->min_responses = a->max_spread_ms = a->min_operators = a->not_before = -1;
-  for (int i = 1; i < argc; i++) {
-    const char *arg = argv[i];
-    if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) return 1;
-    if (!strcmp(arg, "--json") || !strcmp(arg, "--wait-all")) {
-      *(arg[2] == 'j' ? &a->json : &a->wait_all) = true;
-      continue;
-    }
-    if (!takes_value(arg)) return bad(arg, "unknown option (see --help)");
-    if (i + 1 >= argc) return bad(arg, "needs a value");
-    if (parse_flag(a, arg, argv[++i])) return -1;
+  time_numbers n = {0};
+  time_help h;
+  snprintf(h.timeout, sizeof h.timeout, "one deadline for everything (default %d)",
+           HV_TIMESRC_DEFAULT_TIMEOUT_MS);
+  snprintf(h.responses, sizeof h.responses, "agreeing samples needed (default %d)",
+           HV_TIMESRC_DEFAULT_MIN_RESPONSES);
+  snprintf(h.spread, sizeof h.spread, "seconds the agreeing samples may span (default %d)",
+           HV_TIMESRC_DEFAULT_MAX_SPREAD_MS / 1000);
+  snprintf(h.operators, sizeof h.operators, "distinct operators among them (default %d)",
+           HV_TIMESRC_DEFAULT_MIN_OPERATORS);
+  const cli_list_opt lists[] = {
+      {"server", "SPEC",
+       "HOST[:KEPORT] (NTS; IPv6 as [::1]:4460) or https://HOST[:PORT] (HTTPS Date),\n"
+       "                             with ,operator=X ,region=Y; without --server, --config\n"
+       "                             or --policy: the built-in public servers",
+       a->servers, &a->n_servers, HV_TIMESRC_MAX_SERVERS},
+      {NULL, NULL, NULL, NULL, NULL, 0},
+  };
+  const cli_opt opts[] = {
+      {"config", "FILE", "servers and thresholds from a file (handover(1))", &a->config, NULL},
+      {"policy", "FILE", "a policy's servers and quorum rules, verified first", &a->policy,
+       NULL},
+      {"policy-sig", "FILE", "its signatures (with --policy)", &a->policy_sig, NULL},
+      {"council", "FILE", "dev mode: the council that signed it (with --policy)",
+       &a->council, NULL},
+      {"ca", "FILE", "trust this CA file instead of the system store", &a->ca, NULL},
+      {"timeout", "MS", h.timeout, &n.timeout, NULL},
+      {"min-responses", "N", h.responses, &n.min_responses, NULL},
+      {"max-spread-s", "S", h.spread, &n.max_spread, NULL},
+      {"min-operators", "N", h.operators, &n.min_operators, NULL},
+      {"quorum", "configured|answers",
+       "the majority is of the servers configured (default) or that answered", &a->quorum,
+       NULL},
+      {"not-before", "UNIX", "refuse certificates expired before this time", &n.not_before,
+       NULL},
+      {"nts-state", "DIR", "keep cookies here (0700) so later runs skip NTS-KE", &a->state,
+       NULL},
+      {"wait-all", NULL, "wait for every server even once the verdict is settled", NULL,
+       &a->wait_all},
+      {"json", NULL, "print JSON instead of a table (docs/JSON.md)", NULL, &a->json},
+      {NULL, NULL, NULL, NULL, NULL},
+  };
+  static const cli_alias aliases[] = {
+      {"state", "nts-state"}, {"max-spread", "max-spread-s"}, {NULL, NULL}};
+  const cli_cmd_spec spec = {
+      .command = "time",
+      .synopsis = "time [--server SPEC]... [--config FILE | --policy FILE --policy-sig FILE] "
+                  "[options]",
+      .about = "Asks every server at once, under one deadline, and prints the time a\n"
+               "majority of them agree on (exit 0) or why there is none (exit 1).\n"
+               "Exit 2: bad usage or configuration.",
+      .tables = {opts, NULL},
+      .aliases = aliases,
+      .lists = lists,
+  };
+  switch (cli_opts_parse(&spec, argc, argv)) {
+    case CLI_OPTS_HELP: return 1;
+    case CLI_OPTS_ERROR: return -1;
+    case CLI_OPTS_OK: break;
   }
-  return 0;
+  return check_numbers(&n, a);
 }
 
 /* The file (if any) first, then the flags override it. */
 static int build_config(const time_args *a, hv_timesrc_config *cfg) {
   char err[300];
-  if (a->n_servers == 0 && !a->config)
+  if (a->policy) {
+    if (a->config || a->n_servers) return bad("--policy", "not with --config or --server");
+    int pc = cli_time_policy_config(a->policy, a->policy_sig, a->council, cfg);
+    if (pc != 0) return pc;
+  } else if (a->policy_sig || a->council) {
+    return bad(a->policy_sig ? "--policy-sig" : "--council", "only with --policy FILE");
+  } else if (a->n_servers == 0 && !a->config) {
     hv_timesrc_config_defaults(cfg);
-  else
+  } else {
     hv_timesrc_config_init(cfg);
+  }
   if (a->config && hv_timesrc_config_load(cfg, a->config, err, sizeof err))
     return bad("--config", err);
   for (size_t i = 0; i < a->n_servers; i++) {
@@ -177,17 +195,16 @@ static int build_config(const time_args *a, hv_timesrc_config *cfg) {
 int cmd_time(int argc, char **argv) {
   time_args a;
   int rc = parse_args(argc, argv, &a);
-  if (rc == 1) {
-    usage(stdout);
-    return EXIT_TRUSTED;
-  }
+  if (rc == 1) return EXIT_TRUSTED; /* the usage went to stdout */
   if (rc < 0) return EXIT_USAGE;
   hv_timesrc_config *cfg = malloc(sizeof *cfg);
   hv_timesrc_report *rep = malloc(sizeof *rep);
   int status = EXIT_USAGE;
   if (!cfg || !rep) {
     fprintf(stderr, "handover time: out of memory\n");
-  } else if (build_config(&a, cfg) == 0) {
+  } else if ((rc = build_config(&a, cfg)) == CLI_TIME_POLICY_REFUSED) {
+    status = EXIT_UNTRUSTED;
+  } else if (rc == 0) {
     hv_timesrc_verdict v = hv_timesrc_query(cfg, rep);
     if (v == HV_TIMESRC_BAD_CONFIG || v == HV_TIMESRC_INTERNAL) {
       fprintf(stderr, "handover time: %s\n", rep->error);

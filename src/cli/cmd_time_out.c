@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "cli/cmd_time.h"
+#include "cli/json_out.h"
 
 #define NS_PER_MS 1000000LL
 #define NS_PER_S 1000000000LL
@@ -129,84 +130,67 @@ void cmd_time_print_table(FILE *out, const hv_timesrc_config *cfg,
   fprintf(out, "trust: %s\n", trust);
 }
 
-/* A JSON string: quotes, backslashes and every byte outside printable
- * ASCII escaped, so any server name or error text stays valid JSON. */
-static void json_str(FILE *out, const char *s) {
-  fputc('"', out);
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\')
-      fprintf(out, "\\%c", *p);
-    else if (*p < 0x20 || *p >= 0x7f)
-      fprintf(out, "\\u%04x", *p);
-    else
-      fputc(*p, out);
-  }
-  fputc('"', out);
-}
-
-static void json_server(FILE *out, const hv_timesrc_server *s, const hv_timesrc_evidence *e) {
-  fputs("{\"host\":", out);
-  json_str(out, s->host);
-  fprintf(out, ",\"port\":%u,\"kind\":\"%s\",\"operator\":", port_of(s),
-          hv_timesrc_kind_name(s->kind));
-  json_str(out, s->operator_name);
-  fputs(",\"region\":", out);
-  json_str(out, s->region);
-  fputs(",\"result\":", out);
-  json_str(out, hv_timesrc_outcome_name(e));
-  fprintf(out, ",\"elapsed_ms\":%" PRId64 ",\"used_ke\":%s", e->elapsed_ms,
-          e->used_ke ? "true" : "false");
-  fputs(",\"notes\":", out);
-  json_str(out, e->notes);
-  if (e->outcome != HV_TIMESRC_OUT_FAILED && e->outcome != HV_TIMESRC_OUT_ABANDONED) {
-    fputs(",\"ntp_address\":", out);
-    json_str(out, e->sample.ntp_address);
-  }
+/* Nanosecond values are strings (they pass 2^53); docs/JSON.md. */
+static json_t *json_server(const hv_timesrc_server *s, const hv_timesrc_evidence *e) {
+  json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:I, s:b, s:s}", "host", s->host,
+                        "port", (int)port_of(s), "kind", hv_timesrc_kind_name(s->kind),
+                        "operator", s->operator_name, "region", s->region, "result",
+                        hv_timesrc_outcome_name(e), "elapsed_ms", (json_int_t)e->elapsed_ms,
+                        "used_ke", e->used_ke, "notes", e->notes);
+  if (!o) return NULL;
+  if (e->outcome != HV_TIMESRC_OUT_FAILED && e->outcome != HV_TIMESRC_OUT_ABANDONED)
+    json_object_set_new(o, "ntp_address", json_string(e->sample.ntp_address));
   if (!votes(e)) {
-    fputs(",\"detail\":", out);
-    json_str(out, e->detail);
-  } else {
-    fprintf(out,
-            ",\"time_ns\":%" PRId64 ",\"bound_ns\":%" PRId64 ",\"offset_ns\":%" PRId64
-            ",\"delay_ns\":%" PRId64 ",\"root_delay_ns\":%" PRId64
-            ",\"root_dispersion_ns\":%" PRId64 ",\"stratum\":%u",
-            e->candidate.time_ns, e->candidate.half_width_ns, e->sample.offset_ns,
-            e->sample.delay_ns, e->sample.root_delay_ns, e->sample.root_dispersion_ns,
-            e->sample.stratum);
+    json_object_set_new(o, "detail", json_string(e->detail));
+    return o;
   }
-  fputc('}', out);
+  json_object_set_new(o, "time_ns", cli_json_i64_string(e->candidate.time_ns));
+  json_object_set_new(o, "bound_ns", cli_json_i64_string(e->candidate.half_width_ns));
+  json_object_set_new(o, "offset_ns", cli_json_i64_string(e->sample.offset_ns));
+  json_object_set_new(o, "delay_ns", cli_json_i64_string(e->sample.delay_ns));
+  json_object_set_new(o, "root_delay_ns", cli_json_i64_string(e->sample.root_delay_ns));
+  json_object_set_new(o, "root_dispersion_ns",
+                      cli_json_i64_string(e->sample.root_dispersion_ns));
+  json_object_set_new(o, "stratum", json_integer(e->sample.stratum));
+  return o;
 }
 
 void cmd_time_print_json(FILE *out, const hv_timesrc_config *cfg,
                          const hv_timesrc_report *rep) {
   const hv_timesrc_decision *d = &rep->decision;
-  char why[200];
+  char why[200], trust[400];
   cmd_time_explain(cfg, rep, why, sizeof why);
-  fprintf(out, "{\"trusted\":%s,\"verdict\":", d->verdict == HV_TIMESRC_TRUSTED ? "true" : "false");
-  json_str(out, hv_timesrc_verdict_name(d->verdict));
-  fputs(",\"reason\":", out);
-  json_str(out, why);
-  char trust[400];
   hv_timesrc_trust_statement(cfg, trust, sizeof trust);
-  fputs(",\"trust\":", out);
-  json_str(out, trust);
-  if (d->agreeing > 0)
-    fprintf(out,
-            ",\"time_ms\":%" PRId64 ",\"bound_ms\":%" PRId64 ",\"time_ns\":%" PRId64
-            ",\"bound_ns\":%" PRId64 ",\"spread_ns\":%" PRId64,
-            d->time_ms, d->bound_ms, d->time_ns, d->bound_ns, d->spread_ns);
-  fprintf(out,
-          ",\"local_ns\":%" PRId64 ",\"mono_ns\":%" PRId64 ",\"valid\":%zu,\"agreeing\":%zu"
-          ",\"operators\":%zu,\"quorum\":\"%s\",\"majority_of\":%zu,\"settled_early\":%s"
-          ",\"abandoned\":%zu,\"query_us\":%" PRId64 ",\"elapsed_ms\":%" PRId64
-          ",\"servers\":[",
-          d->local_ns, d->mono_ns, d->valid, d->agreeing, d->operators,
-          hv_timesrc_quorum_name(cfg->rules.quorum), d->majority_of,
-          rep->settled_early ? "true" : "false", rep->abandoned, rep->query_us,
-          rep->elapsed_ms);
-  for (size_t i = 0; i < rep->n; i++) {
-    if (i) fputc(',', out);
-    json_server(out, &cfg->servers[i], &rep->servers[i]);
+  json_t *o = json_pack("{s:b, s:s, s:s, s:s}", "trusted", d->verdict == HV_TIMESRC_TRUSTED,
+                        "verdict", hv_timesrc_verdict_name(d->verdict), "reason", why,
+                        "trust", trust);
+  json_t *servers = json_array();
+  if (!o || !servers) {
+    json_decref(o);
+    json_decref(servers);
+    (void)cli_json_write(out, NULL);
+    return;
   }
-  fputs("]}\n", out);
+  if (d->agreeing > 0) {
+    json_object_set_new(o, "time_ms", json_integer(d->time_ms));
+    json_object_set_new(o, "bound_ms", json_integer(d->bound_ms));
+    json_object_set_new(o, "time_ns", cli_json_i64_string(d->time_ns));
+    json_object_set_new(o, "bound_ns", cli_json_i64_string(d->bound_ns));
+    json_object_set_new(o, "spread_ns", cli_json_i64_string(d->spread_ns));
+  }
+  json_object_set_new(o, "local_ns", cli_json_i64_string(d->local_ns));
+  json_object_set_new(o, "mono_ns", cli_json_i64_string(d->mono_ns));
+  json_object_set_new(o, "valid", json_integer((json_int_t)d->valid));
+  json_object_set_new(o, "agreeing", json_integer((json_int_t)d->agreeing));
+  json_object_set_new(o, "operators", json_integer((json_int_t)d->operators));
+  json_object_set_new(o, "quorum", json_string(hv_timesrc_quorum_name(cfg->rules.quorum)));
+  json_object_set_new(o, "majority_of", json_integer((json_int_t)d->majority_of));
+  json_object_set_new(o, "settled_early", json_boolean(rep->settled_early));
+  json_object_set_new(o, "abandoned", json_integer((json_int_t)rep->abandoned));
+  json_object_set_new(o, "query_us", json_integer(rep->query_us));
+  json_object_set_new(o, "elapsed_ms", json_integer(rep->elapsed_ms));
+  for (size_t i = 0; i < rep->n; i++)
+    json_array_append_new(servers, json_server(&cfg->servers[i], &rep->servers[i]));
+  json_object_set_new(o, "servers", servers);
+  (void)cli_json_write(out, o);
 }

@@ -1,10 +1,12 @@
 /* handover: move a TEE worker's key to its upgraded enclave build. */
 #include <stdio.h>
 #include <string.h>
+#include <openssl/crypto.h>
 
 #include "cli/commands.h"
 #include "handover/crypto.h"
 #include "handover/session.h"
+#include "handover/version.h"
 
 typedef struct {
   const char *name;
@@ -27,7 +29,8 @@ static void usage(FILE *out) {
   fprintf(out, "usage: handover COMMAND [OPTIONS]\n\ncommands:\n");
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
     fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-  fprintf(out, "\n'handover COMMAND --help' describes each command.\n");
+  fprintf(out, "\n'handover COMMAND --help' describes each command; man handover(1)\n"
+               "all of them. 'handover --version' prints the version.\n");
 }
 
 /* Core files and other processes must not see the keys in this
@@ -49,6 +52,12 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
     usage(stdout);
+    return 0;
+  }
+  if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V") || !strcmp(argv[1], "version")) {
+    /* The command's own version, then the library and OpenSSL it runs on. */
+    printf("handover %s\nlibhandover %s\n%s\n", HV_VERSION_STRING, hv_version(),
+           OpenSSL_version(OPENSSL_VERSION));
     return 0;
   }
   /* Before any command, so that no timed step pays for OpenSSL's

@@ -1,5 +1,7 @@
-/* Long-option parsing shared by the commands, so every command takes
- * "--name VALUE" or "--name=VALUE" and answers --help the same way. */
+/* Long-option parsing shared by the commands (getopt_long), so every
+ * command takes "--name VALUE" or "--name=VALUE", refuses abbreviations,
+ * ends its options at "--", warns about deprecated names and answers
+ * --help the same way. */
 #ifndef HANDOVER_CLI_OPTS_H
 #define HANDOVER_CLI_OPTS_H
 
@@ -11,6 +13,9 @@
 #define CLI_EXIT_FAIL 1  /* a check refused, or an operation failed */
 #define CLI_EXIT_USAGE 2 /* the command line is wrong */
 
+/* Option tables per command (tables[] below), the TEE table shared. */
+#define CLI_OPTS_MAX_TABLES 4
+
 typedef struct {
   const char *name;    /* without the leading "--"; NULL ends a table */
   const char *metavar; /* NULL: a flag without a value */
@@ -19,11 +24,29 @@ typedef struct {
   bool *flag;          /* set for flags */
 } cli_opt;
 
+/* An option that may be given several times (time --server). */
 typedef struct {
-  const char *command;  /* e.g. "serve" */
+  const char *name, *metavar, *help; /* NULL name ends the list */
+  const char **items;                /* the values, in order */
+  size_t *n;                         /* how many so far */
+  size_t cap;                        /* at most this many (a usage error beyond) */
+} cli_list_opt;
+
+/* An old name kept for one release: it works as `current` and warns. */
+typedef struct {
+  const char *old, *current; /* without "--"; NULL old ends the list */
+} cli_alias;
+
+typedef struct {
+  const char *command;  /* e.g. "serve", "policy sign" */
   const char *synopsis; /* one line after "usage: handover " */
   const char *about;    /* a paragraph; may be NULL */
-  const cli_opt *tables[4]; /* up to four tables, NULL-terminated list */
+  const cli_opt *tables[CLI_OPTS_MAX_TABLES]; /* NULL-terminated list */
+  const cli_alias *aliases;                   /* may be NULL */
+  const cli_list_opt *lists;                  /* repeatable options; may be NULL */
+  /* The one positional argument (e.g. POLICY), NULL if none is taken. */
+  const char **positional;
+  const char *positional_name;
 } cli_cmd_spec;
 
 typedef enum { CLI_OPTS_OK, CLI_OPTS_HELP, CLI_OPTS_ERROR } cli_opts_result;

@@ -1,7 +1,9 @@
 #include "cli/tee_opts.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/util.h"
 #include "handover/session.h"
@@ -10,8 +12,10 @@ void cli_tee_opts_init(cli_tee_opts *o) {
   memset(o, 0, sizeof *o);
   cli_opt t[] = {
       {"tee", "sim|sgx", "the TEE backend (default sgx)", &o->tee, NULL},
-      {"platform-secret", "FILE", "sim: the platform secret (made 0600 if absent)",
+      {"platform-secret", "FILE", "sim: the platform secret (must exist, see below)",
        &o->platform_secret, NULL},
+      {"create-platform-secret", NULL, "sim: make --platform-secret (0600) if absent",
+       NULL, &o->create_platform_secret},
       {"mr-enclave", "HEX", "sim: this build's MRENCLAVE (64 hex digits)",
        &o->mr_enclave, NULL},
       {"build-name", "NAME", "sim: MRENCLAVE = SHA-256(\"" CLI_SIM_BUILD_PREFIX "\"+NAME)",
@@ -62,34 +66,67 @@ static bool sim_identity(const cli_tee_opts *o, const char *command, hv_tee_meas
          parse_u16(command, "isv-svn", o->isv_svn, &m->isv_svn);
 }
 
+static bool any_sim_option(const cli_tee_opts *o) {
+  return o->platform_secret || o->create_platform_secret || o->mr_enclave ||
+         o->build_name || o->mr_signer || o->isv_prod_id || o->isv_svn;
+}
+
+/* A typo in the path would otherwise make a new "platform" whose keys
+ * unseal nothing the real one sealed. */
+static bool platform_secret_present(const cli_tee_opts *o, const char *command) {
+  struct stat st;
+  if (o->create_platform_secret || stat(o->platform_secret, &st) == 0) return true;
+  if (errno == ENOENT)
+    fprintf(stderr, "handover %s: --platform-secret %s does not exist (give "
+            "--create-platform-secret to make a new sim platform)\n", command,
+            o->platform_secret);
+  else
+    fprintf(stderr, "handover %s: --platform-secret %s: %s\n", command, o->platform_secret,
+            strerror(errno));
+  return false;
+}
+
+bool cli_tee_opts_check(const cli_tee_opts *o, const char *command) {
+  const char *kind = o->tee ? o->tee : "sgx";
+  if (!strcmp(kind, "sim")) {
+    hv_tee_measurement m;
+    if (!o->platform_secret) {
+      fprintf(stderr, "handover %s: --tee sim needs --platform-secret FILE\n", command);
+      return false;
+    }
+    return sim_identity(o, command, &m) && platform_secret_present(o, command);
+  }
+  if (!strcmp(kind, "sgx")) {
+    if (!any_sim_option(o)) return true;
+    fprintf(stderr, "handover %s: the sim options (--platform-secret, --mr-enclave, ...) "
+            "do not apply to --tee sgx (the CPU measures the enclave)\n", command);
+    return false;
+  }
+  fprintf(stderr, "handover %s: --tee must be sim or sgx, not '%s'\n", command, kind);
+  return false;
+}
+
 int cli_tee_open(const cli_tee_opts *o, const char *command, hv_tee **out) {
+  if (!cli_tee_opts_check(o, command)) return -1;
   const char *kind = o->tee ? o->tee : "sgx";
   hv_tee_error err;
   if (!strcmp(kind, "sim")) {
-    if (!o->platform_secret) {
-      fprintf(stderr, "handover %s: --tee sim needs --platform-secret FILE\n", command);
-      return -1;
-    }
     hv_tee_measurement m;
-    if (!sim_identity(o, command, &m)) return -1;
+    (void)sim_identity(o, command, &m); /* checked above */
     bool given = o->mr_enclave || o->build_name || o->mr_signer || o->isv_prod_id ||
                  o->isv_svn;
     err = hv_tee_open_sim(o->platform_secret, given ? &m : NULL, out);
-  } else if (!strcmp(kind, "sgx")) {
-    if (o->platform_secret || o->mr_enclave || o->build_name || o->mr_signer ||
-        o->isv_prod_id || o->isv_svn) {
-      fprintf(stderr, "handover %s: the sim options do not apply to --tee sgx "
-              "(the CPU measures the enclave)\n", command);
-      return -1;
-    }
-    err = hv_tee_open_sgx(out);
   } else {
-    fprintf(stderr, "handover %s: --tee must be sim or sgx, not '%s'\n", command, kind);
-    return -1;
+    err = hv_tee_open_sgx(out);
   }
   if (err != HV_TEE_OK) {
     fprintf(stderr, "handover %s: opening the %s TEE failed: %s: %s\n", command, kind,
             hv_tee_error_name(err), hv_tee_error_text(err));
+    if (err == HV_TEE_ERR_NOT_ENCLAVE)
+      fprintf(stderr, "handover %s: hint: --tee sgx (the default) runs only inside an "
+              "SGX enclave (Gramine, see contrib/gramine); to try handover without one, "
+              "give --tee sim --platform-secret FILE --create-platform-secret "
+              "--build-name NAME (dev mode)\n", command);
     return -1;
   }
   return 0;

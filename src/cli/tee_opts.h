@@ -1,7 +1,8 @@
 /* The TEE options every command that acts as an enclave takes:
  *   --tee sim|sgx
- *   sim: --platform-secret FILE, --mr-enclave HEX | --build-name NAME,
- *        --mr-signer HEX, --isv-prod-id N, --isv-svn N */
+ *   sim: --platform-secret FILE [--create-platform-secret],
+ *        --mr-enclave HEX | --build-name NAME, --mr-signer HEX,
+ *        --isv-prod-id N, --isv-svn N */
 #ifndef HANDOVER_CLI_TEE_OPTS_H
 #define HANDOVER_CLI_TEE_OPTS_H
 
@@ -23,11 +24,17 @@ typedef struct {
   const char *mr_signer;
   const char *isv_prod_id;
   const char *isv_svn;
-  cli_opt table[8];
+  bool create_platform_secret; /* else a missing secret file is a typo */
+  cli_opt table[9];
 } cli_tee_opts;
 
 /* Fills the option table (its pointers point into *o). */
 void cli_tee_opts_init(cli_tee_opts *o);
+
+/* Checks the options alone (no file is opened or made): false, with a
+ * message naming the option on stderr, when the command line is wrong,
+ * so that the command exits CLI_EXIT_USAGE before it does anything. */
+bool cli_tee_opts_check(const cli_tee_opts *o, const char *command);
 
 /* Opens the TEE the options describe; on failure prints why (naming the
  * option or the TEE error) to stderr, prefixed with the command. */

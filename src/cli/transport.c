@@ -10,6 +10,9 @@ bool cli_transport_addr(const cli_transport_args *a, hv_session_addr *out) {
   }
   char text[HV_SESSION_ADDR_MAX + 8], err[256];
   const char *opt = a->addr ? a->addr_opt : a->alias_opt;
+  if (a->alias_path) /* kept for one release (README: deprecated names) */
+    fprintf(stderr, "handover %s: warning: --%s PATH is deprecated; use --%s unix:PATH\n",
+            a->command, a->alias_opt, a->addr_opt);
   if (a->addr)
     snprintf(text, sizeof text, "%s", a->addr);
   else if (snprintf(text, sizeof text, "unix:%s", a->alias_path) >= (int)sizeof text) {

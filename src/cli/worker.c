@@ -5,7 +5,7 @@
 int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
                     cli_worker *w) {
   memset(w, 0, sizeof *w);
-  w->log = (cli_log_target){.command = a->command, .quiet = a->quiet};
+  w->log = (cli_log_target){.command = a->command, .quiet = a->quiet, .json_steps = a->json};
   if (cli_tee_open(tee_opts, a->command, &w->tee) != 0) return -1;
   hv_session_worker_config cfg = {
       .store_dir = a->store_dir,
@@ -19,6 +19,7 @@ int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
       .override_file = a->override_file,
       .override_sig_file = a->override_sig_file,
       .log = {.fn = cli_session_log, .ctx = &w->log},
+      .deadline_ms = a->deadline_ms,
   };
   if (hv_session_worker_open(&cfg, w->tee, &w->sw) != HV_SESSION_OK) {
     cli_worker_free(w);

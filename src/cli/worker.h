@@ -22,7 +22,9 @@ typedef struct {
   const char *override_file;         /* serve only */
   const char *override_sig_file;
   bool create_store;
+  int64_t deadline_ms; /* receive --timeout; 0: the default */
   bool quiet; /* no step lines on stdout */
+  bool json;  /* step lines as JSON objects on stdout */
 } cli_worker_args;
 
 typedef struct {

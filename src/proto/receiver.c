@@ -57,6 +57,10 @@ hv_proto_error hv_proto_receiver_new(const hv_proto_config *cfg, hv_proto_receiv
   return HV_PROTO_OK;
 }
 
+uint64_t hv_proto_receiver_sender_policy_version(const hv_proto_receiver *r) {
+  return r->sender_policy_version;
+}
+
 void hv_proto_receiver_free(hv_proto_receiver *r) {
   if (!r) return;
   hv_proto_px_free(&r->px);

@@ -50,6 +50,19 @@ static hv_session_error read_in(session *s, const char *what) {
   return HV_SESSION_OK;
 }
 
+/* When the two sides run under different policy versions, a refusal says
+ * which each holds: the usual cause is a sender not yet given (SIGHUP)
+ * the policy that lists this build. "" when equal or not yet known. */
+static void policy_versions(const session *s, char *out, size_t cap) {
+  uint64_t theirs = hv_proto_receiver_sender_policy_version(s->r);
+  uint64_t ours = hv_session_worker_params(s->w)->policy_version;
+  out[0] = '\0';
+  if (theirs == 0 || theirs == ours) return;
+  snprintf(out, cap, " (policy versions: the sender holds %llu, this receiver %llu%s)",
+           (unsigned long long)theirs, (unsigned long long)ours,
+           theirs < ours ? "; give the sender the newer policy and reload it (SIGHUP)" : "");
+}
+
 /* Feeds the last frame to the state machine. Only KEY is judged against
  * the time (PROTOCOL.md section 7: |now - T0| <= window), so only KEY
  * costs a trusted-time query; CHALLENGE gets 0, which any future time
@@ -82,12 +95,15 @@ static hv_session_error handle(session *s, const char *what, bool needs_time,
     s->t_key.time_ms = now;
     s->key_verdict = pe;
   }
+  char versions[160];
+  policy_versions(s, versions, sizeof versions);
   if (pe == HV_PROTO_ERR_PEER_ERROR) {
-    FAIL(s, "the sender refused: %s (code %u)", ev->peer_text, ev->peer_code);
+    FAIL(s, "the sender refused: %s (code %u)%s", ev->peer_text, ev->peer_code, versions);
     return HV_SESSION_ERR_REFUSED;
   }
   if (pe != HV_PROTO_OK) {
-    FAIL(s, "refused %s: %s", what, hv_proto_error_name(pe));
+    FAIL(s, "refused %s: %s%s", what, hv_proto_error_name(pe),
+         pe == HV_PROTO_ERR_POLICY_BEHIND_SENDER ? versions : "");
     if (s->out_len > 0) (void)send_out(s, "ERROR");
     return HV_SESSION_ERR_REFUSED;
   }
@@ -231,7 +247,8 @@ hv_session_error hv_session_receive_expect(hv_session_worker *w, int fd,
   if (!s) return HV_SESSION_ERR_SYSTEM;
   s->w = w;
   s->fd = fd;
-  s->deadline_ms = hv_session_monotonic_ms() + HV_SESSION_DEADLINE_MS;
+  s->deadline_ms = hv_session_monotonic_ms() +
+                   (w->cfg.deadline_ms > 0 ? w->cfg.deadline_ms : HV_SESSION_DEADLINE_MS);
   char err[256];
   hv_session_error rc = HV_SESSION_ERR_ARGS;
   s->time = hv_session_time_new(&w->time_cfg, &w->log, err, sizeof err);

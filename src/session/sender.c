@@ -102,6 +102,7 @@ fail:
 void hv_session_sender_free(hv_session_sender *s) {
   if (!s) return;
   hv_session_time_free(s->time);
+  sess_policy_gens_free(s->gens);
   pthread_mutex_destroy(&s->lock);
   hv_wipe(s, sizeof *s);
   free(s);
@@ -346,9 +347,12 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
     send_error(s, io, HV_PROTO_ERR_INTERNAL, "sender is stopping");
     return -1;
   }
+  pthread_mutex_lock(&s->lock); /* a reload may replace it */
+  hv_session_time *t = s->time;
+  pthread_mutex_unlock(&s->lock);
   hv_session_error got_time =
       need == TIME_NONE ? HV_SESSION_OK
-                        : hv_session_time_now(s->time, need == TIME_RECENT, io->tag, &now);
+                        : hv_session_time_now(t, need == TIME_RECENT, io->tag, &now);
   io->time_ms += hv_session_monotonic_ms() - asked;
   if (got_time != HV_SESSION_OK) {
     SAY(s, HV_SESSION_LOG_WARN, "%s refused: no trusted time", io->tag);
@@ -442,7 +446,7 @@ hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
   memset(&io->t_challenge, 0, sizeof io->t_challenge);
   memset(&io->t_response, 0, sizeof io->t_response);
   make_tag(peer, io->tag, sizeof io->tag);
-  pthread_mutex_lock(&s->lock);
+  pthread_mutex_lock(&s->lock); /* a reload may replace them */
   sess_fresh_refresh(s->worker); /* a renewed online timestamp, if any */
   hv_proto_config cfg = {.tee = s->worker->tee, .params = s->worker->params};
   /* Copied under the lock: a retirement on another connection wipes it

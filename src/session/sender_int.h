@@ -7,14 +7,19 @@
 
 #include "session/worker_int.h"
 
+/* Policies and time sessions a reload replaced (reload.c). */
+typedef struct sess_policy_gen sess_policy_gen;
+void sess_policy_gens_free(sess_policy_gen *g);
+
 struct hv_session_sender {
   hv_session_worker *worker;
   uint8_t secret[HV_PROTO_SECRET_LEN]; /* the identity; wiped on free */
-  pthread_mutex_t lock;                /* guards the store and head */
+  pthread_mutex_t lock; /* guards the store, the head, and time/params (reload) */
   hv_session_time *time;
   const char *chain_head_file;  /* re-read for each message when set */
   hv_proto_chain_head head;     /* the current one */
   hv_proto_chain_head recorded; /* the last one written to the store */
+  sess_policy_gen *gens;        /* replaced by reloads; freed with the sender */
   bool retires;  /* policy after_handover retire (the default) */
   bool key_out;  /* retiring: a connection's KEY awaits its DONE */
   bool retired;  /* the key moved: tombstone recorded, secret wiped */

@@ -84,7 +84,8 @@ static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w
   hv_policy_error pe = hv_policy_verify(text, text_len, sig, sig_len, council, newest,
                                         &w->policy, &d);
   if (pe != HV_POLICY_OK) {
-    FAIL(w, "policy refused: %s (line %zu: %s)", hv_policy_error_name(pe), d.line, d.what);
+    FAIL(w, "policy %s refused: %s (line %zu: %s)", a->policy_file, hv_policy_error_name(pe),
+         d.line, d.what);
     goto out;
   }
   if (hv_sha256(text, text_len, w->policy_hash) != 0) goto out;
@@ -143,6 +144,14 @@ static int fill_time_config(const hv_session_worker_config *a, hv_session_worker
   return 0;
 }
 
+int sess_worker_load_policy(hv_session_worker *w) {
+  const hv_session_worker_config *a = &w->cfg;
+  return verify_policy(a, w) != 0 || fill_params(w) != 0 || fill_time_config(a, w) != 0 ||
+                 sess_fresh_open(w) != 0
+             ? -1
+             : 0;
+}
+
 hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_tee *tee,
                                         hv_session_worker **out) {
   *out = NULL;
@@ -164,8 +173,7 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
     hv_session_worker_free(w);
     return HV_SESSION_ERR_STORE;
   }
-  if (verify_policy(a, w) != 0 || fill_params(w) != 0 || fill_time_config(a, w) != 0 ||
-      sess_fresh_open(w) != 0) {
+  if (sess_worker_load_policy(w) != 0) {
     hv_session_worker_free(w);
     return HV_SESSION_ERR_REFUSED;
   }

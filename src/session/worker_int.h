@@ -22,6 +22,13 @@ struct hv_session_worker {
   uint64_t ts_time_unix;        /* the newest timestamp accepted */
 };
 
+/* Reads and verifies the policy files of w->cfg (refusing a version below
+ * the store's newest, recording its version), and derives the protocol
+ * parameters, the trusted-time configuration and the freshness state from
+ * it: at open, and into a new worker struct on a reload (reload.c).
+ * 0 or -1 (logged). */
+int sess_worker_load_policy(hv_session_worker *w);
+
 /* The council to verify signed files against (worker.c). 0 or -1 (logged). */
 int sess_load_council(const hv_session_worker_config *a, const hv_session_worker *w,
                       hv_policy_council **out);

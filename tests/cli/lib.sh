@@ -59,7 +59,7 @@ cli_env() {
 }
 
 # The options that name a sim build on this platform.
-tee_args() { echo "--tee sim --platform-secret ${2:-$SECRET} --build-name $1"; }
+tee_args() { echo "--tee sim --platform-secret ${2:-$SECRET} --create-platform-secret --build-name $1"; }
 gov_args() {
   echo "--policy $W/gov/policy.txt --policy-sig $W/gov/policy.sig" \
        "--council $W/gov/council.txt --ca $NTSENV_DIR/ca.pem"
@@ -79,7 +79,7 @@ start_serve() {
   [ $# -gt 0 ] && shift
   rm -f "$SOCK"
   # shellcheck disable=SC2046
-  "$HANDOVER" serve --store "$store" --socket "$SOCK" $(gov_args) --chain-head "$head" \
+  "$HANDOVER" serve --store "$store" --listen "unix:$SOCK" $(gov_args) --chain-head "$head" \
     $(tee_args "$build") "$@" >>"$W/serve.log" 2>&1 &
   SERVE_PID=$!
   i=0
@@ -96,7 +96,7 @@ receive() {
   build=$1 store=$2
   shift 2
   # shellcheck disable=SC2046
-  "$HANDOVER" receive --from "$SOCK" --store "$store" $(gov_args) $(tee_args "$build") \
+  "$HANDOVER" receive --connect "unix:$SOCK" --store "$store" $(gov_args) $(tee_args "$build") \
     "$@" >"$W/receive.log" 2>&1
 }
 

@@ -58,13 +58,19 @@ refused old receiver-not-newer "$W/older"
 stop_serve
 
 # 6. A stale chain head: the sender's newest block is 8 days old (the
-# policy allows 7).
-# (a store of its own: the old one recorded a newer head, so this one
-# would be refused as going back in time before it could be stale)
+# policy allows 7): serve refuses to start with it, naming the check,
+# instead of refusing every HELLO as chain-head-stale (the per-message
+# check itself: tests/proto). (A store of its own: the old one recorded a
+# newer head, which would be refused as going back in time first.)
 init_store old "$W/staleold" >/dev/null
-start_serve old "$W/staleold" "$(head_at $(( 8 * 86400 * 1000 )))"
-refused new chain-head-stale "$W/stale"
-stop_serve
+rm -f "$SOCK"
+# shellcheck disable=SC2046
+"$HANDOVER" serve --store "$W/staleold" --listen "unix:$SOCK" $(gov_args) \
+  --chain-head "$(head_at $(( 8 * 86400 * 1000 )))" $(tee_args old) >"$W/stale.out" 2>&1 &&
+  fail "serve started with a stale chain head"
+expect_in "stale chain head at start" "max_chain_lag" "$W/stale.out"
+[ ! -e "$SOCK" ] || fail "serve listened with a stale chain head"
+echo "refused to start with a stale chain head: ok"
 
 # 7. A chain head that goes back: --chain-head-file is re-read for each
 # connection, and the store refuses a lower block number than it saw.

@@ -14,7 +14,7 @@ for e in ENOSYS EPERM; do
     LD_PRELOAD=$shim "$handover" policy show "$t/p.txt" >/dev/null 2>"$t/$e.err"
   HV_SHIM_ERRNO=$e ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
     LD_PRELOAD=$shim "$handover" init --store "$t/store-$e" --tee sim \
-    --platform-secret "$t/secret-$e" >"$t/init-$e.out" 2>&1
+    --platform-secret "$t/secret-$e" --create-platform-secret >"$t/init-$e.out" 2>&1
   echo $? >"$t/init-$e.rc"
 done
 [ "$(cat "$t/init-ENOSYS.rc")" = 0 ] || { cat "$t/init-ENOSYS.out" >&2; echo "FAIL: init without link/flock" >&2; exit 1; }

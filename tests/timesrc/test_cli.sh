@@ -22,7 +22,7 @@ ts_check "json: three servers agree" [ "$(ts_results "$OUT" | tr '\n' ' ')" = "a
 ts_check "json: labels carried" grep -q '"operator":"op-a","region":"r1"' "$OUT"
 # The first time_ns is the decision's, then one per server.
 n=0
-for t in $(grep -o '"time_ns":[0-9]*' "$OUT" | cut -d: -f2); do
+for t in $(grep -o '"time_ns":"[0-9]*' "$OUT" | cut -d'"' -f4); do
   n=$((n + 1))
   ts_check "json: authenticated time $n within 1 s of the system clock" \
     ts_within $((t / 1000000)) "$now" 1000
@@ -53,17 +53,17 @@ bad_flag() {
   rc=$?
   [ "$rc" -eq 2 ] && grep -q -- "$expect" "$ERR" && [ ! -s "$OUT" ]
 }
-ts_check "bad flag: unknown" bad_flag "--bogus: unknown option" --server "$a" --bogus
-ts_check "bad flag: missing value" bad_flag "--timeout: needs a value" --server "$a" --timeout
+ts_check "bad flag: unknown" bad_flag "unknown option '--bogus'" --server "$a" --bogus
+ts_check "bad flag: missing value" bad_flag "option '--timeout' needs a value" --server "$a" --timeout
 ts_check "bad flag: not a number" bad_flag "--timeout: 'soon' is not a number" --timeout soon
-ts_check "bad flag: spread" bad_flag "--max-spread: '-1' is not" --max-spread -1
+ts_check "bad flag: spread" bad_flag "--max-spread-s: '-1' is not" --max-spread -1
 ts_check "bad flag: port" bad_flag "--server 127.0.0.1:0: bad port '0'" --server 127.0.0.1:0
 ts_check "bad flag: address" bad_flag "not an IPv6 address" --server "$a:1"
 ts_check "bad flag: label" bad_flag "unknown server label 'colour'" --server "$a,colour=red"
 ts_check "bad flag: duplicate" bad_flag "listed twice" --server "$a" --server "$a"
 ts_check "bad flag: min-responses" bad_flag "min-responses 4 exceeds" $servers --min-responses 4
 ts_check "--help: exit 0" "$HANDOVER" time --help >"$OUT"
-ts_check "--help: documents --state" grep -q -- '--state DIR' "$OUT"
+ts_check "--help: documents --nts-state" grep -q -- '--nts-state DIR' "$OUT"
 
 # Cookies: the first run does NTS-KE, the second uses the saved cookies.
 STATE=$NTSENV_DIR/state

@@ -38,7 +38,7 @@
 typedef struct {
   demo_env env;
   demo_gov_files gov;
-  char secret[P], sock[P], nts_state[P], serve_log[P], chain_head[64];
+  char secret[P], sock[P], sock_addr[P + 8], nts_state[P], serve_log[P], chain_head[64];
   char old_store[P], new_store[P], rogue_store[P], replay_store[P], second_store[P];
   char identity[80]; /* as status showed it */
   const char *chronyd;
@@ -99,7 +99,8 @@ static int run(demo *d, const char *label, const char *log, int timeout_ms, char
 }
 
 #define TEE_ARGS(d, build) \
-  "--tee", "sim", "--platform-secret", (d)->secret, "--build-name", (build)
+  "--tee", "sim", "--platform-secret", (d)->secret, "--create-platform-secret", \
+      "--build-name", (build)
 #define GOV_ARGS(d)                                                                    \
   "--policy", (d)->gov.policy, "--policy-sig", (d)->gov.sig, "--council", (d)->gov.council, \
       "--ca", (d)->env.ca_file
@@ -117,6 +118,7 @@ static int step_environment(demo *d) {
       path(d, "replay-store", d->replay_store) || path(d, "second-store", d->second_store) ||
       demo_env_subdir(&d->env, "nts-state", d->nts_state, P) != 0)
     return -1;
+  snprintf(d->sock_addr, sizeof d->sock_addr, "unix:%s", d->sock);
   return 0;
 }
 
@@ -166,7 +168,7 @@ static int step_serve(demo *d) {
   heading(d, "The old build serves its key on a Unix socket: handover serve");
   snprintf(d->chain_head, sizeof d->chain_head, "%d:%lld", DEMO_CHAIN_NUMBER,
            (long long)(hv_sys_realtime_ms() - DEMO_CHAIN_AGE_MS));
-  char *argv[] = {"handover", "serve", "--store", d->old_store, "--socket", d->sock,
+  char *argv[] = {"handover", "serve", "--store", d->old_store, "--listen", d->sock_addr,
                   GOV_ARGS(d), "--chain-head", d->chain_head, "--nts-state", d->nts_state,
                   TEE_ARGS(d, "old"), NULL};
   d->serve_pid = demo_spawn_handover(argv, d->serve_log);
@@ -193,7 +195,7 @@ static int step_receive(demo *d) {
   char identity[80];
   if (init_identity(d, identity, sizeof identity) != 0) return -1;
   say("the receiver names the identity it came for (--expect-identity %.16s...)", identity);
-  char *argv[] = {"handover", "receive", "--from", d->sock, "--store", d->new_store,
+  char *argv[] = {"handover", "receive", "--connect", d->sock_addr, "--store", d->new_store,
                   "--expect-identity", identity, GOV_ARGS(d), TEE_ARGS(d, "new"), NULL};
   int st = run(d, "receiver", "receive.log", DEMO_HANDOVER_TIMEOUT_MS, argv);
   if (st != 0) {
@@ -276,7 +278,7 @@ static int step_status(demo *d) {
 
 static int step_rogue(demo *d) {
   heading(d, "Refusal: a build that is not in the policy asks for the key");
-  char *argv[] = {"handover", "receive", "--from", d->sock, "--store", d->rogue_store,
+  char *argv[] = {"handover", "receive", "--connect", d->sock_addr, "--store", d->rogue_store,
                   GOV_ARGS(d), TEE_ARGS(d, "rogue"), NULL};
   int st = run(d, "rogue", "rogue.log", DEMO_HANDOVER_TIMEOUT_MS, argv);
   show_sender(d);

@@ -1,0 +1,22 @@
+/* SIGHUP for `serve`: one thread waits for it (every other thread has it
+ * blocked) and has the sender read and verify its policy again, telling
+ * systemd (RELOADING=1, then READY=1) and the log what happened. */
+#ifndef HANDOVER_CLI_SERVE_RELOAD_H
+#define HANDOVER_CLI_SERVE_RELOAD_H
+
+#include <stdbool.h>
+
+#include "handover/session.h"
+
+/* Blocks SIGHUP in the calling thread, so that every thread made after
+ * it has it blocked too: call first. 0 or -1. */
+int cli_reload_block(void);
+
+typedef struct cli_reloader cli_reloader;
+
+/* Starts the thread (address: for STATUS=). NULL on failure (logged). */
+cli_reloader *cli_reload_start(hv_session_sender *s, const char *address, bool json);
+/* Stops and joins it. */
+void cli_reload_stop(cli_reloader *r);
+
+#endif
