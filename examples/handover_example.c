@@ -87,9 +87,9 @@ int main(int argc, char **argv) {
   int rc = -1;
   if (hv_session_worker_open(&cfg, tee, &w) == HV_SESSION_OK) {
     rc = !strcmp(argv[1], "serve") ? serve(w, argv[2]) : receive(w, argv[2]);
-    hv_session_worker_close(w);
+    hv_session_worker_free(w);
   }
-  hv_tee_close(tee);
+  hv_tee_free(tee);
   if (rc != 0) fprintf(stderr, "handover_example %s: failed\n", argv[1]);
   return rc == 0 ? 0 : 1;
 }

@@ -105,13 +105,13 @@ static int obtain_identity(const hw_config *c, hv_session_worker *w) {
     return -1;
   }
   if (se != HV_STORE_ERR_NO_IDENTITY) {
-    SAY(ERROR, "reading the store %s: %s", c->store, hv_store_error_name(se));
+    SAY(ERROR, "reading the store %s: %s", c->store, hv_store_error_text(se));
     return EXIT_FAIL;
   }
   if (c->init) {
     se = hv_store_init_identity(hv_session_worker_store(w), pub);
     if (se != HV_STORE_OK) {
-      SAY(ERROR, "making a new identity: %s", hv_store_error_name(se));
+      SAY(ERROR, "making a new identity: %s", hv_store_error_text(se));
       return EXIT_FAIL;
     }
     SAY(INFO, "init_if_empty: made a new identity (the first release)");
@@ -226,9 +226,9 @@ static int run(const hw_config *c) {
   if (hv_session_worker_open(&wc, tee, &w) == HV_SESSION_OK) {
     st = obtain_identity(c, w);
     if (st < 0) st = serve_and_work(c, w);
-    hv_session_worker_close(w);
+    hv_session_worker_free(w);
   }
-  hv_tee_close(tee);
+  hv_tee_free(tee);
   return st;
 }
 

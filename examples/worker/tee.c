@@ -75,7 +75,8 @@ int hw_tee_open(const hw_config *c, hv_tee **out, char *err, size_t err_len) {
     e = hv_tee_open_sgx(out);
   }
   if (e != HV_TEE_OK) {
-    snprintf(err, err_len, "opening the %s TEE: %s", kind, hv_tee_error_name(e));
+    snprintf(err, err_len, "opening the %s TEE: %s: %s", kind, hv_tee_error_name(e),
+             hv_tee_error_text(e));
     return -1;
   }
   return 0;

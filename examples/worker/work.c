@@ -16,7 +16,7 @@ int hw_work_open(hw_work *w, hv_store *store, const hv_session_log *log) {
   hv_store_error se = hv_store_get_identity(store, w->secret, w->pub);
   if (se != HV_STORE_OK) {
     char line[160];
-    snprintf(line, sizeof line, "unsealing the identity: %s", hv_store_error_name(se));
+    snprintf(line, sizeof line, "unsealing the identity: %s", hv_store_error_text(se));
     say(w, HV_SESSION_LOG_ERROR, line);
     return -1;
   }

@@ -82,7 +82,7 @@ static void fuzz_done(const uint8_t *in, size_t n) {
       memcmp(m.u.done.transcript_hash, th, sizeof th) != 0 ||
       memcmp(ev.transcript_hash, th, sizeof th) != 0)
     abort();
-  hv_px_done_signed(th, m.u.done.stored_hash, signed_bytes);
+  hv_proto_px_done_signed(th, m.u.done.stored_hash, signed_bytes);
   if (hv_ed25519_verify(W.identity_pub, signed_bytes, sizeof signed_bytes,
                         m.u.done.signature) != 0)
     abort();

@@ -22,7 +22,7 @@ static char dir[] = "/tmp/hv-fuzz-store-XXXXXX";
 static char path[sizeof dir + 16];
 
 static void remove_tee(void) {
-  hv_tee_close(tee);
+  hv_tee_free(tee);
   (void)unlink(path);
   (void)rmdir(dir);
 }

@@ -19,7 +19,7 @@ static char dir[64] = "/tmp/hv-fuzz-tee-XXXXXX";
 static char secret[96];
 
 static void cleanup(void) {
-  hv_tee_close(enclave);
+  hv_tee_free(enclave);
   unlink(secret);
   rmdir(dir);
 }
@@ -70,8 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   sgx_report_t r;
   sgx_target_info_t t;
   sgx_key_request_t k;
-  (void)!sgx_report_decode(data, size, &r);
-  (void)!sgx_target_info_decode(data, size, &t);
-  (void)!sgx_key_request_decode(data, size, &k);
+  (void)!hv_tee_sgx_report_decode(data, size, &r);
+  (void)!hv_tee_sgx_target_info_decode(data, size, &t);
+  (void)!hv_tee_sgx_key_request_decode(data, size, &k);
   return 0;
 }

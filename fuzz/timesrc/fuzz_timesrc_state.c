@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "timesrc/internal.h"
+#include "timesrc/timesrc_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -19,6 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (jar) (void)hv_nts_jar_cookie_count(jar);
     hv_nts_jar_free(jar);
   }
-  hv_timesrc_state_close(st);
+  hv_timesrc_state_free(st);
   return 0;
 }

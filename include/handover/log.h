@@ -52,7 +52,7 @@ typedef enum {
   HV_LOG_ERR_NOMEM,     /* out of memory */
 } hv_log_error;
 
-const char *hv_log_error_name(hv_log_error err);
+HV_API const char *hv_log_error_name(hv_log_error err);
 
 typedef struct {
   uint64_t seq; /* 1, 2, ... */
@@ -77,20 +77,20 @@ typedef struct {
 /* Parses a log file's bytes and checks its chain (pure: no TEE, so not
  * the sealed head). *bad_entry (may be NULL) receives the number of the
  * entry a failure is at (0: the header or the end). */
-hv_log_error hv_log_parse(const uint8_t *file, size_t len, hv_log_visit visit, void *ctx,
+HV_API HV_MUST_CHECK hv_log_error hv_log_parse(const uint8_t *file, size_t len, hv_log_visit visit, void *ctx,
                           hv_log_summary *out, uint64_t *bad_entry);
 
 /* Appends one entry to the store's log (creating the log when there is
  * none). A log that does not verify is never appended to: its error is
  * returned, the file left as it is. *store_err (may be NULL) receives the
  * store's error for HV_LOG_ERR_STORE. */
-hv_log_error hv_store_log_append(hv_store *store, uint64_t time_ms, uint8_t kind,
+HV_API HV_MUST_CHECK hv_log_error hv_store_log_append(hv_store *store, uint64_t time_ms, uint8_t kind,
                                  const uint8_t *payload, size_t len,
                                  hv_store_error *store_err);
 
 /* Reads the store's log, checks its chain and its sealed head, and calls
  * visit for each entry. *count receives the number of entries. */
-hv_log_error hv_store_log_verify(hv_store *store, hv_log_visit visit, void *ctx,
+HV_API HV_MUST_CHECK hv_log_error hv_store_log_verify(hv_store *store, hv_log_visit visit, void *ctx,
                                  uint64_t *count, uint64_t *bad_entry,
                                  hv_store_error *store_err);
 

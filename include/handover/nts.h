@@ -11,6 +11,9 @@
 #include <stdint.h>
 
 #include "handover/buf.h"
+#include "handover/api.h"
+
+HV_BEGIN_DECLS
 
 #define HV_NTS_DEFAULT_KE_PORT 4460
 #define HV_NTS_DEFAULT_NTP_PORT 123
@@ -60,7 +63,7 @@ typedef enum {
  * better than it is; more is not a measurement but a lie. */
 #define HV_NTS_ALLOWANCE_NS 1000000 /* 1 ms */
 
-const char *hv_nts_error_name(hv_nts_error err); /* stable, e.g. "cert-expired" */
+HV_API const char *hv_nts_error_name(hv_nts_error err); /* stable, e.g. "cert-expired" */
 
 typedef struct {
   char host[HV_NTS_HOST_MAX + 1]; /* name, IPv4 or IPv6 literal */
@@ -74,8 +77,8 @@ typedef struct {
  * at any time. */
 typedef struct hv_nts_tls_ctx hv_nts_tls_ctx;
 /* ca_file NULL: the system trust store. NULL on failure: detail says why. */
-hv_nts_tls_ctx *hv_nts_tls_ctx_new(const char *ca_file, char *detail, size_t detail_len);
-void hv_nts_tls_ctx_free(hv_nts_tls_ctx *ctx);
+HV_API hv_nts_tls_ctx *hv_nts_tls_ctx_new(const char *ca_file, char *detail, size_t detail_len);
+HV_API void hv_nts_tls_ctx_free(hv_nts_tls_ctx *ctx);
 
 typedef struct {
   const char *ca_file;     /* NULL: the system trust store */
@@ -116,22 +119,22 @@ typedef struct {
  * belongs to one NTS-KE server: a query against another host or port
  * empties it first. */
 typedef struct hv_nts_jar hv_nts_jar;
-hv_nts_jar *hv_nts_jar_new(void);
-void hv_nts_jar_free(hv_nts_jar *jar); /* wipes keys and cookies */
-size_t hv_nts_jar_cookie_count(const hv_nts_jar *jar);
+HV_API hv_nts_jar *hv_nts_jar_new(void);
+HV_API void hv_nts_jar_free(hv_nts_jar *jar); /* wipes keys and cookies */
+HV_API size_t hv_nts_jar_cookie_count(const hv_nts_jar *jar);
 /* Forgets keys and cookies (the next query runs NTS-KE). */
-void hv_nts_jar_clear(hv_nts_jar *jar);
+HV_API void hv_nts_jar_clear(hv_nts_jar *jar);
 /* Where this jar's cookies are used: the NTP host and port after Server
  * and Port Negotiation (defaults: the NTS-KE host, port 123). False when
  * the jar holds no keys. */
-bool hv_nts_jar_ntp_server(const hv_nts_jar *jar, char host[HV_NTS_HOST_MAX + 1],
+HV_API bool hv_nts_jar_ntp_server(const hv_nts_jar *jar, char host[HV_NTS_HOST_MAX + 1],
                            uint16_t *port);
 /* Upper bound on hv_nts_jar_save's output, for sizing its buffer. */
 #define HV_NTS_JAR_SAVE_MAX 4096
 /* Serialized form for persistence (it holds keys: store it 0600). */
-HV_MUST_CHECK int hv_nts_jar_save(const hv_nts_jar *jar, uint8_t *out,
+HV_API HV_MUST_CHECK int hv_nts_jar_save(const hv_nts_jar *jar, uint8_t *out,
                                   size_t cap, size_t *len);
-HV_MUST_CHECK int hv_nts_jar_load(hv_nts_jar *jar, const uint8_t *in, size_t len);
+HV_API HV_MUST_CHECK int hv_nts_jar_load(hv_nts_jar *jar, const uint8_t *in, size_t len);
 
 typedef struct hv_nts_query hv_nts_query;
 
@@ -143,14 +146,14 @@ typedef struct hv_nts_query hv_nts_query;
  * it works in an enclave (Gramine) and beside callers that reap with
  * waitpid(-1); resolution obeys the deadline, and ending the query
  * closes every socket it opened. */
-hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
+HV_API hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
                                  const hv_nts_options *opts, hv_nts_jar *jar,
                                  int64_t deadline_ms);
 /* The descriptor to wait on and the events to wait for; -1 when done. */
-int hv_nts_query_fd(const hv_nts_query *q, short *events);
+HV_API int hv_nts_query_fd(const hv_nts_query *q, short *events);
 /* The latest CLOCK_MONOTONIC millisecond by which step must be called
  * even if the descriptor stays quiet: a resend, else the deadline. */
-int64_t hv_nts_query_wake_ms(const hv_nts_query *q);
+HV_API int64_t hv_nts_query_wake_ms(const hv_nts_query *q);
 /* Advances after poll() (revents may be 0 on a timeout); it checks the
  * deadline itself. RFC 8915 section 5.7: an NTP reply that does not
  * verify (malformed, wrong mode, unknown unique id, wrong origin, no
@@ -166,27 +169,27 @@ int64_t hv_nts_query_wake_ms(const hv_nts_query *q);
  * the last refused reply, else HV_NTS_ERR_TIMEOUT naming the stage it
  * was in. A query that ends (or is freed) with an NTSN unanswered leaves
  * the jar empty, so the next query starts with NTS-KE. */
-void hv_nts_query_step(hv_nts_query *q, short revents);
-bool hv_nts_query_done(const hv_nts_query *q);
+HV_API void hv_nts_query_step(hv_nts_query *q, short revents);
+HV_API bool hv_nts_query_done(const hv_nts_query *q);
 /* The outcome; *out is filled only on HV_NTS_OK. Asked before the query
  * is done (the caller gave up at its deadline), it is the outcome the
  * deadline would give: the last refused reply's error, else TIMEOUT. */
-hv_nts_error hv_nts_query_result(const hv_nts_query *q, hv_nts_sample *out);
+HV_API HV_MUST_CHECK hv_nts_error hv_nts_query_result(const hv_nts_query *q, hv_nts_sample *out);
 /* A human-readable reason for a failure (e.g. OpenSSL's verify message);
  * before the query is done, the stage it is in or the refused reply. */
-const char *hv_nts_query_detail(const hv_nts_query *q);
+HV_API const char *hv_nts_query_detail(const hv_nts_query *q);
 /* True when this query ran NTS-KE (false: it used a cookie from the jar). */
-bool hv_nts_query_used_ke(const hv_nts_query *q);
+HV_API bool hv_nts_query_used_ke(const hv_nts_query *q);
 /* What happened on the way, for the evidence: "", "ntsn" (an NTS NAK
  * came, then a valid reply), "ntsn, re-keyed" (the cookies were dropped
  * and NTS-KE run again within this query), or "unanswered, re-keyed"
  * (requests with stored cookies went unanswered: the same). */
-const char *hv_nts_query_notes(const hv_nts_query *q);
+HV_API const char *hv_nts_query_notes(const hv_nts_query *q);
 /* True once the TCP connection to the NTS-KE (or HTTPS) server is up,
  * or the query is past it: the server is reachable, only slower. */
-bool hv_nts_query_reached(const hv_nts_query *q);
+HV_API bool hv_nts_query_reached(const hv_nts_query *q);
 /* Closes every descriptor, stops any helper, frees everything. */
-void hv_nts_query_free(hv_nts_query *q);
+HV_API void hv_nts_query_free(hv_nts_query *q);
 
 /* An HTTPS Date query (RFC 9110 section 6.6.1), for where NTP's UDP does
  * not get through: TLS 1.3 to server (port: HV_NTS_HTTPS_DEFAULT_PORT
@@ -204,18 +207,20 @@ void hv_nts_query_free(hv_nts_query *q);
  * is not an IMF-fixdate). */
 #define HV_NTS_HTTPS_DEFAULT_PORT 443
 #define HV_NTS_HTTPS_DATE_DISPERSION_NS 500000000LL /* half the resolution */
-hv_nts_query *hv_nts_https_query_start(const hv_nts_server *server,
+HV_API hv_nts_query *hv_nts_https_query_start(const hv_nts_server *server,
                                        const hv_nts_options *opts, int64_t deadline_ms);
 /* A TLS context for HTTPS time sources (ALPN http/1.1). */
-hv_nts_tls_ctx *hv_nts_https_tls_ctx_new(const char *ca_file, char *detail, size_t detail_len);
+HV_API hv_nts_tls_ctx *hv_nts_https_tls_ctx_new(const char *ca_file, char *detail, size_t detail_len);
 
 /* Blocking convenience: one query to completion under timeout_ms. */
-hv_nts_error hv_nts_query_run(const hv_nts_server *server,
+HV_API HV_MUST_CHECK hv_nts_error hv_nts_query_run(const hv_nts_server *server,
                               const hv_nts_options *opts, hv_nts_jar *jar,
                               int timeout_ms, hv_nts_sample *out,
                               char detail[HV_NTS_DETAIL_MAX]);
 
 /* Monotonic milliseconds, the clock every deadline is on. */
-int64_t hv_nts_monotonic_ms(void);
+HV_API int64_t hv_nts_monotonic_ms(void);
+
+HV_END_DECLS
 
 #endif

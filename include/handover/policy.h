@@ -25,6 +25,9 @@
 #include "handover/crypto.h"
 #include "handover/tee.h"
 #include "handover/timesrc.h"
+#include "handover/api.h"
+
+HV_BEGIN_DECLS
 
 /* Limits. A policy is written by people and read inside an enclave: every
  * size is bounded so a hostile file costs at most a few kilobytes. */
@@ -38,7 +41,7 @@
 #define HV_POLICY_MAX_LABEL 63         /* operator and region names */
 #define HV_POLICY_DIAG_LEN 128         /* a diagnostic message */
 
-/* Defaults, from the reference design (see DESIGN.md sections 3 and 7). */
+/* Defaults (the tables of docs/POLICY.md). */
 #define HV_POLICY_DEFAULT_KE_PORT 4460
 #define HV_POLICY_DEFAULT_MIN_RESPONSES 2
 #define HV_POLICY_DEFAULT_MAX_SPREAD_S 60
@@ -90,7 +93,7 @@ typedef enum {
 } hv_policy_error;
 
 /* A stable lower-case name, e.g. "below_threshold". */
-const char *hv_policy_error_name(hv_policy_error err);
+HV_API const char *hv_policy_error_name(hv_policy_error err);
 
 /* Where and why a parse or verification failed: in which input ("policy",
  * "signatures", "council" or "secret key"), at which line (0: the input
@@ -130,15 +133,15 @@ typedef struct hv_policy_council hv_policy_council; /* opaque */
 
 /* Parses a policy WITHOUT checking signatures (for tools and tests; a
  * worker uses hv_policy_verify). diag may be NULL. */
-hv_policy_error hv_policy_parse(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_parse(const uint8_t *text, size_t len,
                                 hv_policy **out, hv_policy_diag *diag);
-void hv_policy_free(hv_policy *p);
+HV_API void hv_policy_free(hv_policy *p);
 
 /* The whole check a worker does: the signatures in sig (a .sig file)
  * over the exact bytes of text reach the council's threshold, counting
  * each signer once; no signature is by an unknown key or fails; the
  * policy parses; its version is >= newest_seen. Only then *out is set. */
-hv_policy_error hv_policy_verify(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_verify(const uint8_t *text, size_t len,
                                  const uint8_t *sig, size_t sig_len,
                                  const hv_policy_council *council,
                                  uint64_t newest_seen, hv_policy **out,
@@ -147,13 +150,13 @@ hv_policy_error hv_policy_verify(const uint8_t *text, size_t len,
 /* Writes the canonical text of p (itself a valid policy; parsing it gives
  * the same policy). *out_len receives the length; HV_POLICY_ERR_TOO_LARGE
  * when cap is too small. */
-hv_policy_error hv_policy_format(const hv_policy *p, char *buf, size_t cap,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_format(const hv_policy *p, char *buf, size_t cap,
                                  size_t *out_len);
 
 /* The trusted-time configuration the policy prescribes: cfg is reset
  * with hv_timesrc_config_init, then gets the policy's servers, rules and
  * timeout. ca_file, not_before_unix and state_dir are the caller's. */
-void hv_policy_timesrc_config(const hv_policy *p, hv_timesrc_config *cfg);
+HV_API void hv_policy_timesrc_config(const hv_policy *p, hv_timesrc_config *cfg);
 
 /* What the sender does once its key has moved (an authenticated DONE):
  * retire (tombstone, wipe, stop serving: the default), or keep serving,
@@ -164,55 +167,55 @@ typedef enum {
 } hv_policy_after_handover;
 
 /* Queries. */
-uint64_t hv_policy_version(const hv_policy *p);
-hv_policy_after_handover hv_policy_get_after_handover(const hv_policy *p);
-void hv_policy_get_time(const hv_policy *p, hv_policy_time *out);
-uint32_t hv_policy_response_window_s(const hv_policy *p);
-uint64_t hv_policy_max_chain_lag_s(const hv_policy *p);
+HV_API uint64_t hv_policy_version(const hv_policy *p);
+HV_API hv_policy_after_handover hv_policy_get_after_handover(const hv_policy *p);
+HV_API void hv_policy_get_time(const hv_policy *p, hv_policy_time *out);
+HV_API uint32_t hv_policy_response_window_s(const hv_policy *p);
+HV_API uint64_t hv_policy_max_chain_lag_s(const hv_policy *p);
 /* `expires` as UNIX seconds (required in every policy). */
-uint64_t hv_policy_expires_unix(const hv_policy *p);
-uint32_t hv_policy_min_block_interval_ms(const hv_policy *p);
+HV_API uint64_t hv_policy_expires_unix(const hv_policy *p);
+HV_API uint32_t hv_policy_min_block_interval_ms(const hv_policy *p);
 /* HV_POLICY_ERR_EXPIRED once trusted now_ms has reached `expires`. */
-hv_policy_error hv_policy_check_expiry(const hv_policy *p, uint64_t now_ms,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_check_expiry(const hv_policy *p, uint64_t now_ms,
                                        hv_policy_diag *diag);
-size_t hv_policy_server_count(const hv_policy *p);
+HV_API size_t hv_policy_server_count(const hv_policy *p);
 /* Copies server i (i < count) into *out. */
-hv_policy_error hv_policy_server_at(const hv_policy *p, size_t i,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_server_at(const hv_policy *p, size_t i,
                                     hv_policy_server *out);
-size_t hv_policy_runtime_count(const hv_policy *p);
-hv_policy_error hv_policy_runtime_at(const hv_policy *p, size_t i,
+HV_API size_t hv_policy_runtime_count(const hv_policy *p);
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_runtime_at(const hv_policy *p, size_t i,
                                      hv_policy_runtime *out);
 /* Is m allowed (all four fields equal to one entry)? If so *seq (may be
  * NULL) receives its order; else HV_POLICY_ERR_NOT_ALLOWED. "Newer than
  * the sender" means a strictly larger seq. */
-hv_policy_error hv_policy_runtime_order(const hv_policy *p,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_runtime_order(const hv_policy *p,
                                         const hv_tee_measurement *m,
                                         uint64_t *seq);
 
 /* Councils. The text format (docs/POLICY.md) is `threshold N` and one
  * `member HEX` line per Ed25519 public key. */
-hv_policy_error hv_policy_council_parse(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_council_parse(const uint8_t *text, size_t len,
                                         hv_policy_council **out,
                                         hv_policy_diag *diag);
 /* The council compiled into this build (src/policy/council.txt);
  * HV_POLICY_ERR_NO_COUNCIL while it is empty. */
-hv_policy_error hv_policy_council_builtin(hv_policy_council **out,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_council_builtin(hv_policy_council **out,
                                           hv_policy_diag *diag);
-void hv_policy_council_free(hv_policy_council *c);
-size_t hv_policy_council_size(const hv_policy_council *c);
-uint32_t hv_policy_council_threshold(const hv_policy_council *c);
+HV_API void hv_policy_council_free(hv_policy_council *c);
+HV_API size_t hv_policy_council_size(const hv_policy_council *c);
+HV_API uint32_t hv_policy_council_threshold(const hv_policy_council *c);
 
 /* Signing (tools). Key files are text: a secret key file holds
  * `secret_key HEX` (the 32-byte RFC 8032 seed), a public key file
  * `member HEX` (so public key files concatenate into a council file). */
-hv_policy_error hv_policy_secret_key_parse(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_secret_key_parse(const uint8_t *text, size_t len,
                                            uint8_t seed[HV_ED25519_PRIV_LEN],
                                            hv_policy_diag *diag);
 /* Signs text with seed and writes into sig_out the .sig file that results
  * from adding this signature to old_sig (may be empty): a line by the same
  * key is replaced, and every other line must still verify over text (else
  * HV_POLICY_ERR_BAD_SIGNATURE: the policy changed since they signed). */
-hv_policy_error hv_policy_sign(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_sign(const uint8_t *text, size_t len,
                                const uint8_t seed[HV_ED25519_PRIV_LEN],
                                const uint8_t *old_sig, size_t old_sig_len,
                                char *sig_out, size_t cap, size_t *sig_out_len,
@@ -222,34 +225,34 @@ hv_policy_error hv_policy_sign(const uint8_t *text, size_t len,
  * (`2027-01-31T00:00:00Z`, upper-case T and Z) or decimal UNIX seconds;
  * years 1970..9999. Formats as RFC 3339 (out holds 21 bytes). */
 #define HV_POLICY_TIME_TEXT_LEN 21
-hv_policy_error hv_policy_time_parse(const char *s, size_t len, uint64_t *unix_s);
-void hv_policy_time_format(uint64_t unix_s, char out[HV_POLICY_TIME_TEXT_LEN]);
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_time_parse(const char *s, size_t len, uint64_t *unix_s);
+HV_API void hv_policy_time_format(uint64_t unix_s, char out[HV_POLICY_TIME_TEXT_LEN]);
 
 /* ---- the optional online timestamp (TUF's timestamp role) ----------
  * A policy with `timestamp_key HEX` is only in force with a timestamp
  * file signed by that key naming this policy's SHA-256 and version, at
  * most `max_timestamp_age_s` old by trusted time (docs/POLICY.md). */
-bool hv_policy_has_timestamp_key(const hv_policy *p);
-uint32_t hv_policy_max_timestamp_age_s(const hv_policy *p);
+HV_API bool hv_policy_has_timestamp_key(const hv_policy *p);
+HV_API uint32_t hv_policy_max_timestamp_age_s(const hv_policy *p);
 /* Signs: writes the timestamp file for policy text (which must parse and
  * name the key of seed as its timestamp_key) at time_unix. */
-hv_policy_error hv_policy_timestamp_sign(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_timestamp_sign(const uint8_t *text, size_t len,
                                          const uint8_t seed[HV_ED25519_PRIV_LEN],
                                          uint64_t time_unix, char *out, size_t cap,
                                          size_t *out_len, hv_policy_diag *diag);
 /* Verifies ts against p (parsed from text): the signature by p's
  * timestamp_key, the policy hash and version; *time_unix receives the
  * time it was signed. Freshness: hv_policy_timestamp_expiry. */
-hv_policy_error hv_policy_timestamp_verify(const hv_policy *p, const uint8_t *text,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_timestamp_verify(const hv_policy *p, const uint8_t *text,
                                            size_t len, const uint8_t *ts, size_t ts_len,
                                            uint64_t *time_unix, hv_policy_diag *diag);
 /* When the policy stops being in force, in UNIX ms: `expires`, or sooner
  * the timestamp's time + max_timestamp_age_s (ts_time_unix is ignored
  * without a timestamp_key). */
-uint64_t hv_policy_in_force_until_ms(const hv_policy *p, uint64_t ts_time_unix);
+HV_API uint64_t hv_policy_in_force_until_ms(const hv_policy *p, uint64_t ts_time_unix);
 /* expired (by `expires`) or timestamp_stale (older than max age), by
  * trusted now_ms; ts_time_unix is ignored without a timestamp_key. */
-hv_policy_error hv_policy_check_in_force(const hv_policy *p, uint64_t ts_time_unix,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_check_in_force(const hv_policy *p, uint64_t ts_time_unix,
                                          uint64_t now_ms, hv_policy_diag *diag);
 
 /* ---- the council override for a stuck sender ------------------------
@@ -269,12 +272,12 @@ typedef struct {
 } hv_policy_override;
 
 /* Parses an override WITHOUT checking signatures (tools, tests). */
-hv_policy_error hv_policy_override_parse(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_override_parse(const uint8_t *text, size_t len,
                                          hv_policy_override *out,
                                          hv_policy_diag *diag);
 /* Only the signatures (to the council's threshold) and the strict parse,
  * as for a policy: what a tool can check without a worker. */
-hv_policy_error hv_policy_override_verify_signed(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_override_verify_signed(const uint8_t *text, size_t len,
                                                  const uint8_t *sig, size_t sig_len,
                                                  const hv_policy_council *council,
                                                  hv_policy_override *out,
@@ -283,7 +286,7 @@ hv_policy_error hv_policy_override_verify_signed(const uint8_t *text, size_t len
  * then that it names identity_pub and the build self as `from`
  * (override_other_identity, override_other_build) and has not expired by
  * trusted now_ms (expired). */
-hv_policy_error hv_policy_override_verify(const uint8_t *text, size_t len,
+HV_API HV_MUST_CHECK hv_policy_error hv_policy_override_verify(const uint8_t *text, size_t len,
                                           const uint8_t *sig, size_t sig_len,
                                           const hv_policy_council *council,
                                           const uint8_t identity_pub[HV_ED25519_PUB_LEN],
@@ -291,6 +294,8 @@ hv_policy_error hv_policy_override_verify(const uint8_t *text, size_t len,
                                           uint64_t now_ms, hv_policy_override *out,
                                           hv_policy_diag *diag);
 /* "chain-head-stale" / "own-build-not-in-policy". */
-const char *hv_policy_waiver_name(hv_policy_waiver w);
+HV_API const char *hv_policy_waiver_name(hv_policy_waiver w);
+
+HV_END_DECLS
 
 #endif

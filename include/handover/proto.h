@@ -1,5 +1,5 @@
 /* The handover protocol core: the message codec and the sender and
- * receiver state machines of DESIGN.md sections 7 and 8, specified byte by
+ * receiver state machines, specified byte by
  * byte (with test vectors) in docs/PROTOCOL.md.
  *
  * No I/O at all: the caller moves the bytes (one message per transport
@@ -21,12 +21,15 @@
 
 #include "handover/buf.h"
 #include "handover/tee.h"
+#include "handover/api.h"
+
+HV_BEGIN_DECLS
 
 /* 2: DONE is authenticated (an Ed25519 signature by the identity key over
  * the transcript); a version-1 peer is refused at the CHALLENGE, before
  * any key moves, instead of after. */
 #define HV_PROTO_VERSION 2
-/* The transport frame limit (DESIGN 7): no message is ever larger. */
+/* The transport frame limit (docs/PROTOCOL.md): no message is ever larger. */
 #define HV_PROTO_MAX_MSG_LEN 16384
 #define HV_PROTO_NONCE_LEN 32
 #define HV_PROTO_KEY_LEN 32      /* X25519 public keys, Ed25519 keys */
@@ -68,7 +71,7 @@ typedef enum {
   HV_PROTO_OK = 0,
   HV_PROTO_ERR_ARGS,              /* bad parameters from the caller */
   HV_PROTO_ERR_OUT_SPACE,         /* out buffer too small */
-  HV_PROTO_ERR_INTERNAL,          /* TEE, RNG or OpenSSL call failed */
+  HV_PROTO_ERR_INTERNAL,          /* TEE, RNG, OpenSSL or store call failed */
   /* codec */
   HV_PROTO_ERR_OVERSIZED,         /* message above HV_PROTO_MAX_MSG_LEN */
   HV_PROTO_ERR_TRUNCATED,         /* message or record cut short */
@@ -131,9 +134,14 @@ typedef enum {
 } hv_proto_error;
 
 /* A stable lower-case name, e.g. "challenge-replayed". */
-const char *hv_proto_error_name(hv_proto_error err);
+HV_API const char *hv_proto_error_name(hv_proto_error err);
 /* "hello", "challenge", ...; "unknown" otherwise. */
-const char *hv_proto_msg_name(hv_proto_msg_type type);
+HV_API const char *hv_proto_msg_name(hv_proto_msg_type type);
+/* The type a message's header names (version u16 | type u16 | ...),
+ * without decoding the rest: for a choice made before the state machine
+ * decodes the same bytes (the sender's: whether to take trusted time).
+ * 0 when the message is too short or the type is none of ours. */
+HV_API hv_proto_msg_type hv_proto_peek_type(const uint8_t *msg, size_t len);
 
 /* One allowed build of the policy, with its place in the order in which
  * the council added builds: a larger `added` was added later. */
@@ -158,8 +166,8 @@ typedef struct {
 typedef struct {
   const hv_proto_runtime *runtimes;
   size_t n_runtimes;             /* <= HV_PROTO_MAX_RUNTIMES */
-  uint64_t response_window_ms;   /* DESIGN: 60 s */
-  uint64_t max_chain_lag_ms;     /* DESIGN: 7 days */
+  uint64_t response_window_ms;   /* default 60 s */
+  uint64_t max_chain_lag_ms;     /* default 7 days */
   uint64_t policy_version;
   /* Trusted time at which the policy stops being in force (`expires`,
    * or sooner its timestamp's age limit): from then on the sender refuses
@@ -169,7 +177,7 @@ typedef struct {
   hv_proto_override override; /* sender only; zeroed: none */
 } hv_proto_params;
 
-/* The newest block the sender's worker has verified (see PROTOCOL.md). */
+/* The newest block the sender's worker has verified (see docs/PROTOCOL.md). */
 typedef struct {
   uint64_t number;
   uint64_t time_ms;
@@ -227,20 +235,20 @@ typedef struct {
 typedef struct hv_proto_sender hv_proto_sender;
 
 /* identity_secret: the worker's Ed25519 seed (copied; wiped on free). */
-hv_proto_error hv_proto_sender_new(const hv_proto_config *cfg,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_sender_new(const hv_proto_config *cfg,
                                    const uint8_t identity_secret[HV_PROTO_SECRET_LEN],
                                    hv_proto_sender **out);
-void hv_proto_sender_free(hv_proto_sender *s);
+HV_API void hv_proto_sender_free(hv_proto_sender *s);
 
 /* One message from any receiver (the challenge table is shared by all
  * connections): HELLO -> CHALLENGE, RESPONSE -> KEY, DONE -> nothing
  * (ev->stored_hash, ev->transcript_hash, ev->peer), ERROR ->
  * HV_PROTO_ERR_PEER_ERROR (ev->peer_*). A DONE is accepted only for a KEY
- * this sender sent and only when its signature verifies (PROTOCOL.md
+ * this sender sent and only when its signature verifies (docs/PROTOCOL.md
  * section 6); a refused DONE changes nothing.
  * now_ms: trusted time; head: the sender's current verified chain head.
  * ev may be NULL. */
-hv_proto_error hv_proto_sender_handle(hv_proto_sender *s, uint64_t now_ms,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_sender_handle(hv_proto_sender *s, uint64_t now_ms,
                                       const hv_proto_chain_head *head,
                                       const uint8_t *in, size_t in_len,
                                       uint8_t *out, size_t out_cap,
@@ -248,32 +256,32 @@ hv_proto_error hv_proto_sender_handle(hv_proto_sender *s, uint64_t now_ms,
 /* After an accepted DONE, when the policy says `after_handover retire`
  * and the caller has recorded the tombstone: wipes the secret; from then
  * on HELLO and RESPONSE are refused with HV_PROTO_ERR_SENDER_RETIRED. */
-void hv_proto_sender_retire(hv_proto_sender *s);
-bool hv_proto_sender_retired(const hv_proto_sender *s);
+HV_API void hv_proto_sender_retire(hv_proto_sender *s);
+HV_API bool hv_proto_sender_retired(const hv_proto_sender *s);
 /* Challenges issued and neither answered nor expired at now_ms. */
-size_t hv_proto_sender_open_challenges(const hv_proto_sender *s, uint64_t now_ms);
+HV_API size_t hv_proto_sender_open_challenges(const hv_proto_sender *s, uint64_t now_ms);
 /* Whether `in` would be judged as a RESPONSE at all: it decodes as one and
  * presents a challenge this sender has open (issued, unused, not seen
  * expired). Changes nothing. For the caller's choice of when to spend a
  * fresh trusted-time query: junk, or a RESPONSE to no live challenge, is
  * refused by hv_proto_sender_handle without the time. */
-bool hv_proto_sender_response_live(hv_proto_sender *s, const uint8_t *in, size_t in_len);
+HV_API bool hv_proto_sender_response_live(hv_proto_sender *s, const uint8_t *in, size_t in_len);
 
 /* ---- receiver (the new build) -------------------------------------- */
 typedef struct hv_proto_receiver hv_proto_receiver;
 
-hv_proto_error hv_proto_receiver_new(const hv_proto_config *cfg,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_new(const hv_proto_config *cfg,
                                      hv_proto_receiver **out);
 /* Wipes every secret it still holds. */
-void hv_proto_receiver_free(hv_proto_receiver *r);
+HV_API void hv_proto_receiver_free(hv_proto_receiver *r);
 
 /* The first message. */
-hv_proto_error hv_proto_receiver_hello(hv_proto_receiver *r, uint8_t *out,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_hello(hv_proto_receiver *r, uint8_t *out,
                                        size_t out_cap, size_t *out_len);
 /* CHALLENGE -> RESPONSE; KEY -> nothing to send, the secret is ready
  * (hv_proto_receiver_take_secret); ERROR -> HV_PROTO_ERR_PEER_ERROR.
  * Any refusal is final for this receiver. ev may be NULL. */
-hv_proto_error hv_proto_receiver_handle(hv_proto_receiver *r, uint64_t now_ms,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_handle(hv_proto_receiver *r, uint64_t now_ms,
                                         const uint8_t *in, size_t in_len,
                                         uint8_t *out, size_t out_cap,
                                         size_t *out_len, hv_proto_event *ev);
@@ -281,13 +289,13 @@ hv_proto_error hv_proto_receiver_handle(hv_proto_receiver *r, uint64_t now_ms,
  * out. The receiver keeps its own copy only to sign DONE with it and
  * wipes it in hv_proto_receiver_done (or free). The caller seals and
  * stores the secret, then calls hv_proto_receiver_done. */
-hv_proto_error hv_proto_receiver_take_secret(hv_proto_receiver *r,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_take_secret(hv_proto_receiver *r,
                                              uint8_t secret[HV_PROTO_SECRET_LEN],
                                              uint8_t identity_pub[HV_PROTO_KEY_LEN]);
 /* DONE carrying SHA-256 of bytes the caller names (what it stored, or a
  * public summary of it: the command passes the public identity), the
  * transcript hash, and the identity key's signature over both. */
-hv_proto_error hv_proto_receiver_done(hv_proto_receiver *r,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_receiver_done(hv_proto_receiver *r,
                                       const uint8_t *stored, size_t stored_len,
                                       uint8_t *out, size_t out_cap,
                                       size_t *out_len);
@@ -295,8 +303,10 @@ hv_proto_error hv_proto_receiver_done(hv_proto_receiver *r,
 /* An ERROR message for the peer, for failures outside the state machine
  * (e.g. the receiver's store failed). text is cut to HV_PROTO_MAX_ERROR_TEXT
  * and non-printable bytes become '?'. */
-hv_proto_error hv_proto_encode_error(uint16_t code, const char *text,
+HV_API HV_MUST_CHECK hv_proto_error hv_proto_encode_error(uint16_t code, const char *text,
                                      uint8_t *out, size_t out_cap,
                                      size_t *out_len);
+
+HV_END_DECLS
 
 #endif

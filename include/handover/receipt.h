@@ -51,7 +51,7 @@ typedef enum {
   HV_RECEIPT_ERR_CRYPTO,      /* an OpenSSL call failed */
 } hv_receipt_error;
 
-const char *hv_receipt_error_name(hv_receipt_error err);
+HV_API const char *hv_receipt_error_name(hv_receipt_error err);
 
 typedef enum {
   HV_RECEIPT_ROLE_SENDER = 1,
@@ -82,7 +82,7 @@ typedef struct {
   uint8_t role;    /* hv_receipt_role */
   uint8_t outcome; /* hv_receipt_outcome */
   uint16_t protocol_version;
-  uint16_t error_code; /* the wire code (PROTOCOL.md 8); 0 when completed */
+  uint16_t error_code; /* the wire code (docs/PROTOCOL.md 8); 0 when completed */
   hv_tee_measurement sender;
   hv_tee_measurement receiver;
   uint8_t identity[HV_ED25519_PUB_LEN];
@@ -98,19 +98,19 @@ typedef struct {
 /* Encodes r. A completed receipt must be signed: identity_secret is the
  * identity's Ed25519 seed and must give r->identity; a refusal's receipt
  * is never signed: identity_secret must be NULL. */
-HV_MUST_CHECK hv_receipt_error hv_receipt_encode(
+HV_API HV_MUST_CHECK hv_receipt_error hv_receipt_encode(
     const hv_receipt *r, const uint8_t identity_secret[HV_ED25519_PRIV_LEN],
     uint8_t *out, size_t cap, size_t *out_len);
 
 /* Parses a receipt and checks its structure, NOT its signature; *is_signed
  * (may be NULL) tells whether it carries one. */
-HV_MUST_CHECK hv_receipt_error hv_receipt_decode(const uint8_t *in, size_t len,
+HV_API HV_MUST_CHECK hv_receipt_error hv_receipt_decode(const uint8_t *in, size_t len,
                                                  hv_receipt *out, bool *is_signed);
 
 /* The whole check: decodes, requires a signature, requires the receipt's
  * identity to equal identity, and verifies the signature with it. out may
  * be NULL. */
-HV_MUST_CHECK hv_receipt_error hv_receipt_verify(
+HV_API HV_MUST_CHECK hv_receipt_error hv_receipt_verify(
     const uint8_t *in, size_t len, const uint8_t identity[HV_ED25519_PUB_LEN],
     hv_receipt *out);
 
@@ -120,9 +120,9 @@ HV_MUST_CHECK hv_receipt_error hv_receipt_verify(
  * response; the peer's measurement from the report in response (role
  * sender) or in key (role receiver; r->role must be set); the identity and
  * the transcript hash TH from key, or when key is NULL (refused before a
- * KEY) the transcript hash's pre-KEY form (PROTOCOL.md "Receipts").
+ * KEY) the transcript hash's pre-KEY form (docs/PROTOCOL.md "Receipts").
  * n_times becomes 1; the caller adds its own readings after it. */
-HV_MUST_CHECK hv_receipt_error hv_receipt_from_exchange(hv_receipt *r, const uint8_t *response,
+HV_API HV_MUST_CHECK hv_receipt_error hv_receipt_from_exchange(hv_receipt *r, const uint8_t *response,
                                                         size_t response_len, const uint8_t *key,
                                                         size_t key_len);
 

@@ -1,5 +1,5 @@
 /* One handover exchange over a connected descriptor: what a worker that
- * embeds the library calls (DESIGN section 2, src/session/).
+ * embeds the library calls (src/session/).
  *
  * Inside: the framing (u32 big-endian length + message, at most
  * HV_SESSION_FRAME_MAX), the connection deadline, when to take trusted
@@ -33,6 +33,9 @@
 #include "handover/store.h"
 #include "handover/tee.h"
 #include "handover/timesrc.h"
+#include "handover/api.h"
+
+HV_BEGIN_DECLS
 
 typedef enum {
   HV_SESSION_OK = 0,
@@ -45,7 +48,7 @@ typedef enum {
   HV_SESSION_ERR_ADDRESS,   /* a malformed address, or one not on this machine */
 } hv_session_error;
 
-const char *hv_session_error_name(hv_session_error err);
+HV_API const char *hv_session_error_name(hv_session_error err);
 
 /* ---- log ------------------------------------------------------------ */
 typedef enum {
@@ -79,16 +82,16 @@ typedef enum {
   HV_SESSION_FRAME_ERR_IO,        /* a socket call failed */
 } hv_session_frame_error;
 
-const char *hv_session_frame_error_name(hv_session_frame_error err);
+HV_API const char *hv_session_frame_error_name(hv_session_frame_error err);
 /* Milliseconds on CLOCK_MONOTONIC: the clock of every deadline here. */
-int64_t hv_session_monotonic_ms(void);
+HV_API int64_t hv_session_monotonic_ms(void);
 /* Makes fd non-blocking (frames need it for their deadlines). 0 or -1. */
-int hv_session_frame_prepare(int fd);
+HV_API HV_MUST_CHECK int hv_session_frame_prepare(int fd);
 /* Reads one frame into buf (cap bytes), by deadline_ms (monotonic). */
-hv_session_frame_error hv_session_frame_read(int fd, uint8_t *buf, size_t cap,
+HV_API HV_MUST_CHECK hv_session_frame_error hv_session_frame_read(int fd, uint8_t *buf, size_t cap,
                                              size_t *len, int64_t deadline_ms);
 /* Writes one frame (1 <= len <= HV_SESSION_FRAME_MAX). */
-hv_session_frame_error hv_session_frame_write(int fd, const uint8_t *msg, size_t len,
+HV_API HV_MUST_CHECK hv_session_frame_error hv_session_frame_write(int fd, const uint8_t *msg, size_t len,
                                               int64_t deadline_ms);
 
 /* ---- trusted time --------------------------------------------------- */
@@ -112,22 +115,22 @@ typedef struct {
 } hv_session_time_stats;
 
 /* NULL with err filled: a bad configuration or state directory. */
-hv_session_time *hv_session_time_new(const hv_timesrc_config *cfg, const hv_session_log *log,
+HV_API hv_session_time *hv_session_time_new(const hv_timesrc_config *cfg, const hv_session_log *log,
                                      char *err, size_t err_len);
-void hv_session_time_free(hv_session_time *t);
+HV_API void hv_session_time_free(hv_session_time *t);
 /* Trusted Unix milliseconds; allow_reuse: see HV_SESSION_TIME_REUSE_MS.
  * On failure the verdict and every server's outcome are logged (WARN),
  * each line starting with tag. */
-hv_session_error hv_session_time_now(hv_session_time *t, bool allow_reuse, const char *tag,
+HV_API HV_MUST_CHECK hv_session_error hv_session_time_now(hv_session_time *t, bool allow_reuse, const char *tag,
                                      uint64_t *now_ms);
-void hv_session_time_get_stats(hv_session_time *t, hv_session_time_stats *out);
+HV_API void hv_session_time_get_stats(hv_session_time *t, hv_session_time_stats *out);
 /* Cancels the time source for good (async-signal-safe, from any thread):
  * a query under way returns at once, unanswered, and so does every later
  * one. For a service that stops. */
-void hv_session_time_cancel(hv_session_time *t);
+HV_API void hv_session_time_cancel(hv_session_time *t);
 /* The servers that agreed in the last trusted answer (n_servers and
  * servers; the caller sets kind and time_ms), for receipts. */
-void hv_session_time_agreed(hv_session_time *t, hv_receipt_time *out);
+HV_API void hv_session_time_agreed(hv_session_time *t, hv_receipt_time *out);
 
 /* ---- worker --------------------------------------------------------- */
 typedef struct {
@@ -161,24 +164,24 @@ typedef struct hv_session_worker hv_session_worker;
  * build's release time, the newest chain head and trusted time the store
  * recorded: never the host's clock); every trusted time below it is
  * refused (trusted-time-below-floor) and the newest is recorded. */
-hv_session_error hv_session_worker_open(const hv_session_worker_config *cfg, hv_tee *tee,
+HV_API HV_MUST_CHECK hv_session_error hv_session_worker_open(const hv_session_worker_config *cfg, hv_tee *tee,
                                         hv_session_worker **out);
-void hv_session_worker_close(hv_session_worker *w);
+HV_API void hv_session_worker_free(hv_session_worker *w);
 
-hv_tee *hv_session_worker_tee(const hv_session_worker *w);
-hv_store *hv_session_worker_store(const hv_session_worker *w);
-const hv_proto_params *hv_session_worker_params(const hv_session_worker *w);
-const hv_timesrc_config *hv_session_worker_time_config(const hv_session_worker *w);
+HV_API hv_tee *hv_session_worker_tee(const hv_session_worker *w);
+HV_API hv_store *hv_session_worker_store(const hv_session_worker *w);
+HV_API const hv_proto_params *hv_session_worker_params(const hv_session_worker *w);
+HV_API const hv_timesrc_config *hv_session_worker_time_config(const hv_session_worker *w);
 /* The measurement as one short line: mr_enclave prefix, prod id, svn. */
-void hv_session_measurement_line(const hv_tee_measurement *m, char *out, size_t cap);
+HV_API void hv_session_measurement_line(const hv_tee_measurement *m, char *out, size_t cap);
 
 /* ---- chain head ----------------------------------------------------- */
 /* "NUMBER:TIME_MS"; false on anything else. */
-bool hv_session_parse_chain_head(const char *s, hv_proto_chain_head *out);
+HV_API HV_MUST_CHECK bool hv_session_parse_chain_head(const char *s, hv_proto_chain_head *out);
 /* A file holding "NUMBER:TIME_MS\n": 0, or -1 with errno (EINVAL: not
  * that format; ESPIPE: not a regular file. The host's file is opened
  * without blocking and read only if regular, so a FIFO cannot wedge). */
-int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out);
+HV_API HV_MUST_CHECK int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out);
 
 /* ---- the sender ----------------------------------------------------- */
 /* At most this many connections at once; more wait in the kernel's listen
@@ -225,21 +228,21 @@ typedef struct {
  * lower block number or a known block with another time) and starts the
  * timesrc session. chain_head_file (may be NULL) is re-read for each
  * message: a service that follows the chain writes it. */
-hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chain_head *head,
+HV_API HV_MUST_CHECK hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chain_head *head,
                                        const char *chain_head_file,
                                        hv_session_sender **out);
 /* Wipes the identity. */
-void hv_session_sender_free(hv_session_sender *s);
+HV_API void hv_session_sender_free(hv_session_sender *s);
 /* After an authenticated DONE, under `after_handover retire` (the
  * default), the sender retires: the store records the tombstone, the
  * secret is wiped, every connection is refused (`sender-retired`) and
  * hv_session_serve returns. True from then on. */
-bool hv_session_sender_retired(hv_session_sender *s);
-hv_session_time *hv_session_sender_time(hv_session_sender *s);
+HV_API bool hv_session_sender_retired(hv_session_sender *s);
+HV_API hv_session_time *hv_session_sender_time(hv_session_sender *s);
 /* For a service that stops: no connection waits any longer for trusted
  * time (hv_session_time_cancel); hv_session_serve does it when *stop is
  * set. The sender then refuses every message that needs time. */
-void hv_session_sender_cancel(hv_session_sender *s);
+HV_API void hv_session_sender_cancel(hv_session_sender *s);
 
 /* One exchange as sender on a connected fd (made non-blocking here; the
  * caller closes it), within HV_SESSION_DEADLINE_MS. Each connection gets
@@ -248,7 +251,7 @@ void hv_session_sender_cancel(hv_session_sender *s);
  * receiver's DONE was taken (authenticated; a retiring sender has then
  * retired: hv_session_sender_retired, and every later connection is
  * refused). Safe to call from several threads. */
-hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
+HV_API HV_MUST_CHECK hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
                                           const hv_session_peer *peer);
 
 /* The accept loop: one thread per connection, at most
@@ -256,7 +259,7 @@ hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
  * process, each with its own deadline. Runs until *stop is set (or, with
  * once or a sender that retired, a handover completed); waits for every
  * connection to end. */
-hv_session_error hv_session_serve(hv_session_sender *s, int listen_fd, bool once,
+HV_API HV_MUST_CHECK hv_session_error hv_session_serve(hv_session_sender *s, int listen_fd, bool once,
                                   volatile sig_atomic_t *stop);
 
 /* ---- the receiver --------------------------------------------------- */
@@ -270,12 +273,12 @@ typedef struct {
  * checks, KEY checked, the key sealed to this build and stored, DONE.
  * HV_SESSION_OK only when the key is stored and the sender took DONE (it
  * closes after reading it). out may be NULL. */
-hv_session_error hv_session_receive(hv_session_worker *w, int fd,
+HV_API HV_MUST_CHECK hv_session_error hv_session_receive(hv_session_worker *w, int fd,
                                     hv_session_receive_result *out);
 /* hv_session_receive that came for one identity (Ed25519 public key): a
  * KEY carrying another is refused (`identity-mismatch`) before anything
  * is stored. NULL: any, as hv_session_receive. */
-hv_session_error hv_session_receive_expect(hv_session_worker *w, int fd,
+HV_API HV_MUST_CHECK hv_session_error hv_session_receive_expect(hv_session_worker *w, int fd,
                                            const uint8_t expected_identity[HV_PROTO_KEY_LEN],
                                            hv_session_receive_result *out);
 
@@ -302,44 +305,46 @@ typedef struct {
 /* Parses ADDR for role ("listen" or "connect": names it in errors; only
  * listen takes port 0). HV_SESSION_ERR_ADDRESS with the reason in err,
  * e.g. "listen address 10.0.0.1 is not loopback: ...". */
-hv_session_error hv_session_addr_parse(const char *text, const char *role,
+HV_API HV_MUST_CHECK hv_session_error hv_session_addr_parse(const char *text, const char *role,
                                        hv_session_addr *out, char *err, size_t err_len);
 /* The address as ADDR text (at most HV_SESSION_ADDR_MAX bytes). */
-void hv_session_addr_format(const hv_session_addr *a, char *out, size_t cap);
+HV_API void hv_session_addr_format(const hv_session_addr *a, char *out, size_t cap);
 
 /* Listens on a: unix as hv_session_unix_listen, tcp with SO_REUSEADDR.
  * bound (may be NULL) receives the address really bound (the port chosen
  * for port 0). The descriptor, or -1 with the reason in err. */
-int hv_session_listen(const hv_session_addr *a, hv_session_addr *bound, char *err,
+HV_API HV_MUST_CHECK int hv_session_listen(const hv_session_addr *a, hv_session_addr *bound, char *err,
                       size_t err_len);
 /* Connects to a; the descriptor, or -1 with the reason in err. */
-int hv_session_connect(const hv_session_addr *a, char *err, size_t err_len);
+HV_API HV_MUST_CHECK int hv_session_connect(const hv_session_addr *a, char *err, size_t err_len);
 
 /* Listens on a Unix socket made mode 0600 from the start (umask around
  * bind), so no other user can connect even for an instant. A stale socket
  * file left by a dead server is replaced; a live one, or any other file,
  * is refused. The descriptor, or -1 with the reason in err. */
-int hv_session_unix_listen(const char *path, char *err, size_t err_len);
+HV_API HV_MUST_CHECK int hv_session_unix_listen(const char *path, char *err, size_t err_len);
 /* Connects to a Unix socket; -1 with the reason in err. */
-int hv_session_unix_connect(const char *path, char *err, size_t err_len);
+HV_API HV_MUST_CHECK int hv_session_unix_connect(const char *path, char *err, size_t err_len);
 /* The peer's pid and uid (SO_PEERCRED); 0 or -1 (not a Unix socket, or a
  * runtime without it, such as Gramine). */
-int hv_session_peer_cred(int fd, pid_t *pid, uid_t *uid);
+HV_API HV_MUST_CHECK int hv_session_peer_cred(int fd, pid_t *pid, uid_t *uid);
 /* Fills peer (id given) from a connected fd: credentials where the
  * transport has them, the remote address for TCP. */
-void hv_session_peer_of(int fd, unsigned id, hv_session_peer *peer);
+HV_API void hv_session_peer_of(int fd, unsigned id, hv_session_peer *peer);
 
 /* Keeps the process's memory (identity, seal keys, NTS keys) out of core
  * files and away from other processes of the same user (RLIMIT_CORE 0,
  * PR_SET_DUMPABLE 0). A runtime that answers ENOSYS (Gramine) is told as
  * INFO: an enclave's memory is not readable by the host anyway; any other
  * failure is a WARN. Returns HV_SESSION_OK when both took effect. */
-hv_session_error hv_session_keep_memory_private(const hv_session_log *log);
+HV_API hv_session_error hv_session_keep_memory_private(const hv_session_log *log);
 
 /* What --build-name hashes: mr_enclave = SHA-256(prefix || NAME), so a
  * demo, a test or a sim worker can name builds instead of spelling
  * 32-byte hashes. */
 #define HV_SESSION_SIM_BUILD_PREFIX "handover-sim-build:"
-int hv_session_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN]);
+HV_API HV_MUST_CHECK int hv_session_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN]);
+
+HV_END_DECLS
 
 #endif

@@ -69,6 +69,9 @@
 #include "handover/buf.h"
 #include "handover/crypto.h"
 #include "handover/tee.h"
+#include "handover/api.h"
+
+HV_BEGIN_DECLS
 
 typedef enum {
   HV_STORE_OK = 0,
@@ -107,52 +110,57 @@ typedef enum {
   HV_STORE_ERR_HEAD_JUMP,      /* block number ahead of what the elapsed time
                                   allows at the fastest block rate */
   HV_STORE_ERR_BELOW_FLOOR,    /* a trusted time below the time floor */
+  HV_STORE_ERR_NOMEM,          /* out of memory */
 } hv_store_error;
 
-const char *hv_store_error_name(hv_store_error err);
+/* A stable kebab-case name, e.g. "permissions" (docs/CONVENTIONS.md). */
+HV_API const char *hv_store_error_name(hv_store_error err);
+/* The same as a sentence for people, e.g. "wrong permissions (directory
+ * must be 0700, ...)". */
+HV_API const char *hv_store_error_text(hv_store_error err);
 
 typedef struct hv_store hv_store; /* opaque */
 
 /* Opens the store in dir, sealing and unsealing through tee (which must
  * outlive the store). With create, a missing directory is made (0700; its
  * parent must exist); without, a missing one is HV_STORE_ERR_MISSING. */
-hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
+HV_API HV_MUST_CHECK hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
                              hv_store **out);
-void hv_store_close(hv_store *store);
+HV_API void hv_store_free(hv_store *store);
 
 /* What hv_store_open re-sealed under the current CPU SVN / ISV SVN. */
 #define HV_STORE_RESEALED_IDENTITY 1u
 #define HV_STORE_RESEALED_STATE 2u
 #define HV_STORE_RESEALED_TOMBSTONE 4u
-unsigned hv_store_resealed(const hv_store *store);
+HV_API unsigned hv_store_resealed(const hv_store *store);
 
 /* Generates a fresh Ed25519 identity, seals and stores it (the state
  * first, bound to it, then the identity); pub (may be NULL) receives its
  * public key. HV_STORE_ERR_EXISTS if one is stored, HV_STORE_ERR_RETIRED
  * if the store is retired. */
-hv_store_error hv_store_init_identity(hv_store *store,
+HV_API HV_MUST_CHECK hv_store_error hv_store_init_identity(hv_store *store,
                                       uint8_t pub[HV_ED25519_PUB_LEN]);
 /* Stores a received secret (the receiver's side of a handover). Storing
  * the identity already held is a no-op success; a different one is
  * HV_STORE_ERR_IDENTITY_MISMATCH (never overwritten). */
-hv_store_error hv_store_put_identity(hv_store *store,
+HV_API HV_MUST_CHECK hv_store_error hv_store_put_identity(hv_store *store,
                                      const uint8_t secret[HV_ED25519_PRIV_LEN]);
 /* Unseals the identity; the caller wipes secret (hv_wipe) after use.
  * HV_STORE_ERR_RETIRED once a tombstone exists. */
-hv_store_error hv_store_get_identity(hv_store *store,
+HV_API HV_MUST_CHECK hv_store_error hv_store_get_identity(hv_store *store,
                                      uint8_t secret[HV_ED25519_PRIV_LEN],
                                      uint8_t pub[HV_ED25519_PUB_LEN]);
 /* The public identity, without unsealing (not authenticated: the host can
  * edit it; only hv_store_get_identity proves it belongs to the secret). */
-hv_store_error hv_store_public(hv_store *store, uint8_t pub[HV_ED25519_PUB_LEN]);
+HV_API HV_MUST_CHECK hv_store_error hv_store_public(hv_store *store, uint8_t pub[HV_ED25519_PUB_LEN]);
 
 /* The newest policy version seen; 0 before any was stored. Both state
  * readers refuse a missing state once an identity or tombstone exists
  * (HV_STORE_ERR_STATE_MISSING) and a state bound to another identity or
  * build (HV_STORE_ERR_OTHER_WORKER). */
-hv_store_error hv_store_get_policy_version(hv_store *store, uint64_t *version);
+HV_API HV_MUST_CHECK hv_store_error hv_store_get_policy_version(hv_store *store, uint64_t *version);
 /* Monotonic: a lower version is HV_STORE_ERR_ROLLBACK; the same is a no-op. */
-hv_store_error hv_store_set_policy_version(hv_store *store, uint64_t version);
+HV_API HV_MUST_CHECK hv_store_error hv_store_set_policy_version(hv_store *store, uint64_t version);
 
 /* The newest block the worker has verified. */
 typedef struct {
@@ -161,7 +169,7 @@ typedef struct {
 } hv_store_chain_head;
 
 /* {0, 0} before any was stored. */
-hv_store_error hv_store_get_chain_head(hv_store *store, hv_store_chain_head *out);
+HV_API HV_MUST_CHECK hv_store_error hv_store_get_chain_head(hv_store *store, hv_store_chain_head *out);
 /* Monotonic in number: a lower number, or the same number with another
  * time (a block has one time), is HV_STORE_ERR_ROLLBACK. A head must also
  * be plausible before it is recorded: its time below the recorded head's
@@ -170,12 +178,12 @@ hv_store_error hv_store_get_chain_head(hv_store *store, hv_store_chain_head *out
  * one block per min_block_interval_ms is HV_STORE_ERR_HEAD_JUMP. Before
  * any head the recorded one counts as {0, 0}: block N cannot exist before
  * N intervals after 1970, so an absurd number is never recorded. */
-hv_store_error hv_store_set_chain_head(hv_store *store,
+HV_API HV_MUST_CHECK hv_store_error hv_store_set_chain_head(hv_store *store,
                                        const hv_store_chain_head *head);
 /* The chain's fastest block rate (the policy's min_block_interval_ms);
  * HV_STORE_DEFAULT_MIN_BLOCK_INTERVAL_MS until set. 0 is refused. */
 #define HV_STORE_DEFAULT_MIN_BLOCK_INTERVAL_MS 1000u
-hv_store_error hv_store_set_min_block_interval(hv_store *store, uint32_t ms);
+HV_API HV_MUST_CHECK hv_store_error hv_store_set_min_block_interval(hv_store *store, uint32_t ms);
 
 /* ---- the time floor: a lower bound on the true time that only rises ----
  * The largest of (a) the floor compiled into the build (its release
@@ -193,13 +201,13 @@ hv_store_error hv_store_set_min_block_interval(hv_store *store, uint32_t ms);
  * sealed write and two fsyncs per handover message. */
 #define HV_STORE_FLOOR_STEP_MS (60u * 1000)
 /* The build's own floor, in UNIX milliseconds. */
-uint64_t hv_store_build_floor_ms(void);
-hv_store_error hv_store_get_time_floor(hv_store *store, uint64_t *floor_ms);
+HV_API uint64_t hv_store_build_floor_ms(void);
+HV_API HV_MUST_CHECK hv_store_error hv_store_get_time_floor(hv_store *store, uint64_t *floor_ms);
 /* Judges a trusted time: below the floor is HV_STORE_ERR_BELOW_FLOOR
  * (nothing recorded); otherwise it is recorded when it raises the floor
  * by HV_STORE_FLOOR_STEP_MS or more. floor_ms (may be NULL) receives the
  * floor it was judged against. */
-hv_store_error hv_store_record_trusted_time(hv_store *store, uint64_t now_ms,
+HV_API HV_MUST_CHECK hv_store_error hv_store_record_trusted_time(hv_store *store, uint64_t now_ms,
                                             uint64_t *floor_ms);
 
 /* ---- retirement: the key moved, it is not copied ---- */
@@ -207,7 +215,7 @@ typedef struct {
   uint8_t identity_pub[HV_ED25519_PUB_LEN]; /* the identity that moved */
   hv_tee_measurement receiver;              /* the build it moved to */
   uint64_t time_ms;                         /* trusted time of the DONE */
-  uint8_t transcript_hash[HV_SHA256_LEN];   /* the exchange (PROTOCOL.md) */
+  uint8_t transcript_hash[HV_SHA256_LEN];   /* the exchange (docs/PROTOCOL.md) */
 } hv_store_tombstone;
 
 /* After an authenticated DONE: records the sealed tombstone (its
@@ -216,14 +224,16 @@ typedef struct {
  * the tombstone is in place the store still serves with its key; from
  * then on it is retired, and a retirement cut short is finished by the
  * next hv_store_open. HV_STORE_ERR_RETIRED if it already is. */
-hv_store_error hv_store_retire(hv_store *store, hv_store_tombstone *tombstone);
+HV_API HV_MUST_CHECK hv_store_error hv_store_retire(hv_store *store, hv_store_tombstone *tombstone);
 /* *retired false when the store is not retired; otherwise the tombstone
  * (HV_STORE_ERR_OTHER_WORKER if it names another identity than the state).
  * The state records every retirement with the tombstone's digest: a
  * tombstone deleted (an old identity file put back or not) or swapped for
  * another is HV_STORE_ERR_TOMBSTONE_MISSING, here and in every reader of
  * the state and the identity. */
-hv_store_error hv_store_get_tombstone(hv_store *store, bool *retired,
+HV_API HV_MUST_CHECK hv_store_error hv_store_get_tombstone(hv_store *store, bool *retired,
                                       hv_store_tombstone *out);
+
+HV_END_DECLS
 
 #endif

@@ -32,6 +32,9 @@
 #include <stdint.h>
 
 #include "handover/buf.h"
+#include "handover/api.h"
+
+HV_BEGIN_DECLS
 
 #define HV_TEE_TARGET_INFO_LEN 512
 #define HV_TEE_REPORT_LEN 432
@@ -68,10 +71,15 @@ typedef enum {
                                attribute (a production launch's file opened
                                by a debug launch, or the reverse): EGETKEY
                                always mixes DEBUG into the seal key */
+  HV_TEE_ERR_NOMEM,         /* out of memory */
 } hv_tee_error;
 
-const char *hv_tee_error_name(hv_tee_error err);
-const char *hv_tee_kind_name(hv_tee_kind kind); /* "sim", "sgx-dcap", "sgx-epid", "sgx-local" */
+/* A stable kebab-case name, e.g. "not-in-enclave" (docs/CONVENTIONS.md). */
+HV_API const char *hv_tee_error_name(hv_tee_error err);
+/* The same as a sentence for people, e.g. "not running inside an SGX
+ * enclave". */
+HV_API const char *hv_tee_error_text(hv_tee_error err);
+HV_API const char *hv_tee_kind_name(hv_tee_kind kind); /* "sim", "sgx-dcap", "sgx-epid", "sgx-local" */
 
 /* The identity the policy talks about. */
 typedef struct {
@@ -91,45 +99,45 @@ typedef struct hv_tee hv_tee; /* opaque */
 /* sim backend. secret_path: the platform secret (32 random bytes, created
  * 0600 on first use). identity: NULL for mr_enclave = SHA-256 of the
  * running executable with zero mr_signer/prod_id/svn; otherwise as given. */
-hv_tee_error hv_tee_open_sim(const char *secret_path,
+HV_API HV_MUST_CHECK hv_tee_error hv_tee_open_sim(const char *secret_path,
                              const hv_tee_measurement *identity, hv_tee **out);
 /* sgx backend; HV_TEE_ERR_NOT_ENCLAVE when not inside an enclave. */
-hv_tee_error hv_tee_open_sgx(hv_tee **out);
-void hv_tee_close(hv_tee *tee);
+HV_API HV_MUST_CHECK hv_tee_error hv_tee_open_sgx(hv_tee **out);
+HV_API void hv_tee_free(hv_tee *tee);
 
-hv_tee_kind hv_tee_get_kind(const hv_tee *tee);
-bool hv_tee_dev_mode(const hv_tee *tee);
-void hv_tee_self(const hv_tee *tee, hv_tee_measurement *out);
+HV_API hv_tee_kind hv_tee_get_kind(const hv_tee *tee);
+HV_API bool hv_tee_dev_mode(const hv_tee *tee);
+HV_API void hv_tee_self(const hv_tee *tee, hv_tee_measurement *out);
 
-hv_tee_error hv_tee_target_info(const hv_tee *tee,
+HV_API HV_MUST_CHECK hv_tee_error hv_tee_target_info(const hv_tee *tee,
                                 uint8_t out[HV_TEE_TARGET_INFO_LEN]);
 /* A report about this enclave that only the target can verify. */
-hv_tee_error hv_tee_report(const hv_tee *tee,
+HV_API HV_MUST_CHECK hv_tee_error hv_tee_report(const hv_tee *tee,
                            const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
                            const uint8_t report_data[HV_TEE_REPORT_DATA_LEN],
                            uint8_t out[HV_TEE_REPORT_LEN]);
 /* EGETKEY(REPORT, key_id) and AES-128-CMAC over the body, constant time.
  * HV_TEE_OK only for a report targeted at this enclave on this platform. */
-hv_tee_error hv_tee_verify_report(const hv_tee *tee,
+HV_API HV_MUST_CHECK hv_tee_error hv_tee_verify_report(const hv_tee *tee,
                                   const uint8_t report[HV_TEE_REPORT_LEN]);
 
 /* Fields of a report (no verification: call hv_tee_verify_report first). */
-void hv_tee_report_measurement(const uint8_t report[HV_TEE_REPORT_LEN],
+HV_API void hv_tee_report_measurement(const uint8_t report[HV_TEE_REPORT_LEN],
                                hv_tee_measurement *out);
-void hv_tee_report_data(const uint8_t report[HV_TEE_REPORT_LEN],
+HV_API void hv_tee_report_data(const uint8_t report[HV_TEE_REPORT_LEN],
                         uint8_t out[HV_TEE_REPORT_DATA_LEN]);
 /* The report's DEBUG attribute (SGX_FLAGS_DEBUG in attributes.flags): the
  * enclave was launched as a debug enclave, its memory open to the host.
  * This, not any claim in a message, is what dev mode is (hv_tee_dev_mode
  * of the sgx backend is our own DEBUG bit; sim reports always carry it).
  * No verification: call hv_tee_verify_report first. */
-bool hv_tee_report_debug(const uint8_t report[HV_TEE_REPORT_LEN]);
+HV_API bool hv_tee_report_debug(const uint8_t report[HV_TEE_REPORT_LEN]);
 /* The mr_enclave a target info addresses (the enclave its reports are
  * for). No verification: target info is not authenticated by itself. */
-void hv_tee_target_info_mr_enclave(const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
+HV_API void hv_tee_target_info_mr_enclave(const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
                                    uint8_t out[HV_TEE_MR_LEN]);
 /* Target info that addresses the enclave that made the report. */
-void hv_tee_target_info_from_report(const uint8_t report[HV_TEE_REPORT_LEN],
+HV_API void hv_tee_target_info_from_report(const uint8_t report[HV_TEE_REPORT_LEN],
                                     uint8_t out[HV_TEE_TARGET_INFO_LEN]);
 
 /* Sealing: the output is self-describing file content (the key-request
@@ -140,7 +148,7 @@ void hv_tee_target_info_from_report(const uint8_t report[HV_TEE_REPORT_LEN],
 #define HV_TEE_SEAL_OVERHEAD 128 /* upper bound of header + tag */
 /* Sealed data are keys and small state, never bulk data. */
 #define HV_TEE_SEAL_MAX_PLAINTEXT (4u * 1024 * 1024)
-hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
+HV_API HV_MUST_CHECK hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
                          const uint8_t *pt, size_t pt_len, uint8_t *out,
                          size_t out_cap, size_t *out_len);
 /* pt_cap >= blob_len is always enough. Any altered blob is refused; which
@@ -156,7 +164,7 @@ hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
  * higher than ours: under MRENCLAVE a lower one can only be this same
  * enclave signed at a lower ISVSVN), else OTHER_ENCLAVE (another policy or
  * config_svn), SVN (isv_svn above ours) or TAMPERED (other masks). */
-hv_tee_error hv_tee_unseal(const hv_tee *tee, hv_tee_seal_policy expected,
+HV_API HV_MUST_CHECK hv_tee_error hv_tee_unseal(const hv_tee *tee, hv_tee_seal_policy expected,
                            const uint8_t *blob, size_t blob_len, uint8_t *pt,
                            size_t pt_cap, size_t *pt_len);
 /* TCB recovery: *current is false when a blob (that hv_tee_unseal opened)
@@ -164,7 +172,9 @@ hv_tee_error hv_tee_unseal(const hv_tee *tee, hv_tee_seal_policy expected,
  * older format; sealing its plaintext again binds it to the current values,
  * so that a file is never left behind under a TCB that was patched.
  * HV_TEE_ERR_SEAL_TAMPERED for a malformed header. */
-hv_tee_error hv_tee_seal_current(const hv_tee *tee, const uint8_t *blob,
+HV_API HV_MUST_CHECK hv_tee_error hv_tee_seal_current(const hv_tee *tee, const uint8_t *blob,
                                  size_t blob_len, bool *current);
+
+HV_END_DECLS
 
 #endif

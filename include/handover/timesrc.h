@@ -1,5 +1,5 @@
 /* Trusted time from many NTS servers (and HTTPS Date sources) at once
- * (DESIGN section 3).
+ * (RFC 8915), the servers the policy names (docs/POLICY.md).
  *
  * Every configured server is queried in parallel under ONE deadline that
  * covers DNS, TCP, TLS and UDP; the run ends when the verdict is settled
@@ -29,6 +29,9 @@
 #include <stdint.h>
 
 #include "handover/nts.h"
+#include "handover/api.h"
+
+HV_BEGIN_DECLS
 
 /* Enough for every public NTS operator we know of; the poll set and the
  * report are fixed arrays of this size. */
@@ -65,7 +68,7 @@ typedef enum {
 #define HV_TIMESRC_DEFAULT_HTTPS_PORT 443
 
 /* "nts", "https" */
-const char *hv_timesrc_kind_name(hv_timesrc_kind k);
+HV_API const char *hv_timesrc_kind_name(hv_timesrc_kind k);
 
 typedef struct {
   char host[HV_NTS_HOST_MAX + 1];         /* name, IPv4 or IPv6 literal */
@@ -88,7 +91,7 @@ typedef enum {
 } hv_timesrc_quorum;
 
 /* "configured", "answers" */
-const char *hv_timesrc_quorum_name(hv_timesrc_quorum q);
+HV_API const char *hv_timesrc_quorum_name(hv_timesrc_quorum q);
 
 /* The agreement rules (the governance policy carries the same fields). */
 typedef struct {
@@ -117,13 +120,13 @@ typedef struct {
 } hv_timesrc_config;
 
 /* Rules and timeout set to the defaults, no servers. */
-void hv_timesrc_config_init(hv_timesrc_config *cfg);
+HV_API void hv_timesrc_config_init(hv_timesrc_config *cfg);
 /* hv_timesrc_config_init plus the reference design's 8 public servers. */
-void hv_timesrc_config_defaults(hv_timesrc_config *cfg);
+HV_API void hv_timesrc_config_defaults(hv_timesrc_config *cfg);
 /* Appends "HOST[:PORT][,operator=X][,region=Y]" (IPv6: "[::1]:4460"),
  * an NTS server, or "https://HOST[:PORT][,...]", an HTTPS Date source.
  * On failure returns -1 and says why in err. */
-int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec,
+HV_API HV_MUST_CHECK int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec,
                           char *err, size_t err_len);
 /* Reads a small text file, one setting a line, '#' starts a comment:
  *   server [https://]HOST[:PORT] [operator=X] [region=Y]
@@ -131,10 +134,10 @@ int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec,
  *   quorum configured|answers
  * Its servers are appended; its settings override. -1 and err on error
  * (with the line number). */
-int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path,
+HV_API HV_MUST_CHECK int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path,
                            char *err, size_t err_len);
 /* 0 when the configuration can be run, else -1 and why. */
-int hv_timesrc_config_check(const hv_timesrc_config *cfg, char *err,
+HV_API HV_MUST_CHECK int hv_timesrc_config_check(const hv_timesrc_config *cfg, char *err,
                             size_t err_len);
 
 typedef enum {
@@ -152,7 +155,7 @@ typedef enum {
 
 /* Stable names: "trusted", "too-few-responses", "no-majority",
  * "spread-too-large", "too-few-operators", "bad-config", "internal". */
-const char *hv_timesrc_verdict_name(hv_timesrc_verdict v);
+HV_API const char *hv_timesrc_verdict_name(hv_timesrc_verdict v);
 
 /* One valid sample as the selection sees it. */
 typedef struct {
@@ -181,26 +184,26 @@ typedef struct {
  * of local monotonic time (>= 0): centre T4 + offset + carry, half-width
  * delay/2 + root dispersion + root delay/2 + allowance + drift. False when
  * the sample is too vague to vote (HV_TIMESRC_MAX_HALF_WIDTH_NS). */
-bool hv_timesrc_candidate_from_sample(const hv_nts_sample *s, int64_t carry_ns,
+HV_API HV_MUST_CHECK bool hv_timesrc_candidate_from_sample(const hv_nts_sample *s, int64_t carry_ns,
                                       hv_timesrc_candidate *out);
 
 /* The trust the rules give, in words, e.g. "any 3 colluding servers
  * (of at least 1 operator) can set the time; the host can deny time by
  * dropping 3 of 5 servers". */
-void hv_timesrc_trust_statement(const hv_timesrc_config *cfg, char *buf, size_t cap);
+HV_API void hv_timesrc_trust_statement(const hv_timesrc_config *cfg, char *buf, size_t cap);
 
 /* The pure agreement. in_set (n entries, may be NULL when n == 0) tells
  * which candidates agree; the others are the falsetickers. When the
  * largest count is reached in several disjoint places, the set is their
  * union and the intersection their hull, so the bound stays honest. Fills
  * every field of out but mono_ns and local_ns (left as they were). */
-hv_timesrc_verdict hv_timesrc_select(const hv_timesrc_candidate *c, size_t n,
+HV_API hv_timesrc_verdict hv_timesrc_select(const hv_timesrc_candidate *c, size_t n,
                                      const hv_timesrc_rules *rules,
                                      bool *in_set, hv_timesrc_decision *out);
 /* The same with `configured` servers behind the n candidates (n <=
  * configured): with quorum configured the majority is of those.
  * hv_timesrc_select is this with configured = n. */
-hv_timesrc_verdict hv_timesrc_select_of(const hv_timesrc_candidate *c, size_t n,
+HV_API hv_timesrc_verdict hv_timesrc_select_of(const hv_timesrc_candidate *c, size_t n,
                                         size_t configured, const hv_timesrc_rules *rules,
                                         bool *in_set, hv_timesrc_decision *out);
 
@@ -212,7 +215,7 @@ hv_timesrc_verdict hv_timesrc_select_of(const hv_timesrc_candidate *c, size_t n,
  * set's intervals: settled early, it is a little less precise. possible_operators bounds the operators the
  * agreeing set could ever span (those of the candidates and of the
  * outstanding servers). Pure; conservative (false when unsure). */
-bool hv_timesrc_settled(const hv_timesrc_candidate *c, size_t n, size_t outstanding,
+HV_API bool hv_timesrc_settled(const hv_timesrc_candidate *c, size_t n, size_t outstanding,
                         size_t configured, size_t possible_operators,
                         const hv_timesrc_rules *rules);
 
@@ -258,7 +261,7 @@ typedef struct {
 
 /* "agrees", "falseticker", "too-vague", "duplicate", "abandoned", or the
  * hv_nts_error_name. */
-const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e);
+HV_API const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e);
 
 /* Queries every server, decides, fills the report; returns its verdict.
  * Returns as soon as the verdict is settled (hv_timesrc_settled), else at
@@ -266,7 +269,7 @@ const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e);
  * descriptor, thread or memory behind. With cfg->state_dir, the servers'
  * cookie jars are loaded before and saved (0600, atomically) after. A
  * one-shot: each call starts from the jars on disk (or none). */
-hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg,
+HV_API hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg,
                                     hv_timesrc_report *out);
 
 /* For long-running callers: a session keeps every server's cookie jar in
@@ -276,23 +279,25 @@ hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg,
  * and err when the configuration is refused or memory is short. One
  * query at a time per session (callers serialise). */
 typedef struct hv_timesrc_session hv_timesrc_session;
-hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, char *err,
+HV_API hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, char *err,
                                            size_t err_len);
 /* As hv_timesrc_query, with the session's jars (saved after each query
  * when the session has a state dir). */
-hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *s,
+HV_API hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *s,
                                             hv_timesrc_report *out);
 /* Wipes the jars, frees everything. NULL is fine. */
-void hv_timesrc_session_free(hv_timesrc_session *s);
+HV_API void hv_timesrc_session_free(hv_timesrc_session *s);
 /* Raises the session's lower bound on true time for certificates
  * (not_before_unix) to unix_s; a lower value changes nothing. A caller
  * that just got a trusted time passes it here, so the next handshake
  * judges certificates at least there, whatever the host's clock says. */
-void hv_timesrc_session_raise_not_before(hv_timesrc_session *s, int64_t unix_s);
+HV_API void hv_timesrc_session_raise_not_before(hv_timesrc_session *s, int64_t unix_s);
 /* Cancels the session from another thread or a signal handler (async-
  * signal-safe): a query under way returns at once, as if its deadline had
  * passed, and every later query of this session fails the same way. For a
  * service that stops: no query may hold it up to timeout_ms. */
-void hv_timesrc_session_cancel(hv_timesrc_session *s);
+HV_API void hv_timesrc_session_cancel(hv_timesrc_session *s);
+
+HV_END_DECLS
 
 #endif

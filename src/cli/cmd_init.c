@@ -32,10 +32,10 @@ int cmd_init(int argc, char **argv) {
   uint8_t pub[HV_ED25519_PUB_LEN];
   hv_store_error se = hv_store_open(store_dir, t, true, &store);
   if (se == HV_STORE_OK) se = hv_store_init_identity(store, pub);
-  if (store) hv_store_close(store);
-  hv_tee_close(t);
+  if (store) hv_store_free(store);
+  hv_tee_free(t);
   if (se != HV_STORE_OK) {
-    fprintf(stderr, "handover init: %s: %s\n", store_dir, hv_store_error_name(se));
+    fprintf(stderr, "handover init: %s: %s\n", store_dir, hv_store_error_text(se));
     return CLI_EXIT_FAIL;
   }
   char hex[2 * HV_ED25519_PUB_LEN + 1];

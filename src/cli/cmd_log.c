@@ -49,7 +49,7 @@ static void explain(const char *cmd, const char *dir, hv_log_error err, uint64_t
                     hv_store_error se) {
   switch (err) {
     case HV_LOG_ERR_STORE:
-      fprintf(stderr, "handover log %s: %s: %s\n", cmd, dir, hv_store_error_name(se));
+      fprintf(stderr, "handover log %s: %s: %s\n", cmd, dir, hv_store_error_text(se));
       return;
     case HV_LOG_ERR_CHAIN:
       fprintf(stderr,
@@ -148,8 +148,8 @@ static int log_run(const char *cmd, bool print, int argc, char **argv) {
   hv_log_error err = HV_LOG_ERR_STORE;
   uint64_t count = 0, bad = 0;
   if (se == HV_STORE_OK) err = hv_store_log_verify(store, print_entry, &ctx, &count, &bad, &se);
-  if (store) hv_store_close(store);
-  hv_tee_close(t);
+  if (store) hv_store_free(store);
+  hv_tee_free(t);
   if (err != HV_LOG_OK) {
     explain(cmd, store_dir, err, bad, se);
     return CLI_EXIT_FAIL;

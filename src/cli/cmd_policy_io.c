@@ -2,10 +2,10 @@
 
 #include "cli/util.h"
 #include "handover/crypto.h"
+#include "sys/sys.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,57 +67,14 @@ int pol_read_file(const char *prefix, const char *path, size_t max, bool secret,
 
 int pol_write_new(const char *prefix, const char *path, const void *data,
                   size_t len, mode_t mode) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return fail(prefix, path, errno == EEXIST ? "exists already" : strerror(errno));
-  /* fchmod: the mode must not depend on the caller's umask */
-  if (fchmod(fd, mode) != 0 || cli_write_all(fd, data, len) != 0 || fsync(fd) != 0) {
-    int e = errno;
-    close(fd);
-    unlink(path);
-    return fail(prefix, path, strerror(e));
-  }
-  if (close(fd) != 0) {
-    unlink(path);
-    return fail(prefix, path, "close failed");
-  }
-  return 0;
-}
-
-static int fsync_dir_of(const char *path) {
-  char copy[PATH_MAX];
-  if (strlen(path) >= sizeof copy) return -1;
-  strcpy(copy, path);
-  int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  int rc = fsync(fd);
-  close(fd);
-  return rc;
+  int made = hv_sys_create(path, data, len, mode);
+  if (made == 0) return fail(prefix, path, "exists already");
+  return made > 0 ? 0 : fail(prefix, path, strerror(errno));
 }
 
 int pol_write_replace(const char *prefix, const char *path, const void *data,
                       size_t len, mode_t mode) {
-  char tmp[PATH_MAX];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= (int)sizeof tmp)
-    return fail(prefix, path, "path too long");
-  int fd = mkstemp(tmp);
-  if (fd < 0) return fail(prefix, tmp, strerror(errno));
-  bool ok = fchmod(fd, mode) == 0 && cli_write_all(fd, data, len) == 0 && fsync(fd) == 0;
-  int e = errno;
-  if (close(fd) != 0 && ok) {
-    ok = false;
-    e = errno;
-  }
-  if (!ok) {
-    unlink(tmp);
-    return fail(prefix, path, strerror(e));
-  }
-  if (rename(tmp, path) != 0) {
-    e = errno;
-    unlink(tmp);
-    return fail(prefix, path, strerror(e));
-  }
-  if (fsync_dir_of(path) != 0) return fail(prefix, path, "fsync of its directory failed");
-  return 0;
+  return hv_sys_replace(path, data, len, mode) == 0 ? 0 : fail(prefix, path, strerror(errno));
 }
 
 static const pol_opt *find_opt(const pol_opt *opts, size_t n, const char *name,

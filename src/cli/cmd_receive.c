@@ -116,6 +116,6 @@ int cmd_receive(int argc, char **argv) {
   cli_worker w;
   if (cli_worker_open(&wa, &tee, &w) != 0) return CLI_EXIT_FAIL;
   int rc = receive(&w, &ra) == 0 ? CLI_EXIT_OK : CLI_EXIT_FAIL;
-  cli_worker_close(&w);
+  cli_worker_free(&w);
   return rc;
 }

@@ -86,7 +86,7 @@ static int retired_line(cli_worker *w) {
   hv_store_error se = hv_store_get_tombstone(hv_session_worker_store(w->sw), &retired, &t);
   if (se != HV_STORE_OK || !retired) {
     cli_log("serve: the key moved but the store is not retired (%s)",
-            se != HV_STORE_OK ? hv_store_error_name(se) : "no tombstone");
+            se != HV_STORE_OK ? hv_store_error_text(se) : "no tombstone");
     return CLI_EXIT_FAIL;
   }
   char m[160];
@@ -119,7 +119,7 @@ static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_cha
   if (cli_worker_open(&a->w, tee_opts, &w) != 0) return CLI_EXIT_FAIL;
   hv_session_sender *s;
   if (hv_session_sender_new(w.sw, head, a->chain_head_file, &s) != HV_SESSION_OK) {
-    cli_worker_close(&w);
+    cli_worker_free(&w);
     return CLI_EXIT_FAIL;
   }
   char err[256];
@@ -143,7 +143,7 @@ static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_cha
     if (hv_session_sender_retired(s)) rc = retired_line(&w);
   }
   hv_session_sender_free(s);
-  cli_worker_close(&w);
+  cli_worker_free(&w);
   return rc;
 }
 

@@ -52,7 +52,7 @@ static void print_text(const status_view *v) {
   if (!v->retired)
     printf("identity check  %s\n", v->identity_check == HV_STORE_OK
                                        ? "ok (the sealed secret unseals and matches)"
-                                       : hv_store_error_name(v->identity_check));
+                                       : hv_store_error_text(v->identity_check));
   if (v->resealed)
     printf("sealing         re-sealed under this CPU SVN and ISV SVN (TCB recovery): %s\n",
            resealed_names(v->resealed));
@@ -84,7 +84,7 @@ static void print_json(const status_view *v) {
          "\"chain_head\":{\"number\":%llu,\"time_ms\":%llu},\"resealed\":\"%s\","
          "\"time_floor_ms\":%llu}\n",
          v->pub, v->retired ? "retired"
-                 : v->identity_check == HV_STORE_OK ? "ok" : hv_store_error_name(v->identity_check),
+                 : v->identity_check == HV_STORE_OK ? "ok" : hv_store_error_text(v->identity_check),
          v->kind, v->dev_mode ? "true" : "false", v->mr_enclave, v->mr_signer,
          v->m.isv_prod_id, v->m.isv_svn, (unsigned long long)v->policy_version,
          (unsigned long long)v->head.number, (unsigned long long)v->head.time_ms,
@@ -159,10 +159,10 @@ int cmd_status(int argc, char **argv) {
     v.resealed = hv_store_resealed(store);
     se = read_status(store, t, &v);
   }
-  if (store) hv_store_close(store);
-  hv_tee_close(t);
+  if (store) hv_store_free(store);
+  hv_tee_free(t);
   if (se != HV_STORE_OK) {
-    fprintf(stderr, "handover status: %s: %s\n", store_dir, hv_store_error_name(se));
+    fprintf(stderr, "handover status: %s: %s\n", store_dir, hv_store_error_text(se));
     return CLI_EXIT_FAIL;
   }
   if (json) print_json(&v);

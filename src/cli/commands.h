@@ -9,7 +9,6 @@ int cmd_init(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_receive(int argc, char **argv);
 int cmd_status(int argc, char **argv);
-int cmd_demo(int argc, char **argv);
 int cmd_receipt(int argc, char **argv);
 int cmd_log(int argc, char **argv);
 

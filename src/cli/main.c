@@ -19,7 +19,6 @@ static const command commands[] = {
     {"status", cmd_status, "show a store's identity, policy version and chain head"},
     {"time", cmd_time, "trusted time from a quorum of NTS servers"},
     {"policy", cmd_policy, "keygen, sign, verify and show governance policies"},
-    {"demo", cmd_demo, "a full sim-mode handover against loopback NTS servers"},
     {"receipt", cmd_receipt, "show or verify a signed handover receipt"},
     {"log", cmd_log, "show or verify a store's append-only handover log"},
 };

@@ -88,8 +88,8 @@ int cli_tee_open(const cli_tee_opts *o, const char *command, hv_tee **out) {
     return -1;
   }
   if (err != HV_TEE_OK) {
-    fprintf(stderr, "handover %s: opening the %s TEE failed: %s\n", command, kind,
-            hv_tee_error_name(err));
+    fprintf(stderr, "handover %s: opening the %s TEE failed: %s: %s\n", command, kind,
+            hv_tee_error_name(err), hv_tee_error_text(err));
     return -1;
   }
   return 0;

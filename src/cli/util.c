@@ -5,17 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
-
-static int64_t clock_ms(clockid_t id) {
-  struct timespec ts;
-  if (clock_gettime(id, &ts) != 0) return 0;
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t cli_monotonic_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
-int64_t cli_wall_ms(void) { return clock_ms(CLOCK_REALTIME); }
 
 void cli_hex(const uint8_t *in, size_t n, char *out) {
   static const char digits[] = "0123456789abcdef";
@@ -102,17 +92,5 @@ int cli_read_file_alloc(const char *path, size_t cap, uint8_t **out, size_t *len
   }
   buf[*len] = '\0';
   *out = buf;
-  return 0;
-}
-
-int cli_write_all(int fd, const void *data, size_t len) {
-  const uint8_t *p = data;
-  while (len > 0) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return -1;
-    p += n;
-    len -= (size_t)n;
-  }
   return 0;
 }

@@ -1,14 +1,11 @@
-/* Small helpers shared by the commands: clocks, hex, numbers, files. */
+/* Small helpers shared by the commands: hex, numbers, files (clocks and
+ * writes: sys/sys.h). */
 #ifndef HANDOVER_CLI_UTIL_H
 #define HANDOVER_CLI_UTIL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-/* Milliseconds on CLOCK_MONOTONIC (every deadline) and on the wall clock. */
-int64_t cli_monotonic_ms(void);
-int64_t cli_wall_ms(void);
 
 /* Lower-case hex of n bytes into out (2n + 1 bytes). */
 void cli_hex(const uint8_t *in, size_t n, char *out);
@@ -26,7 +23,5 @@ int cli_read_fd(int fd, uint8_t *buf, size_t cap, size_t *len);
 int cli_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len);
 /* Same, into a fresh malloc'd, NUL-terminated buffer. */
 int cli_read_file_alloc(const char *path, size_t cap, uint8_t **out, size_t *len);
-/* Writes all len bytes (retrying short writes and EINTR); 0 or -1. */
-int cli_write_all(int fd, const void *data, size_t len);
 
 #endif

@@ -21,7 +21,7 @@ int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
       .log = {.fn = cli_session_log, .ctx = &w->log},
   };
   if (hv_session_worker_open(&cfg, w->tee, &w->sw) != HV_SESSION_OK) {
-    cli_worker_close(w);
+    cli_worker_free(w);
     return -1;
   }
   w->params = *hv_session_worker_params(w->sw);
@@ -29,9 +29,9 @@ int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
   return 0;
 }
 
-void cli_worker_close(cli_worker *w) {
-  hv_session_worker_close(w->sw);
+void cli_worker_free(cli_worker *w) {
+  hv_session_worker_free(w->sw);
   w->sw = NULL;
-  if (w->tee) hv_tee_close(w->tee);
+  if (w->tee) hv_tee_free(w->tee);
   w->tee = NULL;
 }

@@ -37,6 +37,6 @@ typedef struct {
  * (*w is then closed). */
 int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
                     cli_worker *w);
-void cli_worker_close(cli_worker *w);
+void cli_worker_free(cli_worker *w);
 
 #endif

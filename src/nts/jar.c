@@ -48,6 +48,16 @@ void hv_nts_jar_bind(hv_nts_jar *jar, const char *ke_host, uint16_t ke_port) {
   jar->ke_port = ke_port;
 }
 
+void hv_nts_jar_set_keys(hv_nts_jar *jar, const uint8_t c2s[HV_NTS_KEY_LEN],
+                         const uint8_t s2c[HV_NTS_KEY_LEN], const char *ntp_host,
+                         uint16_t ntp_port) {
+  memcpy(jar->c2s, c2s, HV_NTS_KEY_LEN);
+  memcpy(jar->s2c, s2c, HV_NTS_KEY_LEN);
+  snprintf(jar->ntp_host, sizeof jar->ntp_host, "%s", ntp_host);
+  jar->ntp_port = ntp_port;
+  jar->has_keys = true;
+}
+
 bool hv_nts_jar_put(hv_nts_jar *jar, const hv_nts_cookie *c) {
   if (jar->n_cookies == HV_NTS_MAX_COOKIES) return false;
   jar->cookies[jar->n_cookies++] = *c;

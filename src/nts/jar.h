@@ -19,6 +19,11 @@ struct hv_nts_jar {
   hv_nts_cookie cookies[HV_NTS_MAX_COOKIES];
 };
 
+/* The keys and NTP server of a finished NTS-KE (the query's only write
+ * into a jar besides cookies); the jar then holds keys. */
+void hv_nts_jar_set_keys(hv_nts_jar *jar, const uint8_t c2s[HV_NTS_KEY_LEN],
+                         const uint8_t s2c[HV_NTS_KEY_LEN], const char *ntp_host,
+                         uint16_t ntp_port);
 /* Empties the jar if it belongs to another NTS-KE server. */
 void hv_nts_jar_bind(hv_nts_jar *jar, const char *ke_host, uint16_t ke_port);
 /* Adds a cookie; false when the jar is full (the cookie is dropped). */

@@ -11,60 +11,29 @@
 
 #include "handover/crypto.h"
 #include "nts/tls.h"
+#include "sys/sys.h"
 
-static int64_t clock_ns(clockid_t id) {
-  struct timespec ts;
-  clock_gettime(id, &ts);
-  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-int64_t hv_nts_monotonic_ms(void) { return clock_ns(CLOCK_MONOTONIC) / 1000000; }
-int64_t query_monotonic_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
-int64_t query_realtime_ns(void) { return clock_ns(CLOCK_REALTIME); }
-
-void query_close_conn(hv_nts_query *q) {
-  if (q->ssl) {
-    SSL_free(q->ssl);
-    q->ssl = NULL;
-  }
-  if (q->sock >= 0) close(q->sock);
-  q->sock = -1;
-  q->fd = -1;
-}
-
-static void close_all(hv_nts_query *q) {
-  query_close_conn(q);
-  SSL_CTX_free(q->ssl_ctx);
-  q->ssl_ctx = NULL;
-  hv_nts_resolve_stop(&q->res);
-  q->fd = -1;
-  q->events = 0;
-}
-
-query_step query_finish(hv_nts_query *q, hv_nts_error err, const char *fmt, ...) {
-  close_all(q);
-  query_forget_after_nak(q);
-  q->result = err;
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(q->detail, sizeof q->detail, fmt, ap);
-  va_end(ap);
-  q->state = QS_DONE;
-  return QR_DONE;
-}
-
-query_step query_wait(hv_nts_query *q, int fd, short events) {
-  q->fd = fd;
-  q->events = events;
-  return QR_WAIT;
-}
-
+int64_t hv_nts_monotonic_ms(void) { return hv_sys_monotonic_ms(); }
 static bool valid_server(const hv_nts_server *s) {
   size_t n = strnlen(s->host, sizeof s->host);
   if (n == 0 || n == sizeof s->host) return false;
   for (size_t i = 0; i < n; i++)
     if (s->host[i] < 0x21 || s->host[i] > 0x7e) return false;
   return true;
+}
+
+/* The NTS-KE half and the NTP half never start each other (no call
+ * circle between query_ke.c and query_ntp.c): a step says the other half
+ * is due, and this loop starts it. */
+static query_step follow(hv_nts_query *q, query_step r) {
+  for (;;) {
+    if (r == QR_KEYS_READY)
+      r = query_ntp_begin(q);
+    else if (r == QR_REKEY)
+      r = query_ke_begin(q);
+    else
+      return r;
+  }
 }
 
 static query_step run(hv_nts_query *q, short revents) {
@@ -80,6 +49,7 @@ static query_step run(hv_nts_query *q, short revents) {
       case QS_NTP_RECV: r = query_ntp_step(q); break;
       default: return QR_DONE;
     }
+    r = follow(q, r);
     if (r != QR_AGAIN) return r;
     revents = 0; /* they were for the previous descriptor */
   }
@@ -153,7 +123,7 @@ hv_nts_query *hv_nts_query_start(const hv_nts_server *server,
   if (!q || q->state == QS_DONE) return q;
   q->jar = jar;
   hv_nts_jar_bind(jar, q->server.host, q->server.ke_port);
-  query_step r = hv_nts_jar_cookie_count(jar) > 0 ? query_ntp_begin(q) : query_ke_begin(q);
+  query_step r = follow(q, hv_nts_jar_cookie_count(jar) > 0 ? QR_KEYS_READY : QR_REKEY);
   if (r == QR_AGAIN) run(q, 0);
   return q;
 }
@@ -162,7 +132,7 @@ hv_nts_query *hv_nts_https_query_start(const hv_nts_server *server,
                                        const hv_nts_options *opts, int64_t deadline_ms) {
   hv_nts_query *q = query_new(server, opts, true, deadline_ms);
   if (!q || q->state == QS_DONE) return q;
-  if (query_ke_begin(q) == QR_AGAIN) run(q, 0);
+  if (follow(q, QR_REKEY) == QR_AGAIN) run(q, 0);
   return q;
 }
 
@@ -180,7 +150,7 @@ void hv_nts_query_step(hv_nts_query *q, short revents) {
   check_deadline(q);
   if (q->state == QS_DONE) return;
   run(q, revents);
-  if (q->state != QS_DONE && query_ntp_timer(q) == QR_AGAIN) run(q, 0);
+  if (q->state != QS_DONE && follow(q, query_ntp_timer(q)) == QR_AGAIN) run(q, 0);
 }
 
 int64_t hv_nts_query_wake_ms(const hv_nts_query *q) {
@@ -227,7 +197,7 @@ const char *hv_nts_query_notes(const hv_nts_query *q) {
 
 void hv_nts_query_free(hv_nts_query *q) {
   if (!q) return;
-  close_all(q);
+  query_close_all(q);
   if (q->jar) query_forget_after_nak(q);
   free(q->ca_file);
   hv_wipe(q, sizeof *q);

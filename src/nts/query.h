@@ -27,6 +27,8 @@ typedef enum {
   QR_WAIT,    /* q->fd and q->events are set: wait for them */
   QR_AGAIN,   /* moved on: run the next handler now */
   QR_DONE,    /* finished (q->result says how) */
+  QR_KEYS_READY, /* NTS-KE done, the jar holds keys: start the NTP half */
+  QR_REKEY,   /* the NTP half needs NTS-KE again: start it */
 } query_step;
 
 /* "HEAD / HTTP/1.1", Host with a bracketed literal and a port, two more
@@ -86,6 +88,9 @@ query_step query_finish(hv_nts_query *q, hv_nts_error err, const char *fmt, ...)
 query_step query_wait(hv_nts_query *q, int fd, short events);
 /* Closes the TCP/TLS or UDP connection, if any. */
 void query_close_conn(hv_nts_query *q);
+/* Closes everything the query holds open: connection, TLS context,
+ * resolver. */
+void query_close_all(hv_nts_query *q);
 int64_t query_realtime_ns(void);
 int64_t query_monotonic_ns(void);
 

@@ -20,57 +20,6 @@
 
 static query_step try_connect(hv_nts_query *q);
 
-/* OpenSSL writes to the socket with write(), and a peer that reset the
- * connection would raise SIGPIPE, which kills a process by default. A
- * library must not change the process's signal handling, so SIGPIPE is
- * blocked in this thread around each TLS call and any SIGPIPE the call
- * raised is consumed before the mask is restored. */
-typedef struct {
-  sigset_t old;
-  bool was_pending;
-} sigpipe_guard;
-
-static void sigpipe_hold(sigpipe_guard *g) {
-  sigset_t pipe_set, pending;
-  sigemptyset(&pipe_set);
-  sigaddset(&pipe_set, SIGPIPE);
-  g->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &pipe_set, &g->old);
-}
-
-static void sigpipe_release(sigpipe_guard *g) {
-  sigset_t pipe_set, pending;
-  sigemptyset(&pipe_set);
-  sigaddset(&pipe_set, SIGPIPE);
-  if (!g->was_pending && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE)) {
-    const struct timespec zero = {0, 0};
-    while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR) {
-    }
-  }
-  pthread_sigmask(SIG_SETMASK, &g->old, NULL);
-}
-
-/* One OpenSSL call with SIGPIPE held and the error queue cleared first
- * (other queries in the same thread may have left errors in it). */
-int query_tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len) {
-  sigpipe_guard g;
-  sigpipe_hold(&g);
-  int saved_errno;
-  ERR_clear_error();
-  int rc = 0;
-  int n = len > INT32_MAX ? INT32_MAX : (int)len;
-  switch (op) {
-    case TLS_CONNECT: rc = SSL_connect(q->ssl); break;
-    case TLS_WRITE: rc = SSL_write(q->ssl, buf, n); break;
-    case TLS_READ: rc = SSL_read(q->ssl, buf, n); break;
-    case TLS_SHUTDOWN: rc = SSL_shutdown(q->ssl); break;
-  }
-  saved_errno = errno;
-  sigpipe_release(&g);
-  errno = saved_errno;
-  return rc;
-}
-
 query_step query_ke_begin(hv_nts_query *q) {
   q->used_ke = !q->https;
   q->state = QS_RESOLVE_KE;
@@ -140,15 +89,6 @@ static query_step connect_step(hv_nts_query *q, short revents) {
   return try_connect(q);
 }
 
-query_step query_tls_wait_or_fail(hv_nts_query *q, int rc) {
-  int e = SSL_get_error(q->ssl, rc);
-  if (e == SSL_ERROR_WANT_READ) return query_wait(q, q->sock, POLLIN);
-  if (e == SSL_ERROR_WANT_WRITE) return query_wait(q, q->sock, POLLOUT);
-  char why[HV_NTS_DETAIL_MAX];
-  hv_nts_error err = hv_nts_tls_failure(q->ssl, e, why, sizeof why);
-  return query_finish(q, err, "%s", why);
-}
-
 static query_step handshake_step(hv_nts_query *q) {
   int rc = query_tls_call(q, TLS_CONNECT, NULL, 0);
   if (rc != 1) return query_tls_wait_or_fail(q, rc);
@@ -204,22 +144,26 @@ static bool ke_peer_address(const hv_nts_query *q, char out[HV_NTS_HOST_MAX + 1]
 static query_step take_reply(hv_nts_query *q, hv_nts_ke_reply *reply) {
   hv_nts_jar *jar = q->jar;
   hv_nts_jar_drop_cookies(jar);
-  if (!hv_nts_tls_export_keys(q->ssl, jar->c2s, jar->s2c)) {
-    hv_nts_jar_drop_cookies(jar);
-    return query_finish(q, HV_NTS_ERR_INTERNAL, "TLS key export failed");
-  }
+  uint8_t c2s[HV_NTS_KEY_LEN], s2c[HV_NTS_KEY_LEN];
+  char ntp_host[HV_NTS_HOST_MAX + 1];
+  snprintf(ntp_host, sizeof ntp_host, "%s", reply->server);
+  hv_nts_error err = HV_NTS_OK;
+  if (!hv_nts_tls_export_keys(q->ssl, c2s, s2c))
+    err = HV_NTS_ERR_INTERNAL;
+  else if (!ntp_host[0] && !ke_peer_address(q, ntp_host))
+    err = HV_NTS_ERR_IO;
+  else
+    hv_nts_jar_set_keys(jar, c2s, s2c, ntp_host, reply->port);
+  hv_wipe(c2s, sizeof c2s);
+  hv_wipe(s2c, sizeof s2c);
+  if (err != HV_NTS_OK)
+    return query_finish(q, err, err == HV_NTS_ERR_IO ? "cannot read the NTS-KE server's address"
+                                                     : "TLS key export failed");
   for (size_t i = 0; i < reply->n_cookies; i++)
     (void)hv_nts_jar_put(jar, &reply->cookies[i]);
-  snprintf(jar->ntp_host, sizeof jar->ntp_host, "%s", reply->server);
-  if (!jar->ntp_host[0] && !ke_peer_address(q, jar->ntp_host)) {
-    hv_nts_jar_drop_cookies(jar);
-    return query_finish(q, HV_NTS_ERR_IO, "cannot read the NTS-KE server's address");
-  }
-  jar->ntp_port = reply->port;
-  jar->has_keys = true;
   (void)query_tls_call(q, TLS_SHUTDOWN, NULL, 0); /* a courtesy: the reply is whole */
   query_close_conn(q);
-  return query_ntp_begin(q);
+  return QR_KEYS_READY; /* the loop in query.c starts the NTP half */
 }
 
 static query_step recv_step(hv_nts_query *q) {

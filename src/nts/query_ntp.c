@@ -83,12 +83,6 @@ static bool rekey_pending(const hv_nts_query *q) {
 
 bool query_ntp_timer_armed(const hv_nts_query *q) { return rekey_pending(q) || can_resend(q); }
 
-void query_forget_after_nak(hv_nts_query *q) {
-  if (!q->ntsn_seen) return;
-  hv_nts_jar_drop_cookies(q->jar);
-  q->ntsn_seen = false;
-}
-
 query_step query_ntp_timer(hv_nts_query *q) {
   if (!query_ntp_timer_armed(q) || hv_nts_monotonic_ms() < q->resend_at_ms) return QR_WAIT;
   if (rekey_pending(q)) {
@@ -99,30 +93,12 @@ query_step query_ntp_timer(hv_nts_query *q) {
     q->ntsn_seen = false;
     hv_nts_jar_drop_cookies(q->jar);
     q->rekeyed = true;
-    return query_ke_begin(q);
+    return QR_REKEY; /* the loop in query.c starts NTS-KE */
   }
   return send_one(q) == QR_DONE ? QR_DONE : QR_WAIT;
 }
 
-/* One text per server: an IPv4-mapped IPv6 address reads as IPv4. */
-void query_address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]) {
-  /* Numeric forms only: INET6_ADDRSTRLEN and five digits. */
-  char host[INET6_ADDRSTRLEN], port[8];
-  const struct sockaddr_in6 *v6a = (const struct sockaddr_in6 *)&a->ss;
-  bool v6 = a->ss.ss_family == AF_INET6;
-  bool mapped = v6 && IN6_IS_ADDR_V4MAPPED(&v6a->sin6_addr);
-  bool ok = mapped ? inet_ntop(AF_INET, &v6a->sin6_addr.s6_addr[12], host, sizeof host) &&
-                         snprintf(port, sizeof port, "%u", ntohs(v6a->sin6_port)) > 0
-                   : getnameinfo((const struct sockaddr *)&a->ss, a->len, host, sizeof host,
-                                 port, sizeof port, NI_NUMERICHOST | NI_NUMERICSERV) == 0;
-  if (!ok) {
-    out[0] = '\0'; /* unknown: never taken for another server's */
-    return;
-  }
-  v6 = v6 && !mapped;
-  snprintf(out, HV_NTS_ADDRESS_TEXT_MAX, "%s%s%s:%s", v6 ? "[" : "", host, v6 ? "]" : "",
-           port);
-}
+
 
 static query_step send_request(hv_nts_query *q) {
   const hv_nts_addr *a = &q->res.addrs[0];
@@ -170,9 +146,6 @@ static const char *refusal(hv_nts_error err) {
   }
 }
 
-/* One datagram. Replies that could come from anyone (they fail before
- * the authenticator is reached) are remembered and the wait goes on: an
- * off-path sender must not be able to end the query. */
 /* Parses a reply against each request sent, newest first, and keeps the
  * first that it answers (its unique id and origin match); else the
  * newest's refusal. *which is the request answered. */
@@ -216,6 +189,9 @@ static void discard(hv_nts_query *q, hv_nts_error err) {
   snprintf(q->refused_detail, sizeof q->refused_detail, "%s", refusal(err));
 }
 
+/* One datagram. Replies that could come from anyone (they fail before
+ * the authenticator is reached) are remembered and the wait goes on: an
+ * off-path sender must not be able to end the query. */
 static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4, int64_t t4_mono) {
   hv_ntp_reply reply;
   memset(&reply, 0, sizeof reply);

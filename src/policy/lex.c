@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-hv_policy_error hv_diag(hv_policy_diag *diag, size_t line, hv_policy_error err,
+hv_policy_error hv_policy_diag_fail(hv_policy_diag *diag, size_t line, hv_policy_error err,
                         const char *fmt, ...) {
   if (!diag) return err;
   diag->line = line;
@@ -16,14 +16,14 @@ hv_policy_error hv_diag(hv_policy_diag *diag, size_t line, hv_policy_error err,
   return err;
 }
 
-void hv_diag_in(hv_policy_diag *diag, const char *in) {
+void hv_policy_diag_file(hv_policy_diag *diag, const char *in) {
   if (!diag) return;
   diag->in = in;
   diag->line = 0;
   diag->what[0] = '\0';
 }
 
-void hv_lex_init(hv_lex *lx, const uint8_t *text, size_t len) {
+void hv_policy_lex_init(hv_policy_lex *lx, const uint8_t *text, size_t len) {
   memset(lx, 0, sizeof *lx);
   hv_buf_reader_init(&lx->r, text, len);
 }
@@ -31,7 +31,7 @@ void hv_lex_init(hv_lex *lx, const uint8_t *text, size_t len) {
 static bool is_blank(uint8_t c) { return c == ' ' || c == '\t'; }
 
 /* Takes one line (without its newline) from the reader. */
-static hv_policy_error take_line(hv_lex *lx, const uint8_t **line, size_t *len,
+static hv_policy_error take_line(hv_policy_lex *lx, const uint8_t **line, size_t *len,
                                  hv_policy_diag *diag) {
   size_t start = lx->r.pos, n = 0;
   uint8_t c;
@@ -40,13 +40,13 @@ static hv_policy_error take_line(hv_lex *lx, const uint8_t **line, size_t *len,
     if (!hv_buf_read_u8(&lx->r, &c)) break;
     if (c == '\n') break;
     if (c == '\r')
-      return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_CHAR,
+      return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_BAD_CHAR,
                      "carriage return (lines must end in a bare newline)");
     if (!is_blank(c) && (c < 0x21 || c > 0x7e))
-      return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_CHAR,
+      return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_BAD_CHAR,
                      "byte 0x%02x is not printable ASCII", c);
     if (++n > HV_POLICY_MAX_LINE)
-      return hv_diag(diag, lx->line, HV_POLICY_ERR_LINE_TOO_LONG,
+      return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_LINE_TOO_LONG,
                      "line longer than %d bytes", HV_POLICY_MAX_LINE);
   }
   *line = lx->r.data + start;
@@ -54,7 +54,7 @@ static hv_policy_error take_line(hv_lex *lx, const uint8_t **line, size_t *len,
   return HV_POLICY_OK;
 }
 
-static hv_policy_error split(hv_lex *lx, const uint8_t *p, size_t len,
+static hv_policy_error split(hv_policy_lex *lx, const uint8_t *p, size_t len,
                              hv_policy_diag *diag) {
   size_t i = 0;
   lx->n_fields = 0;
@@ -63,9 +63,9 @@ static hv_policy_error split(hv_lex *lx, const uint8_t *p, size_t len,
     if (i == len) break;
     size_t start = i;
     while (i < len && !is_blank(p[i])) i++;
-    if (lx->n_fields == HV_LEX_MAX_FIELDS)
-      return hv_diag(diag, lx->line, HV_POLICY_ERR_SYNTAX,
-                     "more than %d fields on one line", HV_LEX_MAX_FIELDS);
+    if (lx->n_fields == HV_POLICY_LEX_MAX_FIELDS)
+      return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_SYNTAX,
+                     "more than %d fields on one line", HV_POLICY_LEX_MAX_FIELDS);
     lx->field[lx->n_fields].p = p + start;
     lx->field[lx->n_fields].len = i - start;
     lx->n_fields++;
@@ -73,7 +73,7 @@ static hv_policy_error split(hv_lex *lx, const uint8_t *p, size_t len,
   return HV_POLICY_OK;
 }
 
-hv_policy_error hv_lex_next(hv_lex *lx, hv_policy_diag *diag) {
+hv_policy_error hv_policy_lex_next(hv_policy_lex *lx, hv_policy_diag *diag) {
   lx->n_fields = 0;
   while (hv_buf_remaining(&lx->r) > 0) {
     const uint8_t *line = NULL;
@@ -88,12 +88,12 @@ hv_policy_error hv_lex_next(hv_lex *lx, hv_policy_diag *diag) {
   return HV_POLICY_OK;
 }
 
-bool hv_lex_is(const hv_lex_tok *t, const char *s) {
+bool hv_policy_lex_is(const hv_policy_lex_tok *t, const char *s) {
   size_t n = strlen(s);
   return t->len == n && memcmp(t->p, s, n) == 0;
 }
 
-bool hv_lex_attr(const hv_lex_tok *t, hv_lex_tok *name, hv_lex_tok *value) {
+bool hv_policy_lex_attr(const hv_policy_lex_tok *t, hv_policy_lex_tok *name, hv_policy_lex_tok *value) {
   const uint8_t *eq = memchr(t->p, '=', t->len);
   if (!eq) return false;
   name->p = t->p;
@@ -104,28 +104,28 @@ bool hv_lex_attr(const hv_lex_tok *t, hv_lex_tok *name, hv_lex_tok *value) {
 }
 
 /* The longest decimal u64 has 20 digits. */
-#define HV_LEX_MAX_DIGITS 20
+#define HV_POLICY_LEX_MAX_DIGITS 20
 
-hv_policy_error hv_lex_number(const hv_lex *lx, const hv_lex_tok *t,
+hv_policy_error hv_policy_lex_number(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
                               const char *what, uint64_t min, uint64_t max,
                               uint64_t *out, hv_policy_diag *diag) {
-  if (t->len == 0 || t->len > HV_LEX_MAX_DIGITS || (t->len > 1 && t->p[0] == '0'))
-    return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_NUMBER,
+  if (t->len == 0 || t->len > HV_POLICY_LEX_MAX_DIGITS || (t->len > 1 && t->p[0] == '0'))
+    return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_BAD_NUMBER,
                    "%s: not a decimal number", what);
   uint64_t v = 0;
   for (size_t i = 0; i < t->len; i++) {
     uint8_t c = t->p[i];
     if (c < '0' || c > '9')
-      return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_NUMBER,
+      return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_BAD_NUMBER,
                      "%s: not a decimal number", what);
     uint64_t d = (uint64_t)(c - '0');
     if (v > (UINT64_MAX - d) / 10)
-      return hv_diag(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
+      return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
                      "%s: above %llu", what, (unsigned long long)max);
     v = v * 10 + d;
   }
   if (v < min || v > max)
-    return hv_diag(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
+    return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
                    "%s: %llu is outside %llu..%llu", what, (unsigned long long)v,
                    (unsigned long long)min, (unsigned long long)max);
   *out = v;
@@ -139,16 +139,16 @@ static int hex_digit(uint8_t c) {
   return -1;
 }
 
-hv_policy_error hv_lex_hex(const hv_lex *lx, const hv_lex_tok *t,
+hv_policy_error hv_policy_lex_hex(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
                            const char *what, uint8_t *out, size_t n,
                            hv_policy_diag *diag) {
   if (t->len != 2 * n)
-    return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_HEX,
+    return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_BAD_HEX,
                    "%s: want %zu hex digits, got %zu", what, 2 * n, t->len);
   for (size_t i = 0; i < n; i++) {
     int hi = hex_digit(t->p[2 * i]), lo = hex_digit(t->p[2 * i + 1]);
     if (hi < 0 || lo < 0)
-      return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_HEX,
+      return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_BAD_HEX,
                      "%s: not a hex digit", what);
     out[i] = (uint8_t)(hi << 4 | lo);
   }
@@ -160,33 +160,33 @@ static bool name_char(uint8_t c) {
          (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-' || c == ':';
 }
 
-hv_policy_error hv_lex_name(const hv_lex *lx, const hv_lex_tok *t,
+hv_policy_error hv_policy_lex_name(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
                             const char *what, char *out, size_t max,
                             hv_policy_diag *diag) {
   if (t->len == 0 || t->len > max)
-    return hv_diag(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
+    return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
                    "%s: length must be 1..%zu", what, max);
   for (size_t i = 0; i < t->len; i++)
     if (!name_char(t->p[i]))
-      return hv_diag(diag, lx->line, HV_POLICY_ERR_BAD_CHAR,
+      return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_BAD_CHAR,
                      "%s: character '%c' not allowed", what, t->p[i]);
   memcpy(out, t->p, t->len);
   out[t->len] = '\0';
   return HV_POLICY_OK;
 }
 
-hv_policy_error hv_lex_unknown(const hv_lex *lx, const hv_lex_tok *t,
+hv_policy_error hv_policy_lex_unknown(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
                                const char *kind, hv_policy_diag *diag) {
-  bool echo = t->len > 0 && t->len <= HV_LEX_MAX_ECHO;
+  bool echo = t->len > 0 && t->len <= HV_POLICY_LEX_MAX_ECHO;
   for (size_t i = 0; echo && i < t->len; i++)
     echo = (t->p[i] >= 'a' && t->p[i] <= 'z') || t->p[i] == '_';
   if (!echo)
-    return hv_diag(diag, lx->line, HV_POLICY_ERR_UNKNOWN_KEY, "unknown %s", kind);
-  return hv_diag(diag, lx->line, HV_POLICY_ERR_UNKNOWN_KEY, "unknown %s '%.*s'", kind,
+    return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_UNKNOWN_KEY, "unknown %s", kind);
+  return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_UNKNOWN_KEY, "unknown %s '%.*s'", kind,
                  (int)t->len, (const char *)t->p);
 }
 
-void hv_hex_encode(const uint8_t *in, size_t n, char *out) {
+void hv_policy_hex_encode(const uint8_t *in, size_t n, char *out) {
   static const char digits[] = "0123456789abcdef";
   for (size_t i = 0; i < n; i++) {
     out[2 * i] = digits[in[i] >> 4];

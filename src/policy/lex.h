@@ -1,7 +1,7 @@
 /* The line lexer shared by the policy, council, signature and key files:
  * lines of `key field field ...`, blank lines and `#` comment lines. It
  * reads through hv_buf_reader and accepts only printable ASCII, spaces and
- * tabs; every size is bounded (HV_POLICY_MAX_LINE, HV_LEX_MAX_FIELDS). */
+ * tabs; every size is bounded (HV_POLICY_MAX_LINE, HV_POLICY_LEX_MAX_FIELDS). */
 #ifndef HANDOVER_POLICY_LEX_H
 #define HANDOVER_POLICY_LEX_H
 
@@ -13,57 +13,57 @@
 #include "handover/policy.h"
 
 /* The longest line we define is `runtime` with its five attributes. */
-#define HV_LEX_MAX_FIELDS 8
+#define HV_POLICY_LEX_MAX_FIELDS 8
 
 typedef struct {
   const uint8_t *p;
   size_t len;
-} hv_lex_tok;
+} hv_policy_lex_tok;
 
 typedef struct {
   hv_buf_reader r;
   size_t line; /* number of the line last read, from 1 */
-  hv_lex_tok field[HV_LEX_MAX_FIELDS];
+  hv_policy_lex_tok field[HV_POLICY_LEX_MAX_FIELDS];
   size_t n_fields; /* 0 once the input is exhausted */
-} hv_lex;
+} hv_policy_lex;
 
-void hv_lex_init(hv_lex *lx, const uint8_t *text, size_t len);
+void hv_policy_lex_init(hv_policy_lex *lx, const uint8_t *text, size_t len);
 /* Reads the next line that is neither blank nor a comment and splits it;
  * n_fields == 0 means the end of the input. */
-hv_policy_error hv_lex_next(hv_lex *lx, hv_policy_diag *diag);
+hv_policy_error hv_policy_lex_next(hv_policy_lex *lx, hv_policy_diag *diag);
 
-bool hv_lex_is(const hv_lex_tok *t, const char *s);
+bool hv_policy_lex_is(const hv_policy_lex_tok *t, const char *s);
 /* Splits `name=value` at the first '='; false if there is none. */
-bool hv_lex_attr(const hv_lex_tok *t, hv_lex_tok *name, hv_lex_tok *value);
+bool hv_policy_lex_attr(const hv_policy_lex_tok *t, hv_policy_lex_tok *name, hv_policy_lex_tok *value);
 /* A decimal number in [min, max] (no sign, no leading zeros). */
-hv_policy_error hv_lex_number(const hv_lex *lx, const hv_lex_tok *t,
+hv_policy_error hv_policy_lex_number(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
                               const char *what, uint64_t min, uint64_t max,
                               uint64_t *out, hv_policy_diag *diag);
 /* Exactly 2*n hex digits (either case). */
-hv_policy_error hv_lex_hex(const hv_lex *lx, const hv_lex_tok *t,
+hv_policy_error hv_policy_lex_hex(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
                            const char *what, uint8_t *out, size_t n,
                            hv_policy_diag *diag);
 /* A name of [A-Za-z0-9._:-], 1..max bytes, copied NUL-terminated. */
-hv_policy_error hv_lex_name(const hv_lex *lx, const hv_lex_tok *t,
+hv_policy_error hv_policy_lex_name(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
                             const char *what, char *out, size_t max,
                             hv_policy_diag *diag);
 
 /* Starts a diagnostic about input `in` (diag may be NULL). */
-void hv_diag_in(hv_policy_diag *diag, const char *in);
+void hv_policy_diag_file(hv_policy_diag *diag, const char *in);
 /* Sets diag (if any) and returns err. */
-hv_policy_error hv_diag(hv_policy_diag *diag, size_t line, hv_policy_error err,
+hv_policy_error hv_policy_diag_fail(hv_policy_diag *diag, size_t line, hv_policy_error err,
                         const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* HV_POLICY_ERR_UNKNOWN_KEY for token t (a key or attribute name). The
  * name is repeated only when it looks like one (lower case and '_', at
- * most HV_LEX_MAX_ECHO bytes), so a secret pasted into the wrong file is
+ * most HV_POLICY_LEX_MAX_ECHO bytes), so a secret pasted into the wrong file is
  * never printed back. */
-#define HV_LEX_MAX_ECHO 32
-hv_policy_error hv_lex_unknown(const hv_lex *lx, const hv_lex_tok *t,
+#define HV_POLICY_LEX_MAX_ECHO 32
+hv_policy_error hv_policy_lex_unknown(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
                                const char *kind, hv_policy_diag *diag);
 
 /* Hex of n bytes, lower case, NUL-terminated (out holds 2n+1). */
-void hv_hex_encode(const uint8_t *in, size_t n, char *out);
+void hv_policy_hex_encode(const uint8_t *in, size_t n, char *out);
 
 #endif

@@ -42,11 +42,11 @@ struct hv_policy_council {
 /* The attributes of a measurement line (`runtime`, and an override's
  * `from` and `to`): seq=N (only when with_seq) mr_enclave= mr_signer=
  * isv_prod_id= isv_svn=, each exactly once. */
-hv_policy_error hv_policy_measurement_attrs(const hv_lex *lx, bool with_seq,
+hv_policy_error hv_policy_measurement_attrs(const hv_policy_lex *lx, bool with_seq,
                                             uint64_t *seq, hv_tee_measurement *m,
                                             hv_policy_diag *diag);
 /* A one-value time line (`expires T`). */
-hv_policy_error hv_policy_time_field(const hv_lex *lx, const char *what,
+hv_policy_error hv_policy_time_field(const hv_policy_lex *lx, const char *what,
                                      uint64_t *unix_s, hv_policy_diag *diag);
 /* The .sig checks shared by policies and overrides: a council, the
  * signature file parses, every line by a member and valid, threshold. */
@@ -58,9 +58,9 @@ bool hv_policy_same_measurement(const hv_tee_measurement *a, const hv_tee_measur
 
 /* `quorum configured|answers` (timesrc_config.c). */
 #include "policy/lex.h"
-hv_policy_error hv_policy_parse_quorum(const hv_lex *lx, hv_policy *p, hv_policy_diag *diag);
+hv_policy_error hv_policy_parse_quorum(const hv_policy_lex *lx, hv_policy *p, hv_policy_diag *diag);
 /* `kind=nts|https` of a server line. */
-hv_policy_error hv_policy_parse_kind(const hv_lex *lx, const hv_lex_tok *t,
+hv_policy_error hv_policy_parse_kind(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
                                      hv_timesrc_kind *out, hv_policy_diag *diag);
 
 #endif

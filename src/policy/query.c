@@ -6,37 +6,37 @@
 const char *hv_policy_error_name(hv_policy_error err) {
   switch (err) {
     case HV_POLICY_OK: return "ok";
-    case HV_POLICY_ERR_ARGS: return "bad_arguments";
-    case HV_POLICY_ERR_NOMEM: return "out_of_memory";
-    case HV_POLICY_ERR_TOO_LARGE: return "too_large";
-    case HV_POLICY_ERR_LINE_TOO_LONG: return "line_too_long";
-    case HV_POLICY_ERR_BAD_CHAR: return "bad_character";
+    case HV_POLICY_ERR_ARGS: return "bad-arguments";
+    case HV_POLICY_ERR_NOMEM: return "out-of-memory";
+    case HV_POLICY_ERR_TOO_LARGE: return "too-large";
+    case HV_POLICY_ERR_LINE_TOO_LONG: return "line-too-long";
+    case HV_POLICY_ERR_BAD_CHAR: return "bad-character";
     case HV_POLICY_ERR_SYNTAX: return "syntax";
-    case HV_POLICY_ERR_UNKNOWN_KEY: return "unknown_key";
-    case HV_POLICY_ERR_DUPLICATE_KEY: return "duplicate_key";
-    case HV_POLICY_ERR_DUPLICATE_ENTRY: return "duplicate_entry";
-    case HV_POLICY_ERR_BAD_HEX: return "bad_hex";
-    case HV_POLICY_ERR_BAD_NUMBER: return "bad_number";
-    case HV_POLICY_ERR_OUT_OF_RANGE: return "out_of_range";
-    case HV_POLICY_ERR_TOO_MANY: return "too_many";
-    case HV_POLICY_ERR_MISSING_FIELD: return "missing_field";
-    case HV_POLICY_ERR_ORDER: return "runtime_order";
-    case HV_POLICY_ERR_NO_COUNCIL: return "no_council";
-    case HV_POLICY_ERR_UNKNOWN_SIGNER: return "unknown_signer";
-    case HV_POLICY_ERR_BAD_SIGNATURE: return "bad_signature";
-    case HV_POLICY_ERR_BELOW_THRESHOLD: return "below_threshold";
+    case HV_POLICY_ERR_UNKNOWN_KEY: return "unknown-key";
+    case HV_POLICY_ERR_DUPLICATE_KEY: return "duplicate-key";
+    case HV_POLICY_ERR_DUPLICATE_ENTRY: return "duplicate-entry";
+    case HV_POLICY_ERR_BAD_HEX: return "bad-hex";
+    case HV_POLICY_ERR_BAD_NUMBER: return "bad-number";
+    case HV_POLICY_ERR_OUT_OF_RANGE: return "out-of-range";
+    case HV_POLICY_ERR_TOO_MANY: return "too-many";
+    case HV_POLICY_ERR_MISSING_FIELD: return "missing-field";
+    case HV_POLICY_ERR_ORDER: return "runtime-order";
+    case HV_POLICY_ERR_NO_COUNCIL: return "no-council";
+    case HV_POLICY_ERR_UNKNOWN_SIGNER: return "unknown-signer";
+    case HV_POLICY_ERR_BAD_SIGNATURE: return "bad-signature";
+    case HV_POLICY_ERR_BELOW_THRESHOLD: return "below-threshold";
     case HV_POLICY_ERR_ROLLBACK: return "rollback";
-    case HV_POLICY_ERR_NOT_ALLOWED: return "runtime_not_allowed";
+    case HV_POLICY_ERR_NOT_ALLOWED: return "runtime-not-allowed";
     case HV_POLICY_ERR_CRYPTO: return "crypto";
-    case HV_POLICY_ERR_BAD_TIME: return "bad_time";
+    case HV_POLICY_ERR_BAD_TIME: return "bad-time";
     case HV_POLICY_ERR_EXPIRED: return "expired";
-    case HV_POLICY_ERR_TIMESTAMP_STALE: return "timestamp_stale";
-    case HV_POLICY_ERR_TIMESTAMP_MISMATCH: return "timestamp_mismatch";
-    case HV_POLICY_ERR_NOT_WAIVABLE: return "not_waivable";
-    case HV_POLICY_ERR_OVERRIDE_OTHER_IDENTITY: return "override_other_identity";
-    case HV_POLICY_ERR_OVERRIDE_OTHER_BUILD: return "override_other_build";
+    case HV_POLICY_ERR_TIMESTAMP_STALE: return "timestamp-stale";
+    case HV_POLICY_ERR_TIMESTAMP_MISMATCH: return "timestamp-mismatch";
+    case HV_POLICY_ERR_NOT_WAIVABLE: return "not-waivable";
+    case HV_POLICY_ERR_OVERRIDE_OTHER_IDENTITY: return "override-other-identity";
+    case HV_POLICY_ERR_OVERRIDE_OTHER_BUILD: return "override-other-build";
   }
-  return "unknown_error";
+  return "unknown-error";
 }
 
 uint64_t hv_policy_version(const hv_policy *p) { return p->version; }
@@ -63,12 +63,12 @@ uint32_t hv_policy_max_timestamp_age_s(const hv_policy *p) { return p->max_times
 
 hv_policy_error hv_policy_check_expiry(const hv_policy *p, uint64_t now_ms,
                                        hv_policy_diag *diag) {
-  hv_diag_in(diag, "policy");
-  if (!p) return hv_diag(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
+  hv_policy_diag_file(diag, "policy");
+  if (!p) return hv_policy_diag_fail(diag, 0, HV_POLICY_ERR_ARGS, "bad arguments");
   if (now_ms / 1000 < p->expires_unix) return HV_POLICY_OK;
   char when[HV_POLICY_TIME_TEXT_LEN];
   hv_policy_time_format(p->expires_unix, when);
-  return hv_diag(diag, 0, HV_POLICY_ERR_EXPIRED,
+  return hv_policy_diag_fail(diag, 0, HV_POLICY_ERR_EXPIRED,
                  "expired at %s by trusted time; the council must sign a new one", when);
 }
 

@@ -29,30 +29,30 @@ void hv_policy_timesrc_config(const hv_policy *p, hv_timesrc_config *cfg) {
   cfg->timeout_ms = (int)p->time.timeout_ms;
 }
 
-hv_policy_error hv_policy_parse_quorum(const hv_lex *lx, hv_policy *p, hv_policy_diag *diag) {
+hv_policy_error hv_policy_parse_quorum(const hv_policy_lex *lx, hv_policy *p, hv_policy_diag *diag) {
   if (p->quorum_seen)
-    return hv_diag(diag, lx->line, HV_POLICY_ERR_DUPLICATE_KEY, "'quorum' given twice");
+    return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_DUPLICATE_KEY, "'quorum' given twice");
   if (lx->n_fields != 2)
-    return hv_diag(diag, lx->line, HV_POLICY_ERR_SYNTAX, "'quorum' takes exactly one value");
-  if (hv_lex_is(&lx->field[1], "configured"))
+    return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_SYNTAX, "'quorum' takes exactly one value");
+  if (hv_policy_lex_is(&lx->field[1], "configured"))
     p->time.quorum = HV_TIMESRC_QUORUM_CONFIGURED;
-  else if (hv_lex_is(&lx->field[1], "answers"))
+  else if (hv_policy_lex_is(&lx->field[1], "answers"))
     p->time.quorum = HV_TIMESRC_QUORUM_ANSWERS;
   else
-    return hv_diag(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
+    return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
                    "quorum must be 'configured' or 'answers'");
   p->quorum_seen = true;
   return HV_POLICY_OK;
 }
 
-hv_policy_error hv_policy_parse_kind(const hv_lex *lx, const hv_lex_tok *t,
+hv_policy_error hv_policy_parse_kind(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
                                      hv_timesrc_kind *out, hv_policy_diag *diag) {
-  if (hv_lex_is(t, "nts"))
+  if (hv_policy_lex_is(t, "nts"))
     *out = HV_TIMESRC_KIND_NTS;
-  else if (hv_lex_is(t, "https"))
+  else if (hv_policy_lex_is(t, "https"))
     *out = HV_TIMESRC_KIND_HTTPS;
   else
-    return hv_diag(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
+    return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_OUT_OF_RANGE,
                    "server kind must be 'nts' or 'https'");
   return HV_POLICY_OK;
 }

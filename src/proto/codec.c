@@ -325,3 +325,11 @@ hv_proto_error hv_proto_encode_error(uint16_t code, const char *text, uint8_t *o
   }
   return hv_proto_encode(&m, out, out_cap, out_len);
 }
+
+hv_proto_msg_type hv_proto_peek_type(const uint8_t *msg, size_t len) {
+  hv_buf_reader r;
+  hv_buf_reader_init(&r, msg, len);
+  uint16_t version = 0, type = 0;
+  if (!hv_buf_read_u16(&r, &version) || !hv_buf_read_u16(&r, &type)) return 0;
+  return type >= HV_PROTO_MSG_HELLO && type <= HV_PROTO_MSG_ERROR ? (hv_proto_msg_type)type : 0;
+}

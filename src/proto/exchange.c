@@ -28,7 +28,7 @@ static int os_random(void *ctx, uint8_t *out, size_t len) {
   return hv_random(out, len);
 }
 
-hv_proto_error hv_px_init(hv_px *px, const hv_proto_config *cfg) {
+hv_proto_error hv_proto_px_init(hv_proto_px *px, const hv_proto_config *cfg) {
   memset(px, 0, sizeof *px);
   const hv_proto_params *p = &cfg->params;
   if ((!cfg->tee_ops && !cfg->tee) || p->n_runtimes > HV_PROTO_MAX_RUNTIMES ||
@@ -49,28 +49,28 @@ hv_proto_error hv_px_init(hv_px *px, const hv_proto_config *cfg) {
   return HV_PROTO_OK;
 }
 
-void hv_px_release(hv_px *px) {
+void hv_proto_px_free(hv_proto_px *px) {
   free((void *)px->params.runtimes);
   memset(px, 0, sizeof *px);
 }
 
-hv_proto_error hv_px_random(const hv_px *px, uint8_t *out, size_t len) {
+hv_proto_error hv_proto_px_random(const hv_proto_px *px, uint8_t *out, size_t len) {
   return px->random(px->random_ctx, out, len) == 0 ? HV_PROTO_OK : HV_PROTO_ERR_INTERNAL;
 }
 
-hv_tee_kind hv_px_kind(const hv_px *px) { return px->ops->kind(px->tee_ctx); }
-bool hv_px_dev_mode(const hv_px *px) { return px->ops->dev_mode(px->tee_ctx); }
-void hv_px_self(const hv_px *px, hv_tee_measurement *out) {
+hv_tee_kind hv_proto_px_kind(const hv_proto_px *px) { return px->ops->kind(px->tee_ctx); }
+bool hv_proto_px_dev_mode(const hv_proto_px *px) { return px->ops->dev_mode(px->tee_ctx); }
+void hv_proto_px_self(const hv_proto_px *px, hv_tee_measurement *out) {
   memset(out, 0, sizeof *out);
   px->ops->self(px->tee_ctx, out);
 }
 
-hv_proto_error hv_px_target_info(const hv_px *px, uint8_t out[HV_TEE_TARGET_INFO_LEN]) {
+hv_proto_error hv_proto_px_target_info(const hv_proto_px *px, uint8_t out[HV_TEE_TARGET_INFO_LEN]) {
   return px->ops->target_info(px->tee_ctx, out) == HV_TEE_OK ? HV_PROTO_OK
                                                              : HV_PROTO_ERR_INTERNAL;
 }
 
-hv_proto_error hv_px_report(const hv_px *px, const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
+hv_proto_error hv_proto_px_report(const hv_proto_px *px, const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
                             const uint8_t report_data[HV_TEE_REPORT_DATA_LEN],
                             uint8_t out[HV_TEE_REPORT_LEN]) {
   return px->ops->report(px->tee_ctx, target_info, report_data, out) == HV_TEE_OK
@@ -78,7 +78,7 @@ hv_proto_error hv_px_report(const hv_px *px, const uint8_t target_info[HV_TEE_TA
              : HV_PROTO_ERR_INTERNAL;
 }
 
-hv_proto_error hv_px_verify(const hv_px *px, const uint8_t report[HV_TEE_REPORT_LEN]) {
+hv_proto_error hv_proto_px_verify(const hv_proto_px *px, const uint8_t report[HV_TEE_REPORT_LEN]) {
   return px->ops->verify_report(px->tee_ctx, report) == HV_TEE_OK ? HV_PROTO_OK
                                                                  : HV_PROTO_ERR_REPORT_MAC;
 }
@@ -89,7 +89,7 @@ static bool same_measurement(const hv_tee_measurement *a, const hv_tee_measureme
          a->isv_prod_id == b->isv_prod_id && a->isv_svn == b->isv_svn;
 }
 
-const hv_proto_runtime *hv_px_find_runtime(const hv_px *px, const hv_tee_measurement *m) {
+const hv_proto_runtime *hv_proto_px_find_runtime(const hv_proto_px *px, const hv_tee_measurement *m) {
   for (size_t i = 0; i < px->params.n_runtimes; i++)
     if (same_measurement(&px->params.runtimes[i].measurement, m))
       return &px->params.runtimes[i];
@@ -98,7 +98,7 @@ const hv_proto_runtime *hv_px_find_runtime(const hv_px *px, const hv_tee_measure
 
 static hv_proto_error hashed(int rc) { return rc == 0 ? HV_PROTO_OK : HV_PROTO_ERR_INTERNAL; }
 
-hv_proto_error hv_px_response_binding(const uint8_t *challenge, size_t challenge_len,
+hv_proto_error hv_proto_px_response_binding(const uint8_t *challenge, size_t challenge_len,
                                       const uint8_t receiver_pub[HV_PROTO_KEY_LEN],
                                       uint16_t kind, bool dev_mode,
                                       uint8_t out[HV_TEE_REPORT_DATA_LEN]) {
@@ -108,7 +108,7 @@ hv_proto_error hv_px_response_binding(const uint8_t *challenge, size_t challenge
   return hashed(hv_sha512_parts(parts, 3, out));
 }
 
-hv_proto_error hv_px_transcript(const uint8_t *challenge, size_t challenge_len,
+hv_proto_error hv_proto_px_transcript(const uint8_t *challenge, size_t challenge_len,
                                 const uint8_t *response, size_t response_len,
                                 const uint8_t identity_pub[HV_PROTO_KEY_LEN],
                                 const uint8_t sender_pub[HV_PROTO_KEY_LEN],
@@ -123,7 +123,7 @@ hv_proto_error hv_px_transcript(const uint8_t *challenge, size_t challenge_len,
   return hashed(hv_sha256_parts(parts, 6, th));
 }
 
-hv_proto_error hv_px_key_binding(const uint8_t th[HV_PROTO_HASH_LEN], const hv_proto_key *key,
+hv_proto_error hv_proto_px_key_binding(const uint8_t th[HV_PROTO_HASH_LEN], const hv_proto_key *key,
                                  uint8_t out[HV_TEE_REPORT_DATA_LEN]) {
   hv_iov parts[] = {{th, HV_PROTO_HASH_LEN},
                     {key->identity_pub, HV_PROTO_KEY_LEN},
@@ -132,7 +132,7 @@ hv_proto_error hv_px_key_binding(const uint8_t th[HV_PROTO_HASH_LEN], const hv_p
   return hashed(hv_sha512_parts(parts, 4, out));
 }
 
-hv_proto_error hv_px_derive(const uint8_t priv[HV_X25519_LEN],
+hv_proto_error hv_proto_px_derive(const uint8_t priv[HV_X25519_LEN],
                             const uint8_t peer[HV_X25519_LEN],
                             const uint8_t th[HV_PROTO_HASH_LEN],
                             uint8_t okm[HV_PX_OKM_LEN]) {
@@ -146,16 +146,16 @@ hv_proto_error hv_px_derive(const uint8_t priv[HV_X25519_LEN],
   return err;
 }
 
-hv_proto_error hv_px_report_key(const hv_px *px, const uint8_t th[HV_PROTO_HASH_LEN],
+hv_proto_error hv_proto_px_report_key(const hv_proto_px *px, const uint8_t th[HV_PROTO_HASH_LEN],
                                 const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
                                 hv_proto_key *key) {
   uint8_t rd[HV_TEE_REPORT_DATA_LEN];
-  hv_proto_error err = hv_px_key_binding(th, key, rd);
-  if (!err) err = hv_px_report(px, target_info, rd, key->report);
+  hv_proto_error err = hv_proto_px_key_binding(th, key, rd);
+  if (!err) err = hv_proto_px_report(px, target_info, rd, key->report);
   return err;
 }
 
-hv_proto_error hv_px_build_key(const hv_px *px, const hv_px_key_input *in,
+hv_proto_error hv_proto_px_build_key(const hv_proto_px *px, const hv_proto_px_key_input *in,
                                const uint8_t identity_pub[HV_PROTO_KEY_LEN],
                                const uint8_t secret[HV_PROTO_SECRET_LEN],
                                const uint8_t eph_priv[HV_X25519_LEN],
@@ -164,20 +164,20 @@ hv_proto_error hv_px_build_key(const hv_px *px, const hv_px_key_input *in,
   memset(key, 0, sizeof *key);
   memcpy(key->identity_pub, identity_pub, HV_PROTO_KEY_LEN);
   if (hv_x25519_public(eph_priv, key->sender_pub) != 0) return HV_PROTO_ERR_INTERNAL;
-  hv_proto_error err = hv_px_transcript(in->challenge, in->challenge_len, in->response,
+  hv_proto_error err = hv_proto_px_transcript(in->challenge, in->challenge_len, in->response,
                                         in->response_len, key->identity_pub,
                                         key->sender_pub, th);
-  if (!err) err = hv_px_derive(eph_priv, in->receiver_pub, th, okm);
+  if (!err) err = hv_proto_px_derive(eph_priv, in->receiver_pub, th, okm);
   if (!err && hv_gcm_seal(okm, HV_GCM_KEY_LEN, okm + HV_GCM_KEY_LEN, th, sizeof th,
                           secret, HV_PROTO_SECRET_LEN, key->ciphertext) != 0)
     err = HV_PROTO_ERR_INTERNAL;
   hv_wipe(okm, sizeof okm);
-  if (!err) err = hv_px_report_key(px, th, in->receiver_target_info, key);
+  if (!err) err = hv_proto_px_report_key(px, th, in->receiver_target_info, key);
   if (!err && th_out) memcpy(th_out, th, sizeof th);
   return err;
 }
 
-void hv_px_done_signed(const uint8_t th[HV_PROTO_HASH_LEN],
+void hv_proto_px_done_signed(const uint8_t th[HV_PROTO_HASH_LEN],
                        const uint8_t stored_hash[HV_PROTO_HASH_LEN],
                        uint8_t out[HV_PX_DONE_SIGNED_LEN]) {
   const size_t ctx_len = sizeof HV_PX_DONE_CONTEXT - 1;
@@ -186,8 +186,10 @@ void hv_px_done_signed(const uint8_t th[HV_PROTO_HASH_LEN],
   memcpy(out + ctx_len + HV_PROTO_HASH_LEN, stored_hash, HV_PROTO_HASH_LEN);
 }
 
-void hv_px_reply_error(hv_proto_error err, uint8_t *out, size_t out_cap, size_t *out_len) {
+void hv_proto_px_reply_error(hv_proto_error err, uint8_t *out, size_t out_cap, size_t *out_len) {
   *out_len = 0;
   if (!out) return;
-  (void)hv_proto_encode_error((uint16_t)err, hv_proto_error_name(err), out, out_cap, out_len);
+  if (hv_proto_encode_error((uint16_t)err, hv_proto_error_name(err), out, out_cap, out_len) !=
+      HV_PROTO_OK)
+    *out_len = 0; /* no room even for an ERROR: the caller sends nothing */
 }

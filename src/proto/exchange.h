@@ -19,42 +19,44 @@ typedef struct {
   hv_proto_random_fn random;
   void *random_ctx;
   hv_proto_params params; /* runtimes points at our own copy */
-} hv_px;
+} hv_proto_px;
 
-hv_proto_error hv_px_init(hv_px *px, const hv_proto_config *cfg);
-void hv_px_release(hv_px *px);
+hv_proto_error hv_proto_px_init(hv_proto_px *px, const hv_proto_config *cfg);
+/* Frees what init took (the runtimes copy), wiping it; px itself is the
+ * caller's. */
+void hv_proto_px_free(hv_proto_px *px);
 
-hv_proto_error hv_px_random(const hv_px *px, uint8_t *out, size_t len);
-hv_tee_kind hv_px_kind(const hv_px *px);
-bool hv_px_dev_mode(const hv_px *px);
-void hv_px_self(const hv_px *px, hv_tee_measurement *out);
-hv_proto_error hv_px_target_info(const hv_px *px, uint8_t out[HV_TEE_TARGET_INFO_LEN]);
-hv_proto_error hv_px_report(const hv_px *px, const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
+hv_proto_error hv_proto_px_random(const hv_proto_px *px, uint8_t *out, size_t len);
+hv_tee_kind hv_proto_px_kind(const hv_proto_px *px);
+bool hv_proto_px_dev_mode(const hv_proto_px *px);
+void hv_proto_px_self(const hv_proto_px *px, hv_tee_measurement *out);
+hv_proto_error hv_proto_px_target_info(const hv_proto_px *px, uint8_t out[HV_TEE_TARGET_INFO_LEN]);
+hv_proto_error hv_proto_px_report(const hv_proto_px *px, const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
                             const uint8_t report_data[HV_TEE_REPORT_DATA_LEN],
                             uint8_t out[HV_TEE_REPORT_LEN]);
 /* HV_PROTO_ERR_REPORT_MAC when the report is not for us on this platform. */
-hv_proto_error hv_px_verify(const hv_px *px, const uint8_t report[HV_TEE_REPORT_LEN]);
+hv_proto_error hv_proto_px_verify(const hv_proto_px *px, const uint8_t report[HV_TEE_REPORT_LEN]);
 
 /* The policy entry of a measurement, or NULL when it is not allowed. */
-const hv_proto_runtime *hv_px_find_runtime(const hv_px *px, const hv_tee_measurement *m);
+const hv_proto_runtime *hv_proto_px_find_runtime(const hv_proto_px *px, const hv_tee_measurement *m);
 
 /* RESPONSE report data: SHA-512(challenge || receiver_pub || kind u16 || dev u8). */
-hv_proto_error hv_px_response_binding(const uint8_t *challenge, size_t challenge_len,
+hv_proto_error hv_proto_px_response_binding(const uint8_t *challenge, size_t challenge_len,
                                       const uint8_t receiver_pub[HV_PROTO_KEY_LEN],
                                       uint16_t kind, bool dev_mode,
                                       uint8_t out[HV_TEE_REPORT_DATA_LEN]);
 /* SHA-256(u16 len || challenge || u16 len || response || identity_pub || sender_pub). */
-hv_proto_error hv_px_transcript(const uint8_t *challenge, size_t challenge_len,
+hv_proto_error hv_proto_px_transcript(const uint8_t *challenge, size_t challenge_len,
                                 const uint8_t *response, size_t response_len,
                                 const uint8_t identity_pub[HV_PROTO_KEY_LEN],
                                 const uint8_t sender_pub[HV_PROTO_KEY_LEN],
                                 uint8_t th[HV_PROTO_HASH_LEN]);
 /* KEY report data: SHA-512(th || identity_pub || sender_pub || ciphertext). */
-hv_proto_error hv_px_key_binding(const uint8_t th[HV_PROTO_HASH_LEN], const hv_proto_key *key,
+hv_proto_error hv_proto_px_key_binding(const uint8_t th[HV_PROTO_HASH_LEN], const hv_proto_key *key,
                                  uint8_t out[HV_TEE_REPORT_DATA_LEN]);
 /* AEAD key and nonce: HKDF-SHA256(salt, X25519(priv, peer), info = th).
  * A low-order peer key (all-zero shared secret) is HV_PROTO_ERR_FIELD_VALUE. */
-hv_proto_error hv_px_derive(const uint8_t priv[HV_X25519_LEN],
+hv_proto_error hv_proto_px_derive(const uint8_t priv[HV_X25519_LEN],
                             const uint8_t peer[HV_X25519_LEN],
                             const uint8_t th[HV_PROTO_HASH_LEN],
                             uint8_t okm[HV_PX_OKM_LEN]);
@@ -69,16 +71,16 @@ typedef struct {
   size_t response_len;
   const uint8_t *receiver_pub;
   const uint8_t *receiver_target_info;
-} hv_px_key_input;
+} hv_proto_px_key_input;
 
-hv_proto_error hv_px_build_key(const hv_px *px, const hv_px_key_input *in,
+hv_proto_error hv_proto_px_build_key(const hv_proto_px *px, const hv_proto_px_key_input *in,
                                const uint8_t identity_pub[HV_PROTO_KEY_LEN],
                                const uint8_t secret[HV_PROTO_SECRET_LEN],
                                const uint8_t eph_priv[HV_X25519_LEN],
                                hv_proto_key *key, uint8_t th_out[HV_PROTO_HASH_LEN]);
 /* Makes key->report again over key's current fields (for tests that alter
  * a field and want a report that still binds it). */
-hv_proto_error hv_px_report_key(const hv_px *px, const uint8_t th[HV_PROTO_HASH_LEN],
+hv_proto_error hv_proto_px_report_key(const hv_proto_px *px, const uint8_t th[HV_PROTO_HASH_LEN],
                                 const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
                                 hv_proto_key *key);
 
@@ -86,11 +88,11 @@ hv_proto_error hv_px_report_key(const hv_px *px, const uint8_t th[HV_PROTO_HASH_
  * "handover v1 done" (16 ASCII bytes) || th || stored_hash. */
 #define HV_PX_DONE_CONTEXT "handover v1 done"
 #define HV_PX_DONE_SIGNED_LEN (sizeof HV_PX_DONE_CONTEXT - 1 + 2 * HV_PROTO_HASH_LEN)
-void hv_px_done_signed(const uint8_t th[HV_PROTO_HASH_LEN],
+void hv_proto_px_done_signed(const uint8_t th[HV_PROTO_HASH_LEN],
                        const uint8_t stored_hash[HV_PROTO_HASH_LEN],
                        uint8_t out[HV_PX_DONE_SIGNED_LEN]);
 
 /* Encodes an ERROR naming err for the peer (nothing if it does not fit). */
-void hv_px_reply_error(hv_proto_error err, uint8_t *out, size_t out_cap, size_t *out_len);
+void hv_proto_px_reply_error(hv_proto_error err, uint8_t *out, size_t out_cap, size_t *out_len);
 
 #endif

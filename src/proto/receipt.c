@@ -283,7 +283,7 @@ hv_receipt_error hv_receipt_from_exchange(hv_receipt *r, const uint8_t *response
                : HV_RECEIPT_ERR_CRYPTO;
   }
   memcpy(r->identity, k.u.key.identity_pub, sizeof r->identity);
-  return hv_px_transcript(rs.u.response.challenge, rs.u.response.challenge_len, response,
+  return hv_proto_px_transcript(rs.u.response.challenge, rs.u.response.challenge_len, response,
                           response_len, k.u.key.identity_pub, k.u.key.sender_pub,
                           r->transcript_hash) == HV_PROTO_OK
              ? HV_RECEIPT_OK

@@ -20,7 +20,7 @@ typedef enum {
 } receiver_state;
 
 struct hv_proto_receiver {
-  hv_px px;
+  hv_proto_px px;
   receiver_state state;
   uint8_t challenge[HV_PROTO_MAX_CHALLENGE_LEN];
   size_t challenge_len;
@@ -44,7 +44,7 @@ hv_proto_error hv_proto_receiver_new(const hv_proto_config *cfg, hv_proto_receiv
   *out = NULL;
   hv_proto_receiver *r = calloc(1, sizeof *r);
   if (!r) return HV_PROTO_ERR_INTERNAL;
-  hv_proto_error err = hv_px_init(&r->px, cfg);
+  hv_proto_error err = hv_proto_px_init(&r->px, cfg);
   if (err) {
     hv_proto_receiver_free(r);
     return err;
@@ -59,7 +59,7 @@ hv_proto_error hv_proto_receiver_new(const hv_proto_config *cfg, hv_proto_receiv
 
 void hv_proto_receiver_free(hv_proto_receiver *r) {
   if (!r) return;
-  hv_px_release(&r->px);
+  hv_proto_px_free(&r->px);
   hv_wipe(r, sizeof *r);
   free(r);
 }
@@ -88,8 +88,8 @@ hv_proto_error hv_proto_receiver_hello(hv_proto_receiver *r, uint8_t *out,
  * through the transcript the KEY report binds. */
 static hv_proto_error check_challenge(const hv_proto_receiver *r, const hv_proto_challenge *c) {
   if (c->protocol_version != HV_PROTO_VERSION) return HV_PROTO_ERR_VERSION;
-  if (c->kind != (uint16_t)hv_px_kind(&r->px)) return HV_PROTO_ERR_ATTESTATION_KIND;
-  if (c->dev_mode != hv_px_dev_mode(&r->px)) return HV_PROTO_ERR_DEV_MODE;
+  if (c->kind != (uint16_t)hv_proto_px_kind(&r->px)) return HV_PROTO_ERR_ATTESTATION_KIND;
+  if (c->dev_mode != hv_proto_px_dev_mode(&r->px)) return HV_PROTO_ERR_DEV_MODE;
   return HV_PROTO_OK;
 }
 
@@ -110,16 +110,16 @@ static hv_proto_error on_challenge(hv_proto_receiver *r, const hv_proto_challeng
   hv_proto_response *resp = &m.u.response;
   resp->challenge = r->challenge;
   resp->challenge_len = r->challenge_len;
-  resp->kind = (uint16_t)hv_px_kind(&r->px);
-  resp->dev_mode = hv_px_dev_mode(&r->px);
+  resp->kind = (uint16_t)hv_proto_px_kind(&r->px);
+  resp->dev_mode = hv_proto_px_dev_mode(&r->px);
   uint8_t rd[HV_TEE_REPORT_DATA_LEN];
-  err = hv_px_random(&r->px, r->eph_priv, sizeof r->eph_priv);
+  err = hv_proto_px_random(&r->px, r->eph_priv, sizeof r->eph_priv);
   if (!err && hv_x25519_public(r->eph_priv, r->eph_pub) != 0) err = HV_PROTO_ERR_INTERNAL;
   if (err) return err;
   memcpy(resp->receiver_pub, r->eph_pub, HV_PROTO_KEY_LEN);
-  err = hv_px_response_binding(r->challenge, r->challenge_len, r->eph_pub, resp->kind,
+  err = hv_proto_px_response_binding(r->challenge, r->challenge_len, r->eph_pub, resp->kind,
                                resp->dev_mode, rd);
-  if (!err) err = hv_px_report(&r->px, c->target_info, rd, resp->report);
+  if (!err) err = hv_proto_px_report(&r->px, c->target_info, rd, resp->report);
   if (!err) err = hv_proto_encode(&m, r->response, sizeof r->response, &r->response_len);
   if (err) return err;
   if (r->response_len > out_cap) return HV_PROTO_ERR_OUT_SPACE;
@@ -138,11 +138,11 @@ static hv_proto_error check_key(const hv_proto_receiver *r, const hv_proto_key *
                                 uint64_t now, uint8_t th[HV_PROTO_HASH_LEN],
                                 hv_tee_measurement *sender) {
   uint8_t want[HV_TEE_REPORT_DATA_LEN], got[HV_TEE_REPORT_DATA_LEN];
-  hv_proto_error err = hv_px_verify(&r->px, k->report);
+  hv_proto_error err = hv_proto_px_verify(&r->px, k->report);
   if (!err)
-    err = hv_px_transcript(r->challenge, r->challenge_len, r->response, r->response_len,
+    err = hv_proto_px_transcript(r->challenge, r->challenge_len, r->response, r->response_len,
                            k->identity_pub, k->sender_pub, th);
-  if (!err) err = hv_px_key_binding(th, k, want);
+  if (!err) err = hv_proto_px_key_binding(th, k, want);
   if (err) return err;
   hv_tee_report_data(k->report, got);
   if (!hv_ct_equal(want, got, sizeof want)) return HV_PROTO_ERR_REPORT_BINDING;
@@ -156,8 +156,8 @@ static hv_proto_error check_key(const hv_proto_receiver *r, const hv_proto_key *
   if (memcmp(sender->mr_enclave, r->challenger, HV_TEE_MR_LEN) != 0)
     return HV_PROTO_ERR_SENDER_NOT_CHALLENGER;
   /* The attested DEBUG bit, not the CHALLENGE's claim (checked early). */
-  if (hv_tee_report_debug(k->report) != hv_px_dev_mode(&r->px)) return HV_PROTO_ERR_DEV_MODE;
-  if (!hv_px_find_runtime(&r->px, sender)) return HV_PROTO_ERR_SENDER_NOT_ALLOWED;
+  if (hv_tee_report_debug(k->report) != hv_proto_px_dev_mode(&r->px)) return HV_PROTO_ERR_DEV_MODE;
+  if (!hv_proto_px_find_runtime(&r->px, sender)) return HV_PROTO_ERR_SENDER_NOT_ALLOWED;
   /* A fresh receiver has no "newest policy seen": without this the host
    * could hand it a policy older than the one the sender runs under. */
   if (r->sender_policy_version > r->px.params.policy_version)
@@ -171,7 +171,7 @@ static hv_proto_error check_key(const hv_proto_receiver *r, const hv_proto_key *
 static hv_proto_error open_key(hv_proto_receiver *r, const hv_proto_key *k,
                                const uint8_t th[HV_PROTO_HASH_LEN]) {
   uint8_t okm[HV_PX_OKM_LEN], pub[HV_PROTO_KEY_LEN];
-  hv_proto_error err = hv_px_derive(r->eph_priv, k->sender_pub, th, okm);
+  hv_proto_error err = hv_proto_px_derive(r->eph_priv, k->sender_pub, th, okm);
   if (!err && hv_gcm_open(okm, HV_GCM_KEY_LEN, okm + HV_GCM_KEY_LEN, th,
                           HV_PROTO_HASH_LEN, k->ciphertext, HV_PROTO_CIPHERTEXT_LEN,
                           r->secret) != 0)
@@ -232,7 +232,7 @@ hv_proto_error hv_proto_receiver_handle(hv_proto_receiver *r, uint64_t now_ms,
   if (err) {
     r->state = R_FAILED;
     wipe_secrets(r);
-    if (err != HV_PROTO_ERR_PEER_ERROR) hv_px_reply_error(err, out, out_cap, out_len);
+    if (err != HV_PROTO_ERR_PEER_ERROR) hv_proto_px_reply_error(err, out, out_cap, out_len);
   }
   return err;
 }
@@ -262,7 +262,7 @@ hv_proto_error hv_proto_receiver_done(hv_proto_receiver *r, const uint8_t *store
   hv_proto_error err = HV_PROTO_OK;
   if (hv_sha256(stored, stored_len, d->stored_hash) != 0) err = HV_PROTO_ERR_INTERNAL;
   memcpy(d->transcript_hash, r->th, HV_PROTO_HASH_LEN);
-  hv_px_done_signed(r->th, d->stored_hash, msg);
+  hv_proto_px_done_signed(r->th, d->stored_hash, msg);
   /* The proof that this receiver decrypted the key: only the identity
    * secret signs; the stored hash says what it kept. */
   if (!err && hv_ed25519_sign(r->secret, msg, sizeof msg, d->signature) != 0)

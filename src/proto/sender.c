@@ -24,7 +24,7 @@ typedef struct {
 } open_challenge;
 
 struct hv_proto_sender {
-  hv_px px;
+  hv_proto_px px;
   uint8_t secret[HV_PROTO_SECRET_LEN];
   uint8_t identity_pub[HV_PROTO_KEY_LEN];
   open_challenge table[HV_PROTO_MAX_OPEN_CHALLENGES];
@@ -38,7 +38,7 @@ hv_proto_error hv_proto_sender_new(const hv_proto_config *cfg,
   *out = NULL;
   hv_proto_sender *s = calloc(1, sizeof *s);
   if (!s) return HV_PROTO_ERR_INTERNAL;
-  hv_proto_error err = hv_px_init(&s->px, cfg);
+  hv_proto_error err = hv_proto_px_init(&s->px, cfg);
   if (!err && hv_ed25519_public(identity_secret, s->identity_pub) != 0)
     err = HV_PROTO_ERR_ARGS;
   if (err) {
@@ -60,16 +60,16 @@ bool hv_proto_sender_retired(const hv_proto_sender *s) { return s && s->retired;
 
 void hv_proto_sender_free(hv_proto_sender *s) {
   if (!s) return;
-  hv_px_release(&s->px);
+  hv_proto_px_free(&s->px);
   hv_wipe(s, sizeof *s);
   free(s);
 }
 
-static bool past_window(const hv_px *px, uint64_t t0, uint64_t now) {
+static bool past_window(const hv_proto_px *px, uint64_t t0, uint64_t now) {
   return now > t0 && now - t0 > px->params.response_window_ms;
 }
 
-static bool policy_expired(const hv_px *px, uint64_t now) {
+static bool policy_expired(const hv_proto_px *px, uint64_t now) {
   return px->params.policy_expires_ms && now >= px->params.policy_expires_ms;
 }
 
@@ -87,7 +87,7 @@ static bool waived(const hv_proto_sender *s, hv_proto_error check,
   const hv_proto_override *o = &s->px.params.override;
   if (!o->waives || o->waives != check || now >= o->expires_ms) return false;
   hv_tee_measurement self;
-  hv_px_self(&s->px, &self);
+  hv_proto_px_self(&s->px, &self);
   return hv_ct_equal(o->identity_pub, s->identity_pub, HV_PROTO_KEY_LEN) &&
          same_build(&o->from, &self) && (!receiver || same_build(&o->to, receiver));
 }
@@ -98,7 +98,7 @@ static bool waived(const hv_proto_sender *s, hv_proto_error check,
 static hv_proto_error check_head(const hv_proto_sender *s, const hv_proto_chain_head *head,
                                  uint64_t now, const hv_tee_measurement *receiver,
                                  bool *used) {
-  const hv_px *px = &s->px;
+  const hv_proto_px *px = &s->px;
   if (now > head->time_ms && now - head->time_ms > px->params.max_chain_lag_ms) {
     if (!waived(s, HV_PROTO_ERR_CHAIN_STALE, receiver, now)) return HV_PROTO_ERR_CHAIN_STALE;
     *used = true;
@@ -156,14 +156,14 @@ static hv_proto_error on_hello(hv_proto_sender *s, uint64_t now,
   m.type = HV_PROTO_MSG_CHALLENGE;
   hv_proto_challenge *c = &m.u.challenge;
   c->protocol_version = HV_PROTO_VERSION;
-  c->kind = (uint16_t)hv_px_kind(&s->px);
-  c->dev_mode = hv_px_dev_mode(&s->px);
+  c->kind = (uint16_t)hv_proto_px_kind(&s->px);
+  c->dev_mode = hv_proto_px_dev_mode(&s->px);
   c->head = *head;
   c->t0_ms = now;
   c->policy_version = s->px.params.policy_version;
   uint8_t digest[HV_PROTO_HASH_LEN];
-  hv_proto_error err = hv_px_target_info(&s->px, c->target_info);
-  if (!err) err = hv_px_random(&s->px, c->nonce, sizeof c->nonce);
+  hv_proto_error err = hv_proto_px_target_info(&s->px, c->target_info);
+  if (!err) err = hv_proto_px_random(&s->px, c->nonce, sizeof c->nonce);
   if (!err) err = hv_proto_encode(&m, out, out_cap, out_len);
   if (!err && hv_sha256(out, *out_len, digest) != 0) err = HV_PROTO_ERR_INTERNAL;
   if (err) {
@@ -219,9 +219,9 @@ static hv_proto_error check_challenge(hv_proto_sender *s, const hv_proto_respons
 
 static hv_proto_error check_report(const hv_proto_sender *s, const hv_proto_response *r) {
   uint8_t want[HV_TEE_REPORT_DATA_LEN], got[HV_TEE_REPORT_DATA_LEN];
-  hv_proto_error err = hv_px_verify(&s->px, r->report);
+  hv_proto_error err = hv_proto_px_verify(&s->px, r->report);
   if (err) return err;
-  err = hv_px_response_binding(r->challenge, r->challenge_len, r->receiver_pub, r->kind,
+  err = hv_proto_px_response_binding(r->challenge, r->challenge_len, r->receiver_pub, r->kind,
                                r->dev_mode, want);
   if (err) return err;
   hv_tee_report_data(r->report, got);
@@ -231,19 +231,19 @@ static hv_proto_error check_report(const hv_proto_sender *s, const hv_proto_resp
 static hv_proto_error check_receiver(const hv_proto_sender *s, const hv_proto_response *r,
                                      uint64_t now, hv_tee_measurement *receiver,
                                      bool *used) {
-  bool dev = hv_px_dev_mode(&s->px);
-  if (r->kind != (uint16_t)hv_px_kind(&s->px)) return HV_PROTO_ERR_ATTESTATION_KIND;
+  bool dev = hv_proto_px_dev_mode(&s->px);
+  if (r->kind != (uint16_t)hv_proto_px_kind(&s->px)) return HV_PROTO_ERR_ATTESTATION_KIND;
   /* The decision rests on the attested DEBUG bit: a debug launch of an
    * allowed build has the same MRENCLAVE and a valid MAC, and can claim
    * anything. The claim must agree too (it is what the report binds). */
   if (hv_tee_report_debug(r->report) != dev || r->dev_mode != dev)
     return HV_PROTO_ERR_DEV_MODE;
   hv_tee_measurement self;
-  hv_px_self(&s->px, &self);
+  hv_proto_px_self(&s->px, &self);
   hv_tee_report_measurement(r->report, receiver);
-  const hv_proto_runtime *theirs = hv_px_find_runtime(&s->px, receiver);
+  const hv_proto_runtime *theirs = hv_proto_px_find_runtime(&s->px, receiver);
   if (!theirs) return HV_PROTO_ERR_RECEIVER_NOT_ALLOWED;
-  const hv_proto_runtime *ours = hv_px_find_runtime(&s->px, &self);
+  const hv_proto_runtime *ours = hv_proto_px_find_runtime(&s->px, &self);
   if (!ours) {
     /* The council named this receiver for our withdrawn build: its
      * allowlist entry (checked above) is still required, "newer" is
@@ -266,10 +266,10 @@ static hv_proto_error send_key(hv_proto_sender *s, const hv_proto_response *r,
   memset(&m, 0, sizeof m);
   m.type = HV_PROTO_MSG_KEY;
   hv_tee_target_info_from_report(r->report, ti);
-  hv_px_key_input ki = {r->challenge, r->challenge_len, in, in_len, r->receiver_pub, ti};
-  hv_proto_error err = hv_px_random(&s->px, eph, sizeof eph);
+  hv_proto_px_key_input ki = {r->challenge, r->challenge_len, in, in_len, r->receiver_pub, ti};
+  hv_proto_error err = hv_proto_px_random(&s->px, eph, sizeof eph);
   if (!err)
-    err = hv_px_build_key(&s->px, &ki, s->identity_pub, s->secret, eph, &m.u.key, th);
+    err = hv_proto_px_build_key(&s->px, &ki, s->identity_pub, s->secret, eph, &m.u.key, th);
   hv_wipe(eph, sizeof eph);
   if (!err) err = hv_proto_encode(&m, out, out_cap, out_len);
   return err;
@@ -315,7 +315,7 @@ static hv_proto_error on_done(hv_proto_sender *s, const hv_proto_done *d,
   if (!any) return HV_PROTO_ERR_UNEXPECTED;
   if (!match) return HV_PROTO_ERR_DONE_OTHER_EXCHANGE;
   uint8_t msg[HV_PX_DONE_SIGNED_LEN];
-  hv_px_done_signed(match->th, d->stored_hash, msg);
+  hv_proto_px_done_signed(match->th, d->stored_hash, msg);
   if (hv_ed25519_verify(s->identity_pub, msg, sizeof msg, d->signature) != 0)
     return HV_PROTO_ERR_DONE_UNAUTHENTICATED;
   match->done = true;
@@ -362,6 +362,6 @@ hv_proto_error hv_proto_sender_handle(hv_proto_sender *s, uint64_t now_ms,
   if (!s || !head || !out || (!in && in_len)) return HV_PROTO_ERR_ARGS;
   hv_proto_error err = dispatch(s, now_ms, head, in, in_len, out, out_cap, out_len, ev);
   /* An ERROR is never answered with an ERROR (no loops). */
-  if (err && err != HV_PROTO_ERR_PEER_ERROR) hv_px_reply_error(err, out, out_cap, out_len);
+  if (err && err != HV_PROTO_ERR_PEER_ERROR) hv_proto_px_reply_error(err, out, out_cap, out_len);
   return err;
 }

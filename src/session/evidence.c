@@ -23,7 +23,7 @@ void sess_record_receipt(hv_session_worker *w, hv_receipt *r, const uint8_t *sec
   if (le != HV_LOG_OK)
     sess_log(&w->log, HV_SESSION_LOG_WARN, "%s receipt not logged: %s%s%s", tag,
              hv_log_error_name(le), le == HV_LOG_ERR_STORE ? ": " : "",
-             le == HV_LOG_ERR_STORE ? hv_store_error_name(se) : "");
+             le == HV_LOG_ERR_STORE ? hv_store_error_text(se) : "");
   else
     sess_log(&w->log, HV_SESSION_LOG_INFO, "%s receipt (%s, %zu bytes) appended to the store's log",
              tag, secret ? "signed by the identity" : "unsigned: a refusal", len);

@@ -77,7 +77,7 @@ int sess_fresh_open(hv_session_worker *w) {
       w->store, hv_policy_min_block_interval_ms(w->policy));
   if (se == HV_STORE_OK) se = hv_store_get_time_floor(w->store, &floor);
   if (se != HV_STORE_OK) {
-    FAIL(w, "reading the store's time floor: %s", hv_store_error_name(se));
+    FAIL(w, "reading the store's time floor: %s", hv_store_error_text(se));
     return -1;
   }
   /* The floor is a lower bound on the true time: a policy whose end is
@@ -108,7 +108,7 @@ hv_proto_error sess_fresh_time(hv_session_worker *w, uint64_t now_ms, const char
     return HV_PROTO_ERR_TIME_BELOW_FLOOR;
   }
   sess_log(&w->log, HV_SESSION_LOG_WARN, "%s refused: recording trusted time: %s", tag,
-           hv_store_error_name(se));
+           hv_store_error_text(se));
   return HV_PROTO_ERR_INTERNAL;
 }
 

@@ -56,12 +56,14 @@ hv_proto_error sess_admit_head(hv_session_sender *s, const hv_proto_chain_head *
     hv_store_error se = hv_store_set_chain_head(s->worker->store, &sh);
     if (se != HV_STORE_OK) {
       snprintf(why, why_len, "recording chain head %llu: %s", (unsigned long long)h->number,
-               hv_store_error_name(se));
-      /* an implausible head is named; anything else leaves the sender
-       * without a head it may use */
+               hv_store_error_text(se));
+      /* A head the store refuses is named (lower or retimed: stale;
+       * implausible: back in time, or a jump); a store that fails is
+       * an internal failure, not a stale head (docs/CONVENTIONS.md). */
       return se == HV_STORE_ERR_HEAD_TIME_BACK ? HV_PROTO_ERR_CHAIN_TIME_BACK
              : se == HV_STORE_ERR_HEAD_JUMP    ? HV_PROTO_ERR_CHAIN_JUMP
-                                               : HV_PROTO_ERR_CHAIN_STALE;
+             : se == HV_STORE_ERR_ROLLBACK     ? HV_PROTO_ERR_CHAIN_STALE
+                                               : HV_PROTO_ERR_INTERNAL;
     }
     s->recorded = *h;
   }

@@ -13,46 +13,13 @@
 #include "session/log.h"
 #include "session/util.h"
 #include "handover/crypto.h"
+#include "sys/sys.h"
 
 #define SEALED_CAP (HV_TIMESRC_STATE_KEY_LEN + HV_TEE_SEAL_OVERHEAD)
 
 static int say(const hv_session_log *log, const char *dir, const char *what) {
   sess_log(log, HV_SESSION_LOG_ERROR, "--nts-state %s: %s", dir, what);
   return -1;
-}
-
-/* Publishes the whole file tmp as path, only if path is free. link()
- * does both at once. A runtime without link() (Gramine 1.9 answers
- * ENOSYS) gets rename() after a check that path is free: two processes
- * racing between the two calls (sharing one directory, which the README
- * already forbids) would cost one NTS-KE, no key. 1: made; 0: someone
- * else made it first; -1: error. */
-static int publish(const char *tmp, const char *path) {
-  if (link(tmp, path) == 0) return 1;
-  if (errno == EEXIST) return 0;
-  if (errno != ENOSYS) return -1;
-  struct stat st;
-  if (lstat(path, &st) == 0) return 0;
-  if (errno != ENOENT) return -1;
-  return rename(tmp, path) == 0 ? 1 : -1;
-}
-
-/* Only once the content is whole on disk does the name appear.
- * 1: made; 0: someone else made it first; -1: error. */
-static int create_whole(const char *dir, const char *path, const uint8_t *data, size_t len) {
-  char tmp[PATH_MAX];
-  if (snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, SESS_NTS_KEY_FILE) >= (int)sizeof tmp)
-    return -1;
-  int fd = mkostemp(tmp, O_CLOEXEC);
-  if (fd < 0) return -1;
-  bool whole = sess_write_all(fd, data, len) == 0 && fsync(fd) == 0;
-  if (close(fd) != 0) whole = false;
-  int rc = whole ? publish(tmp, path) : -1;
-  (void)unlink(tmp); /* gone already when renamed */
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0 || fsync(dfd) != 0) rc = -1;
-  if (dfd >= 0) close(dfd);
-  return rc;
 }
 
 static int make_key(const hv_session_log *log, const char *dir, const char *path,
@@ -63,7 +30,10 @@ static int make_key(const hv_session_log *log, const char *dir, const char *path
       hv_tee_seal(tee, HV_TEE_SEAL_MRENCLAVE, key, HV_TIMESRC_STATE_KEY_LEN, sealed,
                   sizeof sealed, &len) != HV_TEE_OK)
     return say(log, dir, "cannot make and seal the state key");
-  int made = create_whole(dir, path, sealed, len);
+  /* Only once the content is whole on disk does the name appear; two
+   * processes racing here (sharing one directory, which the README
+   * already forbids) would cost one NTS-KE, no key. */
+  int made = hv_sys_create(path, sealed, len, 0600);
   if (made < 0) return say(log, dir, "cannot write " SESS_NTS_KEY_FILE);
   return made; /* 0: another process won the race: use its key */
 }

@@ -151,7 +151,7 @@ static hv_session_error store_key(session *s, uint8_t pub[HV_PROTO_KEY_LEN]) {
   /* kept (in s) until the receipt is signed, then wiped */
   hv_store_error se = hv_store_put_identity(s->w->store, s->secret);
   if (se != HV_STORE_OK) {
-    FAIL(s, "storing the key: %s", hv_store_error_name(se));
+    FAIL(s, "storing the key: %s", hv_store_error_text(se));
     size_t len = 0;
     if (hv_proto_encode_error(HV_PROTO_ERR_INTERNAL, "receiver could not store the key",
                               s->out, sizeof s->out, &len) == HV_PROTO_OK) {

@@ -28,7 +28,7 @@ static int refuse_retired_store(hv_session_sender *s) {
   hv_store_error se = hv_store_get_tombstone(s->worker->store, &retired, &t);
   if (se == HV_STORE_OK && !retired) return 0;
   if (se != HV_STORE_OK) {
-    SAY(s, HV_SESSION_LOG_ERROR, "reading the tombstone: %s", hv_store_error_name(se));
+    SAY(s, HV_SESSION_LOG_ERROR, "reading the tombstone: %s", hv_store_error_text(se));
     return -1;
   }
   char m[160], th[2 * HV_PROTO_HASH_LEN + 1];
@@ -57,7 +57,7 @@ hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chai
   uint8_t pub[HV_ED25519_PUB_LEN];
   hv_store_error se = hv_store_get_identity(w->store, s->secret, pub);
   if (se != HV_STORE_OK) {
-    SAY(s, HV_SESSION_LOG_ERROR, "unsealing the identity: %s", hv_store_error_name(se));
+    SAY(s, HV_SESSION_LOG_ERROR, "unsealing the identity: %s", hv_store_error_text(se));
     free(s);
     return HV_SESSION_ERR_STORE;
   }
@@ -144,7 +144,8 @@ static void send_error(hv_session_sender *s, conn_io *io, hv_proto_error code,
   size_t len = 0;
   if (hv_proto_encode_error((uint16_t)code, text, io->out, sizeof io->out, &len) ==
           HV_PROTO_OK && len > 0)
-    (void)hv_session_frame_write(io->fd, io->out, len, io->deadline_ms);
+    if (hv_session_frame_write(io->fd, io->out, len, io->deadline_ms) != HV_SESSION_FRAME_OK)
+      return; /* best effort: the connection closes either way */
 }
 
 /* The chain head for this message, recorded in the store when it changed
@@ -192,7 +193,7 @@ static void retire(hv_session_sender *s, conn_io *io, const hv_proto_event *ev,
     SAY(s, HV_SESSION_LOG_ERROR,
         "%s the key moved to %s but the store could not retire (%s): stopping; a "
         "restart would serve a key that lives on elsewhere", io->tag, m,
-        hv_store_error_name(se));
+        hv_store_error_text(se));
 }
 
 /* The receiver's DONE was taken by the state machine (after our KEY
@@ -294,11 +295,10 @@ typedef enum {
  * forces a fresh query; a HELLO (T0) or a DONE may reuse a recent one.
  * Anything else is refused by the state machine before it reads the time
  * (it decodes first), so it gets none. HELLO and DONE are told by the
- * header (version u16, type u16; PROTOCOL.md): they cost at most a reused
+ * header (hv_proto_peek_type: version u16, type u16; PROTOCOL.md): they cost at most a reused
  * time, and the state machine decodes the same bytes. */
 static time_need time_needed(const conn_io *io, const uint8_t *msg, size_t len) {
-  if (len < 4 || msg[2] != 0) return TIME_NONE;
-  switch (msg[3]) {
+  switch (hv_proto_peek_type(msg, len)) {
     case HV_PROTO_MSG_HELLO:
     case HV_PROTO_MSG_DONE: return TIME_RECENT;
     case HV_PROTO_MSG_RESPONSE:

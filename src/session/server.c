@@ -169,11 +169,11 @@ int sess_server_run(int listen_fd, const sess_server_config *cfg,
     struct pollfd p = {.fd = listen_fd, .events = POLLIN};
     int n = poll(&p, 1, SESS_SERVER_POLL_MS);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      if (n < 0) rc = -1;
-      if (n < 0) break;
-      continue;
+    if (n < 0) {
+      rc = -1;
+      break;
     }
+    if (n == 0) continue;
     int fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
     if (fd < 0) {
       if (errno == EINTR || errno == EAGAIN || errno == ECONNABORTED) continue;

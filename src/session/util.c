@@ -5,19 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "handover/session.h"
+#include "sys/sys.h"
 
-static int64_t clock_ms(clockid_t id) {
-  struct timespec ts;
-  if (clock_gettime(id, &ts) != 0) return 0;
-  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t hv_session_monotonic_ms(void) { return clock_ms(CLOCK_MONOTONIC); }
-int64_t sess_wall_ms(void) { return clock_ms(CLOCK_REALTIME); }
+int64_t hv_session_monotonic_ms(void) { return hv_sys_monotonic_ms(); }
+int64_t sess_wall_ms(void) { return hv_sys_realtime_ms(); }
 
 void sess_hex(const uint8_t *in, size_t n, char *out) {
   static const char digits[] = "0123456789abcdef";
@@ -98,17 +92,5 @@ int sess_read_file_alloc(const char *path, size_t cap, uint8_t **out, size_t *le
   }
   buf[*len] = '\0';
   *out = buf;
-  return 0;
-}
-
-int sess_write_all(int fd, const void *data, size_t len) {
-  const uint8_t *p = data;
-  while (len > 0) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return -1;
-    p += n;
-    len -= (size_t)n;
-  }
   return 0;
 }

@@ -1,4 +1,5 @@
-/* Small helpers of the session module: clocks, hex, numbers, files. */
+/* Small helpers of the session module: clocks, hex, numbers, files
+ * (writes and the clocks themselves: sys/sys.h). */
 #ifndef HANDOVER_SESSION_UTIL_H
 #define HANDOVER_SESSION_UTIL_H
 
@@ -30,7 +31,5 @@ int sess_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len);
 const char *sess_file_error(int err);
 /* Same, into a fresh malloc'd, NUL-terminated buffer. */
 int sess_read_file_alloc(const char *path, size_t cap, uint8_t **out, size_t *len);
-/* Writes all len bytes (retrying short writes and EINTR); 0 or -1. */
-int sess_write_all(int fd, const void *data, size_t len);
 
 #endif

@@ -62,7 +62,7 @@ static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w
   uint64_t newest = 0;
   hv_store_error se = hv_store_get_policy_version(w->store, &newest);
   if (se != HV_STORE_OK) {
-    FAIL(w, "reading the store's policy version: %s", hv_store_error_name(se));
+    FAIL(w, "reading the store's policy version: %s", hv_store_error_text(se));
     return -1;
   }
   hv_policy_council *council;
@@ -90,7 +90,7 @@ static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w
   if (hv_sha256(text, text_len, w->policy_hash) != 0) goto out;
   se = hv_store_set_policy_version(w->store, hv_policy_version(w->policy));
   if (se != HV_STORE_OK) {
-    FAIL(w, "recording the policy version: %s", hv_store_error_name(se));
+    FAIL(w, "recording the policy version: %s", hv_store_error_text(se));
     goto out;
   }
   rc = 0;
@@ -155,23 +155,23 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
   /* NTS cookies and keys: private to this worker. */
   if (a->nts_state_dir && mkdir(a->nts_state_dir, 0700) != 0 && errno != EEXIST) {
     FAIL(w, "--nts-state %s: %s", a->nts_state_dir, strerror(errno));
-    hv_session_worker_close(w);
+    hv_session_worker_free(w);
     return HV_SESSION_ERR_ARGS;
   }
   hv_store_error se = hv_store_open(a->store_dir, w->tee, a->create_store, &w->store);
   if (se != HV_STORE_OK) {
-    FAIL(w, "opening store %s: %s", a->store_dir, hv_store_error_name(se));
-    hv_session_worker_close(w);
+    FAIL(w, "opening store %s: %s", a->store_dir, hv_store_error_text(se));
+    hv_session_worker_free(w);
     return HV_SESSION_ERR_STORE;
   }
   if (verify_policy(a, w) != 0 || fill_params(w) != 0 || fill_time_config(a, w) != 0 ||
       sess_fresh_open(w) != 0) {
-    hv_session_worker_close(w);
+    hv_session_worker_free(w);
     return HV_SESSION_ERR_REFUSED;
   }
   if (a->nts_state_dir) {
     if (sess_nts_key_load(&w->log, a->nts_state_dir, w->tee, w->nts_state_key) != 0) {
-      hv_session_worker_close(w);
+      hv_session_worker_free(w);
       return HV_SESSION_ERR_REFUSED;
     }
     w->time_cfg.state_key = w->nts_state_key;
@@ -180,11 +180,11 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
   return HV_SESSION_OK;
 }
 
-void hv_session_worker_close(hv_session_worker *w) {
+void hv_session_worker_free(hv_session_worker *w) {
   if (!w) return;
   if (w->policy) hv_policy_free(w->policy);
   free(w->policy_text);
-  if (w->store) hv_store_close(w->store);
+  if (w->store) hv_store_free(w->store);
   hv_wipe(w, sizeof *w);
   free(w);
 }

@@ -175,7 +175,7 @@ hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
   if (!dir || !tee || !out) return HV_STORE_ERR_ARGS;
   *out = NULL;
   hv_store *s = calloc(1, sizeof *s);
-  if (!s) return HV_STORE_ERR_IO;
+  if (!s) return HV_STORE_ERR_NOMEM;
   s->tee = tee;
   s->lockfd = -1;
   s->min_block_interval_ms = HV_STORE_DEFAULT_MIN_BLOCK_INTERVAL_MS;
@@ -202,7 +202,7 @@ hv_store_error hv_store_open(const char *dir, const hv_tee *tee, bool create,
   return HV_STORE_OK;
 }
 
-void hv_store_close(hv_store *store) {
+void hv_store_free(hv_store *store) {
   if (!store) return;
   close_lock(store->lockfd);
   (void)close(store->dirfd);

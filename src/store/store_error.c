@@ -1,7 +1,8 @@
-/* Names of the store's errors, for messages and logs. */
+/* The store's errors: kebab-case names (logs, JSON) and sentences (what a
+ * person reads). */
 #include "handover/store.h"
 
-const char *hv_store_error_name(hv_store_error err) {
+const char *hv_store_error_text(hv_store_error err) {
   switch (err) {
     case HV_STORE_OK: return "ok";
     case HV_STORE_ERR_ARGS: return "bad arguments";
@@ -42,6 +43,42 @@ const char *hv_store_error_name(hv_store_error err) {
       return "chain head refused: its number is further ahead than the time since the "
              "recorded head allows at the fastest block rate";
     case HV_STORE_ERR_BELOW_FLOOR: return "trusted time is below the time floor";
+    case HV_STORE_ERR_NOMEM: return "out of memory";
   }
   return "unknown store error";
+}
+
+const char *hv_store_error_name(hv_store_error err) {
+  switch (err) {
+    case HV_STORE_OK: return "ok";
+    case HV_STORE_ERR_ARGS: return "bad-arguments";
+    case HV_STORE_ERR_MISSING: return "store-missing";
+    case HV_STORE_ERR_NOT_DIR: return "store-not-directory";
+    case HV_STORE_ERR_PERMISSIONS: return "permissions";
+    case HV_STORE_ERR_IO: return "io-error";
+    case HV_STORE_ERR_READ: return "read-failed";
+    case HV_STORE_ERR_WRITE: return "write-failed";
+    case HV_STORE_ERR_CORRUPT: return "corrupt";
+    case HV_STORE_ERR_NO_IDENTITY: return "no-identity";
+    case HV_STORE_ERR_EXISTS: return "identity-exists";
+    case HV_STORE_ERR_IDENTITY_MISMATCH: return "identity-mismatch";
+    case HV_STORE_ERR_ROLLBACK: return "rollback";
+    case HV_STORE_ERR_OTHER_ENCLAVE: return "sealed-other-enclave";
+    case HV_STORE_ERR_OTHER_PLATFORM: return "sealed-other-platform";
+    case HV_STORE_ERR_TEE: return "tee-failed";
+    case HV_STORE_ERR_CRYPTO: return "crypto-failed";
+    case HV_STORE_ERR_LOCK: return "lock-failed";
+    case HV_STORE_ERR_NEWER_CPUSVN: return "sealed-newer-cpusvn";
+    case HV_STORE_ERR_NEWER_ISVSVN: return "sealed-newer-isvsvn";
+    case HV_STORE_ERR_OTHER_DEBUG: return "sealed-other-debug";
+    case HV_STORE_ERR_STATE_MISSING: return "state-missing";
+    case HV_STORE_ERR_OTHER_WORKER: return "other-worker";
+    case HV_STORE_ERR_RETIRED: return "retired";
+    case HV_STORE_ERR_TOMBSTONE_MISSING: return "tombstone-missing";
+    case HV_STORE_ERR_HEAD_TIME_BACK: return "head-time-back";
+    case HV_STORE_ERR_HEAD_JUMP: return "head-jump";
+    case HV_STORE_ERR_BELOW_FLOOR: return "below-floor";
+    case HV_STORE_ERR_NOMEM: return "out-of-memory";
+  }
+  return "unknown-error";
 }

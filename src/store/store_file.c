@@ -1,9 +1,8 @@
 /* Crash-safe file writes and checked reads for the store.
  *
- * A write never touches the live file: it fills a fresh temp file in the
- * same directory (so rename stays within one file system and is atomic),
- * makes its bytes durable, renames it over the live name and then makes
- * the rename durable. A reader therefore sees the old file or the new one.
+ * A write never touches the live file (hv_sys_replace_at: temp file,
+ * fsync, rename, fsync of the directory), so a reader sees the old file
+ * or the new one.
  * The checksum is not security (the host can recompute it; sealing is
  * the protection), it tells damage apart from a foreign or altered seal. */
 #include "store_file.h"
@@ -16,51 +15,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sys/sys.h"
+
 static const uint8_t file_magic[4] = {'H', 'V', 'S', 'T'};
 #define FILE_FORMAT 1
-#define TMP_RANDOM_LEN 8 /* random suffix: concurrent writers never clash */
-
-static hv_store_error write_all(int fd, const uint8_t *data, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, data, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return HV_STORE_ERR_WRITE;
-    data += n;
-    len -= (size_t)n;
-  }
-  return HV_STORE_OK;
-}
-
-static hv_store_error temp_name(const char *name, char *out, size_t cap) {
-  uint8_t rnd[TMP_RANDOM_LEN];
-  if (hv_random(rnd, sizeof rnd) != 0) return HV_STORE_ERR_CRYPTO;
-  int n = snprintf(out, cap, "%s%s-%02x%02x%02x%02x%02x%02x%02x%02x",
-                   HV_STORE_TMP_PREFIX, name, rnd[0], rnd[1], rnd[2], rnd[3],
-                   rnd[4], rnd[5], rnd[6], rnd[7]);
-  return n > 0 && (size_t)n < cap ? HV_STORE_OK : HV_STORE_ERR_ARGS;
-}
 
 hv_store_error hv_store_write_atomic(int dirfd, const char *name,
                                      const uint8_t *data, size_t len) {
-  char tmp[128];
-  hv_store_error err = temp_name(name, tmp, sizeof tmp);
-  if (err != HV_STORE_OK) return err;
-  int fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                  0600);
-  if (fd < 0) return HV_STORE_ERR_WRITE;
-  /* The umask may only take bits away; make the mode exact anyway. */
-  err = fchmod(fd, 0600) == 0 ? write_all(fd, data, len) : HV_STORE_ERR_WRITE;
-  if (err == HV_STORE_OK && fsync(fd) != 0) err = HV_STORE_ERR_WRITE;
-  if (close(fd) != 0 && err == HV_STORE_OK) err = HV_STORE_ERR_WRITE;
-  if (err == HV_STORE_OK && renameat(dirfd, tmp, dirfd, name) != 0)
-    err = HV_STORE_ERR_WRITE;
-  if (err != HV_STORE_OK) {
-    int saved = errno;
-    (void)unlinkat(dirfd, tmp, 0);
-    errno = saved;
-    return err;
-  }
-  return fsync(dirfd) == 0 ? HV_STORE_OK : HV_STORE_ERR_WRITE;
+  return hv_sys_replace_at(dirfd, name, data, len, 0600) == 0 ? HV_STORE_OK
+                                                               : HV_STORE_ERR_WRITE;
 }
 
 static hv_store_error check_file(int fd, size_t max) {

@@ -8,12 +8,13 @@
 #include <stdint.h>
 
 #include "handover/store.h"
+#include "sys/sys.h"
 
 /* No store file is larger: a sealed 68-byte identity plus framing. A
  * bigger file is damage (or an attack), never read in full. */
 #define HV_STORE_MAX_FILE 4096
 /* Prefix of temp files; anything so named is a crash's leftover. */
-#define HV_STORE_TMP_PREFIX ".tmp-"
+#define HV_STORE_TMP_PREFIX HV_SYS_TMP_PREFIX
 
 typedef enum {
   HV_STORE_KIND_IDENTITY = 1,

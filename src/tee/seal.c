@@ -45,7 +45,7 @@
 #include <string.h>
 
 #include "handover/crypto.h"
-#include "tee/tee_internal.h"
+#include "tee/tee_int.h"
 
 #define SEAL_MAGIC "HVSL"
 #define SEAL_VERSION 2
@@ -194,11 +194,11 @@ hv_tee_error hv_tee_seal(const hv_tee *tee, hv_tee_seal_policy policy,
   uint16_t key_policy = key_policy_of(policy);
   if (!tee || !key_policy) return HV_TEE_ERR_ARGS;
   sgx_key_request_t req;
-  tee_seal_request(tee, key_policy, &req);
-  return tee_seal_with(tee, &req, pt, pt_len, out, out_cap, out_len);
+  hv_tee_seal_request(tee, key_policy, &req);
+  return hv_tee_seal_with(tee, &req, pt, pt_len, out, out_cap, out_len);
 }
 
-hv_tee_error tee_seal_with(const hv_tee *tee, const sgx_key_request_t *req,
+hv_tee_error hv_tee_seal_with(const hv_tee *tee, const sgx_key_request_t *req,
                            const uint8_t *pt, size_t pt_len, uint8_t *out,
                            size_t out_cap, size_t *out_len) {
   if (!tee || !req || !out || !out_len || (!pt && pt_len) ||
@@ -235,7 +235,7 @@ hv_tee_error tee_seal_with(const hv_tee *tee, const sgx_key_request_t *req,
 static hv_tee_error request_expected(const hv_tee *tee, uint16_t key_policy,
                                      const sgx_key_request_t *got) {
   sgx_key_request_t mine;
-  tee_seal_request(tee, key_policy, &mine);
+  hv_tee_seal_request(tee, key_policy, &mine);
   if (got->key_policy != mine.key_policy) return HV_TEE_ERR_SEAL_OTHER_ENCLAVE;
   if (got->attribute_mask.flags != mine.attribute_mask.flags ||
       got->attribute_mask.xfrm != mine.attribute_mask.xfrm ||

@@ -3,7 +3,7 @@
  *
  * ENCLU outside an enclave raises #UD (SIGILL), and CPUID inside one is not
  * allowed either, so we never probe the CPU: we trust the enclave runtime's
- * pseudo-files (sgx_detect) to say where we are, and execute ENCLU only
+ * pseudo-files (hv_tee_sgx_detect) to say where we are, and execute ENCLU only
  * after they did. Everything above the two instructions (key requests,
  * report verification, sealing) is the shared code of tee.c and seal.c. */
 #include <errno.h>
@@ -50,7 +50,7 @@ static bool type_is(const uint8_t *buf, size_t len, const char *word) {
   return len == wl && memcmp(buf, word, wl) == 0;
 }
 
-hv_tee_error sgx_detect(const char *dir, hv_tee_kind *kind, sgx_target_info_t *self_ti) {
+hv_tee_error hv_tee_sgx_detect(const char *dir, hv_tee_kind *kind, sgx_target_info_t *self_ti) {
   uint8_t type[SGX_TYPE_MAX], ti[HV_TEE_TARGET_INFO_LEN];
   ssize_t n = read_small(dir, "attestation_type", type, sizeof type);
   if (n < 0) return HV_TEE_ERR_NOT_ENCLAVE;
@@ -67,12 +67,12 @@ hv_tee_error sgx_detect(const char *dir, hv_tee_kind *kind, sgx_target_info_t *s
     return HV_TEE_ERR_NOT_ENCLAVE;
   }
   n = read_small(dir, "my_target_info", ti, sizeof ti);
-  if (n != (ssize_t)sizeof ti || !sgx_target_info_decode(ti, sizeof ti, self_ti))
+  if (n != (ssize_t)sizeof ti || !hv_tee_sgx_target_info_decode(ti, sizeof ti, self_ti))
     return HV_TEE_ERR_NOT_ENCLAVE;
   return HV_TEE_OK;
 }
 
-hv_tee_error sgx_egetkey_status(uint64_t rax) {
+hv_tee_error hv_tee_sgx_egetkey_status(uint64_t rax) {
   switch (rax) {
     case 0: return HV_TEE_OK;
     case SGX_ERR_INVALID_CPUSVN: return HV_TEE_ERR_SEAL_CPUSVN;
@@ -120,10 +120,10 @@ static hv_tee_error sgx_ereport(const hv_tee *tee, const sgx_target_info_t *targ
   sgx_ereport_args *a = aligned_alloc(512, sizeof *a);
   if (!a) return HV_TEE_ERR_IO;
   memset(a, 0, sizeof *a);
-  sgx_target_info_encode(target, a->target_info);
+  hv_tee_sgx_target_info_encode(target, a->target_info);
   memcpy(a->report_data, report_data, SGX_REPORT_DATA_SIZE);
   enclu_ereport(a);
-  bool ok = sgx_report_decode(a->report, sizeof a->report, out);
+  bool ok = hv_tee_sgx_report_decode(a->report, sizeof a->report, out);
   free(a);
   return ok ? HV_TEE_OK : HV_TEE_ERR_ARGS;
 }
@@ -134,20 +134,20 @@ static hv_tee_error sgx_egetkey(const hv_tee *tee, const sgx_key_request_t *req,
   sgx_egetkey_args *a = aligned_alloc(512, sizeof *a);
   if (!a) return HV_TEE_ERR_IO;
   memset(a, 0, sizeof *a);
-  sgx_key_request_encode(req, a->request);
-  hv_tee_error err = sgx_egetkey_status(enclu_egetkey(a));
+  hv_tee_sgx_key_request_encode(req, a->request);
+  hv_tee_error err = hv_tee_sgx_egetkey_status(enclu_egetkey(a));
   if (err == HV_TEE_OK) memcpy(key, a->key, SGX_KEY_SIZE);
   hv_wipe(a, sizeof *a);
   free(a);
   return err;
 }
 
-static void sgx_destroy(void *impl) { (void)impl; }
+static void sgx_free(void *impl) { (void)impl; }
 
 static const tee_backend_ops sgx_ops = {
     .ereport = sgx_ereport,
     .egetkey = sgx_egetkey,
-    .destroy = sgx_destroy,
+    .free = sgx_free,
 };
 
 hv_tee_error hv_tee_open_sgx(hv_tee **out) {
@@ -157,12 +157,12 @@ hv_tee_error hv_tee_open_sgx(hv_tee **out) {
   static const uint8_t no_data[SGX_REPORT_DATA_SIZE];
   if (!out) return HV_TEE_ERR_ARGS;
   *out = NULL;
-  hv_tee_error err = sgx_detect(SGX_ATTESTATION_DIR, &kind, &self_ti);
+  hv_tee_error err = hv_tee_sgx_detect(SGX_ATTESTATION_DIR, &kind, &self_ti);
   if (err != HV_TEE_OK) return err;
   /* A report to ourselves is how an enclave learns its own identity. */
   err = sgx_ereport(NULL, &self_ti, no_data, &self);
   if (err != HV_TEE_OK) return err;
-  return tee_new(&sgx_ops, NULL, kind, (self.body.attributes.flags & SGX_FLAGS_DEBUG) != 0,
+  return hv_tee_new(&sgx_ops, NULL, kind, (self.body.attributes.flags & SGX_FLAGS_DEBUG) != 0,
                  &self.body, out);
 }
 

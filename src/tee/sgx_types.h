@@ -157,30 +157,30 @@ static_assert(HV_TEE_REPORT_DATA_LEN == SGX_REPORT_DATA_SIZE, "report data lengt
 
 /* Little-endian field access through the bounds-checked cursor (buf.h is
  * big-endian by design; SGX structures are little-endian). */
-HV_MUST_CHECK bool sgx_le_read_u16(hv_buf_reader *r, uint16_t *out);
-HV_MUST_CHECK bool sgx_le_read_u32(hv_buf_reader *r, uint32_t *out);
-HV_MUST_CHECK bool sgx_le_read_u64(hv_buf_reader *r, uint64_t *out);
-HV_MUST_CHECK bool sgx_le_write_u16(hv_buf_writer *w, uint16_t v);
-HV_MUST_CHECK bool sgx_le_write_u32(hv_buf_writer *w, uint32_t v);
-HV_MUST_CHECK bool sgx_le_write_u64(hv_buf_writer *w, uint64_t v);
+HV_MUST_CHECK bool hv_tee_sgx_le_read_u16(hv_buf_reader *r, uint16_t *out);
+HV_MUST_CHECK bool hv_tee_sgx_le_read_u32(hv_buf_reader *r, uint32_t *out);
+HV_MUST_CHECK bool hv_tee_sgx_le_read_u64(hv_buf_reader *r, uint64_t *out);
+HV_MUST_CHECK bool hv_tee_sgx_le_write_u16(hv_buf_writer *w, uint16_t v);
+HV_MUST_CHECK bool hv_tee_sgx_le_write_u32(hv_buf_writer *w, uint32_t v);
+HV_MUST_CHECK bool hv_tee_sgx_le_write_u64(hv_buf_writer *w, uint64_t v);
 
 /* Byte encodings. Encoders write reserved fields as zeros; decoders accept
  * any reserved bytes (the MAC covers the raw body bytes, not a re-encoding),
  * and fail only on a wrong length. */
-void sgx_target_info_encode(const sgx_target_info_t *ti,
+void hv_tee_sgx_target_info_encode(const sgx_target_info_t *ti,
                             uint8_t out[HV_TEE_TARGET_INFO_LEN]);
-HV_MUST_CHECK bool sgx_target_info_decode(const uint8_t *in, size_t len,
+HV_MUST_CHECK bool hv_tee_sgx_target_info_decode(const uint8_t *in, size_t len,
                                           sgx_target_info_t *ti);
-void sgx_report_body_encode(const sgx_report_body_t *b,
+void hv_tee_sgx_report_body_encode(const sgx_report_body_t *b,
                             uint8_t out[HV_TEE_REPORT_BODY_LEN]);
-HV_MUST_CHECK bool sgx_report_body_decode(const uint8_t *in, size_t len,
+HV_MUST_CHECK bool hv_tee_sgx_report_body_decode(const uint8_t *in, size_t len,
                                           sgx_report_body_t *b);
-void sgx_report_encode(const sgx_report_t *r, uint8_t out[HV_TEE_REPORT_LEN]);
-HV_MUST_CHECK bool sgx_report_decode(const uint8_t *in, size_t len,
+void hv_tee_sgx_report_encode(const sgx_report_t *r, uint8_t out[HV_TEE_REPORT_LEN]);
+HV_MUST_CHECK bool hv_tee_sgx_report_decode(const uint8_t *in, size_t len,
                                      sgx_report_t *r);
-void sgx_key_request_encode(const sgx_key_request_t *kr,
+void hv_tee_sgx_key_request_encode(const sgx_key_request_t *kr,
                             uint8_t out[HV_TEE_KEY_REQUEST_LEN]);
-HV_MUST_CHECK bool sgx_key_request_decode(const uint8_t *in, size_t len,
+HV_MUST_CHECK bool hv_tee_sgx_key_request_decode(const uint8_t *in, size_t len,
                                           sgx_key_request_t *kr);
 
 #endif

@@ -53,7 +53,7 @@ static bool write_label(hv_buf_writer *w, const char *label) {
 }
 
 static bool write_attrs(hv_buf_writer *w, const sgx_attributes_t *a) {
-  return sgx_le_write_u64(w, a->flags) && sgx_le_write_u64(w, a->xfrm);
+  return hv_tee_sgx_le_write_u64(w, a->flags) && hv_tee_sgx_le_write_u64(w, a->xfrm);
 }
 
 static hv_tee_error report_key(const sim_impl *sim, const uint8_t mr_enclave[32],
@@ -66,7 +66,7 @@ static hv_tee_error report_key(const sim_impl *sim, const uint8_t mr_enclave[32]
   hv_buf_writer_init(&w, info, sizeof info);
   bool ok = write_label(&w, SIM_INFO_REPORT) &&
             hv_buf_write_bytes(&w, mr_enclave, SGX_HASH_SIZE) &&
-            write_attrs(&w, attributes) && sgx_le_write_u32(&w, misc_select) &&
+            write_attrs(&w, attributes) && hv_tee_sgx_le_write_u32(&w, misc_select) &&
             hv_buf_write_bytes(&w, key_id, SGX_KEYID_SIZE);
   if (!ok) return HV_TEE_ERR_ARGS;
   return derive(sim, info, w.len, key, SGX_KEY_SIZE);
@@ -95,14 +95,14 @@ static hv_tee_error seal_key(const hv_tee *tee, const sgx_key_request_t *req,
   hv_buf_writer w;
   hv_buf_writer_init(&w, info, sizeof info);
   bool by_enclave = policy == SGX_KEYPOLICY_MRENCLAVE;
-  bool ok = write_label(&w, SIM_INFO_SEAL) && sgx_le_write_u16(&w, policy) &&
+  bool ok = write_label(&w, SIM_INFO_SEAL) && hv_tee_sgx_le_write_u16(&w, policy) &&
             hv_buf_write_bytes(&w, by_enclave ? self->mr_enclave : zero, SGX_HASH_SIZE) &&
             hv_buf_write_bytes(&w, by_enclave ? zero : self->mr_signer, SGX_HASH_SIZE) &&
-            sgx_le_write_u16(&w, self->isv_prod_id) &&
-            sgx_le_write_u16(&w, req->isv_svn) &&
+            hv_tee_sgx_le_write_u16(&w, self->isv_prod_id) &&
+            hv_tee_sgx_le_write_u16(&w, req->isv_svn) &&
             hv_buf_write_bytes(&w, req->cpu_svn, SGX_CPUSVN_SIZE) &&
-            sgx_le_write_u16(&w, req->config_svn) && write_attrs(&w, &attrs) &&
-            sgx_le_write_u32(&w, self->misc_select & req->misc_mask) &&
+            hv_tee_sgx_le_write_u16(&w, req->config_svn) && write_attrs(&w, &attrs) &&
+            hv_tee_sgx_le_write_u32(&w, self->misc_select & req->misc_mask) &&
             hv_buf_write_bytes(&w, req->key_id, SGX_KEYID_SIZE);
   if (!ok) return HV_TEE_ERR_ARGS;
   return derive(tee->impl, info, w.len, key, SGX_KEY_SIZE);
@@ -134,13 +134,13 @@ static hv_tee_error sim_ereport(const hv_tee *tee, const sgx_target_info_t *targ
   hv_tee_error err = report_key(sim, target->mr_enclave, &target->attributes,
                                 target->misc_select, sim->key_id, key);
   if (err != HV_TEE_OK) return err;
-  sgx_report_body_encode(&out->body, body);
+  hv_tee_sgx_report_body_encode(&out->body, body);
   int rc = hv_aes_cmac(key, sizeof key, body, sizeof body, out->mac);
   hv_wipe(key, sizeof key);
   return rc == 0 ? HV_TEE_OK : HV_TEE_ERR_CRYPTO;
 }
 
-static void sim_destroy(void *impl) {
+static void sim_free(void *impl) {
   if (!impl) return;
   hv_wipe(impl, sizeof(sim_impl));
   free(impl);
@@ -149,7 +149,7 @@ static void sim_destroy(void *impl) {
 static const tee_backend_ops sim_ops = {
     .ereport = sim_ereport,
     .egetkey = sim_egetkey,
-    .destroy = sim_destroy,
+    .free = sim_free,
 };
 
 static hv_tee_error hash_exe(uint8_t out[SGX_HASH_SIZE]) {
@@ -194,15 +194,15 @@ hv_tee_error hv_tee_open_sim(const char *secret_path,
   hv_tee_error err = sim_identity(identity, &self);
   if (err != HV_TEE_OK) return err;
   sim_impl *sim = calloc(1, sizeof *sim);
-  if (!sim) return HV_TEE_ERR_IO;
-  err = sim_secret_load(secret_path, sim->secret);
+  if (!sim) return HV_TEE_ERR_NOMEM;
+  err = hv_tee_sim_secret_load(secret_path, sim->secret);
   if (err == HV_TEE_OK) {
     uint8_t info[] = SIM_INFO_KEYID;
     err = derive(sim, info, sizeof info, sim->key_id, sizeof sim->key_id);
   }
   if (err != HV_TEE_OK) {
-    sim_destroy(sim);
+    sim_free(sim);
     return err;
   }
-  return tee_new(&sim_ops, sim, HV_TEE_KIND_SIM, true, &self, out);
+  return hv_tee_new(&sim_ops, sim, HV_TEE_KIND_SIM, true, &self, out);
 }

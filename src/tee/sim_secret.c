@@ -1,9 +1,9 @@
 /* The sim backend's platform secret: 32 random bytes in a private file.
  *
  * Creation never exposes a half-written secret: the bytes are written to a
- * fresh temporary file (mkstemp: O_CREAT|O_EXCL, mode 0600), fsynced, then
- * link()ed to the final name, which fails if the name exists. Two processes
- * that start at once (sender and receiver of a demo) therefore both end up
+ * fresh temporary file (O_CREAT|O_EXCL, mode 0600), fsynced, then
+ * link()ed to the final name, which fails if the name exists
+ * (hv_sys_create). Two processes that start at once (sender and receiver of a demo) therefore both end up
  * with the one secret that won, and a crash leaves either no file or a
  * complete one. The directory is fsynced so the name survives power loss.
  * Gramine has no link() (ENOSYS): there the temporary file is renamed into
@@ -14,26 +14,12 @@
  * several processes at once under Gramine. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "handover/crypto.h"
+#include "sys/sys.h"
 #include "tee/sim.h"
-
-static bool write_all(int fd, const uint8_t *p, size_t n) {
-  while (n > 0) {
-    ssize_t w = write(fd, p, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    p += w;
-    n -= (size_t)w;
-  }
-  return true;
-}
 
 static bool read_all(int fd, uint8_t *p, size_t n) {
   while (n > 0) {
@@ -46,50 +32,14 @@ static bool read_all(int fd, uint8_t *p, size_t n) {
   return true;
 }
 
-static bool fsync_dir_of(const char *path) {
-  char *copy = strdup(path);
-  if (!copy) return false;
-  int fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  free(copy);
-  if (fd < 0) return false;
-  bool ok = fsync(fd) == 0;
-  close(fd);
-  return ok;
-}
-
-/* Writes a new secret under a temporary name and links it into place.
- * HV_TEE_OK also when another process created the file first. */
+/* Writes a new secret and publishes it only if the name is still free
+ * (hv_sys_create). HV_TEE_OK also when another process created it first. */
 static hv_tee_error create_secret(const char *path) {
-  static const char suffix[] = ".tmp.XXXXXX";
   uint8_t secret[SIM_SECRET_LEN];
-  size_t len = strlen(path);
-  char *tmp = malloc(len + sizeof suffix);
-  if (!tmp) return HV_TEE_ERR_IO;
-  memcpy(tmp, path, len);
-  memcpy(tmp + len, suffix, sizeof suffix);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    free(tmp);
-    return HV_TEE_ERR_IO;
-  }
-  hv_tee_error err = HV_TEE_ERR_IO;
-  if (hv_random(secret, sizeof secret) != 0) {
-    err = HV_TEE_ERR_CRYPTO;
-  } else if (fchmod(fd, 0600) == 0 && write_all(fd, secret, sizeof secret) &&
-             fsync(fd) == 0) {
-    if (link(tmp, path) == 0 || errno == EEXIST) {
-      err = HV_TEE_OK;
-    } else if (errno == ENOSYS) {
-      struct stat st;
-      bool taken = lstat(path, &st) == 0;
-      if (taken || (errno == ENOENT && rename(tmp, path) == 0)) err = HV_TEE_OK;
-    }
-  }
+  hv_tee_error err = HV_TEE_ERR_CRYPTO;
+  if (hv_random(secret, sizeof secret) == 0)
+    err = hv_sys_create(path, secret, sizeof secret, 0600) >= 0 ? HV_TEE_OK : HV_TEE_ERR_IO;
   hv_wipe(secret, sizeof secret);
-  close(fd);
-  unlink(tmp);
-  free(tmp);
-  if (err == HV_TEE_OK && !fsync_dir_of(path)) err = HV_TEE_ERR_IO;
   return err;
 }
 
@@ -104,7 +54,7 @@ static hv_tee_error check_file(int fd) {
   return HV_TEE_OK;
 }
 
-hv_tee_error sim_secret_load(const char *path, uint8_t out[SIM_SECRET_LEN]) {
+hv_tee_error hv_tee_sim_secret_load(const char *path, uint8_t out[SIM_SECRET_LEN]) {
   if (!path || !*path) return HV_TEE_ERR_ARGS;
   /* O_NONBLOCK: a FIFO planted at the path must not hang us (check_file
    * then refuses anything but a regular file). */

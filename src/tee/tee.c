@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "handover/crypto.h"
-#include "tee/tee_internal.h"
+#include "tee/tee_int.h"
 
-const char *hv_tee_error_name(hv_tee_error err) {
+const char *hv_tee_error_text(hv_tee_error err) {
   switch (err) {
     case HV_TEE_OK: return "ok";
     case HV_TEE_ERR_ARGS: return "bad arguments";
@@ -23,8 +23,29 @@ const char *hv_tee_error_name(hv_tee_error err) {
     case HV_TEE_ERR_SEAL_DEBUG:
       return "sealed by this build under the other DEBUG attribute (a production "
              "and a debug launch have different seal keys)";
+    case HV_TEE_ERR_NOMEM: return "out of memory";
   }
   return "unknown tee error";
+}
+
+const char *hv_tee_error_name(hv_tee_error err) {
+  switch (err) {
+    case HV_TEE_OK: return "ok";
+    case HV_TEE_ERR_ARGS: return "bad-arguments";
+    case HV_TEE_ERR_IO: return "io-error";
+    case HV_TEE_ERR_PERMISSIONS: return "secret-permissions";
+    case HV_TEE_ERR_NOT_ENCLAVE: return "not-in-enclave";
+    case HV_TEE_ERR_REPORT_MAC: return "report-mac";
+    case HV_TEE_ERR_SEAL_OTHER_ENCLAVE: return "sealed-other-enclave";
+    case HV_TEE_ERR_SEAL_OTHER_PLATFORM: return "sealed-other-platform";
+    case HV_TEE_ERR_SEAL_SVN: return "seal-svn-too-high";
+    case HV_TEE_ERR_SEAL_TAMPERED: return "seal-tampered";
+    case HV_TEE_ERR_CRYPTO: return "crypto-failed";
+    case HV_TEE_ERR_SEAL_CPUSVN: return "sealed-newer-cpusvn";
+    case HV_TEE_ERR_SEAL_DEBUG: return "sealed-other-debug";
+    case HV_TEE_ERR_NOMEM: return "out-of-memory";
+  }
+  return "unknown-error";
 }
 
 const char *hv_tee_kind_name(hv_tee_kind kind) {
@@ -37,12 +58,12 @@ const char *hv_tee_kind_name(hv_tee_kind kind) {
   return "unknown";
 }
 
-hv_tee_error tee_new(const tee_backend_ops *ops, void *impl, hv_tee_kind kind,
+hv_tee_error hv_tee_new(const tee_backend_ops *ops, void *impl, hv_tee_kind kind,
                      bool dev_mode, const sgx_report_body_t *self, hv_tee **out) {
   hv_tee *tee = calloc(1, sizeof *tee);
   if (!tee) {
-    ops->destroy(impl);
-    return HV_TEE_ERR_IO;
+    ops->free(impl);
+    return HV_TEE_ERR_NOMEM;
   }
   tee->ops = ops;
   tee->impl = impl;
@@ -54,9 +75,9 @@ hv_tee_error tee_new(const tee_backend_ops *ops, void *impl, hv_tee_kind kind,
   return HV_TEE_OK;
 }
 
-void hv_tee_close(hv_tee *tee) {
+void hv_tee_free(hv_tee *tee) {
   if (!tee) return;
-  tee->ops->destroy(tee->impl);
+  tee->ops->free(tee->impl);
   hv_wipe(tee, sizeof *tee);
   free(tee);
 }
@@ -76,7 +97,7 @@ void hv_tee_self(const hv_tee *tee, hv_tee_measurement *out) {
   measurement_of(&tee->self, out);
 }
 
-void tee_target_info_of(const sgx_report_body_t *body, sgx_target_info_t *ti) {
+void hv_tee_target_info_of(const sgx_report_body_t *body, sgx_target_info_t *ti) {
   memset(ti, 0, sizeof *ti);
   memcpy(ti->mr_enclave, body->mr_enclave, sizeof ti->mr_enclave);
   ti->attributes = body->attributes;
@@ -88,8 +109,8 @@ void tee_target_info_of(const sgx_report_body_t *body, sgx_target_info_t *ti) {
 hv_tee_error hv_tee_target_info(const hv_tee *tee,
                                 uint8_t out[HV_TEE_TARGET_INFO_LEN]) {
   sgx_target_info_t ti;
-  tee_target_info_of(&tee->self, &ti);
-  sgx_target_info_encode(&ti, out);
+  hv_tee_target_info_of(&tee->self, &ti);
+  hv_tee_sgx_target_info_encode(&ti, out);
   return HV_TEE_OK;
 }
 
@@ -100,11 +121,11 @@ hv_tee_error hv_tee_report(const hv_tee *tee,
   sgx_target_info_t ti;
   sgx_report_t rep;
   if (!tee || !target_info || !report_data || !out) return HV_TEE_ERR_ARGS;
-  if (!sgx_target_info_decode(target_info, HV_TEE_TARGET_INFO_LEN, &ti))
+  if (!hv_tee_sgx_target_info_decode(target_info, HV_TEE_TARGET_INFO_LEN, &ti))
     return HV_TEE_ERR_ARGS;
   hv_tee_error err = tee->ops->ereport(tee, &ti, report_data, &rep);
   if (err != HV_TEE_OK) return err;
-  sgx_report_encode(&rep, out);
+  hv_tee_sgx_report_encode(&rep, out);
   return HV_TEE_OK;
 }
 
@@ -114,7 +135,7 @@ hv_tee_error hv_tee_verify_report(const hv_tee *tee,
   sgx_key_request_t req;
   uint8_t key[SGX_KEY_SIZE], mac[HV_CMAC_LEN];
   if (!tee || !report) return HV_TEE_ERR_ARGS;
-  if (!sgx_report_decode(report, HV_TEE_REPORT_LEN, &rep)) return HV_TEE_ERR_ARGS;
+  if (!hv_tee_sgx_report_decode(report, HV_TEE_REPORT_LEN, &rep)) return HV_TEE_ERR_ARGS;
   memset(&req, 0, sizeof req);
   req.key_name = SGX_KEYSELECT_REPORT;
   memcpy(req.key_id, rep.key_id, sizeof req.key_id);
@@ -129,7 +150,7 @@ hv_tee_error hv_tee_verify_report(const hv_tee *tee,
 
 static void body_of(const uint8_t report[HV_TEE_REPORT_LEN], sgx_report_body_t *b) {
   /* A fixed-size array always decodes; only a layout bug could fail. */
-  if (!sgx_report_body_decode(report, HV_TEE_REPORT_BODY_LEN, b)) memset(b, 0, sizeof *b);
+  if (!hv_tee_sgx_report_body_decode(report, HV_TEE_REPORT_BODY_LEN, b)) memset(b, 0, sizeof *b);
 }
 
 void hv_tee_report_measurement(const uint8_t report[HV_TEE_REPORT_LEN],
@@ -156,7 +177,7 @@ void hv_tee_target_info_mr_enclave(const uint8_t target_info[HV_TEE_TARGET_INFO_
                                    uint8_t out[HV_TEE_MR_LEN]) {
   sgx_target_info_t ti;
   /* A fixed-size array always decodes; only a layout bug could fail. */
-  if (!sgx_target_info_decode(target_info, HV_TEE_TARGET_INFO_LEN, &ti))
+  if (!hv_tee_sgx_target_info_decode(target_info, HV_TEE_TARGET_INFO_LEN, &ti))
     memset(&ti, 0, sizeof ti);
   memcpy(out, ti.mr_enclave, HV_TEE_MR_LEN);
 }
@@ -166,11 +187,11 @@ void hv_tee_target_info_from_report(const uint8_t report[HV_TEE_REPORT_LEN],
   sgx_report_body_t b;
   sgx_target_info_t ti;
   body_of(report, &b);
-  tee_target_info_of(&b, &ti);
-  sgx_target_info_encode(&ti, out);
+  hv_tee_target_info_of(&b, &ti);
+  hv_tee_sgx_target_info_encode(&ti, out);
 }
 
-void tee_seal_request(const hv_tee *tee, uint16_t key_policy,
+void hv_tee_seal_request(const hv_tee *tee, uint16_t key_policy,
                       sgx_key_request_t *req) {
   memset(req, 0, sizeof *req);
   req->key_name = SGX_KEYSELECT_SEAL;

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "handover/timesrc.h"
-#include "timesrc/internal.h"
+#include "timesrc/timesrc_int.h"
 
 /* A config line longer than this is an error, not a truncation. */
 #define CONFIG_LINE_MAX 1024

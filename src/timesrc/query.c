@@ -11,7 +11,8 @@
 #include <unistd.h>
 
 #include "handover/timesrc.h"
-#include "timesrc/internal.h"
+#include "sys/sys.h"
+#include "timesrc/timesrc_int.h"
 
 #define NS_PER_MS 1000000LL
 #define NS_PER_S 1000000000LL
@@ -31,13 +32,7 @@ const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e) {
   return hv_nts_error_name(e->error);
 }
 
-static int64_t clock_ns(clockid_t id) {
-  struct timespec ts;
-  if (clock_gettime(id, &ts) != 0) return 0;
-  return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
-
-int64_t hv_timesrc_mono_ns(void) { return clock_ns(CLOCK_MONOTONIC); }
+int64_t hv_timesrc_mono_ns(void) { return hv_sys_monotonic_ns(); }
 
 /* What one run keeps per server. */
 typedef struct {
@@ -316,7 +311,7 @@ static void decide(run *r) {
   bool in_set[HV_TIMESRC_MAX_SERVERS];
   size_t of[HV_TIMESRC_MAX_SERVERS];
   out->decision.mono_ns = hv_timesrc_mono_ns();
-  out->decision.local_ns = clock_ns(CLOCK_REALTIME);
+  out->decision.local_ns = hv_sys_realtime_ns();
   size_t n = collect(r, out->decision.mono_ns, true, cand, of);
   hv_timesrc_select_of(cand, n, r->cfg->n_servers, &r->cfg->rules, in_set, &out->decision);
   /* Settled untrusted because even the abandoned servers could not have
@@ -382,7 +377,7 @@ void hv_timesrc_session_free(hv_timesrc_session *s) {
   close(s->wake[0]);
   close(s->wake[1]);
   for (size_t i = 0; i < HV_TIMESRC_MAX_SERVERS; i++) hv_nts_jar_free(s->jars[i]);
-  hv_timesrc_state_close(s->state);
+  hv_timesrc_state_free(s->state);
   hv_nts_tls_ctx_free(s->tls);
   hv_nts_tls_ctx_free(s->https_tls);
   free(s);

@@ -18,7 +18,8 @@
 
 #include "handover/buf.h"
 #include "handover/crypto.h"
-#include "timesrc/internal.h"
+#include "sys/sys.h"
+#include "timesrc/timesrc_int.h"
 
 #define STATE_FILE "jars"
 #define STATE_VERSION 1
@@ -31,7 +32,7 @@
 #define STATE_PLAIN_MAX (STATE_ENTRIES_MAX * (JAR_BYTES_MAX + HV_NTS_HOST_MAX + 8))
 #define STATE_FILE_MAX (STATE_PLAIN_MAX + HV_TIMESRC_SEALED_OVERHEAD)
 #define PATH_CAP 4096
-#define DIR_CAP (PATH_CAP - 64) /* room for "/.jars.XXXXXX" */
+#define DIR_CAP (PATH_CAP - 64) /* room for "/jars" */
 
 static const uint8_t state_magic[4] = {'H', 'V', 'T', 'S'};
 
@@ -257,41 +258,11 @@ static int encode(const hv_timesrc_state *st, const hv_timesrc_server *servers,
   return count;
 }
 
-static int write_all(int fd, const uint8_t *p, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, p, len);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return -1;
-    p += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-static int fsync_dir(const char *dir) {
-  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  int rc = fsync(fd);
-  close(fd);
-  return rc;
-}
-
 /* temp, fsync, rename, fsync(dir): the old file or the new, never a mix. */
 static int replace_file(const char *dir, const uint8_t *data, size_t len) {
-  char tmp[PATH_CAP], path[PATH_CAP];
+  char path[PATH_CAP];
   snprintf(path, sizeof path, "%s/%s", dir, STATE_FILE);
-  snprintf(tmp, sizeof tmp, "%s/.%s.XXXXXX", dir, STATE_FILE);
-  int fd = mkostemp(tmp, O_CLOEXEC); /* mkstemp creates 0600 */
-  if (fd < 0) return -1;
-  int rc = write_all(fd, data, len);
-  if (rc == 0) rc = fsync(fd);
-  if (close(fd) != 0) rc = -1;
-  if (rc == 0) rc = rename(tmp, path);
-  if (rc != 0) {
-    unlink(tmp);
-    return -1;
-  }
-  return fsync_dir(dir);
+  return hv_sys_replace(path, data, len, 0600);
 }
 
 /* The plain bytes, or with a key their encryption. */
@@ -329,7 +300,7 @@ int hv_timesrc_state_save(const hv_timesrc_state *st, const hv_timesrc_server *s
   return rc;
 }
 
-void hv_timesrc_state_close(hv_timesrc_state *st) {
+void hv_timesrc_state_free(hv_timesrc_state *st) {
   if (!st) return;
   hv_wipe(st->file, st->file_len);
   free(st->file);

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "handover/buf.h"
-#include "timesrc/internal.h"
+#include "timesrc/timesrc_int.h"
 
 #define SEALED_VERSION 1
 #define HEADER_LEN 5

@@ -6,6 +6,7 @@
 # tests/store/test_store_crash.c's (deterministic, write by write).
 . "$(dirname "$0")/lib.sh"
 TRIALS=${CRASH_TRIALS:-16}
+[ "$TRIALS" -ge 2 ] || TRIALS=2
 cli_env 3 60 old,new
 
 # How long one whole handover takes here (the sender retires at its end):
@@ -27,12 +28,19 @@ while [ "$trial" -lt "$TRIALS" ]; do
   old=$W/old$trial
   pub=$(init_store old "$old")
   start_serve old "$old"
-  delay=$(( $(od -An -N2 -tu2 /dev/urandom) % (span + 1) ))
+  # Spread evenly over 0..span; the first kill comes before the receiver
+  # connects, the last after it has finished (so both sides of the move
+  # are hit whatever the load).
+  delay=$(( (trial - 1) * span / (TRIALS - 1) ))
   # shellcheck disable=SC2046
   "$HANDOVER" receive --from "$SOCK" --store "$W/new$trial" $(gov_args) $(tee_args new) \
     >"$W/recv$trial.log" 2>&1 &
   rpid=$!
-  sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+  if [ "$trial" -eq "$TRIALS" ]; then
+    wait "$rpid" 2>/dev/null || { cat "$W/recv$trial.log" >&2; fail "trial $trial: the handover failed"; }
+  else
+    sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+  fi
   kill -9 "$SERVE_PID" 2>/dev/null
   wait "$SERVE_PID" 2>/dev/null
   SERVE_PID=""

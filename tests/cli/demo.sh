@@ -1,13 +1,22 @@
-# The README's first command runs `handover demo`: it must succeed, and
-# Ctrl-C in the middle must leave no process and no directory behind.
-HANDOVER=$1
+# The README's first command runs `handover-demo` (tools/demo/, apart
+# from the product binary): it must succeed, and Ctrl-C in the middle must
+# leave no process and no directory behind.
+DEMO=$1 HANDOVER=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 demo_procs() { pgrep -f 'handover-demo\.' | wc -l; }
 before_dirs=$(ls -d /tmp/handover-demo.* 2>/dev/null | wc -l)
 
-"$HANDOVER" demo >"$out" 2>&1 || { cat "$out" >&2; fail "demo exited non-zero"; }
+# Without --handover it runs the handover beside it, and says so when
+# there is none.
+"$DEMO" --help | grep -q "usage: handover-demo" || fail "handover-demo --help"
+if [ ! -e "$(dirname "$DEMO")/handover" ]; then
+  st=0; "$DEMO" >"$out" 2>&1 || st=$?
+  [ "$st" -eq 2 ] && grep -q -- "--handover PATH" "$out" ||
+    fail "no handover beside handover-demo: exit $st, $(cat "$out")"
+fi
+"$DEMO" --handover "$HANDOVER" >"$out" 2>&1 || { cat "$out" >&2; fail "demo exited non-zero"; }
 grep -q "demo: every step did what it should." "$out" || fail "demo did not finish"
 for step in "receiver-not-in-policy" 'ERROR "challenge-replayed"' "same identity" \
     "serve: retired:" "state           retired" "store retired" \
@@ -21,7 +30,7 @@ done
 # Interrupt it while its servers run (setsid: a process group to signal,
 # as a terminal's Ctrl-C does). It holds at step 4 until the signal comes,
 # so the signal cannot land after a run that already finished.
-HANDOVER_DEMO_HOLD_STEP=4 setsid "$HANDOVER" demo >"$out" 2>&1 &
+HANDOVER_DEMO_HOLD_STEP=4 setsid "$DEMO" --handover "$HANDOVER" >"$out" 2>&1 &
 pid=$!
 i=0
 until grep -q "^\[4/9\]" "$out"; do

@@ -140,10 +140,10 @@ GOVDIR=$W/gov-ts
 serve_fails "timestamp_key: reading" "$W/ts-none.log" --chain-head "$(next_head)"
 "$HANDOVER" policy timestamp --key "$W/ts.key" --time $(( $(date +%s) - 2 * 86400 )) \
   "$W/gov-ts/policy.txt" >/dev/null || fail "policy timestamp"
-serve_fails timestamp_stale "$W/ts-stale.log" --chain-head "$(next_head)"
+serve_fails timestamp-stale "$W/ts-stale.log" --chain-head "$(next_head)"
 "$HANDOVER" policy timestamp --key "$W/ts.key" "$W/gov-ts2/policy.txt" >/dev/null ||
   fail "policy timestamp"
-serve_fails timestamp_mismatch "$W/ts-other.log" --chain-head "$(next_head)" \
+serve_fails timestamp-mismatch "$W/ts-other.log" --chain-head "$(next_head)" \
   --policy-timestamp "$W/gov-ts2/policy.txt.ts"
 "$HANDOVER" policy timestamp --key "$W/ts.key" "$W/gov-ts/policy.txt" >/dev/null ||
   fail "policy timestamp"
@@ -191,8 +191,8 @@ override "$W/ovr-to" "$stuck" "$(build_of 1)" \
   "mr_enclave=$(printf 'ab%.0s' $(seq 32)) mr_signer=$(printf '00%.0s' $(seq 32)) isv_prod_id=0 isv_svn=0" \
   "$later"
 FAIL_STORE=$W/stuck
-serve_fails override_other_identity "$W/ovr-id.log" --chain-head "$stale" --override "$W/ovr-id"
-serve_fails override_other_build "$W/ovr-build.log" --chain-head "$stale" \
+serve_fails override-other-identity "$W/ovr-id.log" --chain-head "$stale" --override "$W/ovr-id"
+serve_fails override-other-build "$W/ovr-build.log" --chain-head "$stale" \
   --override "$W/ovr-build"
 serve_fails "refused: expired" "$W/ovr-old.log" --chain-head "$stale" --override "$W/ovr-old"
 FAIL_STORE=""

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/demo_gov.h"
+#include "demo/demo_gov.h"
 #include "cli/util.h"
 
 #define MAX_ITEMS 16

@@ -23,10 +23,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "cli/replay.h"
+#include "demo/replay.h"
 #include "cli/util.h"
 #include "cli/worker.h"
 #include "handover/crypto.h"
+#include "sys/sys.h"
 
 #define FLOOD_BATCH 64
 #define IO_DEADLINE_MS 20000
@@ -45,7 +46,7 @@ static int connect_sender(void) {
   return fd;
 }
 
-static int64_t deadline(void) { return cli_monotonic_ms() + IO_DEADLINE_MS; }
+static int64_t deadline(void) { return hv_sys_monotonic_ms() + IO_DEADLINE_MS; }
 
 /* Prints the ERROR in msg (decoded by a receiver waiting for CHALLENGE). */
 static int print_error(cli_worker *w, const uint8_t *msg, size_t len) {
@@ -57,7 +58,7 @@ static int print_error(cli_worker *w, const uint8_t *msg, size_t len) {
   if (hv_proto_receiver_new(&cfg, &r) != HV_PROTO_OK) return 1;
   hv_proto_error pe = hv_proto_receiver_hello(r, out, sizeof out, &n);
   if (pe == HV_PROTO_OK)
-    pe = hv_proto_receiver_handle(r, (uint64_t)cli_wall_ms(), msg, len, out, sizeof out,
+    pe = hv_proto_receiver_handle(r, (uint64_t)hv_sys_realtime_ms(), msg, len, out, sizeof out,
                                   &n, &ev);
   hv_proto_receiver_free(r);
   if (pe != HV_PROTO_ERR_PEER_ERROR) {
@@ -107,8 +108,8 @@ static int mode_flood(cli_worker *w, long seconds) {
   hv_proto_receiver_free(r);
   if (pe != HV_PROTO_OK) return 1;
   long challenges = 0, refused = 0, connections = 0;
-  int64_t end = cli_monotonic_ms() + seconds * 1000;
-  while (cli_monotonic_ms() < end) {
+  int64_t end = hv_sys_monotonic_ms() + seconds * 1000;
+  while (hv_sys_monotonic_ms() < end) {
     int fds[FLOOD_BATCH];
     for (int i = 0; i < FLOOD_BATCH; i++) {
       fds[i] = connect_sender();
@@ -125,7 +126,7 @@ static int mode_flood(cli_worker *w, long seconds) {
         continue;
       }
       if (hv_session_frame_read(fds[i], in, sizeof in, &len, deadline()) == HV_SESSION_FRAME_OK &&
-          len > 4 && in[3] == HV_PROTO_MSG_CHALLENGE)
+          hv_proto_peek_type(in, len) == HV_PROTO_MSG_CHALLENGE)
         challenges++;
       else
         refused++;
@@ -260,6 +261,6 @@ int main(int argc, char **argv) {
   else if (!strcmp(mode, "hold-key")) rc = cli_hold_key_probe(&w, sock_path, arg) == 0 ? 0 : 1;
   else if (!strcmp(mode, "flood")) rc = mode_flood(&w, atol(arg));
   else if (!strcmp(mode, "frame")) rc = mode_frame(&w, arg);
-  cli_worker_close(&w);
+  cli_worker_free(&w);
   return rc;
 }

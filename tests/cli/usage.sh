@@ -1,10 +1,14 @@
 # Every command answers --help; a bad command line names what is wrong.
 HANDOVER=$1
 fail() { echo "FAIL: $*" >&2; exit 1; }
-for c in init serve receive status demo; do
+for c in init serve receive status; do
   "$HANDOVER" "$c" --help >/tmp/hv-usage.$$ 2>&1 || fail "$c --help exited non-zero"
   grep -q "usage: handover $c" /tmp/hv-usage.$$ || fail "$c --help"
 done
+# The product binary holds no demo (tools/demo/ is handover-demo).
+"$HANDOVER" demo 2>/tmp/hv-usage.$$; st=$?
+[ "$st" -eq 2 ] && grep -q "unknown command 'demo'" /tmp/hv-usage.$$ ||
+  fail "handover demo: exit $st, the demo is still in the product binary"
 "$HANDOVER" serve --store /nonexistent 2>/tmp/hv-usage.$$; st=$?
 [ "$st" -eq 2 ] || fail "serve with missing options exited $st"
 grep -q -- "--socket" /tmp/hv-usage.$$ || fail "serve: the missing option is not named"

@@ -100,7 +100,7 @@ static void test_append_and_verify(void) {
   log_path("ok", p);
   struct stat st;
   HT_CHECK(stat(p, &st) == 0 && (st.st_mode & 0777) == 0600);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 /* Changes the first letter of text in the store's log; false if absent. */
@@ -127,7 +127,7 @@ static void test_edited_entry(void) {
   size_t before = file_len;
   load("edit");
   HT_CHECK_EQ_INT(file_len, before);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 /* The last entry edited: only the sealed head can tell. */
@@ -136,7 +136,7 @@ static void test_edited_last_entry(void) {
   if (!edit_text("last", "third")) return;
   uint64_t bad = 9;
   HT_CHECK_EQ_INT(verify(s, &bad), HV_LOG_ERR_HEAD);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 /* Offsets of the entries in `file`: header 10 bytes, then u16 length + body. */
@@ -161,7 +161,7 @@ static void test_dropped_last_entry(void) {
   set_count(2);
   save("drop", file, file_len - (seal - e3));
   HT_CHECK_EQ_INT(verify(s, NULL), HV_LOG_ERR_HEAD);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 /* A middle entry cut out: entry 3 now stands second. */
@@ -174,7 +174,7 @@ static void test_removed_middle_entry(void) {
   uint64_t bad = 0;
   HT_CHECK_EQ_INT(verify(s, &bad), HV_LOG_ERR_SEQUENCE);
   HT_CHECK_EQ_INT(bad, 2);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 /* Cut at every length: never accepted, and named log-truncated. */
@@ -202,7 +202,7 @@ static void test_truncated(void) {
   save("cut", copy, full);
   HT_CHECK_EQ_INT(verify(s, NULL), HV_LOG_OK);
   free(copy);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 /* Where the seal starts in a log of three entries held in buf. */
@@ -243,9 +243,9 @@ static void test_rewritten_and_foreign_seal(void) {
   HT_CHECK_EQ_INT(verify(s, NULL), HV_LOG_ERR_SEAL);
   save("rewrite", mine, mine_len);
   HT_CHECK_EQ_INT(verify(s, NULL), HV_LOG_OK);
-  hv_store_close(other);
-  hv_store_close(twin);
-  hv_store_close(s);
+  hv_store_free(other);
+  hv_store_free(twin);
+  hv_store_free(s);
 }
 
 static void test_not_a_log(void) {
@@ -253,7 +253,7 @@ static void test_not_a_log(void) {
   file[0] = 'X';
   save("junk", file, file_len);
   HT_CHECK_EQ_INT(verify(s, NULL), HV_LOG_ERR_FORMAT);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 /* The host deletes the whole log: that is seen as no log, and the next
@@ -268,7 +268,7 @@ static void test_deleted_log(void) {
   uint64_t count = 0;
   HT_CHECK_EQ_INT(hv_store_log_verify(s, NULL, NULL, &count, NULL, NULL), HV_LOG_OK);
   HT_CHECK_EQ_INT(count, 1);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_pure_parse(void) {
@@ -279,7 +279,7 @@ static void test_pure_parse(void) {
   HT_CHECK_EQ_INT(sum.count, 3);
   HT_CHECK(sum.seal_len > 0);
   HT_CHECK_EQ_INT(hv_store_log_append(s, 1, 9, (const uint8_t *)"x", 1, NULL), HV_LOG_ERR_ARGS);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 int main(void) {
@@ -299,8 +299,8 @@ int main(void) {
   HT_RUN(test_not_a_log);
   HT_RUN(test_deleted_log);
   HT_RUN(test_pure_parse);
-  hv_tee_close(tee_a);
-  hv_tee_close(tee_b);
+  hv_tee_free(tee_a);
+  hv_tee_free(tee_b);
   char cmd[ST_PATH_MAX + 16];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
   if (system(cmd) != 0) fprintf(stderr, "cannot remove %s\n", base);

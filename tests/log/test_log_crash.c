@@ -56,7 +56,7 @@ static uint64_t count_now(hv_tee *tee) {
   if (err != HV_LOG_OK) fprintf(stderr, "log after a kill: %s (entry %llu)\n",
                                 hv_log_error_name(err), (unsigned long long)bad);
   HT_CHECK_EQ_INT(err, HV_LOG_OK);
-  hv_store_close(s);
+  hv_store_free(s);
   return count;
 }
 
@@ -91,7 +91,7 @@ static void test_kill_anywhere(void) {
     HT_CHECK(n >= acknowledged && n <= acknowledged + 1);
     acknowledged = n; /* an append in flight may have landed */
   }
-  hv_tee_close(tee);
+  hv_tee_free(tee);
 }
 
 int main(void) {

@@ -57,31 +57,31 @@ expires 2099-12-31T23:59:59Z
 EOT
 
 expect 0 '^signed pol' "$H" policy sign --key a.key pol
-expect 1 'REFUSED: pol.sig: below_threshold: 1 distinct' "$H" policy verify --council council pol
+expect 1 'REFUSED: pol.sig: below-threshold: 1 distinct' "$H" policy verify --council council pol
 cp pol.sig one.sig
 cat one.sig one.sig >dup.sig
-expect 1 'below_threshold' "$H" policy verify --council council --sig dup.sig pol
+expect 1 'below-threshold' "$H" policy verify --council council --sig dup.sig pol
 expect 0 '^signed pol' "$H" policy sign --key b.key pol
 expect 0 '^verified: pol version 3, threshold 2 of 3 .*; expires 2099-12-31T23:59:59Z$' \
   "$H" policy verify --council council pol
 expect 0 '^verified' "$H" policy verify --council council --newest-seen 3 pol
 expect 1 'REFUSED: pol: rollback: version 3 is older than version 4' \
   "$H" policy verify --council council --newest-seen 4 pol
-expect 1 'no_council' "$H" policy verify pol
+expect 1 'no-council' "$H" policy verify pol
 expect 2 'not a decimal' "$H" policy verify --council council --newest-seen -1 pol
 
 cp pol.sig two.sig
 expect 0 '^signed pol' "$H" policy sign --key outsider.key --sig outsider.sig pol
 cat two.sig outsider.sig >unknown.sig
-expect 1 'REFUSED: unknown.sig:3: unknown_signer' \
+expect 1 'REFUSED: unknown.sig:3: unknown-signer' \
   "$H" policy verify --council council --sig unknown.sig pol
 sed 's/# test policy/# test Policy/' pol >changed
-expect 1 'REFUSED: two.sig:1: bad_signature' \
+expect 1 'REFUSED: two.sig:1: bad-signature' \
   "$H" policy verify --council council --sig two.sig changed
 cp two.sig changed.sig
-expect 1 'REFUSED: changed.sig:1: bad_signature' "$H" policy verify --council council changed
+expect 1 'REFUSED: changed.sig:1: bad-signature' "$H" policy verify --council council changed
 # signing a changed policy on top of stale signatures is refused
-expect 1 'bad_signature' "$H" policy sign --key c.key changed
+expect 1 'bad-signature' "$H" policy sign --key c.key changed
 
 chmod 644 c.key
 expect 1 'c.key: secret key file is accessible by others' "$H" policy sign --key c.key pol
@@ -90,24 +90,24 @@ chmod 600 c.key
 expect 0 'port=4461 operator=b' "$H" policy show pol
 expect 0 'max_chain_lag_s 604800' "$H" policy show pol
 sed 's/^version 3$/version 3\ncolour blue/' pol >bad
-expect 1 '^handover policy show: bad:3: unknown_key: unknown key .colour.' "$H" policy show bad
+expect 1 '^handover policy show: bad:3: unknown-key: unknown key .colour.' "$H" policy show bad
 sed 's/isv_svn=1/isv_svn=65536/' pol >bad
-expect 1 'bad:5: out_of_range' "$H" policy show bad
+expect 1 'bad:5: out-of-range' "$H" policy show bad
 sed 's/^version 3$//' pol >bad
-expect 1 'bad: missing_field' "$H" policy show bad
-expect 1 'missing_field' "$H" policy sign --key a.key bad
-expect 1 'a.key:1: unknown_key: unknown key .secret_key.' "$H" policy show a.key
+expect 1 'bad: missing-field' "$H" policy show bad
+expect 1 'missing-field' "$H" policy sign --key a.key bad
+expect 1 'a.key:1: unknown-key: unknown key .secret_key.' "$H" policy show a.key
 sed -n 's/^secret_key //p' a.key >raw.key
-expect 1 'raw.key:1: unknown_key: unknown key$' "$H" policy show raw.key
+expect 1 'raw.key:1: unknown-key: unknown key$' "$H" policy show raw.key
 
 # expires: shown in RFC 3339 UTC, required
 expect 0 '^expires 2099-12-31T23:59:59Z$' "$H" policy show pol
 sed 's/^expires .*$/expires 4102444799/' pol >unix
 expect 0 '^expires 2099-12-31T23:59:59Z$' "$H" policy show unix
 sed '/^expires /d' pol >bad
-expect 1 "bad: missing_field: no 'expires'" "$H" policy show bad
+expect 1 "bad: missing-field: no 'expires'" "$H" policy show bad
 sed 's/^expires .*$/expires 2099-12-31/' pol >bad
-expect 1 'bad:6: bad_time' "$H" policy show bad
+expect 1 'bad:6: bad-time' "$H" policy show bad
 
 # the online timestamp: signed by the policy's timestamp_key only
 expect 0 '^member' "$H" policy keygen --secret ts.key --public ts.pub
@@ -118,8 +118,8 @@ expect 0 '^timestamp for tspol at 2027-01-01T00:00:00Z written to tspol.ts' \
 expect 0 '^version 3$' cat tspol.ts
 expect 0 "^policy_sha256 $(sha256sum tspol | cut -c1-64)$" cat tspol.ts
 expect 0 '^time 1798761600$' cat tspol.ts
-expect 1 'unknown_signer' "$H" policy timestamp --key a.key tspol
-expect 1 'timestamp_mismatch' "$H" policy timestamp --key ts.key pol
+expect 1 'unknown-signer' "$H" policy timestamp --key a.key tspol
+expect 1 'timestamp-mismatch' "$H" policy timestamp --key ts.key pol
 expect 2 'want RFC 3339' "$H" policy timestamp --key ts.key --time yesterday tspol
 
 # a council override: signed like a policy, shown in canonical form
@@ -132,14 +132,14 @@ waive chain-head-stale
 expires 1798761600
 EOT
 expect 0 '^signed ovr' "$H" policy sign --key a.key ovr
-expect 1 'REFUSED: ovr.sig: below_threshold' "$H" policy verify --council council ovr
+expect 1 'REFUSED: ovr.sig: below-threshold' "$H" policy verify --council council ovr
 expect 0 '^signed ovr' "$H" policy sign --key b.key ovr
 expect 0 '^verified: ovr, a council override waiving chain-head-stale, threshold 2 of 3 council members; expires 2027-01-01T00:00:00Z$' \
   "$H" policy verify --council council ovr
 expect 0 '^waive chain-head-stale$' "$H" policy show ovr
 expect 0 '^expires 2027-01-01T00:00:00Z$' "$H" policy show ovr
 sed 's/^waive .*/waive report-mac/' ovr >ovr-bad
-expect 1 'ovr-bad:5: not_waivable' "$H" policy sign --key a.key ovr-bad
+expect 1 'ovr-bad:5: not-waivable' "$H" policy sign --key a.key ovr-bad
 
 # no secret ever reaches the output
 for k in a b c outsider ts; do

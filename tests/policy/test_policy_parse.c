@@ -335,10 +335,10 @@ static void test_no_final_newline(void) {
   HT_CHECK_EQ_INT(parse_str(text, NULL), HV_POLICY_OK);
 }
 static void test_error_names(void) {
-  HT_CHECK(!strcmp(hv_policy_error_name(HV_POLICY_ERR_BELOW_THRESHOLD), "below_threshold"));
+  HT_CHECK(!strcmp(hv_policy_error_name(HV_POLICY_ERR_BELOW_THRESHOLD), "below-threshold"));
   HT_CHECK(!strcmp(hv_policy_error_name(HV_POLICY_ERR_ROLLBACK), "rollback"));
   for (int e = HV_POLICY_OK; e <= HV_POLICY_ERR_CRYPTO; e++)
-    HT_CHECK(strcmp(hv_policy_error_name((hv_policy_error)e), "unknown_error") != 0);
+    HT_CHECK(strcmp(hv_policy_error_name((hv_policy_error)e), "unknown-error") != 0);
 }
 
 int main(void) {

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tee/tee_internal.h" /* EGETKEY, to MAC a report again (fx_set_debug) */
+#include "tee/tee_int.h" /* EGETKEY, to MAC a report again (fx_set_debug) */
 
 int fx_random(void *ctx, uint8_t *out, size_t len) {
   fx_rng *r = ctx;
@@ -113,11 +113,11 @@ int fx_open(fx_world *w) {
 }
 
 void fx_close(fx_world *w) {
-  hv_tee_close(w->old_tee);
-  hv_tee_close(w->new_tee);
-  hv_tee_close(w->third_tee);
-  hv_tee_close(w->new_on_b);
-  hv_tee_close(w->old_on_b);
+  hv_tee_free(w->old_tee);
+  hv_tee_free(w->new_tee);
+  hv_tee_free(w->third_tee);
+  hv_tee_free(w->new_on_b);
+  hv_tee_free(w->old_on_b);
   unlink(w->secret_a);
   unlink(w->secret_b);
   rmdir(w->dir);
@@ -216,7 +216,7 @@ int fx_forge_response_ex(hv_tee *tee, const fx_msg *challenge, uint16_t kind, bo
   else if (fx_random(&rng, priv, sizeof priv) || hv_x25519_public(priv, r->receiver_pub))
     return -1;
   const fx_msg *bc = bind->challenge ? bind->challenge : challenge;
-  if (hv_px_response_binding(bc->b, bc->n, bind->pub ? bind->pub : r->receiver_pub,
+  if (hv_proto_px_response_binding(bc->b, bc->n, bind->pub ? bind->pub : r->receiver_pub,
                              bind->kind ? (uint16_t)bind->kind : kind,
                              bind->dev >= 0 ? bind->dev == 1 : dev, rd) ||
       hv_tee_report(tee, target_info, rd, r->report) != HV_TEE_OK)
@@ -263,10 +263,10 @@ int fx_with_debug(hv_tee *verifier, const fx_msg *msg, bool debug, fx_msg *out) 
   return hv_proto_encode(&m, out->b, sizeof out->b, &out->n) == HV_PROTO_OK ? 0 : -1;
 }
 
-static int px_of(hv_tee *tee, hv_px *px) {
+static int px_of(hv_tee *tee, hv_proto_px *px) {
   hv_proto_config cfg = {.tee = tee,
                          .params = {.response_window_ms = FX_WINDOW, .max_chain_lag_ms = FX_LAG}};
-  return hv_px_init(px, &cfg) == HV_PROTO_OK ? 0 : -1;
+  return hv_proto_px_init(px, &cfg) == HV_PROTO_OK ? 0 : -1;
 }
 
 int fx_forge_key(hv_tee *tee, const fx_run *run,
@@ -274,17 +274,17 @@ int fx_forge_key(hv_tee *tee, const fx_run *run,
                  const uint8_t identity_pub[HV_PROTO_KEY_LEN],
                  const uint8_t secret[HV_PROTO_SECRET_LEN], hv_proto_key *key) {
   hv_proto_msg resp;
-  hv_px px;
+  hv_proto_px px;
   uint8_t eph[HV_X25519_LEN];
   fx_rng rng = {"forged key", 0};
   if (hv_proto_decode(run->response.b, run->response.n, &resp) != HV_PROTO_OK ||
       fx_random(&rng, eph, sizeof eph) || px_of(tee, &px))
     return -1;
-  hv_px_key_input in = {resp.u.response.challenge, resp.u.response.challenge_len,
+  hv_proto_px_key_input in = {resp.u.response.challenge, resp.u.response.challenge_len,
                         run->response.b, run->response.n, resp.u.response.receiver_pub,
                         target_info};
-  hv_proto_error err = hv_px_build_key(&px, &in, identity_pub, secret, eph, key, NULL);
-  hv_px_release(&px);
+  hv_proto_error err = hv_proto_px_build_key(&px, &in, identity_pub, secret, eph, key, NULL);
+  hv_proto_px_free(&px);
   return err == HV_PROTO_OK ? 0 : -1;
 }
 
@@ -299,7 +299,7 @@ int fx_encode_key(const hv_proto_key *key, fx_msg *out) {
 int fx_transcript(const fx_run *run, const hv_proto_key *key, uint8_t th[HV_PROTO_HASH_LEN]) {
   hv_proto_msg resp;
   if (hv_proto_decode(run->response.b, run->response.n, &resp) != HV_PROTO_OK) return -1;
-  return hv_px_transcript(resp.u.response.challenge, resp.u.response.challenge_len,
+  return hv_proto_px_transcript(resp.u.response.challenge, resp.u.response.challenge_len,
                           run->response.b, run->response.n, key->identity_pub,
                           key->sender_pub, th) == HV_PROTO_OK
              ? 0

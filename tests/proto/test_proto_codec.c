@@ -365,6 +365,27 @@ static void test_names(void) {
                   "trusted-time-below-floor") == 0);
 }
 
+/* The header's type without a decode: each type, a short header, an
+ * unknown type, a type with a non-zero high byte. */
+static void test_peek_type(void) {
+  uint8_t buf[HV_PROTO_MAX_MSG_LEN];
+  size_t n = 0;
+  HT_CHECK_EQ_INT(hv_proto_encode_error(HV_PROTO_ERR_CHAIN_STALE, "x", buf, sizeof buf, &n),
+                  HV_PROTO_OK);
+  HT_CHECK_EQ_INT(hv_proto_peek_type(buf, n), HV_PROTO_MSG_ERROR);
+  HT_CHECK_EQ_INT(hv_proto_peek_type(buf, 4), HV_PROTO_MSG_ERROR);
+  HT_CHECK_EQ_INT(hv_proto_peek_type(buf, 3), 0);
+  for (uint8_t t = HV_PROTO_MSG_HELLO; t <= HV_PROTO_MSG_ERROR; t++) {
+    buf[3] = t;
+    HT_CHECK_EQ_INT(hv_proto_peek_type(buf, 4), t);
+  }
+  buf[3] = 7;
+  HT_CHECK_EQ_INT(hv_proto_peek_type(buf, 4), 0);
+  buf[2] = 1;
+  buf[3] = HV_PROTO_MSG_HELLO;
+  HT_CHECK_EQ_INT(hv_proto_peek_type(buf, 4), 0);
+}
+
 int main(void) {
   HT_RUN(test_challenge_round_trip);
   HT_RUN(test_response_key_done_error_round_trip);
@@ -377,5 +398,6 @@ int main(void) {
   HT_RUN(test_values_checked);
   HT_RUN(test_every_truncation_refused);
   HT_RUN(test_names);
+  HT_RUN(test_peek_type);
   return HT_DONE();
 }

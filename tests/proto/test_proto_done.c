@@ -38,7 +38,7 @@ static void altered_done(const fx_run *run, const uint8_t *stored_hash, const ui
   if (th) memcpy(m.u.done.transcript_hash, th, HV_PROTO_HASH_LEN);
   if (signer) {
     uint8_t signed_bytes[HV_PX_DONE_SIGNED_LEN];
-    hv_px_done_signed(m.u.done.transcript_hash, m.u.done.stored_hash, signed_bytes);
+    hv_proto_px_done_signed(m.u.done.transcript_hash, m.u.done.stored_hash, signed_bytes);
     HT_CHECK(hv_ed25519_sign(signer, signed_bytes, sizeof signed_bytes,
                              m.u.done.signature) == 0);
   }

@@ -150,7 +150,7 @@ static void test_tampered_ciphertext(void) {
   hv_proto_msg m;
   fx_msg altered;
   uint8_t th[HV_PROTO_HASH_LEN], ti[HV_TEE_TARGET_INFO_LEN];
-  hv_px px;
+  hv_proto_px px;
   hv_proto_config cfg = {.tee = W.old_tee, .params = W.sender_params};
   HT_CHECK(start(&run));
   HT_CHECK_EQ_INT(hv_proto_decode(run.key.b, run.key.n, &m), HV_PROTO_OK);
@@ -159,9 +159,9 @@ static void test_tampered_ciphertext(void) {
    * can notice. */
   HT_CHECK(fx_transcript(&run, &m.u.key, th) == 0);
   HT_CHECK_EQ_INT(hv_tee_target_info(W.new_tee, ti), HV_TEE_OK);
-  HT_CHECK_EQ_INT(hv_px_init(&px, &cfg), HV_PROTO_OK);
-  HT_CHECK_EQ_INT(hv_px_report_key(&px, th, ti, &m.u.key), HV_PROTO_OK);
-  hv_px_release(&px);
+  HT_CHECK_EQ_INT(hv_proto_px_init(&px, &cfg), HV_PROTO_OK);
+  HT_CHECK_EQ_INT(hv_proto_px_report_key(&px, th, ti, &m.u.key), HV_PROTO_OK);
+  hv_proto_px_free(&px);
   HT_CHECK(fx_encode_key(&m.u.key, &altered) == 0);
   HT_CHECK_EQ_INT(accept(&run, &altered, FX_T0 + 1200), HV_PROTO_ERR_DECRYPT);
   fx_run_close(&run);
@@ -220,13 +220,13 @@ static void test_production_receiver_refuses_dev_sender(void) {
  * the check under test can notice what changed. */
 static bool rereport(fx_run *run, hv_proto_key *key) {
   uint8_t th[HV_PROTO_HASH_LEN], ti[HV_TEE_TARGET_INFO_LEN];
-  hv_px px;
+  hv_proto_px px;
   hv_proto_config cfg = {.tee = W.old_tee, .params = W.sender_params};
   if (fx_transcript(run, key, th) || hv_tee_target_info(W.new_tee, ti) != HV_TEE_OK ||
-      hv_px_init(&px, &cfg) != HV_PROTO_OK)
+      hv_proto_px_init(&px, &cfg) != HV_PROTO_OK)
     return false;
-  bool ok = hv_px_report_key(&px, th, ti, key) == HV_PROTO_OK;
-  hv_px_release(&px);
+  bool ok = hv_proto_px_report_key(&px, th, ti, key) == HV_PROTO_OK;
+  hv_proto_px_free(&px);
   return ok;
 }
 

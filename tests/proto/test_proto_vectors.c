@@ -103,7 +103,7 @@ static int hidden_values(const fx_run *run, block *b) {
   if (fx_random(&s, nonce, 32) || fx_random(&s, s_eph, 32) || fx_random(&r, r_eph, 32) ||
       hv_x25519_public(r_eph, r_pub) ||
       hv_proto_decode(run->key.b, run->key.n, &key) != HV_PROTO_OK ||
-      fx_transcript(run, &key.u.key, th) || hv_px_derive(s_eph, r_pub, th, okm))
+      fx_transcript(run, &key.u.key, th) || hv_proto_px_derive(s_eph, r_pub, th, okm))
     return -1;
   emit_hex(b, "sender_ephemeral_private", s_eph, 32);
   emit_hex(b, "receiver_ephemeral_private", r_eph, 32);

@@ -201,7 +201,9 @@ static bool hold_handler(const sess_conn *conn, void *ctx) {
   (void)ctx;
   uint8_t buf[16];
   size_t len;
-  (void)hv_session_frame_read(conn->fd, buf, sizeof buf, &len, conn->deadline_ms);
+  if (hv_session_frame_read(conn->fd, buf, sizeof buf, &len, conn->deadline_ms) !=
+      HV_SESSION_FRAME_OK)
+    len = 0; /* either way the handler holds the connection */
   pthread_mutex_lock(&gate_lock);
   handled++;
   while (!gate_open) pthread_cond_wait(&gate_cond, &gate_lock);

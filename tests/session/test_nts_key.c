@@ -68,7 +68,7 @@ int main(void) {
   if (hv_tee_open_sim(secret, &m, &sim) != HV_TEE_OK) return 1;
   HT_RUN(test_with_link);
   HT_RUN(test_without_link);
-  hv_tee_close(sim);
+  hv_tee_free(sim);
   unlink(secret);
   rmdir(dir);
   return HT_DONE();

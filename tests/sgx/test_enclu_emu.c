@@ -305,8 +305,8 @@ static void test_backend_identity_and_reports(void) {
   /* Another platform: b's MRENCLAVE on another CPU. */
   enclave(secret_b, MR_B, NULL, SVN_1, "3");
   HT_CHECK_EQ_INT(hv_tee_verify_report(b, rep), HV_TEE_ERR_REPORT_MAC);
-  hv_tee_close(a);
-  hv_tee_close(b);
+  hv_tee_free(a);
+  hv_tee_free(b);
 }
 
 static const uint8_t pt[40] = "the identity seed, or any small secret";
@@ -325,7 +325,7 @@ static hv_tee_error unseal_now(const uint8_t *blob, size_t len) {
   if (!t) return HV_TEE_ERR_ARGS;
   hv_tee_error err = hv_tee_unseal(t, HV_TEE_SEAL_MRENCLAVE, blob, len, out, sizeof out, &out_len);
   if (err == HV_TEE_OK) HT_CHECK(out_len == sizeof pt && memcmp(out, pt, sizeof pt) == 0);
-  hv_tee_close(t);
+  hv_tee_free(t);
   return err;
 }
 
@@ -338,7 +338,7 @@ static void test_backend_sealing(void) {
   size_t len = seal_now(a, blob);
   HT_CHECK_EQ_INT(hv_tee_seal_current(a, blob, len, &current), HV_TEE_OK);
   HT_CHECK(current);
-  hv_tee_close(a);
+  hv_tee_free(a);
   HT_CHECK_EQ_INT(unseal_now(blob, len), HV_TEE_OK);
   enclave(secret_b, MR_A, NULL, SVN_1, "3");
   HT_CHECK_EQ_INT(unseal_now(blob, len), HV_TEE_ERR_SEAL_OTHER_PLATFORM);
@@ -354,7 +354,7 @@ static void test_backend_sealing(void) {
   HT_CHECK_EQ_INT(hv_tee_seal_current(a, blob, len, &current), HV_TEE_OK);
   HT_CHECK(!current);
   len = seal_now(a, blob);
-  hv_tee_close(a);
+  hv_tee_free(a);
   /* Sealed under the new CPU SVN: the old one cannot derive the key. */
   enclave(secret_a, MR_A, NULL, SVN_1, "3");
   HT_CHECK_EQ_INT(unseal_now(blob, len), HV_TEE_ERR_SEAL_CPUSVN);
@@ -364,7 +364,7 @@ static void test_backend_sealing(void) {
   if (!a) return;
   HT_CHECK(hv_tee_dev_mode(a));
   len = seal_now(a, blob);
-  hv_tee_close(a);
+  hv_tee_free(a);
   enclave(secret_a, MR_A, NULL, SVN_1, "3");
   HT_CHECK_EQ_INT(unseal_now(blob, len), HV_TEE_ERR_SEAL_DEBUG);
 }

@@ -34,7 +34,7 @@ static void say_step(void) {
 }
 
 static int fail(const char *what, hv_store_error err) {
-  fprintf(stderr, "store_crasher: %s: %s\n", what, hv_store_error_name(err));
+  fprintf(stderr, "store_crasher: %s: %s\n", what, hv_store_error_text(err));
   return 1;
 }
 
@@ -56,7 +56,7 @@ static int run_state(const char *dir, const hv_tee *tee) {
     if (err == HV_STORE_OK) err = hv_store_set_chain_head(store, &head);
     if (err == HV_STORE_OK) say_step();
   }
-  hv_store_close(store);
+  hv_store_free(store);
   return err == HV_STORE_OK ? 0 : fail("write", err);
 }
 
@@ -66,7 +66,7 @@ static int run_retire(const char *dir, const hv_tee *tee) {
   hv_store_error err = hv_store_open(dir, tee, false, &store);
   if (err != HV_STORE_OK) return fail("open", err);
   err = hv_store_retire(store, &t);
-  hv_store_close(store);
+  hv_store_free(store);
   if (err != HV_STORE_OK) return fail("retire", err);
   printf("%ld\n", kill_at_calls());
   return 0;
@@ -84,7 +84,7 @@ static int run_init(const char *dir, const hv_tee *tee) {
     hv_store *store = NULL;
     hv_store_error err = hv_store_open(path, tee, true, &store);
     if (err == HV_STORE_OK) err = hv_store_init_identity(store, NULL);
-    hv_store_close(store);
+    hv_store_free(store);
     if (err != HV_STORE_OK) return fail("init", err);
     say_step();
   }
@@ -101,6 +101,6 @@ int main(int argc, char **argv) {
   if (strcmp(argv[1], "state") == 0) rc = run_state(argv[2], tee);
   else if (strcmp(argv[1], "init") == 0) rc = run_init(argv[2], tee);
   else if (strcmp(argv[1], "retire") == 0) rc = run_retire(argv[2], tee);
-  hv_tee_close(tee);
+  hv_tee_free(tee);
   return rc;
 }

@@ -75,9 +75,9 @@ static void test_open_missing_and_create(void) {
   HT_CHECK(s == NULL);
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, true, &s), HV_STORE_OK);
   HT_CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700);
-  hv_store_close(s);
+  hv_store_free(s);
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s), HV_STORE_OK);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_identity_round_trip(void) {
@@ -89,7 +89,7 @@ static void test_identity_round_trip(void) {
   HT_CHECK_EQ_INT(hv_store_get_identity(s, sk, pub2), HV_STORE_ERR_NO_IDENTITY);
   HT_CHECK_EQ_INT(hv_store_init_identity(s, pub), HV_STORE_OK);
   HT_CHECK_EQ_INT(hv_store_init_identity(s, pub2), HV_STORE_ERR_EXISTS);
-  hv_store_close(s);
+  hv_store_free(s);
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s), HV_STORE_OK);
   HT_CHECK_EQ_INT(hv_store_public(s, pub2), HV_STORE_OK);
   HT_CHECK_MEM(pub2, pub, 32);
@@ -100,7 +100,7 @@ static void test_identity_round_trip(void) {
   hv_wipe(sk, sizeof sk);
   st_join(path, dir, "identity");
   HT_CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_put_identity(void) {
@@ -117,7 +117,7 @@ static void test_put_identity(void) {
   HT_CHECK_MEM(got, sk, 32);
   HT_CHECK_MEM(got_pub, pub, 32);
   hv_wipe(sk, 32), hv_wipe(other, 32), hv_wipe(got, 32);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_other_enclave_refused(void) {
@@ -127,7 +127,7 @@ static void test_other_enclave_refused(void) {
   uint64_t v = 0;
   HT_CHECK_EQ_INT(hv_store_init_identity(s, pub), HV_STORE_OK);
   HT_CHECK_EQ_INT(hv_store_set_policy_version(s, 3), HV_STORE_OK);
-  hv_store_close(s);
+  hv_store_free(s);
   hv_tee *tee_b = st_tee(secret_path, TAG_B);
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_b, false, &sb), HV_STORE_OK);
   HT_CHECK_EQ_INT(hv_store_get_identity(sb, sk, pub2), HV_STORE_ERR_OTHER_ENCLAVE);
@@ -139,8 +139,8 @@ static void test_other_enclave_refused(void) {
   HT_CHECK_EQ_INT(hv_store_public(sb, pub2), HV_STORE_OK); /* no unseal */
   HT_CHECK_MEM(pub2, pub, 32);
   hv_wipe(sk, sizeof sk);
-  hv_store_close(sb);
-  hv_tee_close(tee_b);
+  hv_store_free(sb);
+  hv_tee_free(tee_b);
 }
 
 static void test_other_platform_refused(void) {
@@ -148,12 +148,12 @@ static void test_other_platform_refused(void) {
   hv_store *s = open_new(dir), *so = NULL;
   uint8_t pub[32], sk[32];
   HT_CHECK_EQ_INT(hv_store_init_identity(s, pub), HV_STORE_OK);
-  hv_store_close(s);
+  hv_store_free(s);
   hv_tee *tee_o = st_tee(other_secret, TAG_A); /* same build, other machine */
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_o, false, &so), HV_STORE_OK);
   HT_CHECK_EQ_INT(hv_store_get_identity(so, sk, pub), HV_STORE_ERR_OTHER_PLATFORM);
-  hv_store_close(so);
-  hv_tee_close(tee_o);
+  hv_store_free(so);
+  hv_tee_free(tee_o);
 }
 
 /* Every single-byte flip and every truncation of a file is refused as
@@ -196,7 +196,7 @@ static void test_corruption_refused(void) {
   HT_CHECK_EQ_INT(hv_store_get_policy_version(s, &v), HV_STORE_OK);
   HT_CHECK_EQ_INT(v, 9);
   hv_wipe(sk, sizeof sk);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 /* Edits with a recomputed checksum get past the framing: the seal (or
@@ -229,7 +229,7 @@ static void test_edit_behind_checksum_refused(void) {
   fix_checksum(bad, state_len);
   write_bytes(state_path, bad, state_len);
   HT_CHECK_EQ_INT(hv_store_get_policy_version(s, &v), HV_STORE_ERR_CORRUPT);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_permissions_refused(void) {
@@ -244,7 +244,7 @@ static void test_permissions_refused(void) {
   HT_CHECK(chmod(path, 0600) == 0);
   HT_CHECK_EQ_INT(hv_store_get_identity(s, sk, pub), HV_STORE_OK);
   hv_wipe(sk, sizeof sk);
-  hv_store_close(s);
+  hv_store_free(s);
   HT_CHECK(chmod(dir, 0750) == 0);
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s2), HV_STORE_ERR_PERMISSIONS);
   HT_CHECK(chmod(dir, 0700) == 0);
@@ -263,7 +263,7 @@ static void test_foreign_owner_refused(void) {
   uint8_t pub[32];
   if (geteuid() != 0) {
     printf("     (not root: cannot give files away; owner checks not run)\n");
-    hv_store_close(s);
+    hv_store_free(s);
     return;
   }
   HT_CHECK_EQ_INT(hv_store_init_identity(s, pub), HV_STORE_OK);
@@ -272,7 +272,7 @@ static void test_foreign_owner_refused(void) {
   HT_CHECK_EQ_INT(hv_store_public(s, pub), HV_STORE_ERR_PERMISSIONS);
   HT_CHECK(chown(path, 0, 0) == 0);
   HT_CHECK_EQ_INT(hv_store_public(s, pub), HV_STORE_OK);
-  hv_store_close(s);
+  hv_store_free(s);
   HT_CHECK(chown(dir, 65534, 65534) == 0);
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s2), HV_STORE_ERR_PERMISSIONS);
   HT_CHECK(s2 == NULL);
@@ -291,7 +291,7 @@ static void test_put_over_corrupt_refused(void) {
   HT_CHECK_EQ_INT(hv_store_put_identity(s, sk), HV_STORE_ERR_CORRUPT);
   HT_CHECK_EQ_INT(read_bytes(path, buf), len / 2); /* untouched */
   hv_wipe(sk, sizeof sk);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_identity_symlink_refused(void) {
@@ -304,8 +304,8 @@ static void test_identity_symlink_refused(void) {
   HT_CHECK(symlink(target, path) == 0);
   HT_CHECK_EQ_INT(hv_store_public(s2, pub), HV_STORE_ERR_PERMISSIONS);
   HT_CHECK_EQ_INT(hv_store_init_identity(s2, pub), HV_STORE_ERR_EXISTS);
-  hv_store_close(s);
-  hv_store_close(s2);
+  hv_store_free(s);
+  hv_store_free(s2);
 }
 
 static void test_policy_version_monotonic(void) {
@@ -320,12 +320,12 @@ static void test_policy_version_monotonic(void) {
   HT_CHECK_EQ_INT(v, 5);
   HT_CHECK_EQ_INT(hv_store_set_policy_version(s, 5), HV_STORE_OK);
   HT_CHECK_EQ_INT(hv_store_set_policy_version(s, 6), HV_STORE_OK);
-  hv_store_close(s);
+  hv_store_free(s);
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s), HV_STORE_OK);
   HT_CHECK_EQ_INT(hv_store_set_policy_version(s, 5), HV_STORE_ERR_ROLLBACK);
   HT_CHECK_EQ_INT(hv_store_get_policy_version(s, &v), HV_STORE_OK);
   HT_CHECK_EQ_INT(v, 6);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_chain_head(void) {
@@ -350,7 +350,7 @@ static void test_chain_head(void) {
   HT_CHECK(h.number == 11 && h.time_ms == 20000);
   HT_CHECK_EQ_INT(hv_store_get_policy_version(s, &v), HV_STORE_OK);
   HT_CHECK_EQ_INT(v, 2); /* kept while the chain head changed */
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_stale_temp_removed(void) {
@@ -358,7 +358,7 @@ static void test_stale_temp_removed(void) {
   hv_store *s = open_new(dir);
   uint64_t v = 0;
   HT_CHECK_EQ_INT(hv_store_set_policy_version(s, 3), HV_STORE_OK);
-  hv_store_close(s);
+  hv_store_free(s);
   /* a half-written state a crash left behind */
   st_join(tmp, dir, ".tmp-state-0011223344556677");
   int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
@@ -371,7 +371,7 @@ static void test_stale_temp_removed(void) {
   st_join(path, dir, "state");
   struct stat st;
   HT_CHECK(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 /* The writers' lock file is a store file like the others: ours, 0600,
@@ -379,7 +379,7 @@ static void test_stale_temp_removed(void) {
 static void test_lock_file_refused(void) {
   char dir[ST_PATH_MAX], lock[ST_PATH_MAX], elsewhere[ST_PATH_MAX];
   hv_store *s = open_new(dir), *s2 = NULL;
-  hv_store_close(s);
+  hv_store_free(s);
   st_join(lock, dir, "lock");
   struct stat st;
   HT_CHECK(stat(lock, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600);
@@ -387,7 +387,7 @@ static void test_lock_file_refused(void) {
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s2), HV_STORE_ERR_PERMISSIONS);
   HT_CHECK(chmod(lock, 0600) == 0);
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s2), HV_STORE_OK);
-  hv_store_close(s2);
+  hv_store_free(s2);
   s2 = NULL;
   HT_CHECK(unlink(lock) == 0);
   st_join(elsewhere, root, "lock-elsewhere");
@@ -399,7 +399,7 @@ static void test_lock_file_refused(void) {
   HT_CHECK(rmdir(lock) == 0);
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s2), HV_STORE_OK);
   HT_CHECK_EQ_INT(hv_store_resealed(s2), 0);
-  hv_store_close(s2);
+  hv_store_free(s2);
 }
 
 /* The name of the kernel function pid sleeps in ("" if it runs). */
@@ -420,7 +420,7 @@ static void test_lock_excludes_other_process(void) {
   char dir[ST_PATH_MAX], lock[ST_PATH_MAX], wchan[64] = "";
   hv_store *s = open_new(dir);
   uint64_t v = 0;
-  hv_store_close(s);
+  hv_store_free(s);
   st_join(lock, dir, "lock");
   int fd = open(lock, O_RDWR);
   struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
@@ -430,7 +430,7 @@ static void test_lock_excludes_other_process(void) {
     hv_store *c = NULL;
     bool ok = hv_store_open(dir, tee_a, false, &c) == HV_STORE_OK &&
               hv_store_set_policy_version(c, 7) == HV_STORE_OK;
-    hv_store_close(c);
+    hv_store_free(c);
     _exit(ok ? 0 : 1);
   }
   HT_CHECK(pid > 0);
@@ -448,7 +448,7 @@ static void test_lock_excludes_other_process(void) {
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s), HV_STORE_OK);
   HT_CHECK_EQ_INT(hv_store_get_policy_version(s, &v), HV_STORE_OK);
   HT_CHECK_EQ_INT(v, 7);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void copy_fixture(const char *name, const char *to) {
@@ -493,7 +493,7 @@ static void test_old_format_resealed(void) {
   HT_CHECK_EQ_INT(hv_store_resealed(s), HV_STORE_RESEALED_IDENTITY);
   HT_CHECK_EQ_INT(hv_store_get_identity(s, sk, pub), HV_STORE_OK);
   HT_CHECK_MEM(pub, want, 32);
-  hv_store_close(s);
+  hv_store_free(s);
   size_t after_len = read_bytes(path, after);
   HT_CHECK(after_len != before_len || memcmp(after, before, after_len) != 0);
   HT_CHECK_EQ_INT(hv_store_open(dir, old, false, &s), HV_STORE_OK);
@@ -501,16 +501,16 @@ static void test_old_format_resealed(void) {
   HT_CHECK_EQ_INT(hv_store_get_identity(s, sk, pub), HV_STORE_OK);
   HT_CHECK_MEM(pub, want, 32);
   hv_wipe(sk, sizeof sk);
-  hv_store_close(s);
-  hv_tee_close(old);
+  hv_store_free(s);
+  hv_tee_free(old);
 }
 
 static void test_error_names_distinct(void) {
   for (int a = HV_STORE_OK; a <= HV_STORE_ERR_RETIRED; a++) {
-    HT_CHECK(strcmp(hv_store_error_name((hv_store_error)a), "unknown store error") != 0);
+    HT_CHECK(strcmp(hv_store_error_text((hv_store_error)a), "unknown store error") != 0);
     for (int b = a + 1; b <= HV_STORE_ERR_RETIRED; b++)
-      HT_CHECK(strcmp(hv_store_error_name((hv_store_error)a),
-                      hv_store_error_name((hv_store_error)b)) != 0);
+      HT_CHECK(strcmp(hv_store_error_text((hv_store_error)a),
+                      hv_store_error_text((hv_store_error)b)) != 0);
   }
 }
 
@@ -539,7 +539,7 @@ int main(void) {
   HT_RUN(test_lock_excludes_other_process);
   HT_RUN(test_old_format_resealed);
   HT_RUN(test_error_names_distinct);
-  hv_tee_close(tee_a);
+  hv_tee_free(tee_a);
   char cmd[ST_PATH_MAX + 16];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", root);

@@ -88,7 +88,7 @@ static void test_state_survives_kills(void) {
   uint8_t pub[HV_ED25519_PUB_LEN], pub2[HV_ED25519_PUB_LEN], sk[HV_ED25519_PRIV_LEN];
   HT_CHECK(hv_store_open(state_dir, tee, true, &store) == HV_STORE_OK);
   HT_CHECK(hv_store_init_identity(store, pub) == HV_STORE_OK);
-  hv_store_close(store);
+  hv_store_free(store);
   uint64_t last = 0;
   int progressed = 0, leftovers = 0;
   for (int trial = 0; trial < STATE_TRIALS; trial++) {
@@ -109,13 +109,13 @@ static void test_state_survives_kills(void) {
     HT_CHECK(hv_store_get_identity(store, sk, pub2) == HV_STORE_OK);
     HT_CHECK_MEM(pub2, pub, sizeof pub);
     hv_wipe(sk, sizeof sk);
-    hv_store_close(store);
+    hv_store_free(store);
   }
   printf("state: %d trials, %d made progress, %d left temp files, version %llu\n",
          STATE_TRIALS, progressed, leftovers, (unsigned long long)last);
   /* A crasher that never wrote would pass the checks above vacuously. */
   HT_CHECK(progressed >= STATE_TRIALS / 3);
-  hv_tee_close(tee);
+  hv_tee_free(tee);
 }
 
 /* Every store the crasher began has no identity or a whole one. */
@@ -144,7 +144,7 @@ static void check_init_stores(const hv_tee *tee, int *whole, int *empty) {
       (*whole)++;
     }
     HT_CHECK_EQ_INT(count_temp_files(path), 0);
-    hv_store_close(store);
+    hv_store_free(store);
   }
 }
 
@@ -155,7 +155,7 @@ static void test_init_survives_kills(void) {
   check_init_stores(tee, &whole, &empty);
   printf("init: %d stores with an identity, %d without\n", whole, empty);
   HT_CHECK(whole >= INIT_TRIALS / 3);
-  hv_tee_close(tee);
+  hv_tee_free(tee);
 }
 
 /* Runs the crasher's retirement of dir, killed before disk write kill_at
@@ -202,7 +202,7 @@ static int retire_outcome(const hv_tee *tee, const char *dir,
     HT_CHECK_EQ_INT(hv_store_public(store, got), HV_STORE_ERR_NO_IDENTITY); /* wiped */
     outcome = memcmp(&t, &want, sizeof t) == 0 ? 2 : 0;
   }
-  hv_store_close(store);
+  hv_store_free(store);
   return outcome;
 }
 
@@ -220,7 +220,7 @@ static void test_retire_killed_at_every_write(void) {
     st_join(dir, root, name);
     HT_CHECK(hv_store_open(dir, tee, true, &store) == HV_STORE_OK);
     HT_CHECK(hv_store_init_identity(store, pub) == HV_STORE_OK);
-    hv_store_close(store);
+    hv_store_free(store);
     int rc = run_retire(dir, kill_at);
     int outcome = retire_outcome(tee, dir, pub);
     HT_CHECK(outcome != 0);
@@ -238,7 +238,7 @@ static void test_retire_killed_at_every_write(void) {
   HT_CHECK(kill_at < MAX_RETIRE_WRITES);
   /* Both sides of the tombstone's rename were hit. */
   HT_CHECK(serving >= 1 && retired >= 1);
-  hv_tee_close(tee);
+  hv_tee_free(tee);
 }
 
 int main(int argc, char **argv) {

@@ -47,7 +47,7 @@ static void test_head_time_back_refused(void) {
   HT_CHECK_EQ_INT(hv_store_set_chain_head(s, &back), HV_STORE_ERR_HEAD_TIME_BACK);
   /* the control: the real next block */
   HT_CHECK_EQ_INT(hv_store_set_chain_head(s, &next), HV_STORE_OK);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_head_jump_refused(void) {
@@ -65,7 +65,7 @@ static void test_head_jump_refused(void) {
   hv_store_chain_head same_time = {5011, T + 60000};
   HT_CHECK_EQ_INT(hv_store_set_chain_head(s, &same_time), HV_STORE_ERR_HEAD_JUMP);
   HT_CHECK_EQ_INT(hv_store_set_min_block_interval(s, 0), HV_STORE_ERR_ARGS);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_absurd_number_never_recorded(void) {
@@ -85,7 +85,7 @@ static void test_absurd_number_never_recorded(void) {
   HT_CHECK_EQ_INT(hv_store_set_chain_head(s, &absurd), HV_STORE_ERR_HEAD_JUMP);
   /* so the real next block is still accepted */
   HT_CHECK_EQ_INT(hv_store_set_chain_head(s, &next), HV_STORE_OK);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_build_floor(void) {
@@ -99,7 +99,7 @@ static void test_build_floor(void) {
   uint64_t b = hv_store_build_floor_ms();
   HT_CHECK_EQ_INT(hv_store_record_trusted_time(s, b - 1, &f), HV_STORE_ERR_BELOW_FLOOR);
   HT_CHECK_EQ_INT(hv_store_record_trusted_time(s, b, &f), HV_STORE_OK);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_floor_from_head(void) {
@@ -116,7 +116,7 @@ static void test_floor_from_head(void) {
   /* within the slack (a head a little ahead of trusted time) is fine */
   HT_CHECK_EQ_INT(hv_store_record_trusted_time(s, top - HV_STORE_FLOOR_SLACK_MS, NULL),
                   HV_STORE_OK);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_floor_from_trusted_time(void) {
@@ -142,7 +142,7 @@ static void test_floor_from_trusted_time(void) {
   HT_CHECK_EQ_INT(hv_store_record_trusted_time(s, before - 1, NULL), HV_STORE_ERR_BELOW_FLOOR);
   HT_CHECK_EQ_INT(hv_store_get_time_floor(s, &f), HV_STORE_OK);
   HT_CHECK_EQ_INT(f, before);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_floor_file_checked(void) {
@@ -166,13 +166,13 @@ static void test_floor_file_checked(void) {
   HT_CHECK(system(cmd) == 0);
   HT_CHECK_EQ_INT(hv_store_get_time_floor(s, &f), HV_STORE_ERR_CORRUPT);
   HT_CHECK_EQ_INT(hv_store_record_trusted_time(s, t, NULL), HV_STORE_ERR_CORRUPT);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_error_names(void) {
-  HT_CHECK(strstr(hv_store_error_name(HV_STORE_ERR_HEAD_TIME_BACK), "below") != NULL);
-  HT_CHECK(strstr(hv_store_error_name(HV_STORE_ERR_HEAD_JUMP), "block rate") != NULL);
-  HT_CHECK(strstr(hv_store_error_name(HV_STORE_ERR_BELOW_FLOOR), "floor") != NULL);
+  HT_CHECK(strstr(hv_store_error_text(HV_STORE_ERR_HEAD_TIME_BACK), "below") != NULL);
+  HT_CHECK(strstr(hv_store_error_text(HV_STORE_ERR_HEAD_JUMP), "block rate") != NULL);
+  HT_CHECK(strstr(hv_store_error_text(HV_STORE_ERR_BELOW_FLOOR), "floor") != NULL);
 }
 
 int main(void) {
@@ -189,7 +189,7 @@ int main(void) {
   HT_RUN(test_floor_from_trusted_time);
   HT_RUN(test_floor_file_checked);
   HT_RUN(test_error_names);
-  hv_tee_close(the_tee);
+  hv_tee_free(the_tee);
   char cmd[ST_PATH_MAX + 16];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", root);

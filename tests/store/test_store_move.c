@@ -26,7 +26,7 @@ static hv_store *open_new(char dir[ST_PATH_MAX]) {
 }
 
 static hv_store *reopen(hv_store *s, const char *dir) {
-  hv_store_close(s);
+  hv_store_free(s);
   s = NULL;
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s), HV_STORE_OK);
   return s;
@@ -75,7 +75,7 @@ static void test_init_writes_the_state(void) {
   HT_CHECK(exists(dir, "state"));
   HT_CHECK_EQ_INT(hv_store_get_policy_version(s, &v), HV_STORE_OK);
   HT_CHECK_EQ_INT(v, 0);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 /* receive: values seen before the identity arrived stay, now bound to it. */
@@ -92,7 +92,7 @@ static void test_put_binds_the_state(void) {
   remove_file(dir, "state");
   HT_CHECK_EQ_INT(hv_store_get_policy_version(s, &v), HV_STORE_ERR_STATE_MISSING);
   hv_wipe(sk, sizeof sk);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_state_missing_refused(void) {
@@ -112,7 +112,7 @@ static void test_state_missing_refused(void) {
   HT_CHECK_EQ_INT(hv_store_set_policy_version(s, 1), HV_STORE_ERR_STATE_MISSING);
   HT_CHECK_EQ_INT(hv_store_set_chain_head(s, &h), HV_STORE_ERR_STATE_MISSING);
   HT_CHECK(!exists(dir, "state"));
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 /* Another worker of the same build: its state unseals, but names another
@@ -133,8 +133,8 @@ static void test_state_of_other_worker_refused(void) {
   remove_file(a_dir, "state.mine");
   HT_CHECK_EQ_INT(hv_store_get_policy_version(a, &v), HV_STORE_OK);
   HT_CHECK_EQ_INT(v, 9);
-  hv_store_close(a);
-  hv_store_close(b);
+  hv_store_free(a);
+  hv_store_free(b);
 }
 
 static void test_retire(void) {
@@ -168,7 +168,7 @@ static void test_retire(void) {
   /* The state of a retired store cannot go either. */
   remove_file(dir, "state");
   HT_CHECK_EQ_INT(hv_store_get_tombstone(s, &retired, &got), HV_STORE_ERR_STATE_MISSING);
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 static void test_retire_needs_the_identity(void) {
@@ -177,7 +177,7 @@ static void test_retire_needs_the_identity(void) {
   hv_store_tombstone t = st_tombstone();
   HT_CHECK_EQ_INT(hv_store_retire(s, &t), HV_STORE_ERR_NO_IDENTITY);
   HT_CHECK(!exists(dir, "tombstone"));
-  hv_store_close(s);
+  hv_store_free(s);
 }
 
 /* A crash after the tombstone and before (or in) the wipe: the next open
@@ -189,17 +189,17 @@ static void test_retirement_finished_on_open(void) {
   HT_CHECK_EQ_INT(hv_store_init_identity(s, NULL), HV_STORE_OK);
   copy_file(dir, "identity", root, "identity.saved");
   HT_CHECK_EQ_INT(hv_store_retire(s, &t), HV_STORE_OK);
-  hv_store_close(s);
+  hv_store_free(s);
   copy_file(root, "identity.saved", dir, "identity"); /* whole */
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s), HV_STORE_OK);
   HT_CHECK(!exists(dir, "identity"));
-  hv_store_close(s);
+  hv_store_free(s);
   copy_file(root, "identity.saved", dir, "identity");
   st_join(path, dir, "identity");
   HT_CHECK(truncate(path, 10) == 0); /* cut short by the wipe */
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s), HV_STORE_OK);
   HT_CHECK(!exists(dir, "identity"));
-  hv_store_close(s);
+  hv_store_free(s);
   remove_file(root, "identity.saved");
 }
 
@@ -216,7 +216,7 @@ static void test_tombstone_deleted_identity_restored(void) {
   HT_CHECK_EQ_INT(hv_store_init_identity(s, NULL), HV_STORE_OK);
   copy_file(dir, "identity", root, "identity.before");
   HT_CHECK_EQ_INT(hv_store_retire(s, &t), HV_STORE_OK);
-  hv_store_close(s);
+  hv_store_free(s);
   copy_file(dir, "tombstone", root, "tombstone.kept");
   remove_file(dir, "tombstone");
   copy_file(root, "identity.before", dir, "identity");
@@ -233,7 +233,7 @@ static void test_tombstone_deleted_identity_restored(void) {
   HT_CHECK_EQ_INT(hv_store_get_tombstone(s, &retired, &got), HV_STORE_OK);
   HT_CHECK(retired);
   HT_CHECK_EQ_INT(hv_store_get_identity(s, sk, pub), HV_STORE_ERR_RETIRED);
-  hv_store_close(s);
+  hv_store_free(s);
   remove_file(root, "identity.before");
   remove_file(root, "tombstone.kept");
 }
@@ -254,8 +254,8 @@ static void test_tombstone_of_other_retirement(void) {
   copy_file(b_dir, "tombstone", a_dir, "tombstone");
   HT_CHECK_EQ_INT(hv_store_get_tombstone(a, &retired, &got), HV_STORE_ERR_TOMBSTONE_MISSING);
   HT_CHECK_EQ_INT(hv_store_get_tombstone(b, &retired, &got), HV_STORE_OK); /* control */
-  hv_store_close(a);
-  hv_store_close(b);
+  hv_store_free(a);
+  hv_store_free(b);
 }
 
 /* A crash after the tombstone, before the state recorded it: the next
@@ -269,17 +269,17 @@ static void test_unrecorded_tombstone_finished_on_open(void) {
   copy_file(dir, "identity", root, "identity.before");
   copy_file(dir, "state", root, "state.before");
   HT_CHECK_EQ_INT(hv_store_retire(s, &t), HV_STORE_OK);
-  hv_store_close(s);
+  hv_store_free(s);
   copy_file(root, "identity.before", dir, "identity");
   copy_file(root, "state.before", dir, "state");
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s), HV_STORE_OK);
   HT_CHECK(!exists(dir, "identity"));
-  hv_store_close(s);
+  hv_store_free(s);
   remove_file(dir, "tombstone"); /* the state recorded it: now refused */
   HT_CHECK_EQ_INT(hv_store_open(dir, tee_a, false, &s), HV_STORE_OK);
   uint64_t v = 0;
   HT_CHECK_EQ_INT(hv_store_get_policy_version(s, &v), HV_STORE_ERR_TOMBSTONE_MISSING);
-  hv_store_close(s);
+  hv_store_free(s);
   remove_file(root, "identity.before");
   remove_file(root, "state.before");
 }
@@ -304,8 +304,8 @@ static void test_foreign_tombstone(void) {
   remove_file(a_dir, "tombstone"); /* control */
   HT_CHECK_EQ_INT(hv_store_get_identity(a, sk, pub), HV_STORE_OK);
   hv_wipe(sk, sizeof sk);
-  hv_store_close(a);
-  hv_store_close(b);
+  hv_store_free(a);
+  hv_store_free(b);
 }
 
 int main(void) {
@@ -325,7 +325,7 @@ int main(void) {
   HT_RUN(test_tombstone_deleted_identity_restored);
   HT_RUN(test_tombstone_of_other_retirement);
   HT_RUN(test_unrecorded_tombstone_finished_on_open);
-  hv_tee_close(tee_a);
+  hv_tee_free(tee_a);
   char cmd[ST_PATH_MAX + 16];
   snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
   if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", root);

@@ -53,7 +53,7 @@ static void test_report_bytes_at_intel_offsets(void) {
   fill_body(&r.body);
   memset(r.key_id, 0x08, sizeof r.key_id);
   memset(r.mac, 0x09, sizeof r.mac);
-  sgx_report_encode(&r, out);
+  hv_tee_sgx_report_encode(&r, out);
   HT_CHECK(all(out + 0, 16, 0x01));
   HT_CHECK_EQ_INT(le32(out + 16), 0x11223344);
   HT_CHECK(all(out + 20, 12, 0));
@@ -74,12 +74,12 @@ static void test_report_bytes_at_intel_offsets(void) {
   HT_CHECK(all(out + 320, 64, 0x07));
   HT_CHECK(all(out + 384, 32, 0x08));
   HT_CHECK(all(out + 416, 16, 0x09));
-  HT_CHECK(sgx_report_decode(out, sizeof out, &back));
-  sgx_report_encode(&back, again);
+  HT_CHECK(hv_tee_sgx_report_decode(out, sizeof out, &back));
+  hv_tee_sgx_report_encode(&back, again);
   HT_CHECK_MEM(out, again, sizeof out);
   HT_CHECK(back.body.attributes.flags == r.body.attributes.flags);
   HT_CHECK_EQ_INT(back.body.isv_svn, 0xb1b2);
-  HT_CHECK(!sgx_report_decode(out, sizeof out - 1, &back));
+  HT_CHECK(!hv_tee_sgx_report_decode(out, sizeof out - 1, &back));
 }
 
 /* The public accessors read the same offsets. */
@@ -89,7 +89,7 @@ static void test_public_accessors(void) {
   fill_body(&r.body);
   memset(r.key_id, 0, sizeof r.key_id);
   memset(r.mac, 0, sizeof r.mac);
-  sgx_report_encode(&r, out);
+  hv_tee_sgx_report_encode(&r, out);
   hv_tee_measurement m;
   hv_tee_report_measurement(out, &m);
   HT_CHECK(all(m.mr_enclave, 32, 0x03) && all(m.mr_signer, 32, 0x04));
@@ -113,18 +113,18 @@ static void test_target_info_round_trip(void) {
   uint8_t in[HV_TEE_TARGET_INFO_LEN], out[HV_TEE_TARGET_INFO_LEN];
   sgx_target_info_t ti;
   for (size_t i = 0; i < sizeof in; i++) in[i] = (uint8_t)(i * 13 + 1);
-  HT_CHECK(sgx_target_info_decode(in, sizeof in, &ti));
+  HT_CHECK(hv_tee_sgx_target_info_decode(in, sizeof in, &ti));
   HT_CHECK(ti.attributes.flags == le64(in + 32));
   HT_CHECK_EQ_INT(ti.config_svn, le16(in + 50));
   HT_CHECK_EQ_INT(ti.misc_select, le32(in + 52));
   HT_CHECK_MEM(ti.config_id, in + 64, 64);
-  sgx_target_info_encode(&ti, out);
+  hv_tee_sgx_target_info_encode(&ti, out);
   /* Equal except the reserved fields, which encode as zeros. */
   HT_CHECK_MEM(out, in, 48);
   HT_CHECK_MEM(out + 50, in + 50, 6);
   HT_CHECK_MEM(out + 64, in + 64, 64);
   HT_CHECK(all(out + 48, 2, 0) && all(out + 56, 8, 0) && all(out + 128, 384, 0));
-  HT_CHECK(!sgx_target_info_decode(in, sizeof in - 1, &ti));
+  HT_CHECK(!hv_tee_sgx_target_info_decode(in, sizeof in - 1, &ti));
 }
 
 static void test_key_request_bytes(void) {
@@ -140,7 +140,7 @@ static void test_key_request_bytes(void) {
   memset(kr.key_id, 0x44, sizeof kr.key_id);
   kr.misc_mask = SGX_SEAL_MISC_MASK;
   kr.config_svn = 0x0a0b;
-  sgx_key_request_encode(&kr, out);
+  hv_tee_sgx_key_request_encode(&kr, out);
   HT_CHECK_EQ_INT(le16(out + 0), 4);
   HT_CHECK_EQ_INT(le16(out + 2), 2);
   HT_CHECK_EQ_INT(le16(out + 4), 0x0102);
@@ -152,10 +152,10 @@ static void test_key_request_bytes(void) {
   HT_CHECK_EQ_INT(le32(out + 72), SGX_SEAL_MISC_MASK);
   HT_CHECK_EQ_INT(le16(out + 76), 0x0a0b);
   HT_CHECK(all(out + 78, 434, 0));
-  HT_CHECK(sgx_key_request_decode(out, sizeof out, &back));
+  HT_CHECK(hv_tee_sgx_key_request_decode(out, sizeof out, &back));
   HT_CHECK_EQ_INT(back.isv_svn, 0x0102);
   HT_CHECK(back.attribute_mask.flags == SGX_SEAL_FLAGS_MASK);
-  HT_CHECK(!sgx_key_request_decode(out, sizeof out - 1, &back));
+  HT_CHECK(!hv_tee_sgx_key_request_decode(out, sizeof out - 1, &back));
 }
 
 int main(void) {

@@ -1,7 +1,7 @@
 /* Local attestation with the sim backend: who can verify whose report. */
 #include "handover/crypto.h"
 #include "harness.h"
-#include "tee/tee_internal.h"
+#include "tee/tee_int.h"
 #include "tee_test_util.h"
 
 static hv_tee *A, *B, *C, *B_elsewhere;
@@ -142,9 +142,9 @@ static void test_report_debug_bit(void) {
   rep[48] ^= (uint8_t)SGX_FLAGS_INITTED; /* another flag: still DEBUG */
   HT_CHECK(hv_tee_report_debug(rep));
   sgx_report_t parsed;
-  HT_CHECK(sgx_report_decode(rep, sizeof rep, &parsed));
+  HT_CHECK(hv_tee_sgx_report_decode(rep, sizeof rep, &parsed));
   parsed.body.attributes.flags &= ~SGX_FLAGS_DEBUG;
-  sgx_report_encode(&parsed, rep);
+  hv_tee_sgx_report_encode(&parsed, rep);
   HT_CHECK(!hv_tee_report_debug(rep));
 }
 
@@ -178,8 +178,8 @@ static void test_default_identity_hashes_executable(void) {
   uint8_t rep[HV_TEE_REPORT_LEN];
   make_report(x, y, 1, rep);
   HT_CHECK_EQ_INT(hv_tee_verify_report(y, rep), HV_TEE_OK);
-  hv_tee_close(x);
-  hv_tee_close(y);
+  hv_tee_free(x);
+  hv_tee_free(y);
 }
 
 int main(void) {
@@ -201,10 +201,10 @@ int main(void) {
   HT_RUN(test_default_identity_hashes_executable);
   HT_RUN(test_report_debug_bit);
   HT_RUN(test_target_info_mr_enclave);
-  hv_tee_close(A);
-  hv_tee_close(B);
-  hv_tee_close(C);
-  hv_tee_close(B_elsewhere);
+  hv_tee_free(A);
+  hv_tee_free(B);
+  hv_tee_free(C);
+  hv_tee_free(B_elsewhere);
   tt_cleanup();
   return HT_DONE();
 }

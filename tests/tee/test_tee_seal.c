@@ -1,6 +1,6 @@
 /* Sealing with the sim backend: who can open what, and each refusal. */
 #include "harness.h"
-#include "tee/tee_internal.h"
+#include "tee/tee_int.h"
 #include "tee_test_util.h"
 
 #define PT_LEN 40
@@ -46,10 +46,10 @@ static void test_mrenclave_same_identity_only(void) {
   HT_CHECK_EQ_INT(unseal(a_again, blob, len), HV_TEE_OK);
   HT_CHECK_EQ_INT(unseal(b, blob, len), HV_TEE_ERR_SEAL_OTHER_ENCLAVE);
   HT_CHECK_EQ_INT(unseal(a_other_prod, blob, len), HV_TEE_ERR_SEAL_OTHER_ENCLAVE);
-  hv_tee_close(a);
-  hv_tee_close(a_again);
-  hv_tee_close(b);
-  hv_tee_close(a_other_prod);
+  hv_tee_free(a);
+  hv_tee_free(a_again);
+  hv_tee_free(b);
+  hv_tee_free(a_other_prod);
 }
 
 static void test_mrsigner_same_signer_newer_svn(void) {
@@ -65,11 +65,11 @@ static void test_mrsigner_same_signer_newer_svn(void) {
   HT_CHECK_EQ_INT(unseal(v4, blob, len), HV_TEE_OK);
   HT_CHECK_EQ_INT(unseal(v2, blob, len), HV_TEE_ERR_SEAL_SVN);
   HT_CHECK_EQ_INT(unseal(other_signer, blob, len), HV_TEE_ERR_SEAL_OTHER_ENCLAVE);
-  hv_tee_close(v3);
-  hv_tee_close(v4);
-  hv_tee_close(v3_rebuilt);
-  hv_tee_close(v2);
-  hv_tee_close(other_signer);
+  hv_tee_free(v3);
+  hv_tee_free(v4);
+  hv_tee_free(v3_rebuilt);
+  hv_tee_free(v2);
+  hv_tee_free(other_signer);
 }
 
 static void test_other_platform_refused(void) {
@@ -80,8 +80,8 @@ static void test_other_platform_refused(void) {
   HT_CHECK_EQ_INT(unseal(there, blob, len), HV_TEE_ERR_SEAL_OTHER_PLATFORM);
   len = seal(here, HV_TEE_SEAL_MRSIGNER, blob);
   HT_CHECK_EQ_INT(unseal(there, blob, len), HV_TEE_ERR_SEAL_OTHER_PLATFORM);
-  hv_tee_close(here);
-  hv_tee_close(there);
+  hv_tee_free(here);
+  hv_tee_free(there);
 }
 
 /* Flipping any bit never opens; in the nonce, ciphertext or tag the
@@ -110,7 +110,7 @@ static void test_tampering_refused(void) {
   HT_CHECK_EQ_INT(unseal(a, blob, 20), HV_TEE_ERR_SEAL_TAMPERED);
   HT_CHECK_EQ_INT(unseal(a, blob, 0), HV_TEE_ERR_SEAL_TAMPERED);
   HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_OK);
-  hv_tee_close(a);
+  hv_tee_free(a);
 }
 
 /* The header's fields as seal.c lays them out: what each edit yields. */
@@ -149,7 +149,7 @@ static void test_header_edits(void) {
   HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_ERR_SEAL_OTHER_PLATFORM);
   blob[88] ^= 1;
   HT_CHECK_EQ_INT(unseal(a, blob, len), HV_TEE_OK);
-  hv_tee_close(a);
+  hv_tee_free(a);
 }
 
 /* An older build of the same signer seals MRSIGNER at its own svn: the
@@ -167,21 +167,21 @@ static void test_expected_policy_only(void) {
   HT_CHECK_EQ_INT(unseal_as(new_build, HV_TEE_SEAL_MRSIGNER, blob, len),
                   HV_TEE_ERR_SEAL_OTHER_ENCLAVE);
   HT_CHECK_EQ_INT(unseal_as(new_build, HV_TEE_SEAL_MRENCLAVE, blob, len), HV_TEE_OK);
-  hv_tee_close(old_build);
-  hv_tee_close(new_build);
+  hv_tee_free(old_build);
+  hv_tee_free(new_build);
 }
 
 /* Seals under this enclave's own MRENCLAVE request, edited. */
 static hv_tee_error seal_edited(hv_tee *tee, int field, uint8_t *blob, size_t *len) {
   sgx_key_request_t req;
-  tee_seal_request(tee, SGX_KEYPOLICY_MRENCLAVE, &req);
+  hv_tee_seal_request(tee, SGX_KEYPOLICY_MRENCLAVE, &req);
   switch (field) {
     case 1: req.attribute_mask.flags &= ~SGX_FLAGS_DEBUG; break;
     case 2: req.misc_mask = 0; break;
     case 3: req.isv_svn -= 1; break;
     default: break;
   }
-  return tee_seal_with(tee, &req, pt, PT_LEN, blob, PT_LEN + HV_TEE_SEAL_OVERHEAD, len);
+  return hv_tee_seal_with(tee, &req, pt, PT_LEN, blob, PT_LEN + HV_TEE_SEAL_OVERHEAD, len);
 }
 
 /* Blobs sealed honestly (GCM would open them) under requests this
@@ -200,7 +200,7 @@ static void test_foreign_requests_refused(void) {
     HT_CHECK_EQ_INT(seal_edited(a, field, blob, &len), HV_TEE_OK);
     HT_CHECK_EQ_INT(unseal_as(a, HV_TEE_SEAL_MRENCLAVE, blob, len), want[field]);
   }
-  hv_tee_close(a);
+  hv_tee_free(a);
 }
 
 static void test_empty_and_bounds(void) {
@@ -223,7 +223,7 @@ static void test_empty_and_bounds(void) {
                   HV_TEE_ERR_ARGS);
   HT_CHECK_EQ_INT(hv_tee_unseal(a, (hv_tee_seal_policy)3, big, len, big, sizeof big, &out_len),
                   HV_TEE_ERR_ARGS);
-  hv_tee_close(a);
+  hv_tee_free(a);
 }
 
 /* Two seals of the same data differ (random key_id and nonce). */
@@ -234,7 +234,7 @@ static void test_seals_are_fresh(void) {
   size_t l2 = seal(a, HV_TEE_SEAL_MRENCLAVE, b2);
   HT_CHECK_EQ_INT(l1, l2);
   HT_CHECK(memcmp(b1, b2, l1) != 0);
-  hv_tee_close(a);
+  hv_tee_free(a);
 }
 
 int main(void) {

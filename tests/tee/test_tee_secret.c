@@ -13,7 +13,7 @@ static hv_tee_error open_at(const char *name) {
   tt_path(path, sizeof path, name);
   hv_tee_error err = hv_tee_open_sim(path, &m, &tee);
   HT_CHECK((err == HV_TEE_OK) == (tee != NULL));
-  hv_tee_close(tee);
+  hv_tee_free(tee);
   return err;
 }
 
@@ -137,7 +137,7 @@ static void test_concurrent_creation_agrees(void) {
   close(fds[0]);
   while (wait(&status) > 0) {}
   HT_CHECK_EQ_INT(verified, RACERS);
-  hv_tee_close(parent);
+  hv_tee_free(parent);
 }
 
 int main(void) {

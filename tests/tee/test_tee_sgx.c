@@ -36,19 +36,19 @@ static void test_detect_kinds(void) {
   memset(ti_in.mr_enclave, 0xee, sizeof ti_in.mr_enclave);
   ti_in.attributes.flags = 0x7;
   ti_in.misc_select = 0x12345678;
-  sgx_target_info_encode(&ti_in, ti);
+  hv_tee_sgx_target_info_encode(&ti_in, ti);
   put("my_target_info", ti, sizeof ti);
   put("attestation_type", "dcap", 4);
-  HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti_out), HV_TEE_OK);
+  HT_CHECK_EQ_INT(hv_tee_sgx_detect(tt_dir, &kind, &ti_out), HV_TEE_OK);
   HT_CHECK_EQ_INT(kind, HV_TEE_KIND_SGX_DCAP);
   HT_CHECK_MEM(ti_out.mr_enclave, ti_in.mr_enclave, 32);
   HT_CHECK_EQ_INT(ti_out.misc_select, 0x12345678);
   put("attestation_type", "epid\n", 5);
-  HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti_out), HV_TEE_OK);
+  HT_CHECK_EQ_INT(hv_tee_sgx_detect(tt_dir, &kind, &ti_out), HV_TEE_OK);
   HT_CHECK_EQ_INT(kind, HV_TEE_KIND_SGX_EPID);
   /* No remote attestation configured: local attestation still works. */
   put("attestation_type", "none", 4);
-  HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti_out), HV_TEE_OK);
+  HT_CHECK_EQ_INT(hv_tee_sgx_detect(tt_dir, &kind, &ti_out), HV_TEE_OK);
   HT_CHECK_EQ_INT(kind, HV_TEE_KIND_SGX_LOCAL);
 }
 
@@ -58,30 +58,30 @@ static void test_detect_refusals(void) {
   uint8_t bytes[HV_TEE_TARGET_INFO_LEN + 1] = {0};
   put("my_target_info", bytes, HV_TEE_TARGET_INFO_LEN);
   put("attestation_type", "nonex", 5);
-  HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
+  HT_CHECK_EQ_INT(hv_tee_sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
   put("attestation_type", "dcapx", 5);
-  HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
+  HT_CHECK_EQ_INT(hv_tee_sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
   put("attestation_type", "", 0);
-  HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
+  HT_CHECK_EQ_INT(hv_tee_sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
   put("attestation_type", "dcap", 4);
-  HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti), HV_TEE_OK);
+  HT_CHECK_EQ_INT(hv_tee_sgx_detect(tt_dir, &kind, &ti), HV_TEE_OK);
   put("my_target_info", bytes, HV_TEE_TARGET_INFO_LEN - 1);
-  HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
+  HT_CHECK_EQ_INT(hv_tee_sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
   put("my_target_info", bytes, HV_TEE_TARGET_INFO_LEN + 1);
-  HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
+  HT_CHECK_EQ_INT(hv_tee_sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
   char path[512];
   tt_path(path, sizeof path, "my_target_info");
   unlink(path);
-  HT_CHECK_EQ_INT(sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
-  HT_CHECK_EQ_INT(sgx_detect("/nonexistent-hv-dir", &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
+  HT_CHECK_EQ_INT(hv_tee_sgx_detect(tt_dir, &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
+  HT_CHECK_EQ_INT(hv_tee_sgx_detect("/nonexistent-hv-dir", &kind, &ti), HV_TEE_ERR_NOT_ENCLAVE);
 }
 
 static void test_egetkey_status(void) {
-  HT_CHECK_EQ_INT(sgx_egetkey_status(0), HV_TEE_OK);
-  HT_CHECK_EQ_INT(sgx_egetkey_status(SGX_ERR_INVALID_ISVSVN), HV_TEE_ERR_SEAL_SVN);
-  HT_CHECK_EQ_INT(sgx_egetkey_status(SGX_ERR_INVALID_CPUSVN), HV_TEE_ERR_SEAL_CPUSVN);
-  HT_CHECK_EQ_INT(sgx_egetkey_status(SGX_ERR_INVALID_KEYNAME), HV_TEE_ERR_ARGS);
-  HT_CHECK_EQ_INT(sgx_egetkey_status(SGX_ERR_INVALID_ATTRIBUTE), HV_TEE_ERR_ARGS);
+  HT_CHECK_EQ_INT(hv_tee_sgx_egetkey_status(0), HV_TEE_OK);
+  HT_CHECK_EQ_INT(hv_tee_sgx_egetkey_status(SGX_ERR_INVALID_ISVSVN), HV_TEE_ERR_SEAL_SVN);
+  HT_CHECK_EQ_INT(hv_tee_sgx_egetkey_status(SGX_ERR_INVALID_CPUSVN), HV_TEE_ERR_SEAL_CPUSVN);
+  HT_CHECK_EQ_INT(hv_tee_sgx_egetkey_status(SGX_ERR_INVALID_KEYNAME), HV_TEE_ERR_ARGS);
+  HT_CHECK_EQ_INT(hv_tee_sgx_egetkey_status(SGX_ERR_INVALID_ATTRIBUTE), HV_TEE_ERR_ARGS);
 }
 
 int main(void) {

@@ -4,7 +4,7 @@
  * a non-zero CPUSVN that changes with a microcode update, and EGETKEY that
  * refuses any CPUSVN the CPU never had. Keys still come from the sim. */
 #include "harness.h"
-#include "tee/tee_internal.h"
+#include "tee/tee_int.h"
 #include "tee_test_util.h"
 
 #define HISTORY_MAX 4
@@ -40,7 +40,7 @@ static hv_tee *cpu_enclave(hv_tee *sim, uint8_t svn_byte) {
   memcpy(history[n_history++], self.cpu_svn, SGX_CPUSVN_SIZE);
   self.attributes.flags &= ~SGX_FLAGS_DEBUG;
   sim_ops = sim->ops;
-  HT_CHECK_EQ_INT(tee_new(&cpu_ops, sim->impl, HV_TEE_KIND_SGX_DCAP, false, &self, &t),
+  HT_CHECK_EQ_INT(hv_tee_new(&cpu_ops, sim->impl, HV_TEE_KIND_SGX_DCAP, false, &self, &t),
                   HV_TEE_OK);
   return t;
 }
@@ -65,9 +65,9 @@ static void test_seal_across_microcode_update(void) {
                               sizeof blob, &len), HV_TEE_OK);
   HT_CHECK_EQ_INT(hv_tee_unseal(before, HV_TEE_SEAL_MRSIGNER, blob, len, out, sizeof out, &out_len),
                   HV_TEE_ERR_SEAL_CPUSVN);
-  hv_tee_close(before);
-  hv_tee_close(after);
-  hv_tee_close(sim);
+  hv_tee_free(before);
+  hv_tee_free(after);
+  hv_tee_free(sim);
 }
 
 static void test_reports_and_kind_through_other_backend(void) {
@@ -84,9 +84,9 @@ static void test_reports_and_kind_through_other_backend(void) {
   HT_CHECK_EQ_INT(hv_tee_report(peer, ti, rd, rep), HV_TEE_OK);
   HT_CHECK_EQ_INT(hv_tee_verify_report(cpu, rep), HV_TEE_OK);
   HT_CHECK_EQ_INT(hv_tee_verify_report(sim, rep), HV_TEE_ERR_REPORT_MAC);
-  hv_tee_close(cpu);
-  hv_tee_close(peer);
-  hv_tee_close(sim);
+  hv_tee_free(cpu);
+  hv_tee_free(peer);
+  hv_tee_free(sim);
 }
 
 int main(void) {

@@ -80,7 +80,7 @@ zeros=0000000000000000000000000000000000000000000000000000000000000000
 # `expires` is required where the parser knows it (issue 12), an unknown
 # key before that.
 printf 'expires 4000000000\n' >>"$NTSENV_DIR/pol"
-"$HANDOVER" policy show "$NTSENV_DIR/pol" 2>&1 | grep -q unknown_key &&
+"$HANDOVER" policy show "$NTSENV_DIR/pol" 2>&1 | grep -q unknown-key &&
   sed -i '/^expires /d' "$NTSENV_DIR/pol"
 "$HANDOVER" policy show "$NTSENV_DIR/pol" >"$OUT"
 ts_check "policy show: the trust statement" grep -q \

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "timesrc/internal.h"
+#include "timesrc/timesrc_int.h"
 
 #define JAR_CAP 16384
 
@@ -48,12 +48,12 @@ static void prepare_rules(void) {
   struct stat st;
   hv_timesrc_state *state = open_state();
   HT_CHECK(state != NULL);
-  hv_timesrc_state_close(state);
+  hv_timesrc_state_free(state);
   HT_CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == 0700);
   /* Already there: fine. */
   state = open_state();
   HT_CHECK(state != NULL);
-  hv_timesrc_state_close(state);
+  hv_timesrc_state_free(state);
   HT_CHECK(chmod(dir, 0750) == 0);
   HT_CHECK(open_state() == NULL);
   HT_CHECK(strstr(err, "open to others (mode 750") != NULL);
@@ -104,7 +104,7 @@ static void round_trip(void) {
   HT_CHECK(state && jars[0] && jars[1]);
   if (!state || !jars[0] || !jars[1]) return;
   HT_CHECK_EQ_INT(hv_timesrc_state_save(state, servers, jars, 2), 0);
-  hv_timesrc_state_close(state);
+  hv_timesrc_state_free(state);
   char path[200];
   snprintf(path, sizeof path, "%s/jars", dir);
   struct stat st;
@@ -128,7 +128,7 @@ static void round_trip(void) {
   }
   hv_nts_jar_free(back);
   hv_nts_jar_free(back6);
-  hv_timesrc_state_close(state);
+  hv_timesrc_state_free(state);
   hv_nts_jar_free(jars[0]);
   hv_nts_jar_free(jars[1]);
 }
@@ -142,7 +142,7 @@ static void other_servers_kept(void) {
   HT_CHECK(state && jar);
   if (!state || !jar) return;
   HT_CHECK_EQ_INT(hv_timesrc_state_save(state, &other, &jar, 1), 0);
-  hv_timesrc_state_close(state);
+  hv_timesrc_state_free(state);
   size_t len = read_state_file(file, sizeof file);
   HT_CHECK(len > 6 && file[5] == 3);
   HT_CHECK(holds_host(file, len, "other.example") && holds_host(file, len, "Time.Example"));
@@ -150,7 +150,7 @@ static void other_servers_kept(void) {
   state = open_state();
   HT_CHECK(state != NULL);
   if (state) HT_CHECK_EQ_INT(hv_timesrc_state_save(state, &other, &jar, 1), 0);
-  hv_timesrc_state_close(state);
+  hv_timesrc_state_free(state);
   len = read_state_file(file, sizeof file);
   HT_CHECK(len > 6 && file[5] == 3);
   hv_nts_jar_free(jar);
@@ -174,7 +174,7 @@ static void corrupt_file_gives_fresh_jars(void) {
   if (jar) HT_CHECK_EQ_INT(hv_nts_jar_cookie_count(jar), 0);
   /* The next save writes a whole, valid file again. */
   HT_CHECK_EQ_INT(hv_timesrc_state_save(state, &s, &jar, 1), 0);
-  hv_timesrc_state_close(state);
+  hv_timesrc_state_free(state);
   size_t len = read_state_file(file, sizeof file);
   HT_CHECK(len > 6 && !memcmp(file, "HVTS", 4) && file[5] == 1);
   hv_nts_jar_free(jar);
@@ -186,7 +186,7 @@ static void corrupt_file_gives_fresh_jars(void) {
   jar = hv_timesrc_state_jar(state, &s);
   HT_CHECK(jar != NULL);
   hv_nts_jar_free(jar);
-  hv_timesrc_state_close(state);
+  hv_timesrc_state_free(state);
 }
 
 static void write_state_file(const uint8_t *buf, size_t len) {
@@ -203,7 +203,7 @@ static size_t entries_with(const uint8_t *key) {
   hv_timesrc_state *state = key ? open_keyed(key) : open_state();
   HT_CHECK(state != NULL);
   size_t n = state ? hv_timesrc_state_entries(state) : 0;
-  hv_timesrc_state_close(state);
+  hv_timesrc_state_free(state);
   return n;
 }
 
@@ -220,7 +220,7 @@ static void encrypted_at_rest(void) {
   HT_CHECK(state && jar);
   if (!state || !jar) return;
   HT_CHECK_EQ_INT(hv_timesrc_state_save(state, &s, &jar, 1), 0);
-  hv_timesrc_state_close(state);
+  hv_timesrc_state_free(state);
   size_t len = read_state_file(file, sizeof file);
   HT_CHECK(len > 4 && !memcmp(file, "HVTE", 4));
   HT_CHECK(!holds_host(file, len, "Sealed.Example"));
@@ -236,7 +236,7 @@ static void encrypted_at_rest(void) {
     HT_CHECK(la == lb && memcmp(a, b, la) == 0);
   }
   hv_nts_jar_free(back);
-  hv_timesrc_state_close(state);
+  hv_timesrc_state_free(state);
   size_t with_key = entries_with(key);
   HT_CHECK(with_key >= 1);
   HT_CHECK_EQ_INT(entries_with(other), 0);
@@ -253,7 +253,7 @@ static void encrypted_at_rest(void) {
   state = open_state();
   HT_CHECK(state != NULL);
   if (state) HT_CHECK_EQ_INT(hv_timesrc_state_save(state, &s, &jar, 1), 0);
-  hv_timesrc_state_close(state);
+  hv_timesrc_state_free(state);
   HT_CHECK(entries_with(NULL) >= 1);
   HT_CHECK_EQ_INT(entries_with(key), 0);
   hv_nts_jar_free(jar);

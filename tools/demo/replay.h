@@ -1,8 +1,8 @@
 /* The replay probe of the demo and the tests: a receiver that answers a
  * challenge, takes the KEY without storing it, then sends the very same
  * RESPONSE again, on the same connection and on a new one. */
-#ifndef HANDOVER_CLI_REPLAY_H
-#define HANDOVER_CLI_REPLAY_H
+#ifndef HANDOVER_DEMO_REPLAY_H
+#define HANDOVER_DEMO_REPLAY_H
 
 #include <stddef.h>
 

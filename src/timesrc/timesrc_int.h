@@ -1,6 +1,6 @@
 /* Shared between the files of src/timesrc; not part of the public API. */
-#ifndef HANDOVER_TIMESRC_INTERNAL_H
-#define HANDOVER_TIMESRC_INTERNAL_H
+#ifndef HANDOVER_TIMESRC_INT_H
+#define HANDOVER_TIMESRC_INT_H
 
 #include "handover/crypto.h"
 #include "handover/timesrc.h"
@@ -43,6 +43,6 @@ bool hv_timesrc_state_encrypt(const uint8_t key[HV_TIMESRC_STATE_KEY_LEN], const
 bool hv_timesrc_state_decrypt(const uint8_t key[HV_TIMESRC_STATE_KEY_LEN], const uint8_t *in,
                               size_t len, uint8_t *out, size_t *out_len);
 /* Wipes and frees. */
-void hv_timesrc_state_close(hv_timesrc_state *st);
+void hv_timesrc_state_free(hv_timesrc_state *st);
 
 #endif

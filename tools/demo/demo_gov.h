@@ -1,8 +1,8 @@
 /* Governance for the demo, the benchmark and the tests: a dev council of
  * Ed25519 keys and a policy signed by a threshold of them, written as the
  * files `serve` and `receive` read (docs/POLICY.md formats). */
-#ifndef HANDOVER_CLI_DEMO_GOV_H
-#define HANDOVER_CLI_DEMO_GOV_H
+#ifndef HANDOVER_DEMO_GOV_H
+#define HANDOVER_DEMO_GOV_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
-/* Child processes of the demo: the `handover` binary itself, run with
+/* Child processes of the demo: the `handover` binary, run with
  * arguments, its output captured to files that the demo shows. */
-#ifndef HANDOVER_CLI_DEMO_PROC_H
-#define HANDOVER_CLI_DEMO_PROC_H
+#ifndef HANDOVER_DEMO_PROC_H
+#define HANDOVER_DEMO_PROC_H
 
 #include <signal.h>
 #include <stddef.h>
@@ -10,9 +10,11 @@
 /* Set by the demo's SIGINT/SIGTERM handler; every wait gives up on it. */
 extern volatile sig_atomic_t demo_interrupted;
 
-/* Starts argv (argv[0] = "handover": this very executable) with stdout
- * and stderr appended to log_path; -1 on failure. */
-pid_t demo_spawn_self(char *const argv[], const char *log_path);
+/* The handover binary demo_spawn_handover runs (set once, at the start). */
+void demo_proc_set_handover(const char *path);
+/* Starts argv (argv[0] = "handover") on that binary with stdout and
+ * stderr appended to log_path; -1 on failure. */
+pid_t demo_spawn_handover(char *const argv[], const char *log_path);
 /* Waits at most timeout_ms; the exit status (0..255), or -1 on a timeout,
  * a signal or an interruption (the child is then killed). */
 int demo_wait(pid_t pid, int timeout_ms);

@@ -1,7 +1,7 @@
-/* The demo's story: every step runs the real `handover` binary (this
- * executable) against real chrony NTS servers on 127.0.0.1, except the
+/* The demo's story: every step runs the real `handover` binary (given by
+ * handover-demo) against real chrony NTS servers on 127.0.0.1, except the
  * replay, which needs a client that sends one RESPONSE twice. */
-#include "cli/demo.h"
+#include "demo/demo.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -10,12 +10,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/demo_env.h"
-#include "cli/demo_gov.h"
-#include "cli/demo_proc.h"
-#include "cli/replay.h"
+#include "demo/demo_env.h"
+#include "demo/demo_gov.h"
+#include "demo/demo_proc.h"
+#include "demo/replay.h"
 #include "cli/util.h"
 #include "cli/worker.h"
+#include "sys/sys.h"
 
 #define DEMO_SERVERS 3
 #define DEMO_STEPS 9
@@ -49,8 +50,8 @@ typedef struct {
 static void hold_if_asked(int step) {
   const char *hold = getenv(DEMO_HOLD_ENV);
   if (!hold || atoi(hold) != step) return;
-  int64_t until = cli_monotonic_ms() + DEMO_HOLD_MAX_MS;
-  while (!demo_interrupted && cli_monotonic_ms() < until) usleep(10000);
+  int64_t until = hv_sys_monotonic_ms() + DEMO_HOLD_MAX_MS;
+  while (!demo_interrupted && hv_sys_monotonic_ms() < until) usleep(10000);
 }
 
 static void heading(demo *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -87,7 +88,7 @@ static int path(const demo *d, const char *name, char *out) {
 static int run(demo *d, const char *label, const char *log, int timeout_ms, char *const argv[]) {
   char logpath[P];
   if (path(d, log, logpath) != 0) return -1;
-  pid_t pid = demo_spawn_self(argv, logpath);
+  pid_t pid = demo_spawn_handover(argv, logpath);
   if (pid < 0) return -1;
   int st = demo_wait(pid, timeout_ms);
   long off = 0;
@@ -149,9 +150,9 @@ static int step_init(demo *d) {
 /* Waits (bounded) until the sender logs that it listens: it does so only
  * after listen(), so no probe connection is needed. */
 static int wait_serving(demo *d) {
-  int64_t deadline = cli_monotonic_ms() + DEMO_SERVE_START_TIMEOUT_MS;
+  int64_t deadline = hv_sys_monotonic_ms() + DEMO_SERVE_START_TIMEOUT_MS;
   while (!demo_log_contains(d->serve_log, "serve: listening on")) {
-    if (demo_interrupted || cli_monotonic_ms() > deadline || kill(d->serve_pid, 0) != 0) {
+    if (demo_interrupted || hv_sys_monotonic_ms() > deadline || kill(d->serve_pid, 0) != 0) {
       show_sender(d);
       fprintf(stderr, "demo: the sender did not start listening\n");
       return -1;
@@ -164,11 +165,11 @@ static int wait_serving(demo *d) {
 static int step_serve(demo *d) {
   heading(d, "The old build serves its key on a Unix socket: handover serve");
   snprintf(d->chain_head, sizeof d->chain_head, "%d:%lld", DEMO_CHAIN_NUMBER,
-           (long long)(cli_wall_ms() - DEMO_CHAIN_AGE_MS));
+           (long long)(hv_sys_realtime_ms() - DEMO_CHAIN_AGE_MS));
   char *argv[] = {"handover", "serve", "--store", d->old_store, "--socket", d->sock,
                   GOV_ARGS(d), "--chain-head", d->chain_head, "--nts-state", d->nts_state,
                   TEE_ARGS(d, "old"), NULL};
-  d->serve_pid = demo_spawn_self(argv, d->serve_log);
+  d->serve_pid = demo_spawn_handover(argv, d->serve_log);
   if (d->serve_pid < 0 || wait_serving(d) != 0) return -1;
   say("sender pid %d listening on %s", (int)d->serve_pid, d->sock);
   show_sender(d);
@@ -306,7 +307,7 @@ static int step_replay(demo *d) {
   say("the very same RESPONSE again:");
   cli_replay_result r;
   int rc = cli_replay_probe(&w, d->sock, &r);
-  cli_worker_close(&w);
+  cli_worker_free(&w);
   show_sender(d);
   if (rc != 0) return -1;
   say("same connection: ERROR \"%s\"", r.same_conn);
@@ -373,15 +374,16 @@ static int install_signals(void) {
   return sigaction(SIGPIPE, &sa, NULL);
 }
 
-int demo_run(const char *chronyd, bool keep) {
+int demo_run(const char *handover, const char *chronyd, bool keep) {
   static demo d; /* large; zeroed */
   memset(&d, 0, sizeof d);
+  demo_proc_set_handover(handover);
   if (install_signals() != 0) return -1;
   if (geteuid() != 0) {
-    fprintf(stderr, "handover demo: run as root (chronyd -u root needs it)\n");
+    fprintf(stderr, "handover-demo: run as root (chronyd -u root needs it)\n");
     return -1;
   }
-  printf("handover demo: hand a worker's key from an old to a new enclave build\n"
+  printf("handover-demo: hand a worker's key from an old to a new enclave build\n"
          "(sim TEE, dev mode) on this machine; nothing leaves 127.0.0.1.\n");
   /* The refusals run while the old build still serves: after the move
    * it serves no more. */

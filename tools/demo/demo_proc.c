@@ -1,4 +1,4 @@
-#include "cli/demo_proc.h"
+#include "demo/demo_proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/util.h"
+#include "sys/sys.h"
 
 extern char **environ;
 
@@ -20,7 +21,12 @@ volatile sig_atomic_t demo_interrupted;
 /* One shown log line at most (longer ones are cut). */
 #define DEMO_LINE_MAX 1024
 
-pid_t demo_spawn_self(char *const argv[], const char *log_path) {
+static const char *handover_path;
+
+void demo_proc_set_handover(const char *path) { handover_path = path; }
+
+pid_t demo_spawn_handover(char *const argv[], const char *log_path) {
+  if (!handover_path) return -1;
   posix_spawn_file_actions_t fa;
   if (posix_spawn_file_actions_init(&fa) != 0) return -1;
   int rc = posix_spawn_file_actions_addopen(&fa, 1, log_path,
@@ -28,7 +34,7 @@ pid_t demo_spawn_self(char *const argv[], const char *log_path) {
            posix_spawn_file_actions_adddup2(&fa, 1, 2) ||
            posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   pid_t pid = -1;
-  if (rc == 0) rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ);
+  if (rc == 0) rc = posix_spawn(&pid, handover_path, &fa, NULL, argv, environ);
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) {
     fprintf(stderr, "demo: starting handover %s: %s\n", argv[1], strerror(rc));
@@ -38,13 +44,13 @@ pid_t demo_spawn_self(char *const argv[], const char *log_path) {
 }
 
 int demo_wait(pid_t pid, int timeout_ms) {
-  int64_t deadline = cli_monotonic_ms() + timeout_ms;
+  int64_t deadline = hv_sys_monotonic_ms() + timeout_ms;
   for (;;) {
     int status;
     pid_t r = waitpid(pid, &status, WNOHANG);
     if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     if (r < 0 && errno != EINTR) return -1;
-    if (demo_interrupted || cli_monotonic_ms() > deadline) {
+    if (demo_interrupted || hv_sys_monotonic_ms() > deadline) {
       demo_stop(pid);
       return -1;
     }
@@ -55,12 +61,12 @@ int demo_wait(pid_t pid, int timeout_ms) {
 void demo_stop(pid_t pid) {
   if (pid <= 0) return;
   kill(pid, SIGTERM);
-  int64_t deadline = cli_monotonic_ms() + DEMO_STOP_GRACE_MS;
+  int64_t deadline = hv_sys_monotonic_ms() + DEMO_STOP_GRACE_MS;
   int status;
   for (;;) {
     pid_t r = waitpid(pid, &status, WNOHANG);
     if (r == pid || (r < 0 && errno == ECHILD)) return;
-    if (cli_monotonic_ms() > deadline) {
+    if (hv_sys_monotonic_ms() > deadline) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
       return;

@@ -2,8 +2,8 @@
  * benchmark: a test CA made with OpenSSL's API and chronyd NTS servers
  * spawned from here, each on free ports, stopped by demo_env_stop (also
  * on error; the caller arranges it on Ctrl-C). */
-#ifndef HANDOVER_CLI_DEMO_ENV_H
-#define HANDOVER_CLI_DEMO_ENV_H
+#ifndef HANDOVER_DEMO_ENV_H
+#define HANDOVER_DEMO_ENV_H
 
 #include <stdbool.h>
 #include <stddef.h>

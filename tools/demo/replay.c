@@ -1,4 +1,4 @@
-#include "cli/replay.h"
+#include "demo/replay.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli/util.h"
+#include "sys/sys.h"
 
 typedef struct {
   cli_worker *w;
@@ -38,7 +39,7 @@ static void describe(probe *p, const uint8_t *msg, size_t len, char *out) {
   }
   hv_proto_error pe = hv_proto_receiver_hello(r, p->out, sizeof p->out, &n);
   if (pe == HV_PROTO_OK)
-    pe = hv_proto_receiver_handle(r, (uint64_t)cli_wall_ms(), msg, len, p->out,
+    pe = hv_proto_receiver_handle(r, (uint64_t)hv_sys_realtime_ms(), msg, len, p->out,
                                   sizeof p->out, &n, &ev);
   hv_proto_receiver_free(r);
   if (pe == HV_PROTO_ERR_PEER_ERROR)
@@ -89,7 +90,7 @@ static probe *probe_to_key(cli_worker *w, const char *socket_path, int *fd) {
   *fd = -1;
   if (!p) return NULL;
   p->w = w;
-  p->deadline_ms = cli_monotonic_ms() + HV_SESSION_DEADLINE_MS;
+  p->deadline_ms = hv_sys_monotonic_ms() + HV_SESSION_DEADLINE_MS;
   hv_proto_config cfg = {.tee = w->tee, .params = w->params};
   char err[256];
   hv_session_log log = {.fn = cli_session_log, .ctx = &w->log};
@@ -126,7 +127,7 @@ int cli_hold_key_probe(cli_worker *w, const char *socket_path, const char *until
   if (!p) return -1;
   printf("KEY held\n");
   fflush(stdout);
-  while (access(until_path, F_OK) != 0 && cli_monotonic_ms() < p->deadline_ms)
+  while (access(until_path, F_OK) != 0 && hv_sys_monotonic_ms() < p->deadline_ms)
     usleep(20000);
   close(fd);
   probe_free(p);

@@ -1,4 +1,4 @@
-#include "cli/demo_gov.h"
+#include "demo/demo_gov.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,13 +12,10 @@
 #include "cli/util.h"
 #include "handover/crypto.h"
 #include "handover/policy.h"
+#include "sys/sys.h"
 
 static int write_text(const char *path, const char *text, size_t len) {
-  int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return -1;
-  ssize_t n = write(fd, text, len);
-  int rc = (n == (ssize_t)len && fsync(fd) == 0) ? 0 : -1;
-  return close(fd) == 0 ? rc : -1;
+  return hv_sys_replace(path, text, len, 0600);
 }
 
 static int append(char *buf, size_t cap, size_t *len, const char *fmt, ...)

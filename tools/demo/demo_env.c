@@ -1,4 +1,4 @@
-#include "cli/demo_env.h"
+#include "demo/demo_env.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli/util.h"
+#include "sys/sys.h"
 
 extern char **environ;
 
@@ -186,7 +187,7 @@ static int spawn_chronyd(const demo_env *e, size_t i, const char *chronyd, demo_
 
 /* Waits (bounded) until server s accepts TCP on its NTS-KE port. */
 static int wait_listening(const demo_env *e, size_t i, demo_server *s) {
-  int64_t deadline = cli_monotonic_ms() + DEMO_ENV_START_TIMEOUT_MS;
+  int64_t deadline = hv_sys_monotonic_ms() + DEMO_ENV_START_TIMEOUT_MS;
   while (!tcp_listening(s->ke_port)) {
     int status;
     if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
@@ -195,7 +196,7 @@ static int wait_listening(const demo_env *e, size_t i, demo_server *s) {
               e->dir, i + 1);
       return -1;
     }
-    if (cli_monotonic_ms() > deadline) {
+    if (hv_sys_monotonic_ms() > deadline) {
       fprintf(stderr, "demo: chronyd %zu did not listen within %d ms\n", i + 1,
               DEMO_ENV_START_TIMEOUT_MS);
       return -1;
@@ -261,10 +262,10 @@ void demo_env_remove_tree(const char *path) {
 
 static void stop_pid(pid_t pid) {
   kill(pid, SIGTERM);
-  int64_t deadline = cli_monotonic_ms() + DEMO_ENV_STOP_TIMEOUT_MS;
+  int64_t deadline = hv_sys_monotonic_ms() + DEMO_ENV_STOP_TIMEOUT_MS;
   int status;
   while (waitpid(pid, &status, WNOHANG) == 0) {
-    if (cli_monotonic_ms() > deadline) {
+    if (hv_sys_monotonic_ms() > deadline) {
       kill(pid, SIGKILL);
       waitpid(pid, &status, 0);
       return;

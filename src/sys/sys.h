@@ -1,0 +1,53 @@
+/* The system calls every part shares: durable file writes, whole writes,
+ * directory fsyncs and the two clocks. The lowest layer (below buf): it
+ * uses nothing of handover, so store, tee, timesrc, session and the
+ * commands may all use it and the dependencies still point one way.
+ * Private to the build (not in include/, not exported). Every function
+ * returns 0 (or a count) on success and -1 with errno set on failure. */
+#ifndef HANDOVER_SYS_H
+#define HANDOVER_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "handover/api.h"
+
+/* Prefix of every temp file a durable write makes beside its target
+ * (".tmp-NAME-16 hex"): whatever is so named is a crash's leftover. */
+#define HV_SYS_TMP_PREFIX ".tmp-"
+
+/* Writes all len bytes, retrying short writes and EINTR. */
+HV_MUST_CHECK int hv_sys_write_all(int fd, const void *data, size_t len);
+/* fsync of a directory (the names in it survive power loss), by path or
+ * of the directory that holds path. */
+HV_MUST_CHECK int hv_sys_fsync_dir(const char *dir);
+HV_MUST_CHECK int hv_sys_fsync_parent(const char *path);
+
+/* Replaces (or creates) name in the directory dirfd so that a reader, or
+ * a crash, sees the old file or the new one, never a mix: a fresh temp
+ * file beside it (O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC, then exactly mode,
+ * whatever the umask), all bytes, fsync, rename over name, fsync of the
+ * directory. On failure the temp file is gone and name untouched. */
+HV_MUST_CHECK int hv_sys_replace_at(int dirfd, const char *name, const void *data,
+                                    size_t len, mode_t mode);
+/* The same by path (the directory is the one that holds path). */
+HV_MUST_CHECK int hv_sys_replace(const char *path, const void *data, size_t len,
+                                 mode_t mode);
+/* Creates path whole, only if it does not exist: the same temp file,
+ * published by link(), which refuses a taken name, then the directory's
+ * fsync. A runtime without link() (Gramine 1.9 answers ENOSYS) gets
+ * rename() after a check that path is free: two processes racing between
+ * those two calls both think they made it (the later one's file stays).
+ * 1: made; 0: path existed (someone else made it first); -1: error. */
+HV_MUST_CHECK int hv_sys_create(const char *path, const void *data, size_t len,
+                                mode_t mode);
+
+/* CLOCK_MONOTONIC (every deadline) and CLOCK_REALTIME (the host's wall
+ * clock, never trusted time), in ns or ms; 0 if the clock fails. */
+int64_t hv_sys_monotonic_ns(void);
+int64_t hv_sys_realtime_ns(void);
+int64_t hv_sys_monotonic_ms(void);
+int64_t hv_sys_realtime_ms(void);
+
+#endif
