@@ -71,7 +71,7 @@ typedef enum {
   HV_PROTO_OK = 0,
   HV_PROTO_ERR_ARGS,              /* bad parameters from the caller */
   HV_PROTO_ERR_OUT_SPACE,         /* out buffer too small */
-  HV_PROTO_ERR_INTERNAL,          /* TEE, RNG, OpenSSL or store call failed */
+  HV_PROTO_ERR_INTERNAL,          /* TEE, RNG or OpenSSL call failed */
   /* codec */
   HV_PROTO_ERR_OVERSIZED,         /* message above HV_PROTO_MAX_MSG_LEN */
   HV_PROTO_ERR_TRUNCATED,         /* message or record cut short */

@@ -124,6 +124,10 @@ HV_API void hv_session_time_free(hv_session_time *t);
 HV_API HV_MUST_CHECK hv_session_error hv_session_time_now(hv_session_time *t, bool allow_reuse, const char *tag,
                                      uint64_t *now_ms);
 HV_API void hv_session_time_get_stats(hv_session_time *t, hv_session_time_stats *out);
+/* Cancels the time source for good (async-signal-safe, from any thread):
+ * a query under way returns at once, unanswered, and so does every later
+ * one. For a service that stops. */
+HV_API void hv_session_time_cancel(hv_session_time *t);
 /* The servers that agreed in the last trusted answer (n_servers and
  * servers; the caller sets kind and time_ms), for receipts. */
 HV_API void hv_session_time_agreed(hv_session_time *t, hv_receipt_time *out);
@@ -238,15 +242,18 @@ HV_API void hv_session_sender_free(hv_session_sender *s);
  * theirs); the store records it. The same version changes nothing
  * (HV_SESSION_OK); an older one or one that does not verify is refused
  * (logged, ERROR) and the old one stays. Safe while serving. */
-HV_API hv_session_error hv_session_sender_reload_policy(hv_session_sender *s,
-                                                        uint64_t *old_version,
-                                                        uint64_t *new_version);
+HV_API HV_MUST_CHECK hv_session_error hv_session_sender_reload_policy(hv_session_sender *s, uint64_t *old_version,
+                                                 uint64_t *new_version);
 /* After an authenticated DONE, under `after_handover retire` (the
  * default), the sender retires: the store records the tombstone, the
  * secret is wiped, every connection is refused (`sender-retired`) and
  * hv_session_serve returns. True from then on. */
 HV_API bool hv_session_sender_retired(hv_session_sender *s);
 HV_API hv_session_time *hv_session_sender_time(hv_session_sender *s);
+/* For a service that stops: no connection waits any longer for trusted
+ * time (hv_session_time_cancel); hv_session_serve does it when *stop is
+ * set. The sender then refuses every message that needs time. */
+HV_API void hv_session_sender_cancel(hv_session_sender *s);
 
 /* One exchange as sender on a connected fd (made non-blocking here; the
  * caller closes it), within HV_SESSION_DEADLINE_MS. Each connection gets

@@ -292,6 +292,11 @@ HV_API void hv_timesrc_session_free(hv_timesrc_session *s);
  * that just got a trusted time passes it here, so the next handshake
  * judges certificates at least there, whatever the host's clock says. */
 HV_API void hv_timesrc_session_raise_not_before(hv_timesrc_session *s, int64_t unix_s);
+/* Cancels the session from another thread or a signal handler (async-
+ * signal-safe): a query under way returns at once, as if its deadline had
+ * passed, and every later query of this session fails the same way. For a
+ * service that stops: no query may hold it up to timeout_ms. */
+HV_API void hv_timesrc_session_cancel(hv_timesrc_session *s);
 
 HV_END_DECLS
 

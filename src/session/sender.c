@@ -110,6 +110,10 @@ void hv_session_sender_free(hv_session_sender *s) {
 
 hv_session_time *hv_session_sender_time(hv_session_sender *s) { return s->time; }
 
+void hv_session_sender_cancel(hv_session_sender *s) {
+  if (s) hv_session_time_cancel(s->time);
+}
+
 bool hv_session_sender_retired(hv_session_sender *s) {
   pthread_mutex_lock(&s->lock);
   bool retired = s->retired;

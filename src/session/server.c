@@ -186,11 +186,14 @@ int sess_server_run(int listen_fd, const sess_server_config *cfg,
     }
     start_connection(&st, fd, next_id++);
   }
+  if (*stop && cfg->on_stop) cfg->on_stop(cfg->ctx);
   drain(&st);
   pthread_cond_destroy(&st.changed);
   pthread_mutex_destroy(&st.lock);
   return rc;
 }
+
+static void sender_stop(void *ctx) { hv_session_sender_cancel(ctx); }
 
 static bool sender_conn(const sess_conn *conn, void *ctx) {
   return hv_session_sender_handle(ctx, conn->fd, &conn->peer) == HV_SESSION_OK;
@@ -201,7 +204,8 @@ hv_session_error hv_session_serve(hv_session_sender *s, int listen_fd, bool once
   if (!s || listen_fd < 0 || !stop) return HV_SESSION_ERR_ARGS;
   /* A retiring sender stops serving after its first completed handover. */
   sess_server_config cfg = {
-      .handler = sender_conn, .ctx = s, .once = once || s->retires, .log = &s->worker->log};
+      .handler = sender_conn, .ctx = s, .once = once || s->retires, .log = &s->worker->log,
+      .on_stop = sender_stop};
   s->stop = stop;
   int rc = sess_server_run(listen_fd, &cfg, stop);
   s->stop = NULL;

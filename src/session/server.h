@@ -26,6 +26,9 @@ typedef struct {
   void *ctx;
   bool once; /* return after the first completed handover */
   const hv_session_log *log;
+  /* Called once the stop flag is seen, before the connections are cut:
+   * what a handler may still wait on ends now. May be NULL. */
+  void (*on_stop)(void *ctx);
 } sess_server_config;
 
 /* Runs until *stop is set (or, with once, a handover completed); waits

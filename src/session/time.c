@@ -53,6 +53,10 @@ void hv_session_time_free(hv_session_time *t) {
   free(t);
 }
 
+void hv_session_time_cancel(hv_session_time *t) {
+  if (t) hv_timesrc_session_cancel(t->session);
+}
+
 void hv_session_time_get_stats(hv_session_time *t, hv_session_time_stats *out) {
   pthread_mutex_lock(&t->lock);
   *out = t->stats;

@@ -1,11 +1,14 @@
 /* Every server at once: one poll() loop over the descriptor each query
  * exposes, one deadline for DNS, TCP, TLS and UDP together. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "handover/timesrc.h"
 #include "sys/sys.h"
@@ -57,6 +60,10 @@ struct hv_timesrc_session {
    * that then fails to answer is not waited for again (SPENT) until it
    * has answered once. */
   patience waits[HV_TIMESRC_MAX_SERVERS];
+  /* hv_timesrc_session_cancel: the flag, and a pipe that wakes a poll
+   * under way (written from a signal handler or another thread). */
+  atomic_bool cancelled;
+  int wake[2];
 };
 
 typedef struct {
@@ -148,7 +155,8 @@ static void nudge(run *r, size_t i) {
 /* One round: wait for any descriptor or the deadline, then step. Returns
  * false when nothing is left to wait for. */
 static bool poll_round(run *r) {
-  struct pollfd pfd[HV_TIMESRC_MAX_SERVERS];
+  if (atomic_load(&r->session->cancelled)) return false;
+  struct pollfd pfd[HV_TIMESRC_MAX_SERVERS + 1]; /* + the cancel pipe */
   size_t idx[HV_TIMESRC_MAX_SERVERS], n = 0;
   bool idle = false;
   for (size_t i = 0; i < r->cfg->n_servers; i++) {
@@ -173,7 +181,9 @@ static bool poll_round(run *r) {
   }
   int64_t left = wake > now ? wake - now : 0;
   if (idle && left > IDLE_RETRY_MS) left = IDLE_RETRY_MS;
-  int rc = poll(pfd, (nfds_t)n, (int)left);
+  pfd[n] = (struct pollfd){.fd = r->session->wake[0], .events = POLLIN};
+  int rc = poll(pfd, (nfds_t)n + 1, (int)left);
+  if (atomic_load(&r->session->cancelled)) return false;
   if (rc < 0 && errno != EINTR) {
     for (size_t k = 0; k < n; k++) finish(r, idx[k], HV_NTS_ERR_IO);
     return false;
@@ -339,16 +349,33 @@ hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, char *e
     return NULL;
   }
   s->cfg = *cfg;
+  atomic_init(&s->cancelled, false);
+  if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+    snprintf(err, err_len, "cannot make a pipe: %s", strerror(errno));
+    free(s);
+    return NULL;
+  }
   if (cfg->state_dir &&
       !(s->state = hv_timesrc_state_open(cfg->state_dir, cfg->state_key, err, err_len))) {
+    close(s->wake[0]);
+    close(s->wake[1]);
     free(s);
     return NULL;
   }
   return s;
 }
 
+void hv_timesrc_session_cancel(hv_timesrc_session *s) {
+  if (!s) return;
+  atomic_store(&s->cancelled, true);
+  /* Full pipe (cancelled twice): the byte already there wakes the poll. */
+  (void)!write(s->wake[1], "x", 1);
+}
+
 void hv_timesrc_session_free(hv_timesrc_session *s) {
   if (!s) return;
+  close(s->wake[0]);
+  close(s->wake[1]);
   for (size_t i = 0; i < HV_TIMESRC_MAX_SERVERS; i++) hv_nts_jar_free(s->jars[i]);
   hv_timesrc_state_free(s->state);
   hv_nts_tls_ctx_free(s->tls);

@@ -4,9 +4,12 @@
 DEMO=$1 HANDOVER=$2
 fail() { echo "FAIL: $*" >&2; exit 1; }
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-demo_procs() { pgrep -f 'handover-demo\.' | wc -l; }
-before_dirs=$(ls -d /tmp/handover-demo.* 2>/dev/null | wc -l)
+# A directory of its own: other demos on the machine are not counted.
+TMPDIR=$(mktemp -d /tmp/hv-demo-test.XXXXXX)
+export TMPDIR
+trap 'rm -f "$out"; rmdir "$TMPDIR"' EXIT
+demo_procs() { pgrep -f "$TMPDIR/handover-demo\\." | wc -l; }
+before_dirs=0
 
 # Without --handover it runs the handover beside it, and says so when
 # there is none.
@@ -24,7 +27,7 @@ for step in "receiver-not-in-policy" 'ERROR "challenge-replayed"' "same identity
   grep -q "$step" "$out" || fail "demo output lacks '$step'"
 done
 [ "$(demo_procs)" -eq 0 ] || fail "demo left processes running"
-[ "$(ls -d /tmp/handover-demo.* 2>/dev/null | wc -l)" -eq "$before_dirs" ] ||
+[ "$(ls -d "$TMPDIR"/handover-demo.* 2>/dev/null | wc -l)" -eq "$before_dirs" ] ||
   fail "demo left its directory"
 
 # Interrupt it while its servers run (setsid: a process group to signal,
@@ -48,6 +51,6 @@ i=0
 while [ "$(demo_procs)" -ne 0 ]; do
   i=$((i + 1)); [ "$i" -gt 100 ] && fail "the interrupted demo left processes running"; sleep 0.05
 done
-[ "$(ls -d /tmp/handover-demo.* 2>/dev/null | wc -l)" -eq "$before_dirs" ] ||
+[ "$(ls -d "$TMPDIR"/handover-demo.* 2>/dev/null | wc -l)" -eq "$before_dirs" ] ||
   fail "the interrupted demo left its directory"
 echo "demo: ok"

@@ -93,7 +93,7 @@ usage_case --store init --store=
 usage_case --store init --store="$d/store" --store "$d/store"
 usage_case --policy-sig policy verify --sig a --policy-sig b "$POL"
 usage_case "'--weird'" init --store "$d/store" -- --weird
-# demo and the command itself
+# the command itself (the demo is handover-demo, tests/cli/demo.sh)
 usage_case frobnicate frobnicate
 }
 echo "usage: $n bad command lines exit 2 naming the option"

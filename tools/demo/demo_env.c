@@ -206,11 +206,18 @@ static int wait_listening(const demo_env *e, size_t i, demo_server *s) {
   return 0;
 }
 
+/* Leaves room under sun_path for "/handover-demo.XXXXXX/sender.sock". */
+#define DEMO_TMPDIR_MAX 64
+
 int demo_env_start(demo_env *e, size_t n, const char *chronyd, bool quiet) {
   memset(e, 0, sizeof *e);
   e->quiet = quiet;
   if (n == 0 || n > DEMO_ENV_MAX_SERVERS) return -1;
-  snprintf(e->dir, sizeof e->dir, "/tmp/handover-demo.XXXXXX");
+  /* $TMPDIR as usual, if absolute and short: the Unix socket's path
+   * must fit in sun_path (108 bytes) with the names under it. */
+  const char *tmp = getenv("TMPDIR");
+  if (!tmp || tmp[0] != '/' || strlen(tmp) > DEMO_TMPDIR_MAX) tmp = "/tmp";
+  snprintf(e->dir, sizeof e->dir, "%s/handover-demo.XXXXXX", tmp);
   if (!mkdtemp(e->dir)) {
     e->dir[0] = '\0';
     fprintf(stderr, "demo: mkdtemp: %s\n", strerror(errno));
