@@ -89,7 +89,7 @@ static void print_json(const status_view *v) {
       "identity_check",
       v->retired                         ? "retired"
       : v->identity_check == HV_STORE_OK ? "ok"
-                                         : hv_store_error_text(v->identity_check),
+                                         : hv_store_error_name(v->identity_check),
       "tee", v->kind, "dev_mode", v->dev_mode, "mr_enclave", v->mr_enclave, "mr_signer",
       v->mr_signer, "isv_prod_id", v->m.isv_prod_id, "isv_svn", v->m.isv_svn,
       "policy_version", (json_int_t)v->policy_version, "chain_head", "number",
