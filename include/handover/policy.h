@@ -24,7 +24,6 @@
 
 #include "handover/crypto.h"
 #include "handover/tee.h"
-#include "handover/timesrc.h"
 #include "handover/api.h"
 
 HV_BEGIN_DECLS
@@ -40,6 +39,10 @@ HV_BEGIN_DECLS
 #define HV_POLICY_MAX_HOST 253         /* a DNS name, RFC 1035 */
 #define HV_POLICY_MAX_LABEL 63         /* operator and region names */
 #define HV_POLICY_DIAG_LEN 128         /* a diagnostic message */
+/* The longest timeout_ms a policy may set: a minute, the longest a
+ * trusted-time query is allowed to run (src/session asserts it equals
+ * HV_TIMESRC_MAX_TIMEOUT_MS, the bound timesrc enforces). */
+#define HV_POLICY_MAX_TIMEOUT_MS 60000
 
 /* Defaults (the tables of docs/POLICY.md). */
 #define HV_POLICY_DEFAULT_KE_PORT 4460
@@ -104,21 +107,42 @@ typedef struct {
   char what[HV_POLICY_DIAG_LEN];
 } hv_policy_diag;
 
-/* Trusted-time settings; the same fields as the timesrc configuration. */
+/* What the agreeing set of time servers must be a strict majority of:
+ * every configured server (the default) or the answers only (the same
+ * choice as hv_timesrc_quorum; docs/POLICY.md). */
+typedef enum {
+  HV_POLICY_QUORUM_CONFIGURED = 0,
+  HV_POLICY_QUORUM_ANSWERS,
+} hv_policy_quorum;
+/* "configured", "answers" (the policy's spelling) */
+HV_API const char *hv_policy_quorum_name(hv_policy_quorum q);
+
+/* What a time server is: NTS (the default) or HTTPS (the same choice as
+ * hv_timesrc_kind). */
+typedef enum {
+  HV_POLICY_SERVER_KIND_NTS = 0,
+  HV_POLICY_SERVER_KIND_HTTPS,
+} hv_policy_server_kind;
+/* "nts", "https" (the policy's spelling) */
+HV_API const char *hv_policy_server_kind_name(hv_policy_server_kind k);
+#define HV_POLICY_DEFAULT_HTTPS_PORT 443
+
+/* Trusted-time settings; the same fields as the timesrc configuration
+ * (src/session turns them into one: hv_session_timesrc_config). */
 typedef struct {
   uint32_t min_responses;          /* answers needed, >= 1 */
   uint32_t max_spread_s;           /* agreement bound between servers */
   uint32_t timeout_ms;             /* one deadline for the whole query */
   uint32_t min_distinct_operators; /* independent operators among answers */
-  hv_timesrc_quorum quorum;        /* majority of the configured servers
+  hv_policy_quorum quorum;         /* majority of the configured servers
                                       (default) or of the answers */
 } hv_policy_time;
 
 typedef struct {
-  hv_timesrc_kind kind; /* kind=nts (the default) or kind=https */
+  hv_policy_server_kind kind; /* kind=nts (the default) or kind=https */
   char host[HV_POLICY_MAX_HOST + 1];
   uint16_t ke_port; /* the TCP port; when not given HV_POLICY_DEFAULT_KE_PORT
-                       (nts) or HV_TIMESRC_DEFAULT_HTTPS_PORT (https) */
+                       (nts) or HV_POLICY_DEFAULT_HTTPS_PORT (https) */
   char operator_name[HV_POLICY_MAX_LABEL + 1];
   char region[HV_POLICY_MAX_LABEL + 1];
 } hv_policy_server;
@@ -152,11 +176,6 @@ HV_API HV_MUST_CHECK hv_policy_error hv_policy_verify(const uint8_t *text, size_
  * when cap is too small. */
 HV_API HV_MUST_CHECK hv_policy_error hv_policy_format(const hv_policy *p, char *buf, size_t cap,
                                  size_t *out_len);
-
-/* The trusted-time configuration the policy prescribes: cfg is reset
- * with hv_timesrc_config_init, then gets the policy's servers, rules and
- * timeout. ca_file, not_before_unix and state_dir are the caller's. */
-HV_API void hv_policy_timesrc_config(const hv_policy *p, hv_timesrc_config *cfg);
 
 /* What the sender does once its key has moved (an authenticated DONE):
  * retire (tombstone, wipe, stop serving: the default), or keep serving,

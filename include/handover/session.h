@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "handover/policy.h"
 #include "handover/proto.h"
 #include "handover/receipt.h"
 #include "handover/store.h"
@@ -36,6 +37,11 @@
 #include "handover/api.h"
 
 HV_BEGIN_DECLS
+
+/* The trusted-time configuration a policy prescribes: cfg is reset with
+ * hv_timesrc_config_init, then gets the policy's servers, rules and
+ * timeout. ca_file, not_before_unix and state_dir are the caller's. */
+HV_API void hv_session_timesrc_config(const hv_policy *p, hv_timesrc_config *cfg);
 
 typedef enum {
   HV_SESSION_OK = 0,

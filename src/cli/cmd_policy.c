@@ -15,6 +15,7 @@
 #include "cli/json_out.h"
 #include "handover/crypto.h"
 #include "handover/policy.h"
+#include "handover/session.h"
 
 #define N_OPTS(a) (sizeof(a) / sizeof((a)[0]))
 /* A .sig file name is the policy's name plus this. */
@@ -417,7 +418,7 @@ static int cmd_show(int argc, char **argv) {
     hv_timesrc_config *cfg = malloc(sizeof *cfg);
     if (cfg) {
       char trust[400];
-      hv_policy_timesrc_config(p, cfg);
+      hv_session_timesrc_config(p, cfg);
       hv_timesrc_trust_statement(cfg, trust, sizeof trust);
       printf("# trust: %s\n", trust);
       free(cfg);

@@ -50,7 +50,7 @@ int pol_show_json(const char *path, const hv_policy *p) {
       (json_int_t)hv_policy_max_chain_lag_s(p), "time", "min_responses",
       (int)t.min_responses, "max_spread_s", (int)t.max_spread_s, "timeout_ms",
       (int)t.timeout_ms, "min_distinct_operators", (int)t.min_distinct_operators, "quorum",
-      hv_timesrc_quorum_name(t.quorum));
+      hv_policy_quorum_name(t.quorum));
   json_t *servers = json_array(), *runtimes = json_array();
   for (size_t i = 0; o && servers && i < hv_policy_server_count(p); i++) {
     hv_policy_server sv;

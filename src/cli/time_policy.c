@@ -7,6 +7,7 @@
 
 #include "cli/util.h"
 #include "handover/policy.h"
+#include "handover/session.h"
 
 static int read_all(const char *opt, const char *path, uint8_t **out, size_t *len) {
   if (cli_read_file_alloc(path, HV_POLICY_MAX_FILE, out, len) == 0) return 0;
@@ -53,7 +54,7 @@ int cli_time_policy_config(const char *policy_file, const char *sig_file,
             hv_policy_error_name(err), d.line, d.what);
     goto out;
   }
-  hv_policy_timesrc_config(p, cfg);
+  hv_session_timesrc_config(p, cfg);
   hv_policy_free(p);
   rc = 0;
 out:

@@ -50,7 +50,7 @@ hv_policy_error hv_policy_format(const hv_policy *p, char *buf, size_t cap,
   put(&a, "max_spread_s %u\n", (unsigned)p->time.max_spread_s);
   put(&a, "timeout_ms %u\n", (unsigned)p->time.timeout_ms);
   put(&a, "min_distinct_operators %u\n", (unsigned)p->time.min_distinct_operators);
-  put(&a, "quorum %s\n", hv_timesrc_quorum_name(p->time.quorum));
+  put(&a, "quorum %s\n", hv_policy_quorum_name(p->time.quorum));
   put(&a, "response_window_s %u\n", (unsigned)p->response_window_s);
   put(&a, "max_chain_lag_s %llu\n", (unsigned long long)p->max_chain_lag_s);
   put(&a, "after_handover %s\n",
@@ -68,7 +68,7 @@ hv_policy_error hv_policy_format(const hv_policy *p, char *buf, size_t cap,
   for (size_t i = 0; i < p->n_servers; i++) {
     const hv_policy_server *s = &p->servers[i];
     put(&a, "server kind=%s host=%s port=%u operator=%s region=%s\n",
-        hv_timesrc_kind_name(s->kind), s->host, (unsigned)s->ke_port, s->operator_name,
+        hv_policy_server_kind_name(s->kind), s->host, (unsigned)s->ke_port, s->operator_name,
         s->region);
   }
   for (size_t i = 0; i < p->n_runtimes; i++) put_runtime(&a, &p->runtimes[i]);

@@ -113,8 +113,8 @@ static hv_policy_error parse_server(const hv_policy_lex *lx, hv_policy *p,
                    "more than %d servers", HV_POLICY_MAX_SERVERS);
   hv_policy_server s = {.ke_port = HV_POLICY_DEFAULT_KE_PORT};
   if (have[S_KIND] && (err = hv_policy_parse_kind(lx, &v[S_KIND], &s.kind, diag))) return err;
-  uint64_t port = s.kind == HV_TIMESRC_KIND_HTTPS ? HV_TIMESRC_DEFAULT_HTTPS_PORT
-                                                  : HV_POLICY_DEFAULT_KE_PORT;
+  uint64_t port = s.kind == HV_POLICY_SERVER_KIND_HTTPS ? HV_POLICY_DEFAULT_HTTPS_PORT
+                                                       : HV_POLICY_DEFAULT_KE_PORT;
   if ((err = hv_policy_lex_name(lx, &v[S_HOST], "host", s.host, HV_POLICY_MAX_HOST, diag)) ||
       (have[S_PORT] && (err = hv_policy_lex_number(lx, &v[S_PORT], "port", 1, 65535, &port, diag))) ||
       (err = hv_policy_lex_name(lx, &v[S_OPERATOR], "operator", s.operator_name,

@@ -33,7 +33,7 @@ struct hv_policy_council {
 
 /* Ranges of the scalar settings (docs/POLICY.md explains each). */
 #define HV_POLICY_MAX_SPREAD_LIMIT_S 86400u     /* a day: beyond is no check */
-#define HV_POLICY_TIMEOUT_LIMIT_MS HV_TIMESRC_MAX_TIMEOUT_MS /* what timesrc runs */
+#define HV_POLICY_TIMEOUT_LIMIT_MS HV_POLICY_MAX_TIMEOUT_MS /* what a time query may run */
 #define HV_POLICY_RESPONSE_WINDOW_LIMIT_S 3600u /* an hour */
 #define HV_POLICY_CHAIN_LAG_LIMIT_S (366u * 24 * 3600) /* a year */
 #define HV_POLICY_BLOCK_INTERVAL_LIMIT_MS 86400000u /* a block a day */
@@ -56,11 +56,11 @@ hv_policy_error hv_policy_check_sig_file(const uint8_t *text, size_t len,
                                          hv_policy_diag *diag);
 bool hv_policy_same_measurement(const hv_tee_measurement *a, const hv_tee_measurement *b);
 
-/* `quorum configured|answers` (timesrc_config.c). */
+/* `quorum configured|answers` (time_config.c). */
 #include "policy/lex.h"
 hv_policy_error hv_policy_parse_quorum(const hv_policy_lex *lx, hv_policy *p, hv_policy_diag *diag);
 /* `kind=nts|https` of a server line. */
 hv_policy_error hv_policy_parse_kind(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
-                                     hv_timesrc_kind *out, hv_policy_diag *diag);
+                                     hv_policy_server_kind *out, hv_policy_diag *diag);
 
 #endif

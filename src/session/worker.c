@@ -129,11 +129,11 @@ static int fill_params(hv_session_worker *w) {
   return 0;
 }
 
-/* The policy's servers always fit: src/policy/timesrc_config.c asserts
+/* The policy's servers always fit: src/session/policy_time.c asserts
  * its limits against timesrc's at compile time. */
 static int fill_time_config(const hv_session_worker_config *a, hv_session_worker *w) {
   hv_timesrc_config *c = &w->time_cfg;
-  hv_policy_timesrc_config(w->policy, c);
+  hv_session_timesrc_config(w->policy, c);
   c->ca_file = a->ca_file;
   c->state_dir = a->nts_state_dir;
   char err[160];

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "handover/policy.h"
+#include "handover/session.h"
 #include "harness.h"
 
 #define ENCLAVE_A "aa00000000000000000000000000000000000000000000000000000000000001"
@@ -180,7 +181,7 @@ static void test_timesrc_config(void) {
   free(text);
   if (!p) return;
   hv_timesrc_config cfg;
-  hv_policy_timesrc_config(p, &cfg);
+  hv_session_timesrc_config(p, &cfg);
   HT_CHECK_EQ_INT(cfg.n_servers, 2);
   HT_CHECK(!strcmp(cfg.servers[0].host, "127.0.0.1"));
   HT_CHECK_EQ_INT(cfg.servers[1].ke_port, 4460);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "handover/policy.h"
+#include "handover/session.h"
 #include "handover/timesrc.h"
 #include "harness.h"
 
@@ -238,7 +239,7 @@ static void policy_quorum_and_kind(void) {
   HT_CHECK_EQ_INT(e, HV_POLICY_OK);
   if (!p) return;
   hv_timesrc_config cfg;
-  hv_policy_timesrc_config(p, &cfg);
+  hv_session_timesrc_config(p, &cfg);
   HT_CHECK_EQ_INT(cfg.rules.quorum, HV_TIMESRC_QUORUM_CONFIGURED);
   HT_CHECK_EQ_INT(cfg.servers[2].kind, HV_TIMESRC_KIND_HTTPS);
   HT_CHECK_EQ_INT(cfg.servers[2].ke_port, 443);
@@ -260,7 +261,7 @@ static void policy_quorum_and_kind(void) {
                 "server host=b operator=a region=x\nserver host=c operator=b region=x\n", &e);
   HT_CHECK_EQ_INT(e, HV_POLICY_OK);
   if (!p) return;
-  hv_policy_timesrc_config(p, &cfg);
+  hv_session_timesrc_config(p, &cfg);
   HT_CHECK_EQ_INT(cfg.rules.quorum, HV_TIMESRC_QUORUM_ANSWERS);
   hv_timesrc_trust_statement(&cfg, words, sizeof words);
   HT_CHECK(strstr(words, "quorum answers") != NULL);
