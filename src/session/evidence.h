@@ -10,11 +10,11 @@
  * refusal) and appends it to the store's log at time_ms. Never fails the
  * exchange: a problem is logged (WARN) with tag. Not thread-safe for one
  * store: a sender calls it under its lock. */
-void sess_record_receipt(hv_session_worker *w, hv_receipt *r, const uint8_t *secret,
+void hv_session_record_receipt(hv_session_worker *w, hv_receipt *r, const uint8_t *secret,
                          uint64_t time_ms, const char *tag);
 
 /* The refusals of a RESPONSE (sender) or a KEY (receiver) that come
  * after the peer's report verified: the ones a receipt is written for. */
-bool sess_refusal_after_report(hv_proto_error err);
+bool hv_session_refusal_after_report(hv_proto_error err);
 
 #endif

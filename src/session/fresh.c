@@ -12,7 +12,7 @@
 #include "session/util.h"
 #include "session/worker_int.h"
 
-#define FAIL(w, ...) sess_log(&(w)->log, HV_SESSION_LOG_ERROR, __VA_ARGS__)
+#define FAIL(w, ...) hv_session_logf(&(w)->log, HV_SESSION_LOG_ERROR, __VA_ARGS__)
 /* What a path plus a suffix (".ts", ".sig") may take. */
 #define PATH_CAP 4096
 
@@ -36,9 +36,9 @@ static int read_timestamp(hv_session_worker *w, uint64_t *ts_time, bool loud) {
     if (loud) FAIL(w, "policy timestamp: path too long");
     return -1;
   }
-  if (sess_read_file_alloc(path, HV_POLICY_MAX_FILE, &ts, &ts_len) != 0) {
+  if (hv_session_read_file_alloc(path, HV_POLICY_MAX_FILE, &ts, &ts_len) != 0) {
     if (loud)
-      FAIL(w, "the policy names a timestamp_key: reading %s: %s", path, sess_file_error(errno));
+      FAIL(w, "the policy names a timestamp_key: reading %s: %s", path, hv_session_file_error(errno));
     return -1;
   }
   hv_policy_diag d = {0};
@@ -56,7 +56,7 @@ out:
   return rc;
 }
 
-void sess_fresh_refresh(hv_session_worker *w) {
+void hv_session_fresh_refresh(hv_session_worker *w) {
   uint64_t ts_time = 0;
   if (!hv_policy_has_timestamp_key(w->policy) || read_timestamp(w, &ts_time, false) != 0 ||
       ts_time <= w->ts_time_unix)
@@ -65,10 +65,10 @@ void sess_fresh_refresh(hv_session_worker *w) {
   w->params.policy_expires_ms = hv_policy_in_force_until_ms(w->policy, ts_time);
   char when[HV_POLICY_TIME_TEXT_LEN];
   hv_policy_time_format(ts_time, when);
-  sess_log(&w->log, HV_SESSION_LOG_INFO, "policy timestamp renewed: signed at %s", when);
+  hv_session_logf(&w->log, HV_SESSION_LOG_INFO, "policy timestamp renewed: signed at %s", when);
 }
 
-int sess_fresh_open(hv_session_worker *w) {
+int hv_session_fresh_open(hv_session_worker *w) {
   uint64_t ts_time = 0, floor = 0;
   if (read_timestamp(w, &ts_time, true) != 0) return -1;
   w->ts_time_unix = ts_time;
@@ -95,19 +95,19 @@ int sess_fresh_open(hv_session_worker *w) {
   return 0;
 }
 
-hv_proto_error sess_fresh_time(hv_session_worker *w, uint64_t now_ms, const char *tag) {
+hv_proto_error hv_session_fresh_time(hv_session_worker *w, uint64_t now_ms, const char *tag) {
   uint64_t floor = 0;
   hv_store_error se = hv_store_record_trusted_time(w->store, now_ms, &floor);
   if (se == HV_STORE_OK) return HV_PROTO_OK;
   if (se == HV_STORE_ERR_BELOW_FLOOR) {
-    sess_log(&w->log, HV_SESSION_LOG_WARN,
+    hv_session_logf(&w->log, HV_SESSION_LOG_WARN,
              "%s refused: trusted time %llu ms is below the time floor %llu ms "
              "(trusted-time-below-floor: the NTS servers' time is older than this build, "
              "or than a chain head or trusted time this store recorded)",
              tag, (unsigned long long)now_ms, (unsigned long long)floor);
     return HV_PROTO_ERR_TIME_BELOW_FLOOR;
   }
-  sess_log(&w->log, HV_SESSION_LOG_WARN, "%s refused: recording trusted time: %s", tag,
+  hv_session_logf(&w->log, HV_SESSION_LOG_WARN, "%s refused: recording trusted time: %s", tag,
            hv_store_error_text(se));
   return HV_PROTO_ERR_INTERNAL;
 }
@@ -125,10 +125,10 @@ static int verify_override(hv_session_worker *w, const char *sig_path,
   size_t len = 0, sig_len = 0;
   uint64_t floor = 0;
   int rc = -1;
-  if (sess_load_council(&w->cfg, w, &council) != 0) return -1;
-  if (sess_read_file_alloc(w->cfg.override_file, HV_POLICY_MAX_FILE, &text, &len) != 0 ||
-      sess_read_file_alloc(sig_path, HV_POLICY_MAX_FILE, &sig, &sig_len) != 0) {
-    FAIL(w, "reading %s: %s", text ? sig_path : w->cfg.override_file, sess_file_error(errno));
+  if (hv_session_load_council(&w->cfg, w, &council) != 0) return -1;
+  if (hv_session_read_file_alloc(w->cfg.override_file, HV_POLICY_MAX_FILE, &text, &len) != 0 ||
+      hv_session_read_file_alloc(sig_path, HV_POLICY_MAX_FILE, &sig, &sig_len) != 0) {
+    FAIL(w, "reading %s: %s", text ? sig_path : w->cfg.override_file, hv_session_file_error(errno));
     goto out;
   }
   hv_tee_measurement self;
@@ -152,7 +152,7 @@ out:
   return rc;
 }
 
-int sess_fresh_override(hv_session_worker *w, const uint8_t identity_pub[HV_PROTO_KEY_LEN]) {
+int hv_session_fresh_override(hv_session_worker *w, const uint8_t identity_pub[HV_PROTO_KEY_LEN]) {
   if (!w->cfg.override_file) return 0;
   char sig_path[PATH_CAP];
   hv_policy_override o;
@@ -168,7 +168,7 @@ int sess_fresh_override(hv_session_worker *w, const uint8_t identity_pub[HV_PROT
   char to[160], when[HV_POLICY_TIME_TEXT_LEN];
   hv_session_measurement_line(&o.to, to, sizeof to);
   hv_policy_time_format(o.expires_unix, when);
-  sess_log(&w->log, HV_SESSION_LOG_WARN,
+  hv_session_logf(&w->log, HV_SESSION_LOG_WARN,
            "council override in force: waives %s for a handover to %s, until %s",
            hv_policy_waiver_name(o.waive), to, when);
   return 0;

@@ -16,14 +16,14 @@ bool hv_session_parse_chain_head(const char *s, hv_proto_chain_head *out) {
   if (!colon || (size_t)(colon - s) >= sizeof number) return false;
   memcpy(number, s, (size_t)(colon - s));
   number[colon - s] = '\0';
-  return sess_parse_u64(number, UINT64_MAX, &out->number) &&
-         sess_parse_u64(colon + 1, UINT64_MAX, &out->time_ms);
+  return hv_session_parse_u64(number, UINT64_MAX, &out->number) &&
+         hv_session_parse_u64(colon + 1, UINT64_MAX, &out->time_ms);
 }
 
 int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out) {
   char buf[CHAIN_HEAD_FILE_MAX + 1];
   size_t len;
-  if (sess_read_file(path, (uint8_t *)buf, CHAIN_HEAD_FILE_MAX, &len) != 0) return -1;
+  if (hv_session_read_file(path, (uint8_t *)buf, CHAIN_HEAD_FILE_MAX, &len) != 0) return -1;
   buf[len] = '\0';
   while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) buf[--len] = '\0';
   if (!hv_session_parse_chain_head(buf, out)) {
@@ -40,11 +40,11 @@ int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out) 
  * about both only denies service. The protocol re-checks it against
  * trusted time (chain-head-in-future). */
 static bool head_from_future(const hv_proto_chain_head *h) {
-  int64_t wall = sess_wall_ms();
+  int64_t wall = hv_session_wall_ms();
   return wall > 0 && h->time_ms > (uint64_t)wall + HV_PROTO_CHAIN_HEAD_AHEAD_MS;
 }
 
-hv_proto_error sess_admit_head(hv_session_sender *s, const hv_proto_chain_head *h, bool force,
+hv_proto_error hv_session_admit_head(hv_session_sender *s, const hv_proto_chain_head *h, bool force,
                                char *why, size_t why_len) {
   if (head_from_future(h)) {
     snprintf(why, why_len, "chain head %llu: its time is in the future",

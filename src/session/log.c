@@ -3,9 +3,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-void sess_log(const hv_session_log *log, hv_session_level level, const char *fmt, ...) {
+void hv_session_logf(const hv_session_log *log, hv_session_level level, const char *fmt, ...) {
   if (!log || !log->fn) return;
-  char line[SESS_LOG_LINE_MAX];
+  char line[HV_SESSION_LOG_LINE_MAX];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(line, sizeof line, fmt, ap);

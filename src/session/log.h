@@ -6,9 +6,9 @@
 #include "handover/session.h"
 
 /* The longest line; longer ones are cut. */
-#define SESS_LOG_LINE_MAX 1024
+#define HV_SESSION_LOG_LINE_MAX 1024
 
-void sess_log(const hv_session_log *log, hv_session_level level, const char *fmt, ...)
+void hv_session_logf(const hv_session_log *log, hv_session_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -20,12 +20,12 @@ hv_session_error hv_session_keep_memory_private(const hv_session_log *log) {
   const char *what = core_err ? "setrlimit(RLIMIT_CORE)" : "prctl(PR_SET_DUMPABLE)";
   int err = core_err ? core_err : dump_err;
   if ((!core_err || core_err == ENOSYS) && (!dump_err || dump_err == ENOSYS)) {
-    sess_log(log, HV_SESSION_LOG_INFO,
+    hv_session_logf(log, HV_SESSION_LOG_INFO,
              "core dumps: this runtime has no %s (an enclave runtime such as Gramine); "
              "the enclave's memory is not readable by the host anyway", what);
     return HV_SESSION_ERR_SYSTEM;
   }
-  sess_log(log, HV_SESSION_LOG_WARN, "cannot disable core dumps: %s: %s", what,
+  hv_session_logf(log, HV_SESSION_LOG_WARN, "cannot disable core dumps: %s: %s", what,
            strerror(err));
   return HV_SESSION_ERR_SYSTEM;
 }

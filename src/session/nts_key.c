@@ -18,7 +18,7 @@
 #define SEALED_CAP (HV_TIMESRC_STATE_KEY_LEN + HV_TEE_SEAL_OVERHEAD)
 
 static int say(const hv_session_log *log, const char *dir, const char *what) {
-  sess_log(log, HV_SESSION_LOG_ERROR, "--nts-state %s: %s", dir, what);
+  hv_session_logf(log, HV_SESSION_LOG_ERROR, "--nts-state %s: %s", dir, what);
   return -1;
 }
 
@@ -34,7 +34,7 @@ static int make_key(const hv_session_log *log, const char *dir, const char *path
    * processes racing here (sharing one directory, which the README
    * already forbids) would cost one NTS-KE, no key. */
   int made = hv_sys_create(path, sealed, len, 0600);
-  if (made < 0) return say(log, dir, "cannot write " SESS_NTS_KEY_FILE);
+  if (made < 0) return say(log, dir, "cannot write " HV_SESSION_NTS_KEY_FILE);
   return made; /* 0: another process won the race: use its key */
 }
 
@@ -50,7 +50,7 @@ static int open_key(const hv_session_log *log, const char *dir, const uint8_t *s
   if (rc != 0) {
     char why[200];
     snprintf(why, sizeof why,
-             SESS_NTS_KEY_FILE " does not open for this build (%s): give each build its "
+             HV_SESSION_NTS_KEY_FILE " does not open for this build (%s): give each build its "
              "own directory, or remove the file (only NTS cookies are lost)",
              e == HV_TEE_OK ? "wrong size" : hv_tee_error_name(e));
     return say(log, dir, why);
@@ -83,7 +83,7 @@ static int read_key_file(const char *path, uint8_t *buf, size_t cap, size_t *len
     errno = EPERM;
     goto out;
   }
-  rc = sess_read_fd(fd, buf, cap, len);
+  rc = hv_session_read_fd(fd, buf, cap, len);
 out:;
   int saved = errno;
   close(fd);
@@ -91,10 +91,10 @@ out:;
   return rc;
 }
 
-int sess_nts_key_load(const hv_session_log *log, const char *dir, const hv_tee *tee,
+int hv_session_nts_key_load(const hv_session_log *log, const char *dir, const hv_tee *tee,
                      uint8_t key[HV_TIMESRC_STATE_KEY_LEN]) {
   char path[PATH_MAX];
-  if (snprintf(path, sizeof path, "%s/%s", dir, SESS_NTS_KEY_FILE) >= (int)sizeof path)
+  if (snprintf(path, sizeof path, "%s/%s", dir, HV_SESSION_NTS_KEY_FILE) >= (int)sizeof path)
     return say(log, dir, "path too long");
   if (check_private(log, dir) != 0) return -1;
   for (int attempt = 0; attempt < 2; attempt++) {
@@ -103,10 +103,10 @@ int sess_nts_key_load(const hv_session_log *log, const char *dir, const hv_tee *
     if (read_key_file(path, sealed, sizeof sealed, &len) == 0)
       return open_key(log, dir, sealed, len, tee, key);
     if (errno == EPERM || errno == ELOOP)
-      return say(log, dir, SESS_NTS_KEY_FILE " is not a private file of ours (0600)");
-    if (errno != ENOENT) return say(log, dir, "cannot read " SESS_NTS_KEY_FILE);
+      return say(log, dir, HV_SESSION_NTS_KEY_FILE " is not a private file of ours (0600)");
+    if (errno != ENOENT) return say(log, dir, "cannot read " HV_SESSION_NTS_KEY_FILE);
     int made = make_key(log, dir, path, tee, key);
     if (made != 0) return made > 0 ? 0 : -1;
   }
-  return say(log, dir, SESS_NTS_KEY_FILE " keeps changing");
+  return say(log, dir, HV_SESSION_NTS_KEY_FILE " keeps changing");
 }

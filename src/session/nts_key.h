@@ -10,12 +10,12 @@
 #include "handover/tee.h"
 #include "handover/timesrc.h"
 
-#define SESS_NTS_KEY_FILE "state-key.sealed"
+#define HV_SESSION_NTS_KEY_FILE "state-key.sealed"
 
 /* Opens DIR/state-key.sealed, or makes it (never half-written: temp
  * file, fsync, link, fsync of the directory). -1 with the reason printed
  * (ERROR), e.g. a file sealed by another build. */
-int sess_nts_key_load(const hv_session_log *log, const char *dir, const hv_tee *tee,
+int hv_session_nts_key_load(const hv_session_log *log, const char *dir, const hv_tee *tee,
                      uint8_t key[HV_TIMESRC_STATE_KEY_LEN]);
 
 #endif

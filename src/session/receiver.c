@@ -28,8 +28,8 @@ typedef struct {
   hv_receipt receipt;
 } session;
 
-#define STEP(s, ...) sess_log(&(s)->w->log, HV_SESSION_LOG_STEP, __VA_ARGS__)
-#define FAIL(s, ...) sess_log(&(s)->w->log, HV_SESSION_LOG_ERROR, __VA_ARGS__)
+#define STEP(s, ...) hv_session_logf(&(s)->w->log, HV_SESSION_LOG_STEP, __VA_ARGS__)
+#define FAIL(s, ...) hv_session_logf(&(s)->w->log, HV_SESSION_LOG_ERROR, __VA_ARGS__)
 
 static hv_session_error send_out(session *s, const char *what) {
   hv_session_frame_error fe = hv_session_frame_write(s->fd, s->out, s->out_len, s->deadline_ms);
@@ -74,7 +74,7 @@ static hv_session_error handle(session *s, const char *what, bool needs_time,
     FAIL(s, "no trusted time (see the evidence above)");
     return HV_SESSION_ERR_TIME;
   }
-  hv_proto_error fe = needs_time ? sess_fresh_time(s->w, now, "receive:") : HV_PROTO_OK;
+  hv_proto_error fe = needs_time ? hv_session_fresh_time(s->w, now, "receive:") : HV_PROTO_OK;
   if (fe != HV_PROTO_OK) {
     size_t n = 0;
     FAIL(s, "refused %s: %s", what, hv_proto_error_name(fe));
@@ -122,12 +122,12 @@ static void record_receipt(session *s, bool completed) {
   hv_receipt_error re =
       hv_receipt_from_exchange(r, s->response, s->response_len, s->key, s->key_len);
   if (re != HV_RECEIPT_OK) {
-    sess_log(&s->w->log, HV_SESSION_LOG_WARN, "receive: no receipt: %s",
+    hv_session_logf(&s->w->log, HV_SESSION_LOG_WARN, "receive: no receipt: %s",
              hv_receipt_error_name(re));
     return;
   }
   r->times[r->n_times++] = s->t_key;
-  sess_record_receipt(s->w, r, completed ? s->secret : NULL, s->t_key.time_ms, "receive:");
+  hv_session_record_receipt(s->w, r, completed ? s->secret : NULL, s->t_key.time_ms, "receive:");
 }
 
 static hv_session_error challenge_and_key(session *s) {
@@ -148,7 +148,7 @@ static hv_session_error challenge_and_key(session *s) {
   memcpy(s->key, s->in, s->in_len);
   s->key_len = s->in_len;
   if ((rc = handle(s, "KEY", true, &ev)) != HV_SESSION_OK) {
-    if (sess_refusal_after_report(s->key_verdict)) record_receipt(s, false);
+    if (hv_session_refusal_after_report(s->key_verdict)) record_receipt(s, false);
     return rc;
   }
   char m[160];
@@ -177,7 +177,7 @@ static hv_session_error store_key(session *s, uint8_t pub[HV_PROTO_KEY_LEN]) {
     return HV_SESSION_ERR_STORE;
   }
   char hex[2 * HV_PROTO_KEY_LEN + 1];
-  sess_hex(pub, HV_PROTO_KEY_LEN, hex);
+  hv_session_hex(pub, HV_PROTO_KEY_LEN, hex);
   STEP(s, "key sealed to this build and stored: identity %s", hex);
   return HV_SESSION_OK;
 }

@@ -14,10 +14,10 @@
 #include "session/log.h"
 #include "session/sender_int.h"
 
-#define SAY(s, level, ...) sess_log(&(s)->worker->log, level, __VA_ARGS__)
+#define SAY(s, level, ...) hv_session_logf(&(s)->worker->log, level, __VA_ARGS__)
 
-struct sess_policy_gen {
-  sess_policy_gen *older;
+struct hv_session_policy_gen {
+  hv_session_policy_gen *older;
   hv_session_worker *loaded; /* its runtimes and time_cfg are in use */
   hv_policy *replaced;       /* the policy it replaced */
   uint8_t *replaced_text;    /* and its kept text */
@@ -32,9 +32,9 @@ static void free_loaded(hv_session_worker *n) {
   free(n);
 }
 
-void sess_policy_gens_free(sess_policy_gen *g) {
+void hv_session_policy_gens_free(hv_session_policy_gen *g) {
   while (g) {
-    sess_policy_gen *older = g->older;
+    hv_session_policy_gen *older = g->older;
     free_loaded(g->loaded);
     if (g->replaced) hv_policy_free(g->replaced);
     free(g->replaced_text);
@@ -53,7 +53,7 @@ static hv_session_worker *load(const hv_session_worker *w) {
   n->log = w->log;
   n->cfg = w->cfg;
   memcpy(n->nts_state_key, w->nts_state_key, sizeof n->nts_state_key);
-  if (sess_worker_load_policy(n) != 0) {
+  if (hv_session_worker_load_policy(n) != 0) {
     free_loaded(n);
     return NULL;
   }
@@ -61,7 +61,7 @@ static hv_session_worker *load(const hv_session_worker *w) {
   return n;
 }
 
-static void swap_in(hv_session_sender *s, sess_policy_gen *g, hv_session_worker *n,
+static void swap_in(hv_session_sender *s, hv_session_policy_gen *g, hv_session_worker *n,
                     hv_session_time *t) {
   hv_session_worker *w = s->worker;
   g->loaded = n;
@@ -91,7 +91,7 @@ hv_session_error hv_session_sender_reload_policy(hv_session_sender *s, uint64_t 
   uint64_t current = w->params.policy_version;
   *old_version = *new_version = current;
   hv_session_error rc = HV_SESSION_ERR_SYSTEM;
-  sess_policy_gen *g = calloc(1, sizeof *g);
+  hv_session_policy_gen *g = calloc(1, sizeof *g);
   hv_session_worker *n = NULL;
   if (!g) goto out;
   rc = HV_SESSION_ERR_REFUSED;

@@ -18,7 +18,7 @@
 #include "session/sender_int.h"
 #include "session/util.h"
 
-#define SAY(s, level, ...) sess_log(&(s)->worker->log, level, __VA_ARGS__)
+#define SAY(s, level, ...) hv_session_logf(&(s)->worker->log, level, __VA_ARGS__)
 
 /* A store whose key has moved serves no more: said by name, with where
  * it went. 0 when the store is not retired. */
@@ -33,7 +33,7 @@ static int refuse_retired_store(hv_session_sender *s) {
   }
   char m[160], th[2 * HV_PROTO_HASH_LEN + 1];
   hv_session_measurement_line(&t.receiver, m, sizeof m);
-  sess_hex(t.transcript_hash, HV_PROTO_HASH_LEN, th);
+  hv_session_hex(t.transcript_hash, HV_PROTO_HASH_LEN, th);
   SAY(s, HV_SESSION_LOG_ERROR,
       "store retired: its key moved to %s at %llu ms (transcript %.16s...); not serving",
       m, (unsigned long long)t.time_ms, th);
@@ -62,7 +62,7 @@ hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chai
     return HV_SESSION_ERR_STORE;
   }
   hv_session_error rc = HV_SESSION_ERR_REFUSED;
-  if (sess_fresh_override(w, pub) != 0) goto fail;
+  if (hv_session_fresh_override(w, pub) != 0) goto fail;
   /* A trial sender checks the configuration once, before any connection. */
   hv_proto_sender *trial;
   hv_proto_config cfg = {.tee = w->tee, .params = w->params};
@@ -73,7 +73,7 @@ hv_session_error hv_session_sender_new(hv_session_worker *w, const hv_proto_chai
   }
   hv_proto_sender_free(trial);
   char why[160];
-  pe = sess_admit_head(s, head, true, why, sizeof why);
+  pe = hv_session_admit_head(s, head, true, why, sizeof why);
   if (pe != HV_PROTO_OK) {
     SAY(s, HV_SESSION_LOG_ERROR, "%s (%s)", why, hv_proto_error_name(pe));
     goto fail;
@@ -102,7 +102,7 @@ fail:
 void hv_session_sender_free(hv_session_sender *s) {
   if (!s) return;
   hv_session_time_free(s->time);
-  sess_policy_gens_free(s->gens);
+  hv_session_policy_gens_free(s->gens);
   pthread_mutex_destroy(&s->lock);
   hv_wipe(s, sizeof *s);
   free(s);
@@ -157,11 +157,11 @@ static hv_proto_error current_head(hv_session_sender *s, conn_io *io,
   hv_proto_chain_head h = s->head;
   if (s->chain_head_file && hv_session_read_chain_head_file(s->chain_head_file, &h) != 0) {
     SAY(s, HV_SESSION_LOG_WARN, "%s refused: chain head file %s: %s", io->tag,
-        s->chain_head_file, errno == EINVAL ? "not NUMBER:TIME_MS" : sess_file_error(errno));
+        s->chain_head_file, errno == EINVAL ? "not NUMBER:TIME_MS" : hv_session_file_error(errno));
     return HV_PROTO_ERR_CHAIN_STALE;
   }
   char why[160];
-  hv_proto_error err = sess_admit_head(s, &h, false, why, sizeof why);
+  hv_proto_error err = hv_session_admit_head(s, &h, false, why, sizeof why);
   if (err != HV_PROTO_OK) {
     SAY(s, HV_SESSION_LOG_WARN, "%s refused: %s", io->tag, why);
     return err;
@@ -202,7 +202,7 @@ static void retire(hv_session_sender *s, conn_io *io, const hv_proto_event *ev,
 static void done_taken(hv_session_sender *s, conn_io *io, const hv_proto_event *ev,
                        uint64_t now) {
   char h[2 * HV_PROTO_HASH_LEN + 1];
-  sess_hex(ev->stored_hash, HV_PROTO_HASH_LEN, h);
+  hv_session_hex(ev->stored_hash, HV_PROTO_HASH_LEN, h);
   SAY(s, HV_SESSION_LOG_INFO,
       "%s DONE received (stored %.16s..., signed by the identity): handover complete in "
       "%lld ms (%lld ms of it on trusted time)", io->tag, h,
@@ -233,7 +233,7 @@ static void note_for_receipt(hv_session_sender *s, conn_io *io, const hv_proto_e
     io->key_len = out_len;
     return;
   }
-  bool refused = ev->received == HV_PROTO_MSG_RESPONSE && sess_refusal_after_report(pe);
+  bool refused = ev->received == HV_PROTO_MSG_RESPONSE && hv_session_refusal_after_report(pe);
   if (!refused && !(ev->received == HV_PROTO_MSG_DONE && pe == HV_PROTO_OK)) return;
   static _Thread_local hv_receipt r;
   memset(&r, 0, sizeof r);
@@ -259,7 +259,7 @@ static void note_for_receipt(hv_session_sender *s, conn_io *io, const hv_proto_e
   pthread_mutex_lock(&s->lock);
   /* the sender knows its identity even when no KEY was made */
   if (!refused || hv_ed25519_public(s->secret, r.identity) == 0)
-    sess_record_receipt(s->worker, &r, refused ? NULL : s->secret, now, io->tag);
+    hv_session_record_receipt(s->worker, &r, refused ? NULL : s->secret, now, io->tag);
   pthread_mutex_unlock(&s->lock);
 }
 
@@ -369,7 +369,7 @@ static int handle_message(hv_session_sender *s, conn_io *io, size_t in_len) {
   hv_proto_chain_head head;
   pthread_mutex_lock(&s->lock);
   hv_proto_error head_err =
-      need == TIME_NONE ? HV_PROTO_OK : sess_fresh_time(s->worker, now, io->tag);
+      need == TIME_NONE ? HV_PROTO_OK : hv_session_fresh_time(s->worker, now, io->tag);
   if (head_err == HV_PROTO_OK) head_err = current_head(s, io, &head);
   pthread_mutex_unlock(&s->lock);
   if (head_err != HV_PROTO_OK) {
@@ -451,7 +451,7 @@ hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
   memset(&io->t_response, 0, sizeof io->t_response);
   make_tag(peer, io->tag, sizeof io->tag);
   pthread_mutex_lock(&s->lock); /* a reload may replace them */
-  sess_fresh_refresh(s->worker); /* a renewed online timestamp, if any */
+  hv_session_fresh_refresh(s->worker); /* a renewed online timestamp, if any */
   hv_proto_config cfg = {.tee = s->worker->tee, .params = s->worker->params};
   /* Copied under the lock: a retirement on another connection wipes it
    * (and admit_message then refuses every message here). */

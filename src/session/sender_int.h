@@ -8,8 +8,8 @@
 #include "session/worker_int.h"
 
 /* Policies and time sessions a reload replaced (reload.c). */
-typedef struct sess_policy_gen sess_policy_gen;
-void sess_policy_gens_free(sess_policy_gen *g);
+typedef struct hv_session_policy_gen hv_session_policy_gen;
+void hv_session_policy_gens_free(hv_session_policy_gen *g);
 
 struct hv_session_sender {
   hv_session_worker *worker;
@@ -19,7 +19,7 @@ struct hv_session_sender {
   const char *chain_head_file;  /* re-read for each message when set */
   hv_proto_chain_head head;     /* the current one */
   hv_proto_chain_head recorded; /* the last one written to the store */
-  sess_policy_gen *gens;        /* replaced by reloads; freed with the sender */
+  hv_session_policy_gen *gens;        /* replaced by reloads; freed with the sender */
   bool retires;  /* policy after_handover retire (the default) */
   bool key_out;  /* retiring: a connection's KEY awaits its DONE */
   bool retired;  /* the key moved: tombstone recorded, secret wiped */
@@ -35,7 +35,7 @@ struct hv_session_sender {
  * checks it against what it saw before this run). Called with the lock
  * held (or before any connection). HV_PROTO_OK, or the code to tell a
  * peer, with the reason in why. */
-hv_proto_error sess_admit_head(hv_session_sender *s, const hv_proto_chain_head *h, bool force,
+hv_proto_error hv_session_admit_head(hv_session_sender *s, const hv_proto_chain_head *h, bool force,
                                char *why, size_t why_len);
 
 #endif

@@ -19,13 +19,13 @@ typedef struct {
   pid_t active_pids[HV_SESSION_MAX_CONNECTIONS];
   size_t active;
   bool completed; /* some handover completed */
-  const sess_server_config *cfg;
+  const hv_session_server_config *cfg;
 } server_state;
 
 typedef struct {
   server_state *st;
   size_t slot;
-  sess_conn conn;
+  hv_session_conn conn;
 } conn_job;
 
 static void *conn_thread(void *arg) {
@@ -76,16 +76,16 @@ static void release_slot(server_state *st, size_t slot) {
 
 static void start_connection(server_state *st, int fd, unsigned id) {
   const hv_session_log *log = st->cfg->log;
-  sess_conn conn = {.fd = fd};
+  hv_session_conn conn = {.fd = fd};
   hv_session_peer_of(fd, id, &conn.peer);
   if (hv_session_frame_prepare(fd) != 0) {
-    sess_log(log, HV_SESSION_LOG_WARN, "[conn %u] refused: cannot set up the socket", id);
+    hv_session_logf(log, HV_SESSION_LOG_WARN, "[conn %u] refused: cannot set up the socket", id);
     close(fd);
     return;
   }
   long slot = take_slot(st, fd, &conn.peer); /* wait_for_room made room */
   if (slot == -2)
-    sess_log(log, HV_SESSION_LOG_WARN,
+    hv_session_logf(log, HV_SESSION_LOG_WARN,
              "[conn %u pid %d uid %u] refused: this process already has %d connections", id,
              (int)conn.peer.pid, (unsigned)conn.peer.uid, HV_SESSION_MAX_PER_PEER);
   if (slot < 0) {
@@ -100,12 +100,12 @@ static void start_connection(server_state *st, int fd, unsigned id) {
   if (job && pthread_attr_init(&attr) == 0) {
     *job = (conn_job){.st = st, .slot = (size_t)slot, .conn = conn};
     if (pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
-        pthread_attr_setstacksize(&attr, SESS_SERVER_STACK_BYTES) == 0)
+        pthread_attr_setstacksize(&attr, HV_SESSION_SERVER_STACK_BYTES) == 0)
       started = pthread_create(&thread, &attr, conn_thread, job) == 0;
     pthread_attr_destroy(&attr);
   }
   if (!started) {
-    sess_log(log, HV_SESSION_LOG_WARN, "[conn %u] refused: cannot start a thread", id);
+    hv_session_logf(log, HV_SESSION_LOG_WARN, "[conn %u] refused: cannot start a thread", id);
     free(job);
     release_slot(st, (size_t)slot);
     close(fd);
@@ -120,8 +120,8 @@ static bool wait_for_room(server_state *st) {
   bool full = st->active >= HV_SESSION_MAX_CONNECTIONS;
   if (full) {
     struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until); /* the condvar's clock: see sess_server_run */
-    until.tv_nsec += (long)SESS_SERVER_POLL_MS * 1000000L;
+    clock_gettime(CLOCK_MONOTONIC, &until); /* the condvar's clock: see hv_session_server_run */
+    until.tv_nsec += (long)HV_SESSION_SERVER_POLL_MS * 1000000L;
     until.tv_sec += until.tv_nsec / 1000000000L;
     until.tv_nsec %= 1000000000L;
     pthread_cond_timedwait(&st->changed, &st->lock, &until);
@@ -147,7 +147,7 @@ static void drain(server_state *st) {
   pthread_mutex_unlock(&st->lock);
 }
 
-int sess_server_run(int listen_fd, const sess_server_config *cfg,
+int hv_session_server_run(int listen_fd, const hv_session_server_config *cfg,
                    volatile sig_atomic_t *stop) {
   server_state st = {.cfg = cfg};
   for (size_t i = 0; i < HV_SESSION_MAX_CONNECTIONS; i++) st.active_fds[i] = -1;
@@ -167,7 +167,7 @@ int sess_server_run(int listen_fd, const sess_server_config *cfg,
   while (!should_stop(&st, stop)) {
     if (wait_for_room(&st)) continue;
     struct pollfd p = {.fd = listen_fd, .events = POLLIN};
-    int n = poll(&p, 1, SESS_SERVER_POLL_MS);
+    int n = poll(&p, 1, HV_SESSION_SERVER_POLL_MS);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       rc = -1;
@@ -195,7 +195,7 @@ int sess_server_run(int listen_fd, const sess_server_config *cfg,
 
 static void sender_stop(void *ctx) { hv_session_sender_cancel(ctx); }
 
-static bool sender_conn(const sess_conn *conn, void *ctx) {
+static bool sender_conn(const hv_session_conn *conn, void *ctx) {
   return hv_session_sender_handle(ctx, conn->fd, &conn->peer) == HV_SESSION_OK;
 }
 
@@ -203,11 +203,11 @@ hv_session_error hv_session_serve(hv_session_sender *s, int listen_fd, bool once
                                   volatile sig_atomic_t *stop) {
   if (!s || listen_fd < 0 || !stop) return HV_SESSION_ERR_ARGS;
   /* A retiring sender stops serving after its first completed handover. */
-  sess_server_config cfg = {
+  hv_session_server_config cfg = {
       .handler = sender_conn, .ctx = s, .once = once || s->retires, .log = &s->worker->log,
       .on_stop = sender_stop};
   s->stop = stop;
-  int rc = sess_server_run(listen_fd, &cfg, stop);
+  int rc = hv_session_server_run(listen_fd, &cfg, stop);
   s->stop = NULL;
   return rc == 0 ? HV_SESSION_OK : HV_SESSION_ERR_SYSTEM;
 }

@@ -65,14 +65,14 @@ void hv_session_time_get_stats(hv_session_time *t, hv_session_time_stats *out) {
 
 static void log_evidence(const hv_session_time *t, const char *tag,
                          const hv_timesrc_report *r) {
-  sess_log(&t->log, HV_SESSION_LOG_WARN, "%s trusted time refused: %s (%zu valid, %zu agreeing)%s%s",
+  hv_session_logf(&t->log, HV_SESSION_LOG_WARN, "%s trusted time refused: %s (%zu valid, %zu agreeing)%s%s",
            tag, hv_timesrc_verdict_name(r->decision.verdict), r->decision.valid,
            r->decision.agreeing, r->error[0] ? ": " : "", r->error);
   if (r->decision.verdict == HV_TIMESRC_INTERNAL || r->decision.verdict == HV_TIMESRC_BAD_CONFIG)
     return;
   for (size_t i = 0; i < r->n && i < HV_TIMESRC_MAX_SERVERS; i++) {
     const hv_timesrc_evidence *e = &r->servers[i];
-    sess_log(&t->log, HV_SESSION_LOG_WARN, "%s   server %zu: %s%s%s", tag, i + 1,
+    hv_session_logf(&t->log, HV_SESSION_LOG_WARN, "%s   server %zu: %s%s%s", tag, i + 1,
              hv_timesrc_outcome_name(e), e->detail[0] ? " - " : "", e->detail);
   }
 }

@@ -11,9 +11,9 @@
 #include "sys/sys.h"
 
 int64_t hv_session_monotonic_ms(void) { return hv_sys_monotonic_ms(); }
-int64_t sess_wall_ms(void) { return hv_sys_realtime_ms(); }
+int64_t hv_session_wall_ms(void) { return hv_sys_realtime_ms(); }
 
-void sess_hex(const uint8_t *in, size_t n, char *out) {
+void hv_session_hex(const uint8_t *in, size_t n, char *out) {
   static const char digits[] = "0123456789abcdef";
   for (size_t i = 0; i < n; i++) {
     out[2 * i] = digits[in[i] >> 4];
@@ -22,7 +22,7 @@ void sess_hex(const uint8_t *in, size_t n, char *out) {
   out[2 * n] = '\0';
 }
 
-bool sess_parse_u64(const char *s, uint64_t max, uint64_t *out) {
+bool hv_session_parse_u64(const char *s, uint64_t max, uint64_t *out) {
   if (!s || *s < '0' || *s > '9') return false;
   uint64_t v = 0;
   for (; *s; s++) {
@@ -35,7 +35,7 @@ bool sess_parse_u64(const char *s, uint64_t max, uint64_t *out) {
   return true;
 }
 
-int sess_read_fd(int fd, uint8_t *buf, size_t cap, size_t *len) {
+int hv_session_read_fd(int fd, uint8_t *buf, size_t cap, size_t *len) {
   size_t got = 0;
   for (;;) {
     if (got == cap) {
@@ -60,31 +60,31 @@ int sess_read_fd(int fd, uint8_t *buf, size_t cap, size_t *len) {
   return 0;
 }
 
-int sess_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len) {
+int hv_session_read_file(const char *path, uint8_t *buf, size_t cap, size_t *len) {
   /* O_NONBLOCK: opening a FIFO does not wait for a writer. */
   int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) return -1;
   struct stat st;
   int rc = fstat(fd, &st);
   if (rc == 0 && !S_ISREG(st.st_mode)) {
-    errno = SESS_ERR_NOT_REGULAR;
+    errno = HV_SESSION_ERR_NOT_REGULAR;
     rc = -1;
   }
-  if (rc == 0) rc = sess_read_fd(fd, buf, cap, len);
+  if (rc == 0) rc = hv_session_read_fd(fd, buf, cap, len);
   int saved = errno;
   close(fd);
   errno = saved;
   return rc;
 }
 
-const char *sess_file_error(int err) {
-  return err == SESS_ERR_NOT_REGULAR ? "not a regular file" : strerror(err);
+const char *hv_session_file_error(int err) {
+  return err == HV_SESSION_ERR_NOT_REGULAR ? "not a regular file" : strerror(err);
 }
 
-int sess_read_file_alloc(const char *path, size_t cap, uint8_t **out, size_t *len) {
+int hv_session_read_file_alloc(const char *path, size_t cap, uint8_t **out, size_t *len) {
   uint8_t *buf = malloc(cap + 1);
   if (!buf) return -1;
-  if (sess_read_file(path, buf, cap, len) != 0) {
+  if (hv_session_read_file(path, buf, cap, len) != 0) {
     int saved = errno;
     free(buf);
     errno = saved;

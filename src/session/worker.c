@@ -12,12 +12,12 @@
 #include "session/util.h"
 #include "session/worker_int.h"
 
-#define FAIL(w, ...) sess_log(&(w)->log, HV_SESSION_LOG_ERROR, __VA_ARGS__)
+#define FAIL(w, ...) hv_session_logf(&(w)->log, HV_SESSION_LOG_ERROR, __VA_ARGS__)
 
 void hv_session_measurement_line(const hv_tee_measurement *m, char *out, size_t cap) {
   char enclave[2 * HV_TEE_MR_LEN + 1], signer[2 * HV_TEE_MR_LEN + 1];
-  sess_hex(m->mr_enclave, HV_TEE_MR_LEN, enclave);
-  sess_hex(m->mr_signer, HV_TEE_MR_LEN, signer);
+  hv_session_hex(m->mr_enclave, HV_TEE_MR_LEN, enclave);
+  hv_session_hex(m->mr_signer, HV_TEE_MR_LEN, signer);
   snprintf(out, cap, "mr_enclave %.16s... mr_signer %.16s... prod %u svn %u", enclave,
            signer, m->isv_prod_id, m->isv_svn);
 }
@@ -30,7 +30,7 @@ int hv_session_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN
   return hv_sha256_parts(parts, 2, out);
 }
 
-int sess_load_council(const hv_session_worker_config *a, const hv_session_worker *w,
+int hv_session_load_council(const hv_session_worker_config *a, const hv_session_worker *w,
                       hv_policy_council **out) {
   hv_policy_diag d = {0};
   hv_policy_error err;
@@ -42,8 +42,8 @@ int sess_load_council(const hv_session_worker_config *a, const hv_session_worker
     }
     uint8_t *text;
     size_t len;
-    if (sess_read_file_alloc(a->council_file, HV_POLICY_MAX_FILE, &text, &len) != 0) {
-      FAIL(w, "reading council %s: %s", a->council_file, sess_file_error(errno));
+    if (hv_session_read_file_alloc(a->council_file, HV_POLICY_MAX_FILE, &text, &len) != 0) {
+      FAIL(w, "reading council %s: %s", a->council_file, hv_session_file_error(errno));
       return -1;
     }
     err = hv_policy_council_parse(text, len, out, &d);
@@ -66,7 +66,7 @@ static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w
     return -1;
   }
   hv_policy_council *council;
-  if (sess_load_council(a, w, &council) != 0) return -1;
+  if (hv_session_load_council(a, w, &council) != 0) return -1;
   uint8_t *text = NULL, *sig = NULL;
   size_t text_len, sig_len;
   int rc = -1;
@@ -74,10 +74,10 @@ static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w
     FAIL(w, "no policy given");
     goto out;
   }
-  if (sess_read_file_alloc(a->policy_file, HV_POLICY_MAX_FILE, &text, &text_len) != 0 ||
-      sess_read_file_alloc(a->policy_sig_file, HV_POLICY_MAX_FILE, &sig, &sig_len) != 0) {
+  if (hv_session_read_file_alloc(a->policy_file, HV_POLICY_MAX_FILE, &text, &text_len) != 0 ||
+      hv_session_read_file_alloc(a->policy_sig_file, HV_POLICY_MAX_FILE, &sig, &sig_len) != 0) {
     FAIL(w, "reading %s: %s", text ? a->policy_sig_file : a->policy_file,
-         sess_file_error(errno));
+         hv_session_file_error(errno));
     goto out;
   }
   hv_policy_diag d = {0};
@@ -144,10 +144,10 @@ static int fill_time_config(const hv_session_worker_config *a, hv_session_worker
   return 0;
 }
 
-int sess_worker_load_policy(hv_session_worker *w) {
+int hv_session_worker_load_policy(hv_session_worker *w) {
   const hv_session_worker_config *a = &w->cfg;
   return verify_policy(a, w) != 0 || fill_params(w) != 0 || fill_time_config(a, w) != 0 ||
-                 sess_fresh_open(w) != 0
+                 hv_session_fresh_open(w) != 0
              ? -1
              : 0;
 }
@@ -173,12 +173,12 @@ hv_session_error hv_session_worker_open(const hv_session_worker_config *a, hv_te
     hv_session_worker_free(w);
     return HV_SESSION_ERR_STORE;
   }
-  if (sess_worker_load_policy(w) != 0) {
+  if (hv_session_worker_load_policy(w) != 0) {
     hv_session_worker_free(w);
     return HV_SESSION_ERR_REFUSED;
   }
   if (a->nts_state_dir) {
-    if (sess_nts_key_load(&w->log, a->nts_state_dir, w->tee, w->nts_state_key) != 0) {
+    if (hv_session_nts_key_load(&w->log, a->nts_state_dir, w->tee, w->nts_state_key) != 0) {
       hv_session_worker_free(w);
       return HV_SESSION_ERR_REFUSED;
     }

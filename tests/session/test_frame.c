@@ -197,7 +197,7 @@ static pthread_mutex_t gate_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t gate_cond = PTHREAD_COND_INITIALIZER;
 static int gate_open, handled;
 
-static bool hold_handler(const sess_conn *conn, void *ctx) {
+static bool hold_handler(const hv_session_conn *conn, void *ctx) {
   (void)ctx;
   uint8_t buf[16];
   size_t len;
@@ -215,8 +215,8 @@ static volatile sig_atomic_t stop_flag;
 static int listen_fd;
 
 static void *run_server(void *arg) {
-  sess_server_config cfg = {.handler = hold_handler, .once = false};
-  *(int *)arg = sess_server_run(listen_fd, &cfg, &stop_flag);
+  hv_session_server_config cfg = {.handler = hold_handler, .once = false};
+  *(int *)arg = hv_session_server_run(listen_fd, &cfg, &stop_flag);
   return NULL;
 }
 

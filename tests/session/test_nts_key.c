@@ -33,16 +33,16 @@ static void key_made_and_read_back(const char *sub) {
   HT_CHECK(mkdir(path, 0700) == 0);
   uint8_t a[HV_TIMESRC_STATE_KEY_LEN], b[HV_TIMESRC_STATE_KEY_LEN];
   link_calls = 0;
-  HT_CHECK_EQ_INT(sess_nts_key_load(NULL, path, sim, a), 0);
+  HT_CHECK_EQ_INT(hv_session_nts_key_load(NULL, path, sim, a), 0);
   HT_CHECK_EQ_INT(link_calls, 1);
-  snprintf(file, sizeof file, "%s/%s", path, SESS_NTS_KEY_FILE);
+  snprintf(file, sizeof file, "%s/%s", path, HV_SESSION_NTS_KEY_FILE);
   struct stat st;
   HT_CHECK(stat(file, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0777) == 0600);
-  HT_CHECK_EQ_INT(sess_nts_key_load(NULL, path, sim, b), 0);
+  HT_CHECK_EQ_INT(hv_session_nts_key_load(NULL, path, sim, b), 0);
   HT_CHECK_MEM(a, b, sizeof a);
   /* only the key file is left: no temporary one */
   char cmd[400];
-  snprintf(cmd, sizeof cmd, "test \"$(ls -A %s)\" = %s", path, SESS_NTS_KEY_FILE);
+  snprintf(cmd, sizeof cmd, "test \"$(ls -A %s)\" = %s", path, HV_SESSION_NTS_KEY_FILE);
   HT_CHECK(system(cmd) == 0);
   HT_CHECK(unlink(file) == 0 && rmdir(path) == 0);
 }
