@@ -63,13 +63,13 @@ struct hv_nts_query {
   /* Every NTP request sent so far: a reply to any of them counts. */
   struct {
     uint8_t uid[HV_NTS_UID_LEN];
-    uint8_t origin[HV_NTP_TS_LEN];
+    uint8_t origin[HV_NTS_NTP_TS_LEN];
     int64_t t1_ns;
   } sent[HV_NTS_NTP_MAX_SENDS];
   size_t n_sent;
   int64_t resend_at_ms; /* CLOCK_MONOTONIC; when to send again unanswered */
   char ntp_address[HV_NTS_ADDRESS_TEXT_MAX]; /* where the request went */
-  uint8_t packet[HV_NTP_PACKET_MAX + 1]; /* +1: tells an oversized reply */
+  uint8_t packet[HV_NTS_NTP_PACKET_MAX + 1]; /* +1: tells an oversized reply */
 
   bool ntsn_seen; /* an NTS NAK matched a request of the current keys */
   bool rekeyed;   /* NTS-KE ran again within this query after an NTSN */

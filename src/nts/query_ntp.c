@@ -30,14 +30,14 @@ query_step query_ntp_begin(hv_nts_query *q) {
 static bool build_request(hv_nts_query *q, size_t *len) {
   hv_nts_cookie cookie;
   if (q->n_sent == HV_NTS_NTP_MAX_SENDS || !hv_nts_jar_take(q->jar, &cookie)) return false;
-  hv_ntp_request req = {.c2s_key = q->jar->c2s, .cookie = &cookie};
+  hv_nts_ntp_request req = {.c2s_key = q->jar->c2s, .cookie = &cookie};
   req.placeholders = HV_NTS_MAX_COOKIES - 1 - hv_nts_jar_cookie_count(q->jar);
   bool ok = hv_random(req.uid, sizeof req.uid) == 0 &&
             hv_random(req.transmit, sizeof req.transmit) == 0 &&
             hv_random(req.nonce, sizeof req.nonce) == 0 &&
-            hv_ntp_build_request(&req, q->packet, sizeof q->packet, len);
+            hv_nts_ntp_build_request(&req, q->packet, sizeof q->packet, len);
   memcpy(q->sent[q->n_sent].uid, req.uid, HV_NTS_UID_LEN);
-  memcpy(q->sent[q->n_sent].origin, req.transmit, HV_NTP_TS_LEN);
+  memcpy(q->sent[q->n_sent].origin, req.transmit, HV_NTS_NTP_TS_LEN);
   hv_wipe(&cookie, sizeof cookie);
   hv_wipe(&req, sizeof req);
   return ok;
@@ -117,19 +117,19 @@ static query_step resolve_step(hv_nts_query *q) {
   return send_request(q);
 }
 
-static void fill_sample(hv_nts_query *q, const hv_ntp_reply *r, int64_t t1, int64_t t4,
+static void fill_sample(hv_nts_query *q, const hv_nts_ntp_reply *r, int64_t t1, int64_t t4,
                         int64_t t4_mono) {
   hv_nts_sample *s = &q->sample;
   memcpy(s->ntp_address, q->ntp_address, sizeof s->ntp_address);
   s->t1_ns = t1;
-  s->t2_ns = hv_ntp_ts_to_unix_ns(r->receive_ts);
-  s->t3_ns = hv_ntp_ts_to_unix_ns(r->transmit_ts);
+  s->t2_ns = hv_nts_ntp_ts_to_unix_ns(r->receive_ts);
+  s->t3_ns = hv_nts_ntp_ts_to_unix_ns(r->transmit_ts);
   s->t4_ns = t4;
   s->t4_mono_ns = t4_mono;
   s->offset_ns = ((s->t2_ns - s->t1_ns) + (s->t3_ns - s->t4_ns)) / 2;
   s->delay_ns = (s->t4_ns - s->t1_ns) - (s->t3_ns - s->t2_ns);
-  s->root_delay_ns = hv_ntp_short_to_ns(r->root_delay);
-  s->root_dispersion_ns = hv_ntp_short_to_ns(r->root_dispersion);
+  s->root_delay_ns = hv_nts_ntp_short_to_ns(r->root_delay);
+  s->root_dispersion_ns = hv_nts_ntp_short_to_ns(r->root_dispersion);
   s->stratum = r->stratum;
   s->leap = r->leap;
 }
@@ -149,12 +149,12 @@ static const char *refusal(hv_nts_error err) {
 /* Parses a reply against each request sent, newest first, and keeps the
  * first that it answers (its unique id and origin match); else the
  * newest's refusal. *which is the request answered. */
-static hv_nts_error parse_against_sent(hv_nts_query *q, size_t len, hv_ntp_reply *reply,
+static hv_nts_error parse_against_sent(hv_nts_query *q, size_t len, hv_nts_ntp_reply *reply,
                                        size_t *which) {
   hv_nts_error newest = HV_NTS_ERR_NTP_UNIQUE_ID;
   for (size_t k = q->n_sent; k-- > 0;) {
-    hv_ntp_expect expect = {q->sent[k].uid, q->sent[k].origin, q->jar->s2c};
-    hv_nts_error err = hv_ntp_parse_reply(q->packet, len, &expect, reply);
+    hv_nts_ntp_expect expect = {q->sent[k].uid, q->sent[k].origin, q->jar->s2c};
+    hv_nts_error err = hv_nts_ntp_parse_reply(q->packet, len, &expect, reply);
     if (k + 1 == q->n_sent) newest = err;
     if (err != HV_NTS_ERR_NTP_UNIQUE_ID && err != HV_NTS_ERR_NTP_ORIGIN) {
       *which = k;
@@ -168,7 +168,7 @@ static hv_nts_error parse_against_sent(hv_nts_query *q, size_t len, hv_ntp_reply
 /* RFC 5905 section 6: a zero timestamp means "not available"; a server
  * that holds the request longer than the whole round trip measured is
  * not measuring. Both are refused by name, not turned into a time. */
-static query_step take_sample(hv_nts_query *q, const hv_ntp_reply *r, size_t which,
+static query_step take_sample(hv_nts_query *q, const hv_nts_ntp_reply *r, size_t which,
                               int64_t t4, int64_t t4_mono) {
   if (r->receive_ts == 0 || r->transmit_ts == 0)
     return query_finish(q, HV_NTS_ERR_NTP_ZERO_TIME,
@@ -193,7 +193,7 @@ static void discard(hv_nts_query *q, hv_nts_error err) {
  * the authenticator is reached) are remembered and the wait goes on: an
  * off-path sender must not be able to end the query. */
 static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4, int64_t t4_mono) {
-  hv_ntp_reply reply;
+  hv_nts_ntp_reply reply;
   memset(&reply, 0, sizeof reply);
   size_t which = 0;
   hv_nts_error err = parse_against_sent(q, len, &reply, &which);

@@ -46,13 +46,13 @@ static int64_t now_ns(void) {
 static size_t answer(const char *mode, const ht_ntp_request_seen *req,
                      const uint8_t *s2c, uint8_t *out, size_t cap) {
   static hv_nts_cookie cookies[HV_NTS_MAX_COOKIES];
-  uint8_t uid[HV_NTS_UID_LEN], origin[HV_NTP_TS_LEN];
+  uint8_t uid[HV_NTS_UID_LEN], origin[HV_NTS_NTP_TS_LEN];
   memcpy(uid, req->uid, sizeof uid);
   memcpy(origin, req->transmit, sizeof origin);
   ht_ntp_reply_spec s;
   ht_ntp_reply_defaults(&s, uid, origin, s2c);
-  s.receive_ts = hv_ntp_unix_ns_to_ts(now_ns());
-  s.transmit_ts = hv_ntp_unix_ns_to_ts(now_ns());
+  s.receive_ts = hv_nts_ntp_unix_ns_to_ts(now_ns());
+  s.transmit_ts = hv_nts_ntp_unix_ns_to_ts(now_ns());
   s.n_cookies = 1 + req->placeholders;
   for (size_t i = 0; i < s.n_cookies; i++) {
     cookies[i].len = 64;
@@ -62,7 +62,7 @@ static size_t answer(const char *mode, const ht_ntp_request_seen *req,
   if (!strcmp(mode, "bad-auth")) s.bad_tag = true;
   if (!strcmp(mode, "wrong-uid") || !strcmp(mode, "kod-wrong-uid")) uid[0] ^= 1;
   if (!strcmp(mode, "wrong-origin")) origin[7] ^= 1;
-  if (!strcmp(mode, "mode3")) s.mode = HV_NTP_MODE_CLIENT;
+  if (!strcmp(mode, "mode3")) s.mode = HV_NTS_NTP_MODE_CLIENT;
   if (!strcmp(mode, "unsync")) s.leap = 3;
   if (!strncmp(mode, "kod", 3)) {
     s.stratum = 0;
@@ -79,7 +79,7 @@ static size_t answer(const char *mode, const ht_ntp_request_seen *req,
   if (!strcmp(mode, "zero-tx")) s.transmit_ts = 0;
   /* The server claims it held the request for a second: longer than
    * any loopback round trip. */
-  if (!strcmp(mode, "negative-delay")) s.receive_ts = hv_ntp_unix_ns_to_ts(now_ns() - 1000000000LL);
+  if (!strcmp(mode, "negative-delay")) s.receive_ts = hv_nts_ntp_unix_ns_to_ts(now_ns() - 1000000000LL);
   size_t len = 0;
   if (!strcmp(mode, "silent")) return 0;
   if (!ht_ntp_build_reply(&s, out, cap, &len)) return 0;
@@ -87,7 +87,7 @@ static size_t answer(const char *mode, const ht_ntp_request_seen *req,
   if (!strcmp(mode, "lying-length")) out[51] = 0xf0; /* unique id length */
   if (!strcmp(mode, "oversized")) {
     memset(out + len, 0, cap - len);
-    len = HV_NTP_PACKET_MAX + 100;
+    len = HV_NTS_NTP_PACKET_MAX + 100;
   }
   return len;
 }
@@ -104,7 +104,7 @@ int main(int argc, char **argv) {
     perror("ntp_server: bind");
     return 1;
   }
-  static uint8_t in[HV_NTP_PACKET_MAX], out[HV_NTP_PACKET_MAX + 200];
+  static uint8_t in[HV_NTS_NTP_PACKET_MAX], out[HV_NTS_NTP_PACKET_MAX + 200];
   uint8_t stale[64];
   bool have_stale = read_keys(argv[2], stale);
   ht_ntp_request_seen first;

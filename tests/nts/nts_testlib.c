@@ -24,11 +24,11 @@ void ht_ntp_reply_defaults(ht_ntp_reply_spec *s, const uint8_t *uid,
   s->uid = uid;
   s->origin = origin;
   s->s2c_key = key;
-  s->version = HV_NTP_VERSION;
-  s->mode = HV_NTP_MODE_SERVER;
+  s->version = HV_NTS_NTP_VERSION;
+  s->mode = HV_NTS_NTP_MODE_SERVER;
   s->stratum = 1;
   memcpy(s->refid, "TEST", 4);
-  s->receive_ts = hv_ntp_unix_ns_to_ts(1700000000LL * 1000000000LL);
+  s->receive_ts = hv_nts_ntp_unix_ns_to_ts(1700000000LL * 1000000000LL);
   s->transmit_ts = s->receive_ts + 1;
   s->root_delay = 0x00010000;     /* 1 s */
   s->root_dispersion = 0x00008000; /* 0.5 s */
@@ -41,11 +41,11 @@ static bool ef(hv_buf_writer *w, uint16_t type, const uint8_t *body, size_t len)
 }
 
 static bool write_auth(const ht_ntp_reply_spec *s, hv_buf_writer *w) {
-  uint8_t pt[HV_NTP_PACKET_MAX], ct[HV_NTP_PACKET_MAX + 16], nonce[16];
+  uint8_t pt[HV_NTS_NTP_PACKET_MAX], ct[HV_NTS_NTP_PACKET_MAX + 16], nonce[16];
   hv_buf_writer pw;
   hv_buf_writer_init(&pw, pt, sizeof pt);
   for (size_t i = 0; i < s->n_cookies; i++)
-    if (!ef(&pw, HV_NTP_EF_COOKIE, s->cookies[i].data, s->cookies[i].len))
+    if (!ef(&pw, HV_NTS_NTP_EF_COOKIE, s->cookies[i].data, s->cookies[i].len))
       return false;
   if (!hv_buf_writer_ok(&pw) || hv_random(nonce, sizeof nonce) != 0) return false;
   hv_iov ad[2] = {{w->data, w->len}, {nonce, sizeof nonce}};
@@ -53,7 +53,7 @@ static bool write_auth(const ht_ntp_reply_spec *s, hv_buf_writer *w) {
     return false;
   size_t ct_len = pw.len + 16;
   if (s->bad_tag) ct[3] ^= 0x10;
-  return hv_buf_write_u16(w, HV_NTP_EF_AUTHENTICATOR) &&
+  return hv_buf_write_u16(w, HV_NTS_NTP_EF_AUTHENTICATOR) &&
          hv_buf_write_u16(w, (uint16_t)(4 + 4 + sizeof nonce + ct_len)) &&
          hv_buf_write_u16(w, sizeof nonce) && hv_buf_write_u16(w, (uint16_t)ct_len) &&
          hv_buf_write_bytes(w, nonce, sizeof nonce) && hv_buf_write_bytes(w, ct, ct_len);
@@ -69,11 +69,11 @@ bool ht_ntp_build_reply(const ht_ntp_reply_spec *s, uint8_t *out, size_t cap,
             hv_buf_write_u32(&w, s->root_dispersion) &&
             hv_buf_write_bytes(&w, s->refid, 4) &&
             hv_buf_write_u64(&w, s->receive_ts) &&
-            hv_buf_write_bytes(&w, s->origin, HV_NTP_TS_LEN) &&
+            hv_buf_write_bytes(&w, s->origin, HV_NTS_NTP_TS_LEN) &&
             hv_buf_write_u64(&w, s->receive_ts) && hv_buf_write_u64(&w, s->transmit_ts);
-  if (ok && s->uid) ok = ef(&w, HV_NTP_EF_UNIQUE_ID, s->uid, HV_NTS_UID_LEN);
+  if (ok && s->uid) ok = ef(&w, HV_NTS_NTP_EF_UNIQUE_ID, s->uid, HV_NTS_UID_LEN);
   if (ok && s->plain_cookie)
-    ok = ef(&w, HV_NTP_EF_COOKIE, s->plain_cookie->data, s->plain_cookie->len);
+    ok = ef(&w, HV_NTS_NTP_EF_COOKIE, s->plain_cookie->data, s->plain_cookie->len);
   if (ok && s->s2c_key) ok = write_auth(s, &w);
   if (!ok) return false;
   *len = w.len;
@@ -83,12 +83,12 @@ bool ht_ntp_build_reply(const ht_ntp_reply_spec *s, uint8_t *out, size_t cap,
 bool ht_ntp_read_request(const uint8_t *pkt, size_t len, const uint8_t *c2s_key,
                          ht_ntp_request_seen *out) {
   memset(out, 0, sizeof *out);
-  if (len < HV_NTP_HEADER_LEN || (pkt[0] & 7) != HV_NTP_MODE_CLIENT) return false;
-  memcpy(out->transmit, pkt + 40, HV_NTP_TS_LEN);
+  if (len < HV_NTS_NTP_HEADER_LEN || (pkt[0] & 7) != HV_NTS_NTP_MODE_CLIENT) return false;
+  memcpy(out->transmit, pkt + 40, HV_NTS_NTP_TS_LEN);
   hv_buf_reader r;
   hv_buf_reader_init(&r, pkt, len);
   bool seen_uid = false, seen_cookie = false;
-  if (!hv_buf_skip(&r, HV_NTP_HEADER_LEN)) return false;
+  if (!hv_buf_skip(&r, HV_NTS_NTP_HEADER_LEN)) return false;
   while (hv_buf_remaining(&r) > 0) {
     size_t start = r.pos;
     uint16_t type, ef_len;
@@ -97,16 +97,16 @@ bool ht_ntp_read_request(const uint8_t *pkt, size_t len, const uint8_t *c2s_key,
         !hv_buf_read_view(&r, ef_len - 4u, &body))
       return false;
     size_t n = ef_len - 4u;
-    if (type == HV_NTP_EF_UNIQUE_ID && n == HV_NTS_UID_LEN) {
+    if (type == HV_NTS_NTP_EF_UNIQUE_ID && n == HV_NTS_UID_LEN) {
       memcpy(out->uid, body, n);
       seen_uid = true;
-    } else if (type == HV_NTP_EF_COOKIE && n <= HV_NTS_COOKIE_MAX) {
+    } else if (type == HV_NTS_NTP_EF_COOKIE && n <= HV_NTS_COOKIE_MAX) {
       memcpy(out->cookie.data, body, n);
       out->cookie.len = n;
       seen_cookie = true;
-    } else if (type == HV_NTP_EF_COOKIE_PLACEHOLDER) {
+    } else if (type == HV_NTS_NTP_EF_COOKIE_PLACEHOLDER) {
       out->placeholders++;
-    } else if (type == HV_NTP_EF_AUTHENTICATOR && n >= 4 + 16 + 16) {
+    } else if (type == HV_NTS_NTP_EF_AUTHENTICATOR && n >= 4 + 16 + 16) {
       uint16_t nl = (uint16_t)(body[0] << 8 | body[1]);
       uint16_t cl = (uint16_t)(body[2] << 8 | body[3]);
       if (nl != 16 || cl != 16 || n < 4u + nl + cl) return false;

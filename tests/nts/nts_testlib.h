@@ -17,7 +17,7 @@ bool ht_ke_record_u16(hv_buf_writer *w, bool critical, uint16_t type,
 
 typedef struct {
   const uint8_t *uid;      /* NULL: no unique id field */
-  const uint8_t *origin;   /* HV_NTP_TS_LEN */
+  const uint8_t *origin;   /* HV_NTS_NTP_TS_LEN */
   const uint8_t *s2c_key;  /* NULL: no authenticator */
   uint8_t leap, version, mode, stratum;
   uint8_t refid[4];
@@ -38,7 +38,7 @@ bool ht_ntp_build_reply(const ht_ntp_reply_spec *s, uint8_t *out, size_t cap,
 /* What a server learns from a client request it authenticated. */
 typedef struct {
   uint8_t uid[HV_NTS_UID_LEN];
-  uint8_t transmit[HV_NTP_TS_LEN];
+  uint8_t transmit[HV_NTS_NTP_TS_LEN];
   hv_nts_cookie cookie;
   size_t placeholders;
 } ht_ntp_request_seen;

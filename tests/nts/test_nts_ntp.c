@@ -8,11 +8,11 @@
 #include "nts_testlib.h"
 
 static uint8_t c2s[HV_NTS_KEY_LEN], s2c[HV_NTS_KEY_LEN];
-static uint8_t uid[HV_NTS_UID_LEN], origin[HV_NTP_TS_LEN];
+static uint8_t uid[HV_NTS_UID_LEN], origin[HV_NTS_NTP_TS_LEN];
 static hv_nts_cookie cookies[3];
-static uint8_t pkt[HV_NTP_PACKET_MAX + 64];
+static uint8_t pkt[HV_NTS_NTP_PACKET_MAX + 64];
 static size_t pkt_len;
-static hv_ntp_reply reply;
+static hv_nts_ntp_reply reply;
 
 static void setup(void) {
   HT_CHECK(hv_random(c2s, sizeof c2s) == 0 && hv_random(s2c, sizeof s2c) == 0);
@@ -24,8 +24,8 @@ static void setup(void) {
 }
 
 static hv_nts_error parse_with(const uint8_t *key) {
-  hv_ntp_expect e = {uid, origin, key};
-  return hv_ntp_parse_reply(pkt, pkt_len, &e, &reply);
+  hv_nts_ntp_expect e = {uid, origin, key};
+  return hv_nts_ntp_parse_reply(pkt, pkt_len, &e, &reply);
 }
 
 static hv_nts_error parse(void) { return parse_with(s2c); }
@@ -42,12 +42,12 @@ static void good_spec(ht_ntp_reply_spec *s) {
 }
 
 static void request_layout(void) {
-  hv_ntp_request req = {.c2s_key = c2s, .cookie = &cookies[1], .placeholders = 5};
+  hv_nts_ntp_request req = {.c2s_key = c2s, .cookie = &cookies[1], .placeholders = 5};
   memcpy(req.uid, uid, sizeof uid);
   memcpy(req.transmit, origin, sizeof origin);
   HT_CHECK(hv_random(req.nonce, sizeof req.nonce) == 0);
   size_t len = 0;
-  HT_CHECK(hv_ntp_build_request(&req, pkt, sizeof pkt, &len));
+  HT_CHECK(hv_nts_ntp_build_request(&req, pkt, sizeof pkt, &len));
   size_t ef_cookie = 4 + cookies[1].len;
   HT_CHECK_EQ_INT(len, 48 + 36 + ef_cookie * 6 + 40);
   HT_CHECK_EQ_INT(pkt[0], 0x23); /* LI 0, VN 4, mode 3 */
@@ -63,10 +63,10 @@ static void request_layout(void) {
   HT_CHECK(!ht_ntp_read_request(pkt, len, c2s, &seen));
   /* Too many placeholders and a missing cookie are refused. */
   req.placeholders = HV_NTS_MAX_COOKIES;
-  HT_CHECK(!hv_ntp_build_request(&req, pkt, sizeof pkt, &len));
+  HT_CHECK(!hv_nts_ntp_build_request(&req, pkt, sizeof pkt, &len));
   req.placeholders = 0;
   req.cookie = NULL;
-  HT_CHECK(!hv_ntp_build_request(&req, pkt, sizeof pkt, &len));
+  HT_CHECK(!hv_nts_ntp_build_request(&req, pkt, sizeof pkt, &len));
 }
 
 static void reply_good(void) {
@@ -78,7 +78,7 @@ static void reply_good(void) {
   HT_CHECK_MEM(reply.cookies[1].data, cookies[1].data, cookies[1].len);
   HT_CHECK_EQ_INT(reply.stratum, 1);
   HT_CHECK_EQ_INT(reply.root_delay, 0x00010000);
-  HT_CHECK_EQ_INT(hv_ntp_ts_to_unix_ns(reply.receive_ts) / 1000000000LL, 1700000000LL);
+  HT_CHECK_EQ_INT(hv_nts_ntp_ts_to_unix_ns(reply.receive_ts) / 1000000000LL, 1700000000LL);
 }
 
 static void reply_cookies_only_encrypted(void) {
@@ -108,7 +108,7 @@ static void reply_wrong_unique_id(void) {
 }
 
 static void reply_wrong_origin(void) {
-  uint8_t other[HV_NTP_TS_LEN];
+  uint8_t other[HV_NTS_NTP_TS_LEN];
   memcpy(other, origin, sizeof other);
   other[0] ^= 0x80;
   ht_ntp_reply_spec s;
@@ -141,7 +141,7 @@ static void reply_bad_auth(void) {
 static void reply_wrong_mode(void) {
   ht_ntp_reply_spec s;
   good_spec(&s);
-  s.mode = HV_NTP_MODE_CLIENT;
+  s.mode = HV_NTS_NTP_MODE_CLIENT;
   build(&s);
   HT_CHECK_EQ_INT(parse(), HV_NTS_ERR_NTP_MODE);
   good_spec(&s);
@@ -169,7 +169,7 @@ static void reply_oversized(void) {
   good_spec(&s);
   build(&s);
   memset(pkt + pkt_len, 0, sizeof pkt - pkt_len);
-  pkt_len = HV_NTP_PACKET_MAX + 1;
+  pkt_len = HV_NTS_NTP_PACKET_MAX + 1;
   HT_CHECK_EQ_INT(parse(), HV_NTS_ERR_NTP_MALFORMED);
 }
 
@@ -243,14 +243,14 @@ static void reply_kiss_codes(void) {
 
 static void timestamps(void) {
   int64_t ns = 1764250000123456789LL; /* 2025-11-27 */
-  int64_t back = hv_ntp_ts_to_unix_ns(hv_ntp_unix_ns_to_ts(ns));
+  int64_t back = hv_nts_ntp_ts_to_unix_ns(hv_nts_ntp_unix_ns_to_ts(ns));
   HT_CHECK(back - ns <= 1 && ns - back <= 1);
   /* After the 2036 era wrap, seconds restart at 0. */
   int64_t late = 2200000000LL * 1000000000LL;
-  HT_CHECK(hv_ntp_unix_ns_to_ts(late) >> 32 < (1ULL << 31));
-  back = hv_ntp_ts_to_unix_ns(hv_ntp_unix_ns_to_ts(late));
+  HT_CHECK(hv_nts_ntp_unix_ns_to_ts(late) >> 32 < (1ULL << 31));
+  back = hv_nts_ntp_ts_to_unix_ns(hv_nts_ntp_unix_ns_to_ts(late));
   HT_CHECK(back - late <= 1 && late - back <= 1);
-  HT_CHECK_EQ_INT(hv_ntp_short_to_ns(0x00018000), 1500000000LL);
+  HT_CHECK_EQ_INT(hv_nts_ntp_short_to_ns(0x00018000), 1500000000LL);
 }
 
 int main(void) {
