@@ -28,9 +28,9 @@ static bool valid_server(const hv_nts_server *s) {
 static query_step follow(hv_nts_query *q, query_step r) {
   for (;;) {
     if (r == QR_KEYS_READY)
-      r = query_ntp_begin(q);
+      r = hv_nts_query_ntp_begin(q);
     else if (r == QR_REKEY)
-      r = query_ke_begin(q);
+      r = hv_nts_query_ke_begin(q);
     else
       return r;
   }
@@ -44,9 +44,9 @@ static query_step run(hv_nts_query *q, short revents) {
       case QS_CONNECT:
       case QS_HANDSHAKE:
       case QS_KE_SEND:
-      case QS_KE_RECV: r = query_ke_step(q, revents); break;
+      case QS_KE_RECV: r = hv_nts_query_ke_step(q, revents); break;
       case QS_RESOLVE_NTP:
-      case QS_NTP_RECV: r = query_ntp_step(q); break;
+      case QS_NTP_RECV: r = hv_nts_query_ntp_step(q); break;
       default: return QR_DONE;
     }
     r = follow(q, r);
@@ -73,10 +73,10 @@ static void check_deadline(hv_nts_query *q) {
     /* No usable reply came, only refused ones: say why they were. */
     char why[HV_NTS_DETAIL_MAX];
     snprintf(why, sizeof why, "%s", q->refused_detail);
-    query_finish(q, q->refused, "%s (and no valid reply before the deadline)", why);
+    hv_nts_query_finish(q, q->refused, "%s (and no valid reply before the deadline)", why);
     return;
   }
-  query_finish(q, HV_NTS_ERR_TIMEOUT, "deadline passed while %s", stage_name(q));
+  hv_nts_query_finish(q, HV_NTS_ERR_TIMEOUT, "deadline passed while %s", stage_name(q));
 }
 
 /* What both kinds of query set up: server, options, TLS context. NULL
@@ -91,7 +91,7 @@ static hv_nts_query *query_new(const hv_nts_server *server, const hv_nts_options
   q->https = https;
   q->deadline_ms = deadline_ms;
   if (!server || !valid_server(server)) {
-    query_finish(q, HV_NTS_ERR_ARGS, "no valid host name");
+    hv_nts_query_finish(q, HV_NTS_ERR_ARGS, "no valid host name");
     return q;
   }
   q->server = *server;
@@ -101,13 +101,13 @@ static hv_nts_query *query_new(const hv_nts_server *server, const hv_nts_options
   if (opts && opts->ca_file) {
     q->ca_file = strdup(opts->ca_file);
     if (!q->ca_file) {
-      query_finish(q, HV_NTS_ERR_INTERNAL, "out of memory");
+      hv_nts_query_finish(q, HV_NTS_ERR_INTERNAL, "out of memory");
       return q;
     }
     q->opts.ca_file = q->ca_file;
   }
   if (opts && opts->tls && !(q->ssl_ctx = hv_nts_tls_ctx_ref(opts->tls))) {
-    query_finish(q, HV_NTS_ERR_INTERNAL, "cannot share the TLS context");
+    hv_nts_query_finish(q, HV_NTS_ERR_INTERNAL, "cannot share the TLS context");
     return q;
   }
   q->opts.tls = NULL; /* ours is q->ssl_ctx; the caller may free theirs */
@@ -150,13 +150,13 @@ void hv_nts_query_step(hv_nts_query *q, short revents) {
   check_deadline(q);
   if (q->state == QS_DONE) return;
   run(q, revents);
-  if (q->state != QS_DONE && follow(q, query_ntp_timer(q)) == QR_AGAIN) run(q, 0);
+  if (q->state != QS_DONE && follow(q, hv_nts_query_ntp_timer(q)) == QR_AGAIN) run(q, 0);
 }
 
 int64_t hv_nts_query_wake_ms(const hv_nts_query *q) {
   if (!q || q->state == QS_DONE) return 0;
   int64_t wake = q->deadline_ms;
-  if (query_ntp_timer_armed(q) && q->resend_at_ms < wake) wake = q->resend_at_ms;
+  if (hv_nts_query_ntp_timer_armed(q) && q->resend_at_ms < wake) wake = q->resend_at_ms;
   if (q->state == QS_RESOLVE_KE || q->state == QS_RESOLVE_NTP) {
     int64_t dns = hv_nts_resolve_wake_ms(&q->res); /* a DNS retransmit */
     if (dns < wake) wake = dns;
@@ -197,8 +197,8 @@ const char *hv_nts_query_notes(const hv_nts_query *q) {
 
 void hv_nts_query_free(hv_nts_query *q) {
   if (!q) return;
-  query_close_all(q);
-  if (q->jar) query_forget_after_nak(q);
+  hv_nts_query_close_all(q);
+  if (q->jar) hv_nts_query_forget_after_nak(q);
   free(q->ca_file);
   hv_wipe(q, sizeof *q);
   free(q);

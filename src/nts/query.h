@@ -83,41 +83,41 @@ struct hv_nts_query {
 };
 
 /* Ends the query with err and a printf-style reason; closes everything. */
-query_step query_finish(hv_nts_query *q, hv_nts_error err, const char *fmt, ...)
+query_step hv_nts_query_finish(hv_nts_query *q, hv_nts_error err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-query_step query_wait(hv_nts_query *q, int fd, short events);
+query_step hv_nts_query_wait(hv_nts_query *q, int fd, short events);
 /* Closes the TCP/TLS or UDP connection, if any. */
-void query_close_conn(hv_nts_query *q);
+void hv_nts_query_close_conn(hv_nts_query *q);
 /* Closes everything the query holds open: connection, TLS context,
  * resolver. */
-void query_close_all(hv_nts_query *q);
-int64_t query_realtime_ns(void);
-int64_t query_monotonic_ns(void);
+void hv_nts_query_close_all(hv_nts_query *q);
+int64_t hv_nts_query_realtime_ns(void);
+int64_t hv_nts_query_monotonic_ns(void);
 
 typedef enum { TLS_CONNECT, TLS_WRITE, TLS_READ, TLS_SHUTDOWN } tls_op;
 /* One OpenSSL call with SIGPIPE held and the error queue cleared. */
-int query_tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len);
+int hv_nts_query_tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len);
 /* Maps SSL_ERROR_WANT_* to a wait; anything else ends the query. */
-query_step query_tls_wait_or_fail(hv_nts_query *q, int rc);
+query_step hv_nts_query_tls_wait_or_fail(hv_nts_query *q, int rc);
 /* "[v6]:port" or "v4:port" of an address (IPv4-mapped read as IPv4). */
-void query_address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]);
+void hv_nts_query_address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]);
 
-query_step query_ke_begin(hv_nts_query *q);
+query_step hv_nts_query_ke_begin(hv_nts_query *q);
 /* HTTPS: after the handshake, the request; then the response head. */
-query_step query_https_request(hv_nts_query *q);
-query_step query_https_recv(hv_nts_query *q);
-query_step query_ke_step(hv_nts_query *q, short revents);
-query_step query_ntp_begin(hv_nts_query *q);
-query_step query_ntp_step(hv_nts_query *q);
+query_step hv_nts_query_https_request(hv_nts_query *q);
+query_step hv_nts_query_https_recv(hv_nts_query *q);
+query_step hv_nts_query_ke_step(hv_nts_query *q, short revents);
+query_step hv_nts_query_ntp_begin(hv_nts_query *q);
+query_step hv_nts_query_ntp_step(hv_nts_query *q);
 /* Whether something is due at q->resend_at_ms: another request (waiting
  * for a reply, under the limit of requests, a cookie left) or, after an
  * NTS NAK, NTS-KE again. */
-bool query_ntp_timer_armed(const hv_nts_query *q);
+bool hv_nts_query_ntp_timer_armed(const hv_nts_query *q);
 /* At or after the resend time with no valid reply: after an NTSN, drops
  * the jar and starts NTS-KE again (QR_AGAIN: run the machine); else
  * sends another request if it may. The query may end (an error). */
-query_step query_ntp_timer(hv_nts_query *q);
+query_step hv_nts_query_ntp_timer(hv_nts_query *q);
 /* Empties the jar when an NTSN came and no valid reply since. */
-void query_forget_after_nak(hv_nts_query *q);
+void hv_nts_query_forget_after_nak(hv_nts_query *q);
 
 #endif

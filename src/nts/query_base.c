@@ -21,10 +21,10 @@
 #include "nts/tls.h"
 #include "sys/sys.h"
 
-int64_t query_monotonic_ns(void) { return hv_sys_monotonic_ns(); }
-int64_t query_realtime_ns(void) { return hv_sys_realtime_ns(); }
+int64_t hv_nts_query_monotonic_ns(void) { return hv_sys_monotonic_ns(); }
+int64_t hv_nts_query_realtime_ns(void) { return hv_sys_realtime_ns(); }
 
-void query_close_conn(hv_nts_query *q) {
+void hv_nts_query_close_conn(hv_nts_query *q) {
   if (q->ssl) {
     SSL_free(q->ssl);
     q->ssl = NULL;
@@ -34,8 +34,8 @@ void query_close_conn(hv_nts_query *q) {
   q->fd = -1;
 }
 
-void query_close_all(hv_nts_query *q) {
-  query_close_conn(q);
+void hv_nts_query_close_all(hv_nts_query *q) {
+  hv_nts_query_close_conn(q);
   SSL_CTX_free(q->ssl_ctx);
   q->ssl_ctx = NULL;
   hv_nts_resolve_stop(&q->res);
@@ -43,9 +43,9 @@ void query_close_all(hv_nts_query *q) {
   q->events = 0;
 }
 
-query_step query_finish(hv_nts_query *q, hv_nts_error err, const char *fmt, ...) {
-  query_close_all(q);
-  query_forget_after_nak(q);
+query_step hv_nts_query_finish(hv_nts_query *q, hv_nts_error err, const char *fmt, ...) {
+  hv_nts_query_close_all(q);
+  hv_nts_query_forget_after_nak(q);
   q->result = err;
   va_list ap;
   va_start(ap, fmt);
@@ -55,7 +55,7 @@ query_step query_finish(hv_nts_query *q, hv_nts_error err, const char *fmt, ...)
   return QR_DONE;
 }
 
-query_step query_wait(hv_nts_query *q, int fd, short events) {
+query_step hv_nts_query_wait(hv_nts_query *q, int fd, short events) {
   q->fd = fd;
   q->events = events;
   return QR_WAIT;
@@ -93,7 +93,7 @@ static void sigpipe_release(sigpipe_guard *g) {
 
 /* One OpenSSL call with SIGPIPE held and the error queue cleared first
  * (other queries in the same thread may have left errors in it). */
-int query_tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len) {
+int hv_nts_query_tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len) {
   sigpipe_guard g;
   sigpipe_hold(&g);
   int saved_errno;
@@ -112,23 +112,23 @@ int query_tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len) {
   return rc;
 }
 
-query_step query_tls_wait_or_fail(hv_nts_query *q, int rc) {
+query_step hv_nts_query_tls_wait_or_fail(hv_nts_query *q, int rc) {
   int e = SSL_get_error(q->ssl, rc);
-  if (e == SSL_ERROR_WANT_READ) return query_wait(q, q->sock, POLLIN);
-  if (e == SSL_ERROR_WANT_WRITE) return query_wait(q, q->sock, POLLOUT);
+  if (e == SSL_ERROR_WANT_READ) return hv_nts_query_wait(q, q->sock, POLLIN);
+  if (e == SSL_ERROR_WANT_WRITE) return hv_nts_query_wait(q, q->sock, POLLOUT);
   char why[HV_NTS_DETAIL_MAX];
   hv_nts_error err = hv_nts_tls_failure(q->ssl, e, why, sizeof why);
-  return query_finish(q, err, "%s", why);
+  return hv_nts_query_finish(q, err, "%s", why);
 }
 
-void query_forget_after_nak(hv_nts_query *q) {
+void hv_nts_query_forget_after_nak(hv_nts_query *q) {
   if (!q->ntsn_seen) return;
   hv_nts_jar_drop_cookies(q->jar);
   q->ntsn_seen = false;
 }
 
 /* One text per server: an IPv4-mapped IPv6 address reads as IPv4. */
-void query_address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]) {
+void hv_nts_query_address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]) {
   /* Numeric forms only: INET6_ADDRSTRLEN and five digits. */
   char host[INET6_ADDRSTRLEN], port[8];
   const struct sockaddr_in6 *v6a = (const struct sockaddr_in6 *)&a->ss;

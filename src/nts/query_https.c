@@ -12,7 +12,7 @@
 
 /* RFC 9110 7.2: Host carries the port when it is not the default, and
  * an IPv6 literal in brackets. */
-query_step query_https_request(hv_nts_query *q) {
+query_step hv_nts_query_https_request(hv_nts_query *q) {
   const char *h = q->server.host;
   bool v6 = strchr(h, ':') && h[0] != '[';
   char host[HV_NTS_HOST_MAX + 16];
@@ -26,13 +26,13 @@ query_step query_https_request(hv_nts_query *q) {
                    "Connection: close\r\n\r\n",
                    host);
   if (n < 0 || (size_t)n >= sizeof q->request)
-    return query_finish(q, HV_NTS_ERR_INTERNAL, "cannot build the HTTP request");
+    return hv_nts_query_finish(q, HV_NTS_ERR_INTERNAL, "cannot build the HTTP request");
   q->request_len = (size_t)n;
   q->ke_sent = 0;
   q->ke_reply_len = 0;
   /* The Date is made after the server has the request: T1 is now. */
-  q->t1_ns = query_realtime_ns();
-  q->t1_mono_ns = query_monotonic_ns();
+  q->t1_ns = hv_nts_query_realtime_ns();
+  q->t1_mono_ns = hv_nts_query_monotonic_ns();
   q->state = QS_KE_SEND;
   return QR_AGAIN;
 }
@@ -42,7 +42,7 @@ static void peer_text(hv_nts_query *q) {
   memset(&a, 0, sizeof a);
   a.len = sizeof a.ss;
   if (getpeername(q->sock, (struct sockaddr *)&a.ss, &a.len) == 0)
-    query_address_text(&a, q->ntp_address);
+    hv_nts_query_address_text(&a, q->ntp_address);
 }
 
 /* The Date was made between T1 and T4, reading date_s to date_s + 1: at
@@ -63,8 +63,8 @@ static query_step take_date(hv_nts_query *q, int64_t date_s, int64_t t4, int64_t
   s->offset_ns = date_s * NS_PER_S + (NS_PER_S + rtt) / 2 - t4;
   s->stratum = 0;
   s->leap = 0;
-  (void)query_tls_call(q, TLS_SHUTDOWN, NULL, 0); /* a courtesy */
-  return query_finish(q, HV_NTS_OK, "HTTPS Date");
+  (void)hv_nts_query_tls_call(q, TLS_SHUTDOWN, NULL, 0); /* a courtesy */
+  return hv_nts_query_finish(q, HV_NTS_OK, "HTTPS Date");
 }
 
 static const uint8_t *end_of_head(const uint8_t *p, size_t len) {
@@ -74,20 +74,20 @@ static const uint8_t *end_of_head(const uint8_t *p, size_t len) {
   return NULL;
 }
 
-query_step query_https_recv(hv_nts_query *q) {
+query_step hv_nts_query_https_recv(hv_nts_query *q) {
   for (;;) {
     if (q->ke_reply_len == sizeof q->ke_reply)
-      return query_finish(q, HV_NTS_ERR_HTTP, "HTTP response head longer than %zu bytes",
+      return hv_nts_query_finish(q, HV_NTS_ERR_HTTP, "HTTP response head longer than %zu bytes",
                           sizeof q->ke_reply);
-    int rc = query_tls_call(q, TLS_READ, q->ke_reply + q->ke_reply_len,
+    int rc = hv_nts_query_tls_call(q, TLS_READ, q->ke_reply + q->ke_reply_len,
                             sizeof q->ke_reply - q->ke_reply_len);
-    int64_t t4 = query_realtime_ns(), t4_mono = query_monotonic_ns();
+    int64_t t4 = hv_nts_query_realtime_ns(), t4_mono = hv_nts_query_monotonic_ns();
     if (rc <= 0) {
       int e = SSL_get_error(q->ssl, rc);
       if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0))
-        return query_finish(q, HV_NTS_ERR_HTTP,
+        return hv_nts_query_finish(q, HV_NTS_ERR_HTTP,
                             "server closed before the end of the HTTP response head");
-      return query_tls_wait_or_fail(q, rc);
+      return hv_nts_query_tls_wait_or_fail(q, rc);
     }
     size_t from = q->ke_reply_len >= 3 ? q->ke_reply_len - 3 : 0;
     q->ke_reply_len += (size_t)rc;
@@ -97,7 +97,7 @@ query_step query_https_recv(hv_nts_query *q) {
     char why[HV_NTS_DETAIL_MAX];
     hv_nts_error err = hv_http_parse_head(q->ke_reply, (size_t)(end - q->ke_reply), &date_s,
                                           why, sizeof why);
-    if (err != HV_NTS_OK) return query_finish(q, err, "HTTP response with %s", why);
+    if (err != HV_NTS_OK) return hv_nts_query_finish(q, err, "HTTP response with %s", why);
     return take_date(q, date_s, t4, t4_mono);
   }
 }

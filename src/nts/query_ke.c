@@ -20,20 +20,20 @@
 
 static query_step try_connect(hv_nts_query *q);
 
-query_step query_ke_begin(hv_nts_query *q) {
+query_step hv_nts_query_ke_begin(hv_nts_query *q) {
   q->used_ke = !q->https;
   q->state = QS_RESOLVE_KE;
   if (hv_nts_resolve_start(&q->res, q->server.host, q->server.ke_port) != 0)
-    return query_finish(q, HV_NTS_ERR_IO, "cannot start the resolver: %s",
+    return hv_nts_query_finish(q, HV_NTS_ERR_IO, "cannot start the resolver: %s",
                         strerror(errno));
   return QR_AGAIN;
 }
 
 static query_step resolve_step(hv_nts_query *q) {
   int rc = hv_nts_resolve_step(&q->res);
-  if (rc == 0) return query_wait(q, q->res.fd, POLLIN);
+  if (rc == 0) return hv_nts_query_wait(q, q->res.fd, POLLIN);
   if (rc < 0)
-    return query_finish(q, HV_NTS_ERR_DNS, "%s did not resolve", q->server.host);
+    return hv_nts_query_finish(q, HV_NTS_ERR_DNS, "%s did not resolve", q->server.host);
   q->next_addr = 0;
   q->state = QS_CONNECT;
   return try_connect(q);
@@ -42,10 +42,10 @@ static query_step resolve_step(hv_nts_query *q) {
 static query_step start_handshake(hv_nts_query *q) {
   if (!q->ssl_ctx)
     q->ssl_ctx = hv_nts_tls_make_ctx(q->opts.ca_file, q->https, q->detail, sizeof q->detail);
-  if (!q->ssl_ctx) return query_finish(q, HV_NTS_ERR_TLS, "%s", q->detail);
+  if (!q->ssl_ctx) return hv_nts_query_finish(q, HV_NTS_ERR_TLS, "%s", q->detail);
   q->ssl = hv_nts_tls_new(q->ssl_ctx, q->sock, q->server.host, &q->opts, q->detail,
                           sizeof q->detail);
-  if (!q->ssl) return query_finish(q, HV_NTS_ERR_TLS, "%s", q->detail);
+  if (!q->ssl) return hv_nts_query_finish(q, HV_NTS_ERR_TLS, "%s", q->detail);
   q->state = QS_HANDSHAKE;
   return QR_AGAIN;
 }
@@ -66,40 +66,40 @@ static query_step try_connect(hv_nts_query *q) {
     const int one = 1;
     if (setsockopt(q->sock, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one) != 0) {
       last_errno = errno;
-      query_close_conn(q);
+      hv_nts_query_close_conn(q);
       continue;
     }
     if (connect(q->sock, (const struct sockaddr *)&a->ss, a->len) == 0)
       return start_handshake(q);
-    if (errno == EINPROGRESS) return query_wait(q, q->sock, POLLOUT);
+    if (errno == EINPROGRESS) return hv_nts_query_wait(q, q->sock, POLLOUT);
     last_errno = errno;
-    query_close_conn(q);
+    hv_nts_query_close_conn(q);
   }
-  return query_finish(q, HV_NTS_ERR_CONNECT, "cannot connect to %s port %u: %s",
+  return hv_nts_query_finish(q, HV_NTS_ERR_CONNECT, "cannot connect to %s port %u: %s",
                       q->server.host, q->server.ke_port, strerror(last_errno));
 }
 
 static query_step connect_step(hv_nts_query *q, short revents) {
-  if (revents == 0) return query_wait(q, q->sock, POLLOUT);
+  if (revents == 0) return hv_nts_query_wait(q, q->sock, POLLOUT);
   int err = 0;
   socklen_t len = sizeof err;
   if (getsockopt(q->sock, SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
   if (err == 0) return start_handshake(q);
-  query_close_conn(q);
+  hv_nts_query_close_conn(q);
   return try_connect(q);
 }
 
 static query_step handshake_step(hv_nts_query *q) {
-  int rc = query_tls_call(q, TLS_CONNECT, NULL, 0);
-  if (rc != 1) return query_tls_wait_or_fail(q, rc);
-  if (q->https) return query_https_request(q);
+  int rc = hv_nts_query_tls_call(q, TLS_CONNECT, NULL, 0);
+  if (rc != 1) return hv_nts_query_tls_wait_or_fail(q, rc);
+  if (q->https) return hv_nts_query_https_request(q);
   if (!hv_nts_tls_alpn_ok(q->ssl))
-    return query_finish(q, HV_NTS_ERR_ALPN, "server did not select ALPN %s",
+    return hv_nts_query_finish(q, HV_NTS_ERR_ALPN, "server did not select ALPN %s",
                         HV_NTS_ALPN);
   hv_buf_writer w;
   hv_buf_writer_init(&w, q->request, HV_NTS_KE_REQUEST_LEN);
   if (!hv_nts_ke_build_request(&w))
-    return query_finish(q, HV_NTS_ERR_INTERNAL, "cannot build the NTS-KE request");
+    return hv_nts_query_finish(q, HV_NTS_ERR_INTERNAL, "cannot build the NTS-KE request");
   q->request_len = w.len;
   q->ke_sent = 0;
   q->state = QS_KE_SEND;
@@ -108,9 +108,9 @@ static query_step handshake_step(hv_nts_query *q) {
 
 static query_step send_step(hv_nts_query *q) {
   while (q->ke_sent < q->request_len) {
-    int rc = query_tls_call(q, TLS_WRITE, q->request + q->ke_sent,
+    int rc = hv_nts_query_tls_call(q, TLS_WRITE, q->request + q->ke_sent,
                             q->request_len - q->ke_sent);
-    if (rc <= 0) return query_tls_wait_or_fail(q, rc);
+    if (rc <= 0) return hv_nts_query_tls_wait_or_fail(q, rc);
     q->ke_sent += (size_t)rc;
   }
   q->ke_reply_len = 0;
@@ -157,39 +157,39 @@ static query_step take_reply(hv_nts_query *q, hv_nts_ke_reply *reply) {
   hv_wipe(c2s, sizeof c2s);
   hv_wipe(s2c, sizeof s2c);
   if (err != HV_NTS_OK)
-    return query_finish(q, err, err == HV_NTS_ERR_IO ? "cannot read the NTS-KE server's address"
+    return hv_nts_query_finish(q, err, err == HV_NTS_ERR_IO ? "cannot read the NTS-KE server's address"
                                                      : "TLS key export failed");
   for (size_t i = 0; i < reply->n_cookies; i++)
     (void)hv_nts_jar_put(jar, &reply->cookies[i]);
-  (void)query_tls_call(q, TLS_SHUTDOWN, NULL, 0); /* a courtesy: the reply is whole */
-  query_close_conn(q);
+  (void)hv_nts_query_tls_call(q, TLS_SHUTDOWN, NULL, 0); /* a courtesy: the reply is whole */
+  hv_nts_query_close_conn(q);
   return QR_KEYS_READY; /* the loop in query.c starts the NTP half */
 }
 
 static query_step recv_step(hv_nts_query *q) {
   for (;;) {
     if (q->ke_reply_len == sizeof q->ke_reply)
-      return query_finish(q, HV_NTS_ERR_KE_MALFORMED,
+      return hv_nts_query_finish(q, HV_NTS_ERR_KE_MALFORMED,
                           "NTS-KE reply longer than %d bytes", HV_NTS_KE_REPLY_MAX);
-    int rc = query_tls_call(q, TLS_READ, q->ke_reply + q->ke_reply_len,
+    int rc = hv_nts_query_tls_call(q, TLS_READ, q->ke_reply + q->ke_reply_len,
                       sizeof q->ke_reply - q->ke_reply_len);
     if (rc <= 0) {
       int e = SSL_get_error(q->ssl, rc);
       if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0))
-        return query_finish(q, HV_NTS_ERR_KE_MALFORMED,
+        return hv_nts_query_finish(q, HV_NTS_ERR_KE_MALFORMED,
                             "server closed before End of Message");
-      return query_tls_wait_or_fail(q, rc);
+      return hv_nts_query_tls_wait_or_fail(q, rc);
     }
     q->ke_reply_len += (size_t)rc;
     hv_nts_ke_reply reply;
     hv_nts_error err = hv_nts_ke_parse(q->ke_reply, q->ke_reply_len, &reply);
     query_step r = QR_AGAIN;
     if (err == HV_NTS_ERR_KE_ERROR)
-      r = query_finish(q, err, "server sent NTS-KE %s %u",
+      r = hv_nts_query_finish(q, err, "server sent NTS-KE %s %u",
                        reply.has_warning ? "Warning" : "Error",
                        reply.has_warning ? reply.warning_code : reply.error_code);
     else if (err != HV_NTS_OK)
-      r = query_finish(q, err, "NTS-KE reply with %s", ke_refusal(err));
+      r = hv_nts_query_finish(q, err, "NTS-KE reply with %s", ke_refusal(err));
     else if (reply.complete)
       r = take_reply(q, &reply);
     bool complete = reply.complete;
@@ -198,13 +198,13 @@ static query_step recv_step(hv_nts_query *q) {
   }
 }
 
-query_step query_ke_step(hv_nts_query *q, short revents) {
+query_step hv_nts_query_ke_step(hv_nts_query *q, short revents) {
   switch (q->state) {
     case QS_RESOLVE_KE: return resolve_step(q);
     case QS_CONNECT: return connect_step(q, revents);
     case QS_HANDSHAKE: return handshake_step(q);
     case QS_KE_SEND: return send_step(q);
-    case QS_KE_RECV: return q->https ? query_https_recv(q) : recv_step(q);
-    default: return query_finish(q, HV_NTS_ERR_INTERNAL, "bad state");
+    case QS_KE_RECV: return q->https ? hv_nts_query_https_recv(q) : recv_step(q);
+    default: return hv_nts_query_finish(q, HV_NTS_ERR_INTERNAL, "bad state");
   }
 }

@@ -12,14 +12,14 @@
 #include "handover/crypto.h"
 #include "nts/query.h"
 
-query_step query_ntp_begin(hv_nts_query *q) {
+query_step hv_nts_query_ntp_begin(hv_nts_query *q) {
   const hv_nts_jar *jar = q->jar;
   const char *host = jar->ntp_host[0] ? jar->ntp_host : q->server.host;
   uint16_t port = jar->ntp_port ? jar->ntp_port : HV_NTS_DEFAULT_NTP_PORT;
   q->state = QS_RESOLVE_NTP;
   q->n_sent = 0; /* after a re-key: requests under the old keys are void */
   if (hv_nts_resolve_start(&q->res, host, port) != 0)
-    return query_finish(q, HV_NTS_ERR_IO, "cannot start the resolver: %s",
+    return hv_nts_query_finish(q, HV_NTS_ERR_IO, "cannot start the resolver: %s",
                         strerror(errno));
   return QR_AGAIN;
 }
@@ -47,8 +47,8 @@ static bool build_request(hv_nts_query *q, size_t *len) {
 static query_step send_one(hv_nts_query *q) {
   size_t len = 0;
   if (!build_request(q, &len))
-    return query_finish(q, HV_NTS_ERR_INTERNAL, "cannot build the NTP request");
-  q->sent[q->n_sent].t1_ns = query_realtime_ns();
+    return hv_nts_query_finish(q, HV_NTS_ERR_INTERNAL, "cannot build the NTP request");
+  q->sent[q->n_sent].t1_ns = hv_nts_query_realtime_ns();
   ssize_t sent = send(q->sock, q->packet, len, 0);
   if (sent < 0 && errno == ECONNREFUSED && q->n_sent > 0) {
     /* An ICMP error left pending by an earlier request: anyone could have
@@ -57,13 +57,13 @@ static query_step send_one(hv_nts_query *q) {
     q->refused = HV_NTS_ERR_IO;
     snprintf(q->refused_detail, sizeof q->refused_detail, "NTP send: %s", strerror(errno));
   } else if (sent < 0 || (size_t)sent != len) {
-    return query_finish(q, HV_NTS_ERR_IO, "NTP send: %s",
+    return hv_nts_query_finish(q, HV_NTS_ERR_IO, "NTP send: %s",
                         sent < 0 ? strerror(errno) : "short write");
   }
   q->n_sent++;
   q->resend_at_ms = hv_nts_monotonic_ms() + HV_NTS_NTP_RESEND_MS;
   q->state = QS_NTP_RECV;
-  return query_wait(q, q->sock, POLLIN);
+  return hv_nts_query_wait(q, q->sock, POLLIN);
 }
 
 static bool can_resend(const hv_nts_query *q) {
@@ -81,15 +81,15 @@ static bool rekey_pending(const hv_nts_query *q) {
   return q->ntsn_seen || (!q->used_ke && q->n_sent >= REKEY_AFTER_SILENT_SENDS);
 }
 
-bool query_ntp_timer_armed(const hv_nts_query *q) { return rekey_pending(q) || can_resend(q); }
+bool hv_nts_query_ntp_timer_armed(const hv_nts_query *q) { return rekey_pending(q) || can_resend(q); }
 
-query_step query_ntp_timer(hv_nts_query *q) {
-  if (!query_ntp_timer_armed(q) || hv_nts_monotonic_ms() < q->resend_at_ms) return QR_WAIT;
+query_step hv_nts_query_ntp_timer(hv_nts_query *q) {
+  if (!hv_nts_query_ntp_timer_armed(q) || hv_nts_monotonic_ms() < q->resend_at_ms) return QR_WAIT;
   if (rekey_pending(q)) {
     /* RFC 8915 5.7: the server no longer knows our cookies. Once, so a
      * server that always answers NTSN costs one handshake, not a loop;
      * stale stored cookies must not fail a query that has time left. */
-    query_close_conn(q);
+    hv_nts_query_close_conn(q);
     q->ntsn_seen = false;
     hv_nts_jar_drop_cookies(q->jar);
     q->rekeyed = true;
@@ -105,15 +105,15 @@ static query_step send_request(hv_nts_query *q) {
   q->sock = socket(a->ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   /* A connected socket only receives datagrams from the server. */
   if (q->sock < 0 || connect(q->sock, (const struct sockaddr *)&a->ss, a->len) != 0)
-    return query_finish(q, HV_NTS_ERR_IO, "NTP socket: %s", strerror(errno));
-  query_address_text(a, q->ntp_address);
+    return hv_nts_query_finish(q, HV_NTS_ERR_IO, "NTP socket: %s", strerror(errno));
+  hv_nts_query_address_text(a, q->ntp_address);
   return send_one(q);
 }
 
 static query_step resolve_step(hv_nts_query *q) {
   int rc = hv_nts_resolve_step(&q->res);
-  if (rc == 0) return query_wait(q, q->res.fd, POLLIN);
-  if (rc < 0) return query_finish(q, HV_NTS_ERR_DNS, "the NTP host did not resolve");
+  if (rc == 0) return hv_nts_query_wait(q, q->res.fd, POLLIN);
+  if (rc < 0) return hv_nts_query_finish(q, HV_NTS_ERR_DNS, "the NTP host did not resolve");
   return send_request(q);
 }
 
@@ -171,16 +171,16 @@ static hv_nts_error parse_against_sent(hv_nts_query *q, size_t len, hv_nts_ntp_r
 static query_step take_sample(hv_nts_query *q, const hv_nts_ntp_reply *r, size_t which,
                               int64_t t4, int64_t t4_mono) {
   if (r->receive_ts == 0 || r->transmit_ts == 0)
-    return query_finish(q, HV_NTS_ERR_NTP_ZERO_TIME,
+    return hv_nts_query_finish(q, HV_NTS_ERR_NTP_ZERO_TIME,
                         "NTP reply with a zero %s timestamp (not available)",
                         r->receive_ts == 0 ? "receive" : "transmit");
   fill_sample(q, r, q->sent[which].t1_ns, t4, t4_mono);
   if (q->sample.delay_ns < -HV_NTS_ALLOWANCE_NS)
-    return query_finish(q, HV_NTS_ERR_NTP_NEGATIVE_DELAY,
+    return hv_nts_query_finish(q, HV_NTS_ERR_NTP_NEGATIVE_DELAY,
                         "NTP reply with a negative delay of %lld us (server hold time "
                         "longer than the round trip)",
                         (long long)(q->sample.delay_ns / 1000));
-  return query_finish(q, HV_NTS_OK, "stratum %u", r->stratum);
+  return hv_nts_query_finish(q, HV_NTS_OK, "stratum %u", r->stratum);
 }
 
 /* Remembers why a reply was discarded; the wait goes on. */
@@ -204,12 +204,12 @@ static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4, int64_t 
     q->ntsn_seen = false; /* the keys work after all */
     r = take_sample(q, &reply, which, t4, t4_mono);
   } else if (err == HV_NTS_ERR_NTP_KOD && reply.authenticated) {
-    r = query_finish(q, err, "authenticated kiss-o'-death %.4s", (const char *)reply.refid);
+    r = hv_nts_query_finish(q, err, "authenticated kiss-o'-death %.4s", (const char *)reply.refid);
   } else if (err == HV_NTS_ERR_NTP_KOD) {
     q->ntsn_seen = q->got_ntsn = true;
     discard(q, err);
   } else if (err == HV_NTS_ERR_NTP_UNSYNC) {
-    r = query_finish(q, err, "server unsynchronised (leap %u, stratum %u)",
+    r = hv_nts_query_finish(q, err, "server unsynchronised (leap %u, stratum %u)",
                      reply.leap, reply.stratum);
   } else {
     discard(q, err);
@@ -221,12 +221,12 @@ static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4, int64_t 
 static query_step recv_step(hv_nts_query *q) {
   for (;;) {
     ssize_t n = recv(q->sock, q->packet, sizeof q->packet, MSG_TRUNC);
-    int64_t t4 = query_realtime_ns(), t4_mono = query_monotonic_ns();
+    int64_t t4 = hv_nts_query_realtime_ns(), t4_mono = hv_nts_query_monotonic_ns();
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-      return query_wait(q, q->sock, POLLIN);
+      return hv_nts_query_wait(q, q->sock, POLLIN);
     if (n < 0 && errno != ECONNREFUSED)
-      return query_finish(q, HV_NTS_ERR_IO, "NTP receive: %s", strerror(errno));
+      return hv_nts_query_finish(q, HV_NTS_ERR_IO, "NTP receive: %s", strerror(errno));
     if (n < 0) {
       /* from an ICMP error, which anyone could forge */
       q->refused = HV_NTS_ERR_IO;
@@ -239,7 +239,7 @@ static query_step recv_step(hv_nts_query *q) {
   }
 }
 
-query_step query_ntp_step(hv_nts_query *q) {
+query_step hv_nts_query_ntp_step(hv_nts_query *q) {
   if (q->state == QS_RESOLVE_NTP) return resolve_step(q);
   return recv_step(q);
 }
