@@ -13,6 +13,9 @@
  * stdout: `LISTENING ADDR` (the address bound), `IDENTITY HEX` (the
  * Ed25519 public key), then one `SIG HEX` per stdin line (Ed25519 over
  * the line without its newline) or `ERR line-too-long`. Logs: stderr.
+ * SIGHUP (while serving) re-reads and re-verifies the policy: a newer
+ * valid version replaces the old one; an invalid one is logged and the
+ * old one kept (hv_session_sender_reload_policy, as `handover serve`).
  * Exit: 0 stopped by SIGTERM or SIGINT, or retired (the policy's
  * after_handover retire: its identity moved to a successor); 1 a failure;
  * 2 a bad configuration. */
@@ -53,6 +56,12 @@ static int install_signals(void) {
   sa.sa_handler = on_stop;
   sigemptyset(&sa.sa_mask);
   if (sigaction(SIGINT, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0) return -1;
+  /* SIGHUP: blocked in every thread, taken by the reload thread while
+   * serving (until then it waits, pending). */
+  sigset_t hup;
+  sigemptyset(&hup);
+  sigaddset(&hup, SIGHUP);
+  if (pthread_sigmask(SIG_BLOCK, &hup, NULL) != 0) return -1;
   sa.sa_handler = SIG_IGN;
   return sigaction(SIGPIPE, &sa, NULL);
 }
@@ -148,6 +157,35 @@ static void *serve_thread(void *arg) {
   return NULL;
 }
 
+/* SIGHUP re-reads and re-verifies the policy, as `handover serve` does: a
+ * newer valid version replaces the old one for new connections; an
+ * invalid or older one is logged (by the library) and the old one kept. */
+typedef struct {
+  hv_session_sender *sender;
+  volatile sig_atomic_t stopping;
+} reload_job;
+
+static void *reload_thread(void *arg) {
+  reload_job *r = arg;
+  sigset_t hup;
+  sigemptyset(&hup);
+  sigaddset(&hup, SIGHUP);
+  for (;;) {
+    int sig;
+    if (sigwait(&hup, &sig) != 0 || r->stopping) break;
+    uint64_t was = 0, now = 0;
+    if (hv_session_sender_reload_policy(r->sender, &was, &now) != HV_SESSION_OK)
+      SAY(WARN, "reload refused (see above); policy version %llu stays in force",
+          (unsigned long long)was);
+    else if (was == now)
+      SAY(INFO, "reload: policy version %llu unchanged", (unsigned long long)now);
+    else
+      SAY(INFO, "reload: policy version %llu replaces %llu for new connections",
+          (unsigned long long)now, (unsigned long long)was);
+  }
+  return NULL;
+}
+
 static int chain_head(const hw_config *c, hv_proto_chain_head *head) {
   if (c->chain_head && !hv_session_parse_chain_head(c->chain_head, head)) {
     SAY(ERROR, "chain_head '%s' is not NUMBER:TIME_MS", c->chain_head);
@@ -177,12 +215,18 @@ static int serve_and_work(const hw_config *c, hv_session_worker *w) {
   hv_session_addr bound = {0};
   serve_job job = {.sender = s, .fd = hv_session_listen(&c->listen_addr, &bound, err,
                                                         sizeof err)};
-  pthread_t thread;
+  pthread_t thread, reloader;
+  reload_job reload = {.sender = s};
   st = EXIT_FAIL;
   if (job.fd < 0) {
     SAY(ERROR, "%s", err);
+  } else if (pthread_create(&reloader, NULL, reload_thread, &reload) != 0) {
+    SAY(ERROR, "cannot start the SIGHUP thread");
   } else if (pthread_create(&thread, NULL, serve_thread, &job) != 0) {
     SAY(ERROR, "cannot start the serving thread");
+    reload.stopping = 1;
+    pthread_kill(reloader, SIGHUP);
+    pthread_join(reloader, NULL);
   } else {
     hv_session_addr_format(&bound, where, sizeof where);
     SAY(INFO, "serving successors on %s", where);
@@ -191,6 +235,9 @@ static int serve_and_work(const hw_config *c, hv_session_worker *w) {
     st = pthread_join(thread, NULL) == 0 && job.result == HV_SESSION_OK && worked == 0
              ? EXIT_OK
              : EXIT_FAIL;
+    reload.stopping = 1;
+    pthread_kill(reloader, SIGHUP); /* sigwait returns; it sees stopping */
+    pthread_join(reloader, NULL);
     /* after_handover retire: the identity moved to the successor, so the
      * service returned by itself and this release signs nothing more. */
     if (worked == 1 && job.result == HV_SESSION_OK && hv_session_sender_retired(s)) {

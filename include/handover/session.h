@@ -255,6 +255,14 @@ HV_API HV_MUST_CHECK hv_session_error hv_session_sender_reload_policy(hv_session
  * secret is wiped, every connection is refused (`sender-retired`) and
  * hv_session_serve returns. True from then on. */
 HV_API bool hv_session_sender_retired(hv_session_sender *s);
+/* Called once at the end of each connection hv_session_sender_handle (or
+ * hv_session_serve) took: HV_SESSION_OK for a completed handover, else why
+ * it ended (HV_SESSION_ERR_REFUSED for a refusal). From the connection's
+ * thread, several at once: it must be thread-safe. Set it before serving;
+ * NULL: none. */
+typedef void (*hv_session_outcome_fn)(void *ctx, hv_session_error result);
+HV_API void hv_session_sender_set_outcome(hv_session_sender *s, hv_session_outcome_fn fn,
+                                          void *ctx);
 HV_API hv_session_time *hv_session_sender_time(hv_session_sender *s);
 /* For a service that stops: no connection waits any longer for trusted
  * time (hv_session_time_cancel); hv_session_serve does it when *stop is

@@ -130,12 +130,18 @@ HV_API HV_MUST_CHECK int hv_timesrc_config_add(hv_timesrc_config *cfg, const cha
                           char *err, size_t err_len);
 /* Reads a small text file, one setting a line, '#' starts a comment:
  *   server [https://]HOST[:PORT] [operator=X] [region=Y]
- *   timeout-ms N | min-responses N | max-spread-ms N | min-operators N
+ *   timeout-ms N | min-responses N | max-spread-s S | min-operators N
  *   quorum configured|answers
+ * (max-spread-ms N, milliseconds, is a deprecated alias of max-spread-s.)
  * Its servers are appended; its settings override. -1 and err on error
  * (with the line number). */
 HV_API HV_MUST_CHECK int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path,
                            char *err, size_t err_len);
+/* As hv_timesrc_config_load; on success warn (may be NULL) holds
+ * "FILE:LINE: ..." about the first deprecated key used, once, or "". */
+HV_API HV_MUST_CHECK int hv_timesrc_config_load_warn(hv_timesrc_config *cfg, const char *path,
+                                                     char *warn, size_t warn_len, char *err,
+                                                     size_t err_len);
 /* 0 when the configuration can be run, else -1 and why. */
 HV_API HV_MUST_CHECK int hv_timesrc_config_check(const hv_timesrc_config *cfg, char *err,
                             size_t err_len);

@@ -66,7 +66,7 @@ static bool chain_head_arg(const cli_cmd_spec *spec, const serve_args *a,
 }
 
 static void log_listening(const hv_session_addr *bound, const cli_worker *w,
-                          const hv_proto_chain_head *head, bool json) {
+                          const hv_proto_chain_head *head, bool json, cli_serve_status *st) {
   hv_tee_measurement self;
   char m[160], mr[2 * HV_TEE_MR_LEN + 1], where[HV_SESSION_ADDR_MAX + 16], addr[HV_SESSION_ADDR_MAX + 16];
   hv_tee_self(w->tee, &self);
@@ -89,8 +89,7 @@ static void log_listening(const hv_session_addr *bound, const cli_worker *w,
         (json_int_t)head->number, "time_ms", (json_int_t)head->time_ms, "nts_servers",
         (json_int_t)w->time_cfg->n_servers));
   }
-  cli_notify("READY=1\nSTATUS=serving on %s, policy version %llu", addr,
-             (unsigned long long)w->params.policy_version);
+  cli_serve_status_notify(st, "READY=1", w->params.policy_version);
   cli_log("serve: listening on %s, %s TEE%s, %s, policy version %llu, "
           "chain head %llu:%llu, %zu NTS servers", where,
           hv_tee_kind_name(hv_tee_get_kind(w->tee)),
@@ -177,12 +176,16 @@ static int serve(serve_args *a, const cli_tee_opts *tee_opts, const hv_proto_cha
     note_socket(&sf, &bound);
     char addr[HV_SESSION_ADDR_MAX + 16];
     hv_session_addr_format(&bound, addr, sizeof addr);
-    cli_reloader *reloader = cli_reload_start(s, addr, a->w.json);
-    log_listening(&bound, &w, head, a->w.json);
+    cli_serve_status *status = cli_serve_status_new(addr, w.params.policy_version);
+    cli_reloader *reloader = status ? cli_reload_start(s, status, a->w.json) : NULL;
+    hv_session_sender_set_outcome(s, status ? cli_serve_status_outcome : NULL, status);
+    log_listening(&bound, &w, head, a->w.json, status);
     rc = reloader && hv_session_serve(s, fd, a->once, &stop_requested) == HV_SESSION_OK
              ? CLI_EXIT_OK
              : CLI_EXIT_FAIL;
     cli_reload_stop(reloader);
+    hv_session_sender_set_outcome(s, NULL, NULL);
+    cli_serve_status_free(status);
     close(fd);
     remove_socket(&sf);
     bool retired = hv_session_sender_retired(s);

@@ -166,8 +166,11 @@ static int build_config(const time_args *a, hv_timesrc_config *cfg) {
   } else {
     hv_timesrc_config_init(cfg);
   }
-  if (a->config && hv_timesrc_config_load(cfg, a->config, err, sizeof err))
+  char warn[512];
+  if (a->config &&
+      hv_timesrc_config_load_warn(cfg, a->config, warn, sizeof warn, err, sizeof err))
     return bad("--config", err);
+  if (a->config && warn[0]) fprintf(stderr, "handover time: warning: %s\n", warn);
   for (size_t i = 0; i < a->n_servers; i++) {
     if (hv_timesrc_config_add(cfg, a->servers[i], err, sizeof err)) {
       fprintf(stderr, "handover time: --server %s: %s\n", a->servers[i], err);

@@ -7,10 +7,11 @@
 
 #include "cli/log.h"
 #include "cli/notify.h"
+#include "cli/serve_status.h"
 
 struct cli_reloader {
   hv_session_sender *s;
-  const char *address;
+  cli_serve_status *status;
   bool json;
   volatile sig_atomic_t stopping;
   pthread_t thread;
@@ -56,17 +57,16 @@ static void *run(void *arg) {
     uint64_t was = 0, now = 0;
     bool ok = hv_session_sender_reload_policy(r->s, &was, &now) == HV_SESSION_OK;
     report(r, ok, was, now);
-    cli_notify("READY=1\nSTATUS=serving on %s, policy version %llu", r->address,
-               (unsigned long long)now);
+    cli_serve_status_notify(r->status, "READY=1", now);
   }
   return NULL;
 }
 
-cli_reloader *cli_reload_start(hv_session_sender *s, const char *address, bool json) {
+cli_reloader *cli_reload_start(hv_session_sender *s, cli_serve_status *status, bool json) {
   cli_reloader *r = calloc(1, sizeof *r);
   if (!r) return NULL;
   r->s = s;
-  r->address = address;
+  r->status = status;
   r->json = json;
   if (pthread_create(&r->thread, NULL, run, r) != 0) {
     cli_log_at(CLI_LOG_ERROR, "serve: cannot start the SIGHUP thread");

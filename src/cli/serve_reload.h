@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 
+#include "cli/serve_status.h"
 #include "handover/session.h"
 
 /* Blocks SIGHUP in the calling thread, so that every thread made after
@@ -14,8 +15,8 @@ int cli_reload_block(void);
 
 typedef struct cli_reloader cli_reloader;
 
-/* Starts the thread (address: for STATUS=). NULL on failure (logged). */
-cli_reloader *cli_reload_start(hv_session_sender *s, const char *address, bool json);
+/* Starts the thread (status: for STATUS=). NULL on failure (logged). */
+cli_reloader *cli_reload_start(hv_session_sender *s, cli_serve_status *status, bool json);
 /* Stops and joins it. */
 void cli_reload_stop(cli_reloader *r);
 

@@ -435,7 +435,22 @@ static void make_tag(const hv_session_peer *peer, char *tag, size_t cap) {
     snprintf(tag, cap, "[conn %u no peer credentials]", peer->id);
 }
 
+void hv_session_sender_set_outcome(hv_session_sender *s, hv_session_outcome_fn fn, void *ctx) {
+  s->outcome = fn;
+  s->outcome_ctx = ctx;
+}
+
+static hv_session_error handle_connection(hv_session_sender *s, int fd,
+                                          const hv_session_peer *peer);
+
 hv_session_error hv_session_sender_handle(hv_session_sender *s, int fd,
+                                          const hv_session_peer *peer) {
+  hv_session_error rc = handle_connection(s, fd, peer);
+  if (s->outcome) s->outcome(s->outcome_ctx, rc);
+  return rc;
+}
+
+static hv_session_error handle_connection(hv_session_sender *s, int fd,
                                           const hv_session_peer *peer) {
   int64_t start = hv_session_monotonic_ms();
   if (hv_session_frame_prepare(fd) != 0) return HV_SESSION_ERR_SYSTEM;

@@ -27,6 +27,8 @@ struct hv_session_sender {
    * trusted-time query starts, so connections waiting for the time lock
    * end at once instead of each running a query before serve can stop. */
   volatile sig_atomic_t *stop;
+  hv_session_outcome_fn outcome; /* after each connection; NULL: none */
+  void *outcome_ctx;
 };
 
 /* The one place the sender takes a chain head (at start and for each

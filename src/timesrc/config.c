@@ -196,7 +196,14 @@ static int parse_number(const char *s, long long lo, long long hi, long long *ou
   return 0;
 }
 
-static int apply_setting(hv_timesrc_config *cfg, char **tok, int n, char *err, size_t err_len) {
+/* Where a deprecated key's warning goes: the first one only. */
+typedef struct {
+  char *buf;
+  size_t cap;
+} warn_sink;
+
+static int apply_setting(hv_timesrc_config *cfg, char **tok, int n, warn_sink *warn, char *err,
+                         size_t err_len) {
   long long v;
   if (!strcmp(tok[0], "server")) {
     if (n < 2) return fail(err, err_len, "server needs an address");
@@ -215,10 +222,17 @@ static int apply_setting(hv_timesrc_config *cfg, char **tok, int n, char *err, s
     if (parse_number(tok[1], 1, HV_TIMESRC_MAX_SERVERS, &v))
       return fail(err, err_len, "min-responses must be 1-%d", HV_TIMESRC_MAX_SERVERS);
     cfg->rules.min_responses = (unsigned)v;
+  } else if (!strcmp(tok[0], "max-spread-s")) {
+    if (parse_number(tok[1], 0, 86400LL, &v))
+      return fail(err, err_len, "max-spread-s must be 0-86400");
+    cfg->rules.max_spread_ms = v * 1000;
   } else if (!strcmp(tok[0], "max-spread-ms")) {
+    /* Deprecated for one release: seconds, as the CLI and the policy. */
     if (parse_number(tok[1], 0, 86400000LL, &v))
       return fail(err, err_len, "max-spread-ms must be 0-86400000");
     cfg->rules.max_spread_ms = v;
+    if (warn && warn->buf && warn->cap && !warn->buf[0])
+      snprintf(warn->buf, warn->cap, "max-spread-ms is deprecated; use max-spread-s (seconds)");
   } else if (!strcmp(tok[0], "quorum")) {
     if (strcmp(tok[1], "configured") && strcmp(tok[1], "answers"))
       return fail(err, err_len, "quorum must be 'configured' or 'answers'");
@@ -234,7 +248,8 @@ static int apply_setting(hv_timesrc_config *cfg, char **tok, int n, char *err, s
   return 0;
 }
 
-static int apply_line(hv_timesrc_config *cfg, char *line, char *err, size_t err_len) {
+static int apply_line(hv_timesrc_config *cfg, char *line, warn_sink *warn, char *err,
+                      size_t err_len) {
   char *hash = strchr(line, '#');
   if (hash) *hash = 0;
   char *tok[CONFIG_TOKENS_MAX];
@@ -244,11 +259,20 @@ static int apply_line(hv_timesrc_config *cfg, char *line, char *err, size_t err_
     if (n == CONFIG_TOKENS_MAX) return fail(err, err_len, "too many words");
     tok[n++] = t;
   }
-  return n == 0 ? 0 : apply_setting(cfg, tok, n, err, err_len);
+  return n == 0 ? 0 : apply_setting(cfg, tok, n, warn, err, err_len);
 }
 
 int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path, char *err,
                            size_t err_len) {
+  return hv_timesrc_config_load_warn(cfg, path, NULL, 0, err, err_len);
+}
+
+int hv_timesrc_config_load_warn(hv_timesrc_config *cfg, const char *path, char *warn,
+                                size_t warn_len, char *err, size_t err_len) {
+  if (warn && warn_len) warn[0] = 0;
+  char first[160] = "";
+  warn_sink sink = {first, sizeof first};
+  unsigned warn_line = 0;
   FILE *f = fopen(path, "r");
   if (!f) return fail(err, err_len, "%s: %s", path, strerror(errno));
   /* Work on a copy so a bad file changes nothing. */
@@ -263,12 +287,16 @@ int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path, char *err,
   for (unsigned no = 1; rc == 0 && fgets(line, sizeof line, f); no++) {
     if (!strchr(line, '\n') && !feof(f))
       rc = fail(err, err_len, "%s:%u: line too long", path, no);
-    else if (apply_line(tmp, line, why, sizeof why))
+    else if (apply_line(tmp, line, &sink, why, sizeof why))
       rc = fail(err, err_len, "%s:%u: %s", path, no, why);
+    else if (first[0] && !warn_line)
+      warn_line = no;
   }
   if (rc == 0 && ferror(f)) rc = fail(err, err_len, "%s: read error", path);
   fclose(f);
   if (rc == 0) *cfg = *tmp;
+  if (rc == 0 && warn_line && warn && warn_len)
+    snprintf(warn, warn_len, "%s:%u: %s", path, warn_line, first);
   free(tmp);
   return rc;
 }

@@ -56,6 +56,11 @@ expect_in "sd_notify status" "STATUS=serving on unix:$SOCK, policy version 1" "$
 json_ok receive --lines <"$W/receive.log"
 expect_in "receive --json" '"event":"timing"' "$W/receive.log"
 expect_in "receive --json" 'handover complete"}' "$W/receive.log"
+# STATUS= follows each completed handover and each refusal, with its time.
+wait_for "$W/notify.out" "STATUS=serving on unix:$SOCK, policy version 1; 1 handover, last at $STAMP\$"
+receive rogue "$W/rogue" && fail "a rogue build received the key"
+wait_for "$W/notify.out" \
+  "STATUS=serving on unix:$SOCK, policy version 1; 1 handover, last at $STAMP; 1 refused, last at $STAMP\$"
 stop_serve
 wait_for "$W/notify.out" "STOPPING=1"
 wait "$SINK_PID" 2>/dev/null

@@ -128,4 +128,42 @@ expect_in "B restarted" "the store holds the identity" "$W/b2.out.err"
 kill -TERM "$B_PID"
 wait "$B_PID" || fail "B (restarted) exited non-zero after SIGTERM"
 B_PID=""
+
+# SIGHUP re-reads and re-verifies the policy (as `handover serve`): an
+# invalid version 2 is refused and version 1 kept; a valid one replaces it.
+R=$W/rollout
+mkdir "$R" || fail mkdir
+"$HANDOVER" policy keygen --secret "$R/k.secret" --public "$R/k.pub" >/dev/null || fail keygen
+{ echo "threshold 1"; grep '^member' "$R/k.pub"; } >"$R/council.txt"
+cp "$W/gov/policy.txt" "$R/live.txt"
+"$HANDOVER" policy sign --secret "$R/k.secret" "$R/live.txt" >/dev/null || fail "sign v1"
+sed 's/^version 1$/version 2/' "$W/gov/policy.txt" >"$R/v2.txt"
+"$HANDOVER" policy sign --secret "$R/k.secret" "$R/v2.txt" >/dev/null || fail "sign v2"
+config c old "listen = tcp:127.0.0.1:0" "init_if_empty = true"
+sed -i -e "s|^policy = .*|policy = $R/live.txt|" -e "s|^policy_sig = .*|policy_sig = $R/live.txt.sig|" \
+  -e "s|^council = .*|council = $R/council.txt|" "$W/c.conf"
+"$WORKER" "$W/c.conf" </dev/null >"$W/c.out" 2>"$W/c.out.err" &
+C_PID=$!
+B_PID=$C_PID # for the cleanup
+wait_line "$W/c.out" IDENTITY "$C_PID" >/dev/null
+# wait_log TEXT: until C's log holds TEXT (a guard, not a timing)
+wait_log() {
+  i=0
+  until grep -q -- "$1" "$W/c.out.err"; do
+    i=$((i + 1))
+    [ "$i" -gt "$SERVE_START_TENTHS" ] && { cat "$W/c.out.err" >&2; fail "no '$1' in C's log"; }
+    sleep 0.1
+  done
+}
+cp "$R/v2.txt" "$R/live.txt" # the signatures are still version 1's
+kill -HUP "$C_PID"
+wait_log "reload refused"
+expect_in "SIGHUP, invalid policy" "policy version 1 stays in force" "$W/c.out.err"
+cp "$R/v2.txt.sig" "$R/live.txt.sig"
+kill -HUP "$C_PID"
+wait_log "policy version 2 replaces 1"
+kill -TERM "$C_PID"
+wait "$C_PID" || fail "C exited non-zero after SIGTERM"
+B_PID=""
+echo "worker SIGHUP reload: ok"
 echo "worker: ok"

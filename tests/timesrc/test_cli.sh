@@ -58,6 +58,20 @@ ts_check "bad flag: missing value" bad_flag "option '--timeout' needs a value" -
 ts_check "bad flag: not a number" bad_flag "--timeout: 'soon' is not a number" --timeout soon
 ts_check "bad flag: spread" bad_flag "--max-spread-s: '-1' is not" --max-spread -1
 ts_check "bad flag: port" bad_flag "--server 127.0.0.1:0: bad port '0'" --server 127.0.0.1:0
+
+# The time config's old key max-spread-ms still works and warns once,
+# naming the file and line; max-spread-s does not warn.
+CONF=$NTSENV_DIR/time.conf
+printf 'server %s\nserver %s\nmax-spread-ms 30000\nmax-spread-ms 40000\n' "$a" "$b" >"$CONF"
+"$HANDOVER" time --ca "$CA" --config "$CONF" >"$OUT" 2>"$ERR"
+ts_check "config alias: still trusted" [ $? -eq 0 ]
+ts_check "config alias: warns once, naming the line" \
+  [ "$(grep -c "warning: $CONF:3: max-spread-ms is deprecated; use max-spread-s" "$ERR")" -eq 1 ]
+ts_check "config alias: only one warning" [ "$(grep -c warning "$ERR")" -eq 1 ]
+printf 'server %s\nserver %s\nmax-spread-s 30\n' "$a" "$b" >"$CONF"
+"$HANDOVER" time --ca "$CA" --config "$CONF" >"$OUT" 2>"$ERR"
+ts_check "config max-spread-s: trusted" [ $? -eq 0 ]
+ts_check "config max-spread-s: no warning" [ "$(grep -c warning "$ERR")" -eq 0 ]
 ts_check "bad flag: address" bad_flag "not an IPv6 address" --server "$a:1"
 ts_check "bad flag: label" bad_flag "unknown server label 'colour'" --server "$a,colour=red"
 ts_check "bad flag: duplicate" bad_flag "listed twice" --server "$a" --server "$a"

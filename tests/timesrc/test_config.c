@@ -117,14 +117,14 @@ static void config_file(void) {
              "server 127.0.0.1:4461 operator=a region=eu\n"
              "server [::1]:4462 operator=b   # trailing comment\n"
              "\n"
-             "timeout-ms 1500\nmin-responses 2\nmax-spread-ms 1000\nmin-operators 2\n");
+             "timeout-ms 1500\nmin-responses 2\nmax-spread-s 3\nmin-operators 2\n");
   hv_timesrc_config cfg;
   hv_timesrc_config_init(&cfg);
   HT_CHECK_EQ_INT(hv_timesrc_config_load(&cfg, path, err, sizeof err), 0);
   HT_CHECK_EQ_INT(cfg.n_servers, 2);
   HT_CHECK(!strcmp(cfg.servers[1].operator_name, "b"));
   HT_CHECK_EQ_INT(cfg.timeout_ms, 1500);
-  HT_CHECK_EQ_INT(cfg.rules.max_spread_ms, 1000);
+  HT_CHECK_EQ_INT(cfg.rules.max_spread_ms, 3000);
   HT_CHECK_EQ_INT(cfg.rules.min_distinct_operators, 2);
   HT_CHECK_EQ_INT(hv_timesrc_config_check(&cfg, err, sizeof err), 0);
 
@@ -139,6 +139,36 @@ static void config_file(void) {
   unlink(path);
   HT_CHECK_EQ_INT(hv_timesrc_config_load(&cfg, path, err, sizeof err), -1);
   HT_CHECK(strstr(err, "No such file") != NULL);
+}
+
+/* max-spread-ms, the old key, still works for one release and warns once,
+ * naming its first line; the new key does not warn. */
+static void deprecated_spread_key(void) {
+  char path[] = "/tmp/hv-timesrc-cfg-XXXXXX", warn[300];
+  int fd = mkstemp(path);
+  HT_CHECK(fd >= 0);
+  if (fd < 0) return;
+  close(fd);
+  hv_timesrc_config cfg;
+  hv_timesrc_config_init(&cfg);
+  write_file(path, "min-responses 1\nmax-spread-ms 1500\nmax-spread-ms 2500\n");
+  HT_CHECK_EQ_INT(hv_timesrc_config_load_warn(&cfg, path, warn, sizeof warn, err, sizeof err), 0);
+  HT_CHECK_EQ_INT(cfg.rules.max_spread_ms, 2500);
+  HT_CHECK(strstr(warn, ":2: max-spread-ms is deprecated; use max-spread-s") != NULL);
+  HT_CHECK(strstr(warn, ":3:") == NULL);
+  write_file(path, "max-spread-s 7\n");
+  HT_CHECK_EQ_INT(hv_timesrc_config_load_warn(&cfg, path, warn, sizeof warn, err, sizeof err), 0);
+  HT_CHECK_EQ_INT(cfg.rules.max_spread_ms, 7000);
+  HT_CHECK_EQ_INT(warn[0], 0);
+  write_file(path, "max-spread-s 86401\n");
+  HT_CHECK_EQ_INT(hv_timesrc_config_load_warn(&cfg, path, warn, sizeof warn, err, sizeof err), -1);
+  HT_CHECK(strstr(err, ":1: max-spread-s must be 0-86400") != NULL);
+  HT_CHECK_EQ_INT(cfg.rules.max_spread_ms, 7000);
+  /* The old entry point takes the alias too, silently. */
+  write_file(path, "max-spread-ms 900\n");
+  HT_CHECK_EQ_INT(hv_timesrc_config_load(&cfg, path, err, sizeof err), 0);
+  HT_CHECK_EQ_INT(cfg.rules.max_spread_ms, 900);
+  unlink(path);
 }
 
 static void checks(void) {
@@ -300,6 +330,7 @@ int main(void) {
   HT_RUN(duplicates_refused);
   HT_RUN(too_many_servers);
   HT_RUN(config_file);
+  HT_RUN(deprecated_spread_key);
   HT_RUN(checks);
   HT_RUN(https_specs);
   HT_RUN(quorum_setting);
