@@ -15,13 +15,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FUZZ_KEY_BYTE 0x33
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  static uint8_t uid[HV_NTS_UID_LEN], origin[HV_NTP_TS_LEN], key[HV_NTS_KEY_LEN];
-  static hv_ntp_reply reply;
+  static uint8_t uid[HV_NTS_UID_LEN], origin[HV_NTS_NTP_TS_LEN], key[HV_NTS_KEY_LEN];
+  static hv_nts_ntp_reply reply;
   memset(uid, FUZZ_UID_BYTE, sizeof uid);
   memset(origin, FUZZ_ORIGIN_BYTE, sizeof origin);
   memset(key, FUZZ_KEY_BYTE, sizeof key);
-  hv_ntp_expect expect = {uid, origin, key};
-  hv_nts_error err = hv_ntp_parse_reply(data, size, &expect, &reply);
+  hv_nts_ntp_expect expect = {uid, origin, key};
+  hv_nts_error err = hv_nts_ntp_parse_reply(data, size, &expect, &reply);
   if (err != HV_NTS_OK && err != HV_NTS_ERR_NTP_UNSYNC && reply.n_cookies != 0)
     __builtin_trap(); /* cookies only ever from an authenticated reply */
   for (size_t i = 0; i < reply.n_cookies; i++)
