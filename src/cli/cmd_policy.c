@@ -192,10 +192,7 @@ static int cmd_sign(int argc, char **argv) {
   int rc = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
   if (rc >= 0) return rc;
   if (!cli_opts_require(&spec, key, "secret")) return 2;
-  if (!policy) {
-    fprintf(stderr, "%s: POLICY is required (see --help)\n", prefix);
-    return 2;
-  }
+  if (!cli_opts_require_positional(&spec)) return 2;
   char *sig_path = sig_path_for(policy, sig);
   uint8_t seed[HV_ED25519_PRIV_LEN];
   rc = 1;
@@ -328,10 +325,7 @@ static int cmd_verify(int argc, char **argv) {
   int rc = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
   if (rc >= 0) return rc;
   uint64_t newest = 0;
-  if (!policy) {
-    fprintf(stderr, "%s: POLICY is required (see --help)\n", prefix);
-    return 2;
-  }
+  if (!cli_opts_require_positional(&spec)) return 2;
   if (newest_s && parse_u64(newest_s, &newest) != 0) {
     fprintf(stderr, "%s: --newest-seen: '%s' is not a decimal number\n", prefix, newest_s);
     return 2;
@@ -383,10 +377,7 @@ static int cmd_show(int argc, char **argv) {
   };
   int rc = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
   if (rc >= 0) return rc;
-  if (!policy) {
-    fprintf(stderr, "%s: POLICY is required (see --help)\n", prefix);
-    return 2;
-  }
+  if (!cli_opts_require_positional(&spec)) return 2;
   uint8_t *text;
   size_t len;
   if (pol_read_file(prefix, policy, HV_POLICY_MAX_FILE, false, &text, &len) != 0) return 1;
@@ -459,10 +450,7 @@ static int cmd_timestamp(int argc, char **argv) {
   int rc = cli_opts_exit_status(cli_opts_parse(&spec, argc, argv));
   if (rc >= 0) return rc;
   if (!cli_opts_require(&spec, key, "secret")) return 2;
-  if (!policy) {
-    fprintf(stderr, "%s: POLICY is required (see --help)\n", prefix);
-    return 2;
-  }
+  if (!cli_opts_require_positional(&spec)) return 2;
   uint64_t when = (uint64_t)time(NULL);
   if (when_s && hv_policy_time_parse(when_s, strlen(when_s), &when) != HV_POLICY_OK) {
     fprintf(stderr, "%s: --time: want RFC 3339 UTC or UNIX seconds\n", prefix);

@@ -200,6 +200,13 @@ bool cli_opts_require(const cli_cmd_spec *spec, const char *value, const char *n
   return false;
 }
 
+bool cli_opts_require_positional(const cli_cmd_spec *spec) {
+  if (spec->positional && *spec->positional) return true;
+  fprintf(stderr, "handover %s: %s is required (see --help)\n", spec->command,
+          spec->positional_name);
+  return false;
+}
+
 int cli_opts_exit_status(cli_opts_result r) {
   switch (r) {
     case CLI_OPTS_OK: return -1;

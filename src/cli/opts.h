@@ -58,6 +58,8 @@ void cli_opts_usage(const cli_cmd_spec *spec, FILE *out);
 
 /* Reports a missing required option; returns false. */
 bool cli_opts_require(const cli_cmd_spec *spec, const char *value, const char *name);
+/* The same for the spec's positional argument. */
+bool cli_opts_require_positional(const cli_cmd_spec *spec);
 
 /* The status to return after parsing: -1 means go on. */
 int cli_opts_exit_status(cli_opts_result r);
