@@ -1,8 +1,8 @@
 /* Test-only ENCLU emulator: EREPORT (leaf 0) and EGETKEY (leaf 1) as
  * Intel's SDM vol. 3D specifies them, for machines without SGX (on which
- * ENCLU raises #UD, delivered as SIGILL). Loaded only by tests: LD_PRELOAD
- * of libenclu_emu.so, or linked into a test binary. Never part of the
- * product.
+ * ENCLU raises #UD, delivered as SIGILL; some hypervisors inject #GP
+ * instead, delivered as SIGSEGV with si_code SI_KERNEL: both are caught). Loaded only by tests:
+ * LD_PRELOAD of libenclu_emu.so, or linked into a test binary. Never part of the product.
  *
  * It is written apart from src/tee on purpose (own offsets, own checks),
  * so that it checks the backend instead of repeating it.
@@ -246,6 +246,10 @@ static void fault(const char *what) {
   int n = snprintf(line, sizeof line, "enclu_emu: #GP(0): %s\n", what);
   if (n > 0) (void)!write(2, line, (size_t)n);
   signal(SIGSEGV, SIG_DFL);
+  sigset_t segv; /* blocked while the handler runs, when it is a #GP's */
+  sigemptyset(&segv);
+  sigaddset(&segv, SIGSEGV);
+  sigprocmask(SIG_UNBLOCK, &segv, NULL);
   raise(SIGSEGV);
   _exit(139);
 }
@@ -390,13 +394,24 @@ static void do_egetkey(greg_t *g) {
   g[REG_RAX] = (greg_t)status;
 }
 
-static void on_sigill(int sig, siginfo_t *info, void *uc_void) {
-  (void)info;
+/* What handled SIGILL and SIGSEGV before us (ASan's handler, say): a
+ * fault that is not an ENCLU goes back to it. */
+static struct sigaction before_ill, before_segv;
+
+static int at_enclu(int sig, const siginfo_t *info, const uint8_t *ip) {
+  /* A SIGSEGV from a page fault (SEGV_MAPERR, SEGV_ACCERR) is a real one,
+   * and its RIP may not be readable: look only at a #GP's. */
+  if (sig == SIGSEGV && info->si_code != SI_KERNEL) return 0;
+  return ip[0] == 0x0f && ip[1] == 0x01 && ip[2] == 0xd7;
+}
+
+static void on_fault(int sig, siginfo_t *info, void *uc_void) {
   ucontext_t *uc = uc_void;
   greg_t *g = uc->uc_mcontext.gregs;
   const uint8_t *ip = (const uint8_t *)g[REG_RIP];
-  if (!(ip[0] == 0x0f && ip[1] == 0x01 && ip[2] == 0xd7)) {
-    signal(sig, SIG_DFL); /* a real #UD: die of it */
+  if (!at_enclu(sig, info, ip)) {
+    /* a real fault: the instruction runs again under the old handler */
+    if (sigaction(sig, sig == SIGILL ? &before_ill : &before_segv, NULL) != 0) signal(sig, SIG_DFL);
     return;
   }
   if (!emu.ok) {
@@ -416,9 +431,10 @@ static void on_sigill(int sig, siginfo_t *info, void *uc_void) {
 __attribute__((constructor)) static void enclu_emu_init(void) {
   struct sigaction sa;
   memset(&sa, 0, sizeof sa);
-  sa.sa_sigaction = on_sigill;
+  sa.sa_sigaction = on_fault;
   sa.sa_flags = SA_SIGINFO;
   sigemptyset(&sa.sa_mask);
   (void)enclu_emu_reload();
-  if (sigaction(SIGILL, &sa, NULL) != 0) _exit(97);
+  if (sigaction(SIGILL, &sa, &before_ill) != 0 || sigaction(SIGSEGV, &sa, &before_segv) != 0)
+    _exit(97);
 }
