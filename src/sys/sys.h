@@ -1,12 +1,14 @@
 /* The system calls every part shares: durable file writes, whole writes,
- * directory fsyncs and the two clocks. The lowest layer (below buf): it
- * uses nothing of handover, so store, tee, timesrc, session and the
- * commands may all use it and the dependencies still point one way.
- * Private to the build (not in include/, not exported). Every function
- * returns 0 (or a count) on success and -1 with errno set on failure. */
+ * directory fsyncs, whole-file reads and the two clocks. The lowest layer
+ * (below buf): it uses nothing of handover, so store, tee, timesrc,
+ * session and the commands may all use it and the dependencies still
+ * point one way. Private to the build (not in include/, not exported).
+ * Every function returns 0 (or a count) on success and -1 with errno set
+ * on failure, except where said. */
 #ifndef HANDOVER_SYS_H
 #define HANDOVER_SYS_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -42,6 +44,25 @@ HV_MUST_CHECK int hv_sys_replace(const char *path, const void *data, size_t len,
  * 1: made; 0: path existed (someone else made it first); -1: error. */
 HV_MUST_CHECK int hv_sys_create(const char *path, const void *data, size_t len,
                                 mode_t mode);
+
+/* Reads all of fd, at most cap bytes; EFBIG when there is more. */
+HV_MUST_CHECK int hv_sys_read_fd(int fd, uint8_t *buf, size_t cap, size_t *len);
+/* hv_sys_read_file's flags: HV_SYS_READ_ANY opens whatever path names (a
+ * pipe from the shell's <(...), /dev/stdin); HV_SYS_READ_REGULAR, for
+ * files the host hands in, reads only a regular file (else errno
+ * HV_SYS_ERR_NOT_REGULAR) and opens it without blocking, so a FIFO or a
+ * device cannot stall the caller (nor a lock it holds). */
+#define HV_SYS_READ_ANY 0
+#define HV_SYS_READ_REGULAR 1
+#define HV_SYS_ERR_NOT_REGULAR ESPIPE
+/* Reads a whole file of at most cap bytes (EFBIG when larger). */
+HV_MUST_CHECK int hv_sys_read_file(const char *path, int flags, uint8_t *buf, size_t cap,
+                                   size_t *len);
+/* The same into a fresh malloc'd buffer, NUL-terminated after *len bytes. */
+HV_MUST_CHECK int hv_sys_read_file_alloc(const char *path, int flags, size_t cap, uint8_t **out,
+                                         size_t *len);
+/* strerror, with HV_SYS_ERR_NOT_REGULAR said plainly. */
+const char *hv_sys_file_error(int err);
 
 /* CLOCK_MONOTONIC (every deadline) and CLOCK_REALTIME (the host's wall
  * clock, never trusted time), in ns or ms; 0 if the clock fails. */

@@ -1,6 +1,7 @@
 /* src/sys: durable replace and create (exact mode whatever the umask, no
  * temp file left, an existing name kept by create, published by rename
- * where link() answers ENOSYS), whole writes, the clocks. */
+ * where link() answers ENOSYS), whole writes, whole-file reads (bounded,
+ * regular files only when asked), the clocks. */
 #include <dirent.h>
 #include <signal.h>
 #include <errno.h>
@@ -116,6 +117,51 @@ static void test_write_all_and_fsync(void) {
   HT_CHECK_EQ_INT(hv_sys_fsync_dir(at("missing")), -1);
 }
 
+static void test_read_bounds(void) {
+  HT_CHECK_EQ_INT(hv_sys_replace(at("four"), "abcd", 4, 0600), 0);
+  uint8_t buf[8];
+  size_t len = 0;
+  HT_CHECK_EQ_INT(hv_sys_read_file(at("four"), HV_SYS_READ_ANY, buf, 4, &len), 0);
+  HT_CHECK(len == 4 && memcmp(buf, "abcd", 4) == 0);
+  errno = 0;
+  HT_CHECK_EQ_INT(hv_sys_read_file(at("four"), HV_SYS_READ_REGULAR, buf, 3, &len), -1);
+  HT_CHECK_EQ_INT(errno, EFBIG); /* larger than the bound: refused, not cut */
+  uint8_t *text = NULL;
+  HT_CHECK_EQ_INT(hv_sys_read_file_alloc(at("four"), HV_SYS_READ_REGULAR, 4, &text, &len), 0);
+  HT_CHECK(text && len == 4 && text[4] == '\0');
+  free(text);
+  errno = 0;
+  HT_CHECK_EQ_INT(hv_sys_read_file_alloc(at("missing"), HV_SYS_READ_ANY, 4, &text, &len), -1);
+  HT_CHECK_EQ_INT(errno, ENOENT);
+  HT_CHECK_EQ_INT(unlink(at("four")), 0);
+}
+
+static void test_read_regular_only(void) {
+  /* A FIFO with no writer: READ_REGULAR refuses it at once instead of
+   * waiting in open(); a directory is refused the same way. */
+  HT_CHECK_EQ_INT(mkfifo(at("fifo"), 0600), 0);
+  uint8_t buf[8];
+  size_t len = 0;
+  errno = 0;
+  HT_CHECK_EQ_INT(hv_sys_read_file(at("fifo"), HV_SYS_READ_REGULAR, buf, sizeof buf, &len), -1);
+  HT_CHECK_EQ_INT(errno, HV_SYS_ERR_NOT_REGULAR);
+  HT_CHECK(strcmp(hv_sys_file_error(errno), "not a regular file") == 0);
+  errno = 0;
+  HT_CHECK_EQ_INT(hv_sys_read_file(dir, HV_SYS_READ_REGULAR, buf, sizeof buf, &len), -1);
+  HT_CHECK_EQ_INT(errno, HV_SYS_ERR_NOT_REGULAR);
+  HT_CHECK_EQ_INT(unlink(at("fifo")), 0);
+  /* READ_ANY reads what the shell hands in: here a pipe, as /dev/fd/N. */
+  int fds[2];
+  HT_CHECK(pipe(fds) == 0);
+  HT_CHECK_EQ_INT(hv_sys_write_all(fds[1], "hi", 2), 0);
+  close(fds[1]);
+  char path[32];
+  snprintf(path, sizeof path, "/dev/fd/%d", fds[0]);
+  HT_CHECK_EQ_INT(hv_sys_read_file(path, HV_SYS_READ_ANY, buf, sizeof buf, &len), 0);
+  HT_CHECK(len == 2 && memcmp(buf, "hi", 2) == 0);
+  close(fds[0]);
+}
+
 static void test_clocks(void) {
   int64_t a = hv_sys_monotonic_ns(), b = hv_sys_monotonic_ns();
   HT_CHECK(a > 0 && b >= a);
@@ -133,7 +179,10 @@ int main(void) {
   HT_RUN(test_create_without_link);
   HT_RUN(test_create_link_refused);
   HT_RUN(test_write_all_and_fsync);
+  HT_RUN(test_read_bounds);
+  HT_RUN(test_read_regular_only);
   HT_RUN(test_clocks);
+  HT_CHECK_EQ_INT(entries(), 0);
   rmdir(dir);
   return HT_DONE();
 }
