@@ -42,7 +42,7 @@ static int days_in_month(int y, int m) {
   return m == 2 && leap ? 29 : days[m - 1];
 }
 
-bool hv_http_parse_imf_fixdate(const char *s, size_t len, int64_t *unix_s) {
+bool hv_nts_http_parse_imf_fixdate(const char *s, size_t len, int64_t *unix_s) {
   static const char *const wkday[7] = {"Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"};
   static const char *const month[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -64,8 +64,8 @@ bool hv_http_parse_imf_fixdate(const char *s, size_t len, int64_t *unix_s) {
 
 static bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
-static hv_nts_error why_is(char *why, size_t why_len, hv_nts_error err, const char *text) {
-  snprintf(why, why_len, "%s", text);
+static hv_nts_error detail_is(char *detail, size_t detail_len, hv_nts_error err, const char *text) {
+  snprintf(detail, detail_len, "%s", text);
   return err;
 }
 
@@ -86,34 +86,35 @@ static hv_nts_error header_line(const char *line, size_t n, const char **date,
   return HV_NTS_OK;
 }
 
-hv_nts_error hv_http_parse_head(const uint8_t *head, size_t len, int64_t *unix_s, char *why,
-                                size_t why_len) {
+hv_nts_error hv_nts_http_parse_head(const uint8_t *head, size_t len, int64_t *unix_s, char *detail,
+                                    size_t detail_len) {
   const char *p = (const char *)head, *end = p + len;
   const char *eol = len >= 2 ? memchr(p, '\n', len) : NULL;
   if (!eol || eol == p || eol[-1] != '\r' || (size_t)(eol - 1 - p) < STATUS_LINE_MIN ||
       (memcmp(p, "HTTP/1.1 ", 9) && memcmp(p, "HTTP/1.0 ", 9)) || digits(p + 9, 3) < 100 ||
       (eol - 1 - p > STATUS_LINE_MIN && p[12] != ' '))
-    return why_is(why, why_len, HV_NTS_ERR_HTTP, "not an HTTP/1.x status line");
+    return detail_is(detail, detail_len, HV_NTS_ERR_HTTP, "not an HTTP/1.x status line");
   const char *date = NULL;
   size_t date_len = 0;
   int dates = 0;
   for (p = eol + 1; p < end;) {
     eol = memchr(p, '\n', (size_t)(end - p));
     if (!eol || eol == p || eol[-1] != '\r')
-      return why_is(why, why_len, HV_NTS_ERR_HTTP, "a header line not ended by CRLF");
+      return detail_is(detail, detail_len, HV_NTS_ERR_HTTP, "a header line not ended by CRLF");
     size_t n = (size_t)(eol - 1 - p);
     if (n == 0) break; /* the blank line: end of the header section */
     for (size_t i = 0; i < n; i++)
       if ((p[i] < ' ' && p[i] != '\t') || p[i] == 0x7f)
-        return why_is(why, why_len, HV_NTS_ERR_HTTP, "a control character in a header");
+        return detail_is(detail, detail_len, HV_NTS_ERR_HTTP, "a control character in a header");
     if (header_line(p, n, &date, &date_len, &dates) != HV_NTS_OK)
-      return why_is(why, why_len, HV_NTS_ERR_HTTP, "a header line that does not parse");
+      return detail_is(detail, detail_len, HV_NTS_ERR_HTTP, "a header line that does not parse");
     p = eol + 1;
   }
-  if (dates == 0) return why_is(why, why_len, HV_NTS_ERR_HTTP_DATE, "no Date header");
-  if (dates > 1) return why_is(why, why_len, HV_NTS_ERR_HTTP_DATE, "more than one Date header");
-  if (!hv_http_parse_imf_fixdate(date, date_len, unix_s))
-    return why_is(why, why_len, HV_NTS_ERR_HTTP_DATE,
-                  "a Date that is not an IMF-fixdate of a real day");
+  if (dates == 0) return detail_is(detail, detail_len, HV_NTS_ERR_HTTP_DATE, "no Date header");
+  if (dates > 1)
+    return detail_is(detail, detail_len, HV_NTS_ERR_HTTP_DATE, "more than one Date header");
+  if (!hv_nts_http_parse_imf_fixdate(date, date_len, unix_s))
+    return detail_is(detail, detail_len, HV_NTS_ERR_HTTP_DATE,
+                     "a Date that is not an IMF-fixdate of a real day");
   return HV_NTS_OK;
 }

@@ -14,11 +14,11 @@
  * HV_NTS_ERR_HTTP: no HTTP/1.x status line, or a header line that does
  * not parse. HV_NTS_ERR_HTTP_DATE: no Date, more than one, or one that
  * is not an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") of a real
- * day. why says which. */
-hv_nts_error hv_http_parse_head(const uint8_t *head, size_t len, int64_t *unix_s, char *why,
-                                size_t why_len);
+ * day. detail says which. */
+HV_MUST_CHECK hv_nts_error hv_nts_http_parse_head(const uint8_t *head, size_t len, int64_t *unix_s,
+                                                  char *detail, size_t detail_len);
 
 /* An IMF-fixdate of exactly 29 bytes; false when it is not one. */
-bool hv_http_parse_imf_fixdate(const char *s, size_t len, int64_t *unix_s);
+HV_MUST_CHECK bool hv_nts_http_parse_imf_fixdate(const char *s, size_t len, int64_t *unix_s);
 
 #endif

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "handover/api.h"
 #include "nts/nts_limits.h"
 
 struct hv_nts_jar {
@@ -27,7 +28,7 @@ void hv_nts_jar_set_keys(hv_nts_jar *jar, const uint8_t c2s[HV_NTS_KEY_LEN],
 /* Empties the jar if it belongs to another NTS-KE server. */
 void hv_nts_jar_bind(hv_nts_jar *jar, const char *ke_host, uint16_t ke_port);
 /* Adds a cookie; false when the jar is full (the cookie is dropped). */
-bool hv_nts_jar_put(hv_nts_jar *jar, const hv_nts_cookie *c);
+HV_MUST_CHECK bool hv_nts_jar_put(hv_nts_jar *jar, const hv_nts_cookie *c);
 /* Takes one cookie out: each is used once (RFC 8915 5.7). */
 HV_MUST_CHECK bool hv_nts_jar_take(hv_nts_jar *jar, hv_nts_cookie *out);
 /* Drops the cookies, keeps nothing that lets a query skip NTS-KE. */

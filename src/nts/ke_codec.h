@@ -47,8 +47,7 @@ HV_MUST_CHECK bool hv_nts_ke_build_request(hv_buf_writer *w);
 /* Parses the bytes received so far. HV_NTS_OK with complete == false
  * means more bytes are needed (the caller bounds them by
  * HV_NTS_KE_REPLY_MAX); any other value is the final verdict. */
-hv_nts_error hv_nts_ke_parse(const uint8_t *data, size_t len,
-                             hv_nts_ke_reply *out);
+HV_MUST_CHECK hv_nts_error hv_nts_ke_parse(const uint8_t *data, size_t len, hv_nts_ke_reply *out);
 
 /* The exporter context for one direction: 00 00 | AEAD id | 00 (c2s)
  * or 01 (s2c). */

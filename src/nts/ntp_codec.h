@@ -73,9 +73,9 @@ HV_MUST_CHECK bool hv_nts_ntp_build_request(const hv_nts_ntp_request *req,
  * UNSYNC and an authenticated KOD the cookies are usable. Every other
  * kiss-o'-death without a valid authenticator is AUTH (RFC 8915 5.7:
  * the client ignores it). */
-hv_nts_error hv_nts_ntp_parse_reply(const uint8_t *pkt, size_t len,
-                                const hv_nts_ntp_expect *expect,
-                                hv_nts_ntp_reply *out);
+HV_MUST_CHECK hv_nts_error hv_nts_ntp_parse_reply(const uint8_t *pkt, size_t len,
+                                                  const hv_nts_ntp_expect *expect,
+                                                  hv_nts_ntp_reply *out);
 
 /* NTP 32.32 timestamp to Unix nanoseconds. Era 0 values below 2^31
  * (before 1968) are read as era 1 (2036 to 2104). */

@@ -6,6 +6,7 @@
 
 #include <openssl/ssl.h>
 
+#include "handover/api.h"
 #include "nts/jar.h"
 #include "nts/ke_codec.h"
 #include "nts/ntp_codec.h"
@@ -33,8 +34,8 @@ typedef enum {
 
 /* "HEAD / HTTP/1.1", Host with a bracketed literal and a port, two more
  * headers: well under this. */
-#define HV_HTTPS_REQUEST_MAX 512
-_Static_assert(HV_HTTPS_REQUEST_MAX >= HV_NTS_KE_REQUEST_LEN, "one request buffer");
+#define HV_NTS_HTTPS_REQUEST_MAX 512
+_Static_assert(HV_NTS_HTTPS_REQUEST_MAX >= HV_NTS_KE_REQUEST_LEN, "one request buffer");
 
 struct hv_nts_query {
   query_state state;
@@ -56,7 +57,7 @@ struct hv_nts_query {
   SSL *ssl;
   size_t ke_sent;
   size_t request_len; /* of `request`: the NTS-KE or the HTTP request */
-  uint8_t request[HV_HTTPS_REQUEST_MAX];
+  uint8_t request[HV_NTS_HTTPS_REQUEST_MAX];
   uint8_t ke_reply[HV_NTS_KE_REPLY_MAX];
   size_t ke_reply_len;
 
@@ -82,33 +83,35 @@ struct hv_nts_query {
   char detail[HV_NTS_DETAIL_MAX];
 };
 
-/* Ends the query with err and a printf-style reason; closes everything. */
+/* Ends the query with err and a printf-style reason; closes everything.
+ * Always QR_DONE, so a handler can end with "return hv_nts_query_finish". */
 query_step hv_nts_query_finish(hv_nts_query *q, hv_nts_error err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-query_step hv_nts_query_wait(hv_nts_query *q, int fd, short events);
+HV_MUST_CHECK query_step hv_nts_query_wait(hv_nts_query *q, int fd, short events);
 /* Closes the TCP/TLS or UDP connection, if any. */
 void hv_nts_query_close_conn(hv_nts_query *q);
 /* Closes everything the query holds open: connection, TLS context,
  * resolver. */
 void hv_nts_query_close_all(hv_nts_query *q);
-int64_t hv_nts_query_realtime_ns(void);
-int64_t hv_nts_query_monotonic_ns(void);
 
 typedef enum { TLS_CONNECT, TLS_WRITE, TLS_READ, TLS_SHUTDOWN } tls_op;
 /* One OpenSSL call with SIGPIPE held and the error queue cleared. */
-int hv_nts_query_tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len);
+HV_MUST_CHECK int hv_nts_query_tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len);
+/* Sends close_notify once, without waiting for the server's: a courtesy,
+ * since the reply is whole. Its failure changes nothing. */
+void hv_nts_query_tls_goodbye(hv_nts_query *q);
 /* Maps SSL_ERROR_WANT_* to a wait; anything else ends the query. */
-query_step hv_nts_query_tls_wait_or_fail(hv_nts_query *q, int rc);
+HV_MUST_CHECK query_step hv_nts_query_tls_wait_or_fail(hv_nts_query *q, int rc);
 /* "[v6]:port" or "v4:port" of an address (IPv4-mapped read as IPv4). */
 void hv_nts_query_address_text(const hv_nts_addr *a, char out[HV_NTS_ADDRESS_TEXT_MAX]);
 
-query_step hv_nts_query_ke_begin(hv_nts_query *q);
+HV_MUST_CHECK query_step hv_nts_query_ke_begin(hv_nts_query *q);
 /* HTTPS: after the handshake, the request; then the response head. */
-query_step hv_nts_query_https_request(hv_nts_query *q);
-query_step hv_nts_query_https_recv(hv_nts_query *q);
-query_step hv_nts_query_ke_step(hv_nts_query *q, short revents);
-query_step hv_nts_query_ntp_begin(hv_nts_query *q);
-query_step hv_nts_query_ntp_step(hv_nts_query *q);
+HV_MUST_CHECK query_step hv_nts_query_https_request(hv_nts_query *q);
+HV_MUST_CHECK query_step hv_nts_query_https_recv(hv_nts_query *q);
+HV_MUST_CHECK query_step hv_nts_query_ke_step(hv_nts_query *q, short revents);
+HV_MUST_CHECK query_step hv_nts_query_ntp_begin(hv_nts_query *q);
+HV_MUST_CHECK query_step hv_nts_query_ntp_step(hv_nts_query *q);
 /* Whether something is due at q->resend_at_ms: another request (waiting
  * for a reply, under the limit of requests, a cookie left) or, after an
  * NTS NAK, NTS-KE again. */
@@ -116,7 +119,7 @@ bool hv_nts_query_ntp_timer_armed(const hv_nts_query *q);
 /* At or after the resend time with no valid reply: after an NTSN, drops
  * the jar and starts NTS-KE again (QR_AGAIN: run the machine); else
  * sends another request if it may. The query may end (an error). */
-query_step hv_nts_query_ntp_timer(hv_nts_query *q);
+HV_MUST_CHECK query_step hv_nts_query_ntp_timer(hv_nts_query *q);
 /* Empties the jar when an NTSN came and no valid reply since. */
 void hv_nts_query_forget_after_nak(hv_nts_query *q);
 

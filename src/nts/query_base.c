@@ -21,9 +21,6 @@
 #include "nts/tls.h"
 #include "sys/sys.h"
 
-int64_t hv_nts_query_monotonic_ns(void) { return hv_sys_monotonic_ns(); }
-int64_t hv_nts_query_realtime_ns(void) { return hv_sys_realtime_ns(); }
-
 void hv_nts_query_close_conn(hv_nts_query *q) {
   if (q->ssl) {
     SSL_free(q->ssl);
@@ -110,6 +107,10 @@ int hv_nts_query_tls_call(hv_nts_query *q, tls_op op, void *buf, size_t len) {
   sigpipe_release(&g);
   errno = saved_errno;
   return rc;
+}
+
+void hv_nts_query_tls_goodbye(hv_nts_query *q) {
+  if (hv_nts_query_tls_call(q, TLS_SHUTDOWN, NULL, 0) < 0) ERR_clear_error();
 }
 
 query_step hv_nts_query_tls_wait_or_fail(hv_nts_query *q, int rc) {

@@ -7,6 +7,7 @@
 
 #include "nts/http_date.h"
 #include "nts/query.h"
+#include "sys/sys.h"
 
 #define NS_PER_S 1000000000LL
 
@@ -31,8 +32,8 @@ query_step hv_nts_query_https_request(hv_nts_query *q) {
   q->ke_sent = 0;
   q->ke_reply_len = 0;
   /* The Date is made after the server has the request: T1 is now. */
-  q->t1_ns = hv_nts_query_realtime_ns();
-  q->t1_mono_ns = hv_nts_query_monotonic_ns();
+  q->t1_ns = hv_sys_realtime_ns();
+  q->t1_mono_ns = hv_sys_monotonic_ns();
   q->state = QS_KE_SEND;
   return QR_AGAIN;
 }
@@ -63,7 +64,7 @@ static query_step take_date(hv_nts_query *q, int64_t date_s, int64_t t4, int64_t
   s->offset_ns = date_s * NS_PER_S + (NS_PER_S + rtt) / 2 - t4;
   s->stratum = 0;
   s->leap = 0;
-  (void)hv_nts_query_tls_call(q, TLS_SHUTDOWN, NULL, 0); /* a courtesy */
+  hv_nts_query_tls_goodbye(q);
   return hv_nts_query_finish(q, HV_NTS_OK, "HTTPS Date");
 }
 
@@ -81,7 +82,7 @@ query_step hv_nts_query_https_recv(hv_nts_query *q) {
                           sizeof q->ke_reply);
     int rc = hv_nts_query_tls_call(q, TLS_READ, q->ke_reply + q->ke_reply_len,
                             sizeof q->ke_reply - q->ke_reply_len);
-    int64_t t4 = hv_nts_query_realtime_ns(), t4_mono = hv_nts_query_monotonic_ns();
+    int64_t t4 = hv_sys_realtime_ns(), t4_mono = hv_sys_monotonic_ns();
     if (rc <= 0) {
       int e = SSL_get_error(q->ssl, rc);
       if (e == SSL_ERROR_ZERO_RETURN || (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0))
@@ -95,8 +96,8 @@ query_step hv_nts_query_https_recv(hv_nts_query *q) {
     if (!end) continue;
     int64_t date_s = 0;
     char why[HV_NTS_DETAIL_MAX];
-    hv_nts_error err = hv_http_parse_head(q->ke_reply, (size_t)(end - q->ke_reply), &date_s,
-                                          why, sizeof why);
+    hv_nts_error err =
+        hv_nts_http_parse_head(q->ke_reply, (size_t)(end - q->ke_reply), &date_s, why, sizeof why);
     if (err != HV_NTS_OK) return hv_nts_query_finish(q, err, "HTTP response with %s", why);
     return take_date(q, date_s, t4, t4_mono);
   }

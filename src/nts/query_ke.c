@@ -160,8 +160,8 @@ static query_step take_reply(hv_nts_query *q, hv_nts_ke_reply *reply) {
     return hv_nts_query_finish(q, err, err == HV_NTS_ERR_IO ? "cannot read the NTS-KE server's address"
                                                      : "TLS key export failed");
   for (size_t i = 0; i < reply->n_cookies; i++)
-    (void)hv_nts_jar_put(jar, &reply->cookies[i]);
-  (void)hv_nts_query_tls_call(q, TLS_SHUTDOWN, NULL, 0); /* a courtesy: the reply is whole */
+    if (!hv_nts_jar_put(jar, &reply->cookies[i])) break; /* full: the rest are spares */
+  hv_nts_query_tls_goodbye(q);
   hv_nts_query_close_conn(q);
   return QR_KEYS_READY; /* the loop in query.c starts the NTP half */
 }

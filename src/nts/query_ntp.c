@@ -11,6 +11,7 @@
 
 #include "handover/crypto.h"
 #include "nts/query.h"
+#include "sys/sys.h"
 
 query_step hv_nts_query_ntp_begin(hv_nts_query *q) {
   const hv_nts_jar *jar = q->jar;
@@ -48,7 +49,7 @@ static query_step send_one(hv_nts_query *q) {
   size_t len = 0;
   if (!build_request(q, &len))
     return hv_nts_query_finish(q, HV_NTS_ERR_INTERNAL, "cannot build the NTP request");
-  q->sent[q->n_sent].t1_ns = hv_nts_query_realtime_ns();
+  q->sent[q->n_sent].t1_ns = hv_sys_realtime_ns();
   ssize_t sent = send(q->sock, q->packet, len, 0);
   if (sent < 0 && errno == ECONNREFUSED && q->n_sent > 0) {
     /* An ICMP error left pending by an earlier request: anyone could have
@@ -198,7 +199,7 @@ static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4, int64_t 
   size_t which = 0;
   hv_nts_error err = parse_against_sent(q, len, &reply, &which);
   for (size_t i = 0; i < reply.n_cookies; i++)
-    (void)hv_nts_jar_put(q->jar, &reply.cookies[i]);
+    if (!hv_nts_jar_put(q->jar, &reply.cookies[i])) break; /* full: the rest are spares */
   query_step r = QR_AGAIN;
   if (err == HV_NTS_OK) {
     q->ntsn_seen = false; /* the keys work after all */
@@ -221,7 +222,7 @@ static query_step handle_reply(hv_nts_query *q, size_t len, int64_t t4, int64_t 
 static query_step recv_step(hv_nts_query *q) {
   for (;;) {
     ssize_t n = recv(q->sock, q->packet, sizeof q->packet, MSG_TRUNC);
-    int64_t t4 = hv_nts_query_realtime_ns(), t4_mono = hv_nts_query_monotonic_ns();
+    int64_t t4 = hv_sys_realtime_ns(), t4_mono = hv_sys_monotonic_ns();
     if (n < 0 && errno == EINTR) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
       return hv_nts_query_wait(q, q->sock, POLLIN);

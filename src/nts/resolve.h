@@ -13,6 +13,8 @@
 #include <sys/socket.h>
 #include <sys/types.h>
 
+#include "handover/api.h"
+
 /* Enough to try every address a host usually has (A and AAAA records). */
 #define HV_NTS_MAX_ADDRS 8
 
@@ -33,14 +35,14 @@ typedef struct {
 } hv_nts_resolver;
 
 /* Fills an address from an IPv4 or IPv6 literal ("::1" or "[::1]"). */
-bool hv_nts_parse_literal(const char *host, uint16_t port, hv_nts_addr *out);
+HV_MUST_CHECK bool hv_nts_parse_literal(const char *host, uint16_t port, hv_nts_addr *out);
 
 /* Starts resolving; 0 when started (or already done for a literal). */
-int hv_nts_resolve_start(hv_nts_resolver *r, const char *host, uint16_t port);
+HV_MUST_CHECK int hv_nts_resolve_start(hv_nts_resolver *r, const char *host, uint16_t port);
 /* Handles what is ready on r->fd and any retransmit that is due: 1 when
  * done (n > 0), 0 when it must wait for r->fd (or the wake time), -1
  * when the name did not resolve. */
-int hv_nts_resolve_step(hv_nts_resolver *r);
+HV_MUST_CHECK int hv_nts_resolve_step(hv_nts_resolver *r);
 /* CLOCK_MONOTONIC ms by which step must run even if r->fd stays quiet
  * (c-ares's next retransmit), or INT64_MAX. */
 int64_t hv_nts_resolve_wake_ms(const hv_nts_resolver *r);
