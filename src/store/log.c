@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store_file.h"
+#include "store/store_file.h"
 
 static const uint8_t log_magic[4] = {'H', 'V', 'L', 'G'};
 static const uint8_t head_magic[4] = {'H', 'V', 'L', 'H'};

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "handover/store.h"
-#include "store_file.h"
-#include "store_int.h"
+#include "store/store_file.h"
+#include "store/store_int.h"
 
 #define IDENTITY_FILE HV_STORE_IDENTITY_FILE
 #define STATE_FILE "state"

@@ -5,7 +5,7 @@
  * or the new one.
  * The checksum is not security (the host can recompute it; sealing is
  * the protection), it tells damage apart from a foreign or altered seal. */
-#include "store_file.h"
+#include "store/store_file.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -36,17 +36,8 @@ static hv_store_error check_file(int fd, size_t max) {
 }
 
 static hv_store_error read_all(int fd, uint8_t *buf, size_t cap, size_t *len) {
-  size_t got = 0;
-  for (;;) {
-    if (got == cap) return HV_STORE_ERR_CORRUPT; /* grew past the limit */
-    ssize_t n = read(fd, buf + got, cap - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return HV_STORE_ERR_READ;
-    if (n == 0) break;
-    got += (size_t)n;
-  }
-  *len = got;
-  return HV_STORE_OK;
+  if (hv_sys_read_fd(fd, buf, cap, len) == 0) return HV_STORE_OK;
+  return errno == EFBIG ? HV_STORE_ERR_CORRUPT : HV_STORE_ERR_READ; /* EFBIG: grew past cap */
 }
 
 hv_store_error hv_store_read_file(int dirfd, const char *name, uint8_t *buf,

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "store/build_floor.h"
-#include "store_int.h"
+#include "store/store_int.h"
 
 static const uint8_t floor_tag[4] = {'H', 'V', 'T', 'F'};
 #define FLOOR_PT_LEN (4 + 8)

@@ -19,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "store_int.h"
+#include "store/store_int.h"
 
 static const uint8_t tombstone_tag[4] = {'H', 'V', 'T', 'B'};
 /* tag, identity, receiver measurement (mr_enclave, mr_signer, prod, svn),
