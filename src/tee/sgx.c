@@ -1,11 +1,11 @@
 /* The sgx backend: EREPORT (ENCLU leaf 0) and EGETKEY (leaf 1) for code
  * running inside an enclave, e.g. under Gramine.
  *
- * ENCLU outside an enclave raises #UD (SIGILL), and CPUID inside one is not
- * allowed either, so we never probe the CPU: we trust the enclave runtime's
- * pseudo-files (hv_tee_sgx_detect) to say where we are, and execute ENCLU only
- * after they did. Everything above the two instructions (key requests,
- * report verification, sealing) is the shared code of tee.c and seal.c. */
+ * ENCLU outside an enclave faults (#UD, or #GP under some hypervisors),
+ * and CPUID inside one is not allowed either, so we never probe the CPU:
+ * we trust the enclave runtime's pseudo-files (hv_tee_sgx_detect) to say
+ * where we are, and execute ENCLU only after they did. Everything above the two instructions (key
+ * requests, report verification, sealing) is the shared code of tee.c and seal.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "handover/crypto.h"
+#include "sys/sys.h"
 #include "tee/sgx_backend.h"
 
 /* attestation_type is a short word ("dcap", "epid", "none"). */
@@ -24,24 +25,9 @@ static ssize_t read_small(const char *dir, const char *name, uint8_t *buf, size_
   char path[512];
   int n = snprintf(path, sizeof path, "%s/%s", dir, name);
   if (n < 0 || (size_t)n >= sizeof path) return -1;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
+  /* READ_ANY: the runtime's pseudo-files need not be regular files. */
   size_t got = 0;
-  uint8_t extra;
-  bool ok = true;
-  for (;;) {
-    bool full = got == cap;
-    ssize_t r = full ? read(fd, &extra, 1) : read(fd, buf + got, cap - got);
-    if (r < 0 && errno == EINTR) continue;
-    if (r == 0) break;
-    if (r < 0 || full) {
-      ok = false;
-      break;
-    }
-    got += (size_t)r;
-  }
-  close(fd);
-  return ok ? (ssize_t)got : -1;
+  return hv_sys_read_file(path, HV_SYS_READ_ANY, buf, cap, &got) == 0 ? (ssize_t)got : -1;
 }
 
 static bool type_is(const uint8_t *buf, size_t len, const char *word) {

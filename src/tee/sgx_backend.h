@@ -3,6 +3,7 @@
 #ifndef HANDOVER_TEE_SGX_BACKEND_H
 #define HANDOVER_TEE_SGX_BACKEND_H
 
+#include "handover/api.h"
 #include "tee/tee_int.h"
 
 #define SGX_ATTESTATION_DIR "/dev/attestation"
@@ -12,7 +13,8 @@
  * (kind sgx-local: Gramine without remote attestation) and
  * my_target_info must hold exactly 512 bytes. HV_TEE_ERR_NOT_ENCLAVE
  * otherwise. Executes no SGX instruction. */
-hv_tee_error hv_tee_sgx_detect(const char *dir, hv_tee_kind *kind, sgx_target_info_t *self_ti);
+HV_MUST_CHECK hv_tee_error hv_tee_sgx_detect(const char *dir, hv_tee_kind *kind,
+                                             sgx_target_info_t *self_ti);
 
 /* EGETKEY's status codes (Intel SDM vol. 3D, EGETKEY). */
 #define SGX_ERR_INVALID_ATTRIBUTE 2
@@ -24,6 +26,6 @@ hv_tee_error hv_tee_sgx_detect(const char *dir, hv_tee_kind *kind, sgx_target_in
  * HV_TEE_ERR_SEAL_CPUSVN, an ISV SVN (or CONFIGSVN) above ours
  * HV_TEE_ERR_SEAL_SVN (unseal reports them as such), anything else a bad
  * request. */
-hv_tee_error hv_tee_sgx_egetkey_status(uint64_t rax);
+HV_MUST_CHECK hv_tee_error hv_tee_sgx_egetkey_status(uint64_t rax);
 
 #endif

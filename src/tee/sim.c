@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "handover/crypto.h"
+#include "sys/sys.h"
 #include "tee/sim.h"
 
 #define SIM_SALT "handover sim platform v1"
@@ -161,12 +162,7 @@ static hv_tee_error hash_exe(uint8_t out[SGX_HASH_SIZE]) {
   if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size <= SIM_EXE_MAX)
     buf = malloc((size_t)st.st_size);
   size_t got = 0;
-  while (buf && got < (size_t)st.st_size) {
-    ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
-    if (r <= 0) break;
-    got += (size_t)r;
-  }
-  if (buf && got == (size_t)st.st_size)
+  if (buf && hv_sys_read_fd(fd, buf, (size_t)st.st_size, &got) == 0 && got == (size_t)st.st_size)
     err = hv_sha256(buf, got, out) == 0 ? HV_TEE_OK : HV_TEE_ERR_CRYPTO;
   free(buf);
   close(fd);

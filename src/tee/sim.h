@@ -4,11 +4,12 @@
 #ifndef HANDOVER_TEE_SIM_H
 #define HANDOVER_TEE_SIM_H
 
+#include "handover/api.h"
 #include "tee/tee_int.h"
 
 #define SIM_SECRET_LEN 32
 
 /* Reads the platform secret, creating it (0600) if it does not exist. */
-hv_tee_error hv_tee_sim_secret_load(const char *path, uint8_t out[SIM_SECRET_LEN]);
+HV_MUST_CHECK hv_tee_error hv_tee_sim_secret_load(const char *path, uint8_t out[SIM_SECRET_LEN]);
 
 #endif

@@ -21,17 +21,6 @@
 #include "sys/sys.h"
 #include "tee/sim.h"
 
-static bool read_all(int fd, uint8_t *p, size_t n) {
-  while (n > 0) {
-    ssize_t r = read(fd, p, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    p += r;
-    n -= (size_t)r;
-  }
-  return true;
-}
-
 /* Writes a new secret and publishes it only if the name is still free
  * (hv_sys_create). HV_TEE_OK also when another process created it first. */
 static hv_tee_error create_secret(const char *path) {
@@ -66,7 +55,10 @@ hv_tee_error hv_tee_sim_secret_load(const char *path, uint8_t out[SIM_SECRET_LEN
   }
   if (fd < 0) return errno == ELOOP ? HV_TEE_ERR_PERMISSIONS : HV_TEE_ERR_IO;
   hv_tee_error err = check_file(fd);
-  if (err == HV_TEE_OK && !read_all(fd, out, SIM_SECRET_LEN)) err = HV_TEE_ERR_IO;
+  size_t got = 0;
+  if (err == HV_TEE_OK &&
+      (hv_sys_read_fd(fd, out, SIM_SECRET_LEN, &got) != 0 || got != SIM_SECRET_LEN))
+    err = HV_TEE_ERR_IO;
   close(fd);
   if (err != HV_TEE_OK) hv_wipe(out, SIM_SECRET_LEN);
   return err;

@@ -31,17 +31,17 @@ struct hv_tee {
 };
 
 /* Allocates an hv_tee that owns impl (freed with ops->free). */
-hv_tee_error hv_tee_new(const tee_backend_ops *ops, void *impl, hv_tee_kind kind,
-                     bool dev_mode, const sgx_report_body_t *self, hv_tee **out);
+HV_MUST_CHECK hv_tee_error hv_tee_new(const tee_backend_ops *ops, void *impl, hv_tee_kind kind,
+                                      bool dev_mode, const sgx_report_body_t *self, hv_tee **out);
 
 /* Target info addressing the enclave a report body describes. */
 void hv_tee_target_info_of(const sgx_report_body_t *body, sgx_target_info_t *ti);
 /* hv_tee_seal with a request of the caller's (a random key_id replaces
  * its own): what another enclave, or a debug launch, could write. For
  * tests of what hv_tee_unseal must refuse. */
-hv_tee_error hv_tee_seal_with(const hv_tee *tee, const sgx_key_request_t *req,
-                           const uint8_t *pt, size_t pt_len, uint8_t *out,
-                           size_t out_cap, size_t *out_len);
+HV_MUST_CHECK hv_tee_error hv_tee_seal_with(const hv_tee *tee, const sgx_key_request_t *req,
+                                            const uint8_t *pt, size_t pt_len, uint8_t *out,
+                                            size_t out_cap, size_t *out_len);
 /* A seal key request for this enclave as EGETKEY(SEAL) takes it. */
 void hv_tee_seal_request(const hv_tee *tee, uint16_t key_policy,
                       sgx_key_request_t *req);
