@@ -125,26 +125,26 @@ HV_API void hv_timesrc_config_init(hv_timesrc_config *cfg);
 HV_API void hv_timesrc_config_defaults(hv_timesrc_config *cfg);
 /* Appends "HOST[:PORT][,operator=X][,region=Y]" (IPv6: "[::1]:4460"),
  * an NTS server, or "https://HOST[:PORT][,...]", an HTTPS Date source.
- * On failure returns -1 and says why in err. */
+ * On failure returns -1 and says why in detail. */
 HV_API HV_MUST_CHECK int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec,
-                          char *err, size_t err_len);
+                                               char *detail, size_t detail_len);
 /* Reads a small text file, one setting a line, '#' starts a comment:
  *   server [https://]HOST[:PORT] [operator=X] [region=Y]
  *   timeout-ms N | min-responses N | max-spread-s S | min-operators N
  *   quorum configured|answers
  * (max-spread-ms N, milliseconds, is a deprecated alias of max-spread-s.)
- * Its servers are appended; its settings override. -1 and err on error
+ * Its servers are appended; its settings override. -1 and detail on error
  * (with the line number). */
 HV_API HV_MUST_CHECK int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path,
-                           char *err, size_t err_len);
+                                                char *detail, size_t detail_len);
 /* As hv_timesrc_config_load; on success warn (may be NULL) holds
  * "FILE:LINE: ..." about the first deprecated key used, once, or "". */
 HV_API HV_MUST_CHECK int hv_timesrc_config_load_warn(hv_timesrc_config *cfg, const char *path,
-                                                     char *warn, size_t warn_len, char *err,
-                                                     size_t err_len);
+                                                     char *warn, size_t warn_len, char *detail,
+                                                     size_t detail_len);
 /* 0 when the configuration can be run, else -1 and why. */
-HV_API HV_MUST_CHECK int hv_timesrc_config_check(const hv_timesrc_config *cfg, char *err,
-                            size_t err_len);
+HV_API HV_MUST_CHECK int hv_timesrc_config_check(const hv_timesrc_config *cfg, char *detail,
+                                                 size_t detail_len);
 
 typedef enum {
   HV_TIMESRC_TRUSTED = 0,
@@ -156,7 +156,7 @@ typedef enum {
   HV_TIMESRC_SPREAD_TOO_LARGE,  /* its midpoints span more than max_spread */
   HV_TIMESRC_TOO_FEW_OPERATORS, /* it spans fewer operators than required */
   HV_TIMESRC_BAD_CONFIG,
-  HV_TIMESRC_INTERNAL,          /* out of memory */
+  HV_TIMESRC_INTERNAL,          /* this process: out of memory, or of descriptors */
 } hv_timesrc_verdict;
 
 /* Stable names: "trusted", "too-few-responses", "no-majority",
@@ -282,11 +282,11 @@ HV_API hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg,
  * memory between queries, so only the first query of each server needs
  * NTS-KE (and, with cfg->state_dir, not even that one). It copies cfg;
  * the strings cfg points to (ca_file, state_dir) must outlive it. NULL
- * and err when the configuration is refused or memory is short. One
+ * and detail when the configuration is refused or memory is short. One
  * query at a time per session (callers serialise). */
 typedef struct hv_timesrc_session hv_timesrc_session;
-HV_API hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, char *err,
-                                           size_t err_len);
+HV_API hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, char *detail,
+                                                  size_t detail_len);
 /* As hv_timesrc_query, with the session's jars (saved after each query
  * when the session has a state dir). */
 HV_API hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *s,

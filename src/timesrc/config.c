@@ -30,13 +30,13 @@ static const builtin_server builtin[] = {
     {"nts.netnod.se", "netnod", "se"},
 };
 
-static int fail(char *err, size_t err_len, const char *fmt, ...)
+static int fail(char *detail, size_t detail_len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t err_len, const char *fmt, ...) {
-  if (err && err_len) {
+static int fail(char *detail, size_t detail_len, const char *fmt, ...) {
+  if (detail && detail_len) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err, err_len, fmt, ap);
+    vsnprintf(detail, detail_len, fmt, ap);
     va_end(ap);
   }
   return -1;
@@ -69,12 +69,13 @@ static bool label_char_ok(char c) {
   return c > ' ' && c < 0x7f && c != ',' && c != '=' && c != '"' && c != '\\';
 }
 
-static int copy_checked(char *dst, size_t cap, const char *src, size_t len,
-                        bool (*ok)(char), const char *what, char *err, size_t err_len) {
-  if (len == 0) return fail(err, err_len, "empty %s", what);
-  if (len >= cap) return fail(err, err_len, "%s longer than %zu bytes", what, cap - 1);
+static int copy_checked(char *dst, size_t cap, const char *src, size_t len, bool (*ok)(char),
+                        const char *what, char *detail, size_t detail_len) {
+  if (len == 0) return fail(detail, detail_len, "empty %s", what);
+  if (len >= cap) return fail(detail, detail_len, "%s longer than %zu bytes", what, cap - 1);
   for (size_t i = 0; i < len; i++)
-    if (!ok(src[i])) return fail(err, err_len, "bad character in %s '%.*s'", what, (int)len, src);
+    if (!ok(src[i]))
+      return fail(detail, detail_len, "bad character in %s '%.*s'", what, (int)len, src);
   memcpy(dst, src, len);
   dst[len] = 0;
   return 0;
@@ -93,18 +94,18 @@ static int parse_port(const char *s, size_t len, uint16_t *out) {
 }
 
 /* "name", "name:port", "[v6]", "[v6]:port", or a bare v6 literal. */
-static int parse_address(hv_timesrc_server *s, const char *a, size_t len, char *err,
-                         size_t err_len) {
+static int parse_address(hv_timesrc_server *s, const char *a, size_t len, char *detail,
+                         size_t detail_len) {
   const char *host = a, *port = NULL;
   size_t host_len = len, port_len = 0;
   const char *colon = memchr(a, ':', len);
   if (len > 0 && a[0] == '[') {
     const char *close = memchr(a, ']', len);
-    if (!close) return fail(err, err_len, "missing ']' in '%.*s'", (int)len, a);
+    if (!close) return fail(detail, detail_len, "missing ']' in '%.*s'", (int)len, a);
     host = a + 1;
     host_len = (size_t)(close - host);
     if (close + 1 < a + len) {
-      if (close[1] != ':') return fail(err, err_len, "junk after ']' in '%.*s'", (int)len, a);
+      if (close[1] != ':') return fail(detail, detail_len, "junk after ']' in '%.*s'", (int)len, a);
       port = close + 2;
       port_len = (size_t)(a + len - port);
     }
@@ -113,29 +114,31 @@ static int parse_address(hv_timesrc_server *s, const char *a, size_t len, char *
     port = colon + 1;
     port_len = (size_t)(a + len - port);
   }
-  if (copy_checked(s->host, sizeof s->host, host, host_len, host_char_ok, "host", err, err_len))
+  if (copy_checked(s->host, sizeof s->host, host, host_len, host_char_ok, "host", detail,
+                   detail_len))
     return -1;
   struct in6_addr v6;
   if ((a[0] == '[' || strchr(s->host, ':')) && inet_pton(AF_INET6, s->host, &v6) != 1)
-    return fail(err, err_len, "'%s' is not an IPv6 address (a port goes after [v6]: or one ':')",
-                s->host);
+    return fail(detail, detail_len,
+                "'%s' is not an IPv6 address (a port goes after [v6]: or one ':')", s->host);
   if (port && parse_port(port, port_len, &s->ke_port))
-    return fail(err, err_len, "bad port '%.*s' (1-65535)", (int)port_len, port);
+    return fail(detail, detail_len, "bad port '%.*s' (1-65535)", (int)port_len, port);
   return 0;
 }
 
-static int parse_label(hv_timesrc_server *s, const char *kv, size_t len, char *err,
-                       size_t err_len) {
+static int parse_label(hv_timesrc_server *s, const char *kv, size_t len, char *detail,
+                       size_t detail_len) {
   const char *eq = memchr(kv, '=', len);
-  if (!eq) return fail(err, err_len, "expected key=value, got '%.*s'", (int)len, kv);
+  if (!eq) return fail(detail, detail_len, "expected key=value, got '%.*s'", (int)len, kv);
   size_t key_len = (size_t)(eq - kv), val_len = len - key_len - 1;
   if (key_len == 8 && !memcmp(kv, "operator", 8))
-    return copy_checked(s->operator_name, sizeof s->operator_name, eq + 1, val_len,
-                        label_char_ok, "operator", err, err_len);
+    return copy_checked(s->operator_name, sizeof s->operator_name, eq + 1, val_len, label_char_ok,
+                        "operator", detail, detail_len);
   if (key_len == 6 && !memcmp(kv, "region", 6))
-    return copy_checked(s->region, sizeof s->region, eq + 1, val_len, label_char_ok,
-                        "region", err, err_len);
-  return fail(err, err_len, "unknown server label '%.*s' (operator, region)", (int)key_len, kv);
+    return copy_checked(s->region, sizeof s->region, eq + 1, val_len, label_char_ok, "region",
+                        detail, detail_len);
+  return fail(detail, detail_len, "unknown server label '%.*s' (operator, region)", (int)key_len,
+              kv);
 }
 
 const char *hv_timesrc_kind_name(hv_timesrc_kind k) {
@@ -156,10 +159,10 @@ static bool same_server(const hv_timesrc_server *a, const hv_timesrc_server *b) 
   return strcasecmp(a->host, b->host) == 0 && effective_port(a) == effective_port(b);
 }
 
-int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec, char *err,
-                          size_t err_len) {
+int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec, char *detail,
+                          size_t detail_len) {
   if (cfg->n_servers >= HV_TIMESRC_MAX_SERVERS)
-    return fail(err, err_len, "more than %d servers", HV_TIMESRC_MAX_SERVERS);
+    return fail(detail, detail_len, "more than %d servers", HV_TIMESRC_MAX_SERVERS);
   hv_timesrc_server s;
   memset(&s, 0, sizeof s);
   static const char https_scheme[] = "https://";
@@ -167,21 +170,21 @@ int hv_timesrc_config_add(hv_timesrc_config *cfg, const char *spec, char *err,
     s.kind = HV_TIMESRC_KIND_HTTPS;
     spec += sizeof https_scheme - 1;
   } else if (strstr(spec, "://")) {
-    return fail(err, err_len, "unknown scheme in '%s' (https:// or none for NTS)", spec);
+    return fail(detail, detail_len, "unknown scheme in '%s' (https:// or none for NTS)", spec);
   }
   const char *end = spec + strlen(spec);
   const char *comma = memchr(spec, ',', (size_t)(end - spec));
   const char *part_end = comma ? comma : end;
-  if (parse_address(&s, spec, (size_t)(part_end - spec), err, err_len)) return -1;
+  if (parse_address(&s, spec, (size_t)(part_end - spec), detail, detail_len)) return -1;
   while (part_end < end) {
     const char *kv = part_end + 1;
     comma = memchr(kv, ',', (size_t)(end - kv));
     part_end = comma ? comma : end;
-    if (parse_label(&s, kv, (size_t)(part_end - kv), err, err_len)) return -1;
+    if (parse_label(&s, kv, (size_t)(part_end - kv), detail, detail_len)) return -1;
   }
   for (size_t i = 0; i < cfg->n_servers; i++)
     if (same_server(&cfg->servers[i], &s))
-      return fail(err, err_len, "server %s port %u listed twice (it would vote twice)",
+      return fail(detail, detail_len, "server %s port %u listed twice (it would vote twice)",
                   s.host, effective_port(&s));
   cfg->servers[cfg->n_servers++] = s;
   return 0;
@@ -202,97 +205,97 @@ typedef struct {
   size_t cap;
 } warn_sink;
 
-static int apply_setting(hv_timesrc_config *cfg, char **tok, int n, warn_sink *warn, char *err,
-                         size_t err_len) {
+static int apply_setting(hv_timesrc_config *cfg, char **tok, int n, warn_sink *warn, char *detail,
+                         size_t detail_len) {
   long long v;
   if (!strcmp(tok[0], "server")) {
-    if (n < 2) return fail(err, err_len, "server needs an address");
+    if (n < 2) return fail(detail, detail_len, "server needs an address");
     char spec[CONFIG_LINE_MAX];
     size_t len = (size_t)snprintf(spec, sizeof spec, "%s", tok[1]);
     for (int i = 2; i < n && len < sizeof spec; i++)
       len += (size_t)snprintf(spec + len, sizeof spec - len, ",%s", tok[i]);
-    return hv_timesrc_config_add(cfg, spec, err, err_len);
+    return hv_timesrc_config_add(cfg, spec, detail, detail_len);
   }
-  if (n != 2) return fail(err, err_len, "'%s' takes one value", tok[0]);
+  if (n != 2) return fail(detail, detail_len, "'%s' takes one value", tok[0]);
   if (!strcmp(tok[0], "timeout-ms")) {
     if (parse_number(tok[1], 1, HV_TIMESRC_MAX_TIMEOUT_MS, &v))
-      return fail(err, err_len, "timeout-ms must be 1-%d", HV_TIMESRC_MAX_TIMEOUT_MS);
+      return fail(detail, detail_len, "timeout-ms must be 1-%d", HV_TIMESRC_MAX_TIMEOUT_MS);
     cfg->timeout_ms = (int)v;
   } else if (!strcmp(tok[0], "min-responses")) {
     if (parse_number(tok[1], 1, HV_TIMESRC_MAX_SERVERS, &v))
-      return fail(err, err_len, "min-responses must be 1-%d", HV_TIMESRC_MAX_SERVERS);
+      return fail(detail, detail_len, "min-responses must be 1-%d", HV_TIMESRC_MAX_SERVERS);
     cfg->rules.min_responses = (unsigned)v;
   } else if (!strcmp(tok[0], "max-spread-s")) {
     if (parse_number(tok[1], 0, 86400LL, &v))
-      return fail(err, err_len, "max-spread-s must be 0-86400");
+      return fail(detail, detail_len, "max-spread-s must be 0-86400");
     cfg->rules.max_spread_ms = v * 1000;
   } else if (!strcmp(tok[0], "max-spread-ms")) {
     /* Deprecated for one release: seconds, as the CLI and the policy. */
     if (parse_number(tok[1], 0, 86400000LL, &v))
-      return fail(err, err_len, "max-spread-ms must be 0-86400000");
+      return fail(detail, detail_len, "max-spread-ms must be 0-86400000");
     cfg->rules.max_spread_ms = v;
     if (warn && warn->buf && warn->cap && !warn->buf[0])
       snprintf(warn->buf, warn->cap, "max-spread-ms is deprecated; use max-spread-s (seconds)");
   } else if (!strcmp(tok[0], "quorum")) {
     if (strcmp(tok[1], "configured") && strcmp(tok[1], "answers"))
-      return fail(err, err_len, "quorum must be 'configured' or 'answers'");
+      return fail(detail, detail_len, "quorum must be 'configured' or 'answers'");
     cfg->rules.quorum = strcmp(tok[1], "answers") ? HV_TIMESRC_QUORUM_CONFIGURED
                                                   : HV_TIMESRC_QUORUM_ANSWERS;
   } else if (!strcmp(tok[0], "min-operators")) {
     if (parse_number(tok[1], 1, HV_TIMESRC_MAX_SERVERS, &v))
-      return fail(err, err_len, "min-operators must be 1-%d", HV_TIMESRC_MAX_SERVERS);
+      return fail(detail, detail_len, "min-operators must be 1-%d", HV_TIMESRC_MAX_SERVERS);
     cfg->rules.min_distinct_operators = (unsigned)v;
   } else {
-    return fail(err, err_len, "unknown setting '%s'", tok[0]);
+    return fail(detail, detail_len, "unknown setting '%s'", tok[0]);
   }
   return 0;
 }
 
-static int apply_line(hv_timesrc_config *cfg, char *line, warn_sink *warn, char *err,
-                      size_t err_len) {
+static int apply_line(hv_timesrc_config *cfg, char *line, warn_sink *warn, char *detail,
+                      size_t detail_len) {
   char *hash = strchr(line, '#');
   if (hash) *hash = 0;
   char *tok[CONFIG_TOKENS_MAX];
   int n = 0;
   for (char *save = NULL, *t = strtok_r(line, " \t\r\n", &save); t;
        t = strtok_r(NULL, " \t\r\n", &save)) {
-    if (n == CONFIG_TOKENS_MAX) return fail(err, err_len, "too many words");
+    if (n == CONFIG_TOKENS_MAX) return fail(detail, detail_len, "too many words");
     tok[n++] = t;
   }
-  return n == 0 ? 0 : apply_setting(cfg, tok, n, warn, err, err_len);
+  return n == 0 ? 0 : apply_setting(cfg, tok, n, warn, detail, detail_len);
 }
 
-int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path, char *err,
-                           size_t err_len) {
-  return hv_timesrc_config_load_warn(cfg, path, NULL, 0, err, err_len);
+int hv_timesrc_config_load(hv_timesrc_config *cfg, const char *path, char *detail,
+                           size_t detail_len) {
+  return hv_timesrc_config_load_warn(cfg, path, NULL, 0, detail, detail_len);
 }
 
 int hv_timesrc_config_load_warn(hv_timesrc_config *cfg, const char *path, char *warn,
-                                size_t warn_len, char *err, size_t err_len) {
+                                size_t warn_len, char *detail, size_t detail_len) {
   if (warn && warn_len) warn[0] = 0;
   char first[160] = "";
   warn_sink sink = {first, sizeof first};
   unsigned warn_line = 0;
   FILE *f = fopen(path, "r");
-  if (!f) return fail(err, err_len, "%s: %s", path, strerror(errno));
+  if (!f) return fail(detail, detail_len, "%s: %s", path, strerror(errno));
   /* Work on a copy so a bad file changes nothing. */
   hv_timesrc_config *tmp = malloc(sizeof *tmp);
   if (!tmp) {
     fclose(f);
-    return fail(err, err_len, "out of memory");
+    return fail(detail, detail_len, "out of memory");
   }
   *tmp = *cfg;
   char line[CONFIG_LINE_MAX], why[200];
   int rc = 0;
   for (unsigned no = 1; rc == 0 && fgets(line, sizeof line, f); no++) {
     if (!strchr(line, '\n') && !feof(f))
-      rc = fail(err, err_len, "%s:%u: line too long", path, no);
+      rc = fail(detail, detail_len, "%s:%u: line too long", path, no);
     else if (apply_line(tmp, line, &sink, why, sizeof why))
-      rc = fail(err, err_len, "%s:%u: %s", path, no, why);
+      rc = fail(detail, detail_len, "%s:%u: %s", path, no, why);
     else if (first[0] && !warn_line)
       warn_line = no;
   }
-  if (rc == 0 && ferror(f)) rc = fail(err, err_len, "%s: read error", path);
+  if (rc == 0 && ferror(f)) rc = fail(detail, detail_len, "%s: read error", path);
   fclose(f);
   if (rc == 0) *cfg = *tmp;
   if (rc == 0 && warn_line && warn && warn_len)
@@ -313,27 +316,27 @@ static size_t configured_operators(const hv_timesrc_config *cfg) {
   return k;
 }
 
-int hv_timesrc_config_check(const hv_timesrc_config *cfg, char *err, size_t err_len) {
-  if (cfg->n_servers == 0) return fail(err, err_len, "no servers configured");
+int hv_timesrc_config_check(const hv_timesrc_config *cfg, char *detail, size_t detail_len) {
+  if (cfg->n_servers == 0) return fail(detail, detail_len, "no servers configured");
   if (cfg->n_servers > HV_TIMESRC_MAX_SERVERS)
-    return fail(err, err_len, "more than %d servers", HV_TIMESRC_MAX_SERVERS);
+    return fail(detail, detail_len, "more than %d servers", HV_TIMESRC_MAX_SERVERS);
   for (size_t i = 0; i < cfg->n_servers; i++) {
     if (!cfg->servers[i].host[0] || !memchr(cfg->servers[i].host, 0, sizeof cfg->servers[i].host))
-      return fail(err, err_len, "server %zu has no host", i + 1);
+      return fail(detail, detail_len, "server %zu has no host", i + 1);
     for (size_t j = 0; j < i; j++)
       if (same_server(&cfg->servers[i], &cfg->servers[j]))
-        return fail(err, err_len, "server %s listed twice", cfg->servers[i].host);
+        return fail(detail, detail_len, "server %s listed twice", cfg->servers[i].host);
   }
   if (cfg->timeout_ms < 1 || cfg->timeout_ms > HV_TIMESRC_MAX_TIMEOUT_MS)
-    return fail(err, err_len, "timeout must be 1-%d ms", HV_TIMESRC_MAX_TIMEOUT_MS);
+    return fail(detail, detail_len, "timeout must be 1-%d ms", HV_TIMESRC_MAX_TIMEOUT_MS);
   if (cfg->rules.min_responses < 1)
-    return fail(err, err_len, "min-responses must be at least 1");
+    return fail(detail, detail_len, "min-responses must be at least 1");
   if (cfg->rules.min_responses > cfg->n_servers)
-    return fail(err, err_len, "min-responses %u exceeds the %zu servers configured",
+    return fail(detail, detail_len, "min-responses %u exceeds the %zu servers configured",
                 cfg->rules.min_responses, cfg->n_servers);
-  if (cfg->rules.max_spread_ms < 0) return fail(err, err_len, "max-spread is negative");
+  if (cfg->rules.max_spread_ms < 0) return fail(detail, detail_len, "max-spread is negative");
   if (cfg->rules.min_distinct_operators > configured_operators(cfg))
-    return fail(err, err_len, "min-operators %u exceeds the %zu operators configured",
+    return fail(detail, detail_len, "min-operators %u exceeds the %zu operators configured",
                 cfg->rules.min_distinct_operators, configured_operators(cfg));
   return 0;
 }

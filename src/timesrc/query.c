@@ -32,8 +32,6 @@ const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e) {
   return hv_nts_error_name(e->error);
 }
 
-int64_t hv_timesrc_mono_ns(void) { return hv_sys_monotonic_ns(); }
-
 /* What one run keeps per server. */
 typedef struct {
   hv_nts_jar *jar;
@@ -78,7 +76,7 @@ static void finish(run *r, size_t i, hv_nts_error forced) {
   slot *s = &r->s[i];
   hv_timesrc_evidence *e = &r->out->servers[i];
   s->finished = true;
-  e->elapsed_ms = hv_timesrc_mono_ns() / NS_PER_MS - r->start_ms;
+  e->elapsed_ms = hv_sys_monotonic_ns() / NS_PER_MS - r->start_ms;
   e->outcome = HV_TIMESRC_OUT_FAILED;
   e->error = forced;
   if (s->q) {
@@ -172,7 +170,7 @@ static bool poll_round(run *r) {
     idx[n++] = i;
   }
   if (n == 0 && !idle) return false;
-  int64_t now = hv_timesrc_mono_ns() / NS_PER_MS;
+  int64_t now = hv_sys_monotonic_ns() / NS_PER_MS;
   if (now >= r->deadline_ms) return false;
   int64_t wake = r->deadline_ms; /* the earliest resend, else the deadline */
   for (size_t k = 0; k < n; k++) {
@@ -188,7 +186,7 @@ static bool poll_round(run *r) {
     for (size_t k = 0; k < n; k++) finish(r, idx[k], HV_NTS_ERR_IO);
     return false;
   }
-  now = hv_timesrc_mono_ns() / NS_PER_MS;
+  now = hv_sys_monotonic_ns() / NS_PER_MS;
   for (size_t k = 0; k < n; k++) {
     slot *s = &r->s[idx[k]];
     short revents = rc > 0 ? pfd[k].revents : 0;
@@ -283,7 +281,7 @@ static bool settled(run *r) {
   if (r->cfg->wait_all) return false;
   for (size_t i = 0; i < r->cfg->n_servers; i++)
     if (!r->s[i].finished && r->session->waits[i] == PATIENCE_OWED) return false;
-  size_t n = collect(r, hv_timesrc_mono_ns(), false, cand, of);
+  size_t n = collect(r, hv_sys_monotonic_ns(), false, cand, of);
   return hv_timesrc_settled(cand, n, outstanding, r->cfg->n_servers,
                             possible_operators(r, of, n), &r->cfg->rules);
 }
@@ -310,7 +308,7 @@ static void decide(run *r) {
   hv_timesrc_candidate cand[HV_TIMESRC_MAX_SERVERS];
   bool in_set[HV_TIMESRC_MAX_SERVERS];
   size_t of[HV_TIMESRC_MAX_SERVERS];
-  out->decision.mono_ns = hv_timesrc_mono_ns();
+  out->decision.mono_ns = hv_sys_monotonic_ns();
   out->decision.local_ns = hv_sys_realtime_ns();
   size_t n = collect(r, out->decision.mono_ns, true, cand, of);
   hv_timesrc_select_of(cand, n, r->cfg->n_servers, &r->cfg->rules, in_set, &out->decision);
@@ -335,34 +333,45 @@ static void release(run *r) {
     if (r->s[i].q) hv_nts_query_free(r->s[i].q);
     r->s[i].q = NULL;
   }
-  if (r->session->state)
-    (void)hv_timesrc_state_save(r->session->state, r->cfg->servers, r->session->jars,
-                                r->cfg->n_servers);
+  if (!r->session->state) return;
+  if (hv_timesrc_state_save(r->session->state, r->cfg->servers, r->session->jars,
+                            r->cfg->n_servers) != 0)
+    return; /* best effort, as said above */
 }
 
-hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, char *err,
-                                           size_t err_len) {
-  if (hv_timesrc_config_check(cfg, err, err_len)) return NULL;
+/* The verdict says whose fault a refusal is: the configuration's
+ * (HV_TIMESRC_BAD_CONFIG) or this process's (HV_TIMESRC_INTERNAL). */
+static hv_timesrc_verdict session_open(const hv_timesrc_config *cfg, hv_timesrc_session **out,
+                                       char *detail, size_t detail_len) {
+  *out = NULL;
+  if (hv_timesrc_config_check(cfg, detail, detail_len)) return HV_TIMESRC_BAD_CONFIG;
   hv_timesrc_session *s = calloc(1, sizeof *s);
   if (!s) {
-    snprintf(err, err_len, "out of memory");
-    return NULL;
+    snprintf(detail, detail_len, "out of memory");
+    return HV_TIMESRC_INTERNAL;
   }
   s->cfg = *cfg;
   atomic_init(&s->cancelled, false);
   if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
-    snprintf(err, err_len, "cannot make a pipe: %s", strerror(errno));
+    snprintf(detail, detail_len, "cannot make a pipe: %s", strerror(errno));
     free(s);
-    return NULL;
+    return HV_TIMESRC_INTERNAL;
   }
   if (cfg->state_dir &&
-      !(s->state = hv_timesrc_state_open(cfg->state_dir, cfg->state_key, err, err_len))) {
+      !(s->state = hv_timesrc_state_open(cfg->state_dir, cfg->state_key, detail, detail_len))) {
     close(s->wake[0]);
     close(s->wake[1]);
     free(s);
-    return NULL;
+    return HV_TIMESRC_BAD_CONFIG;
   }
-  return s;
+  *out = s;
+  return HV_TIMESRC_TRUSTED;
+}
+
+hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, char *detail,
+                                           size_t detail_len) {
+  hv_timesrc_session *s;
+  return session_open(cfg, &s, detail, detail_len) == HV_TIMESRC_TRUSTED ? s : NULL;
 }
 
 void hv_timesrc_session_cancel(hv_timesrc_session *s) {
@@ -388,13 +397,13 @@ void hv_timesrc_session_raise_not_before(hv_timesrc_session *s, int64_t unix_s) 
 }
 
 hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg, hv_timesrc_report *out) {
-  char err[sizeof out->error];
-  hv_timesrc_session *s = hv_timesrc_session_new(cfg, err, sizeof err);
+  hv_timesrc_session *s;
+  char detail[sizeof out->error] = "";
+  hv_timesrc_verdict refused = session_open(cfg, &s, detail, sizeof detail);
   if (!s) {
     memset(out, 0, sizeof *out);
-    memcpy(out->error, err, sizeof err);
-    bool oom = strcmp(err, "out of memory") == 0;
-    return out->decision.verdict = oom ? HV_TIMESRC_INTERNAL : HV_TIMESRC_BAD_CONFIG;
+    memcpy(out->error, detail, sizeof detail);
+    return out->decision.verdict = refused;
   }
   hv_timesrc_verdict v = hv_timesrc_session_query(s, out);
   hv_timesrc_session_free(s);
@@ -405,7 +414,7 @@ hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *session,
                                             hv_timesrc_report *out) {
   const hv_timesrc_config *cfg = &session->cfg;
   memset(out, 0, sizeof *out);
-  int64_t start_ns = hv_timesrc_mono_ns();
+  int64_t start_ns = hv_sys_monotonic_ns();
   run *r = calloc(1, sizeof *r);
   if (!r) {
     snprintf(out->error, sizeof out->error, "out of memory");
@@ -426,9 +435,9 @@ hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *session,
   for (size_t i = 0; i < cfg->n_servers; i++)
     if (!r->s[i].finished) finish(r, i, HV_NTS_ERR_TIMEOUT);
   decide(r);
-  out->query_us = (hv_timesrc_mono_ns() - start_ns) / 1000;
+  out->query_us = (hv_sys_monotonic_ns() - start_ns) / 1000;
   release(r);
   free(r);
-  out->elapsed_ms = (hv_timesrc_mono_ns() - start_ns) / NS_PER_MS;
+  out->elapsed_ms = (hv_sys_monotonic_ns() - start_ns) / NS_PER_MS;
   return out->decision.verdict;
 }

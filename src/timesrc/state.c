@@ -53,24 +53,25 @@ struct hv_timesrc_state {
   size_t n_entries;
 };
 
-static int fail(char *err, size_t err_len, const char *what, const char *dir) {
-  snprintf(err, err_len, "state directory %s: %s", dir, what);
+static int fail(char *detail, size_t detail_len, const char *what, const char *dir) {
+  snprintf(detail, detail_len, "state directory %s: %s", dir, what);
   return -1;
 }
 
-static int prepare_dir(const char *dir, char *err, size_t err_len) {
+static int prepare_dir(const char *dir, char *detail, size_t detail_len) {
   struct stat st;
-  if (mkdir(dir, 0700) != 0 && errno != EEXIST) return fail(err, err_len, strerror(errno), dir);
+  if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+    return fail(detail, detail_len, strerror(errno), dir);
   /* lstat: a link could be swapped for another user's directory. */
-  if (lstat(dir, &st) != 0) return fail(err, err_len, strerror(errno), dir);
-  if (S_ISLNK(st.st_mode)) return fail(err, err_len, "a symbolic link", dir);
-  if (!S_ISDIR(st.st_mode)) return fail(err, err_len, "not a directory", dir);
-  if (st.st_uid != geteuid()) return fail(err, err_len, "owned by another user", dir);
+  if (lstat(dir, &st) != 0) return fail(detail, detail_len, strerror(errno), dir);
+  if (S_ISLNK(st.st_mode)) return fail(detail, detail_len, "a symbolic link", dir);
+  if (!S_ISDIR(st.st_mode)) return fail(detail, detail_len, "not a directory", dir);
+  if (st.st_uid != geteuid()) return fail(detail, detail_len, "owned by another user", dir);
   if (st.st_mode & 077) {
     char why[80];
     snprintf(why, sizeof why, "open to others (mode %03o; want 700)",
              (unsigned)(st.st_mode & 0777));
-    return fail(err, err_len, why, dir);
+    return fail(detail, detail_len, why, dir);
   }
   return 0;
 }
@@ -141,14 +142,12 @@ static void read_file(hv_timesrc_state *st) {
   snprintf(path, sizeof path, "%s/%s", st->dir, STATE_FILE);
   int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0) return;
-  ssize_t got = 1;
-  while (st->file_len < STATE_FILE_MAX && got > 0) {
-    got = read(fd, st->file + st->file_len, STATE_FILE_MAX - st->file_len);
-    if (got > 0) st->file_len += (size_t)got;
-    if (got < 0 && errno == EINTR) got = 1;
-  }
+  int rc = hv_sys_read_fd(fd, st->file, STATE_FILE_MAX, &st->file_len);
   close(fd);
-  if (got < 0 || st->file_len >= STATE_FILE_MAX) return;
+  if (rc != 0) { /* unreadable or too large: an empty jar, as if missing */
+    st->file_len = 0;
+    return;
+  }
   /* A session keeps the bytes for its life: keep only what was read
    * (decrypting already leaves a buffer that size). */
   if (st->has_key) {
@@ -180,16 +179,16 @@ hv_timesrc_state *hv_timesrc_state_parse(const uint8_t *data, size_t len) {
   return st;
 }
 
-hv_timesrc_state *hv_timesrc_state_open(const char *dir, const uint8_t *key, char *err,
-                                        size_t err_len) {
+hv_timesrc_state *hv_timesrc_state_open(const char *dir, const uint8_t *key, char *detail,
+                                        size_t detail_len) {
   if (strlen(dir) >= DIR_CAP) {
-    fail(err, err_len, "path too long", "");
+    fail(detail, detail_len, "path too long", "");
     return NULL;
   }
-  if (prepare_dir(dir, err, err_len)) return NULL;
+  if (prepare_dir(dir, detail, detail_len)) return NULL;
   hv_timesrc_state *st = state_new(STATE_FILE_MAX);
   if (!st) {
-    snprintf(err, err_len, "out of memory");
+    snprintf(detail, detail_len, "out of memory");
     return NULL;
   }
   snprintf(st->dir, sizeof st->dir, "%s", dir);

@@ -1,6 +1,7 @@
 /* Server specs, the config file and the checks before a run. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "handover/policy.h"
@@ -323,6 +324,34 @@ static void trust_counts_operators(void) {
   HT_CHECK(strstr(words, "dropping 2 of 5") != NULL);
 }
 
+/* A query refused before it starts says whose fault it is: the
+ * configuration's (BAD_CONFIG) or this process's (INTERNAL). */
+static void refusal_says_whose(void) {
+  hv_timesrc_report *rep = malloc(sizeof *rep);
+  HT_CHECK(rep != NULL);
+  if (!rep) return;
+  hv_timesrc_config cfg;
+  hv_timesrc_config_init(&cfg); /* no servers */
+  HT_CHECK_EQ_INT(hv_timesrc_query(&cfg, rep), HV_TIMESRC_BAD_CONFIG);
+  HT_CHECK(rep->error[0] != '\0');
+  HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, "127.0.0.1:1,operator=a", err, sizeof err), 0);
+  HT_CHECK_EQ_INT(hv_timesrc_config_add(&cfg, "127.0.0.2:1,operator=b", err, sizeof err), 0);
+  HT_CHECK_EQ_INT(hv_timesrc_config_check(&cfg, err, sizeof err), 0);
+  cfg.state_dir = "/dev/null/state"; /* cannot be a directory */
+  HT_CHECK_EQ_INT(hv_timesrc_query(&cfg, rep), HV_TIMESRC_BAD_CONFIG);
+  cfg.state_dir = NULL;
+  /* No descriptor left: the session's wake-up pipe cannot be made. */
+  struct rlimit was;
+  HT_CHECK_EQ_INT(getrlimit(RLIMIT_NOFILE, &was), 0);
+  struct rlimit none = {.rlim_cur = 0, .rlim_max = was.rlim_max};
+  HT_CHECK_EQ_INT(setrlimit(RLIMIT_NOFILE, &none), 0);
+  hv_timesrc_verdict v = hv_timesrc_query(&cfg, rep);
+  HT_CHECK_EQ_INT(setrlimit(RLIMIT_NOFILE, &was), 0);
+  HT_CHECK_EQ_INT(v, HV_TIMESRC_INTERNAL);
+  HT_CHECK(strstr(rep->error, "pipe") != NULL);
+  free(rep);
+}
+
 int main(void) {
   HT_RUN(defaults_are_the_reference_servers);
   HT_RUN(specs_parse);
@@ -336,5 +365,6 @@ int main(void) {
   HT_RUN(quorum_setting);
   HT_RUN(policy_quorum_and_kind);
   HT_RUN(trust_counts_operators);
+  HT_RUN(refusal_says_whose);
   return HT_DONE();
 }
