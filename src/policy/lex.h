@@ -30,29 +30,31 @@ typedef struct {
 void hv_policy_lex_init(hv_policy_lex *lx, const uint8_t *text, size_t len);
 /* Reads the next line that is neither blank nor a comment and splits it;
  * n_fields == 0 means the end of the input. */
-hv_policy_error hv_policy_lex_next(hv_policy_lex *lx, hv_policy_diag *diag);
+HV_MUST_CHECK hv_policy_error hv_policy_lex_next(hv_policy_lex *lx, hv_policy_diag *diag);
 
 bool hv_policy_lex_is(const hv_policy_lex_tok *t, const char *s);
 /* Splits `name=value` at the first '='; false if there is none. */
-bool hv_policy_lex_attr(const hv_policy_lex_tok *t, hv_policy_lex_tok *name, hv_policy_lex_tok *value);
+HV_MUST_CHECK bool hv_policy_lex_attr(const hv_policy_lex_tok *t, hv_policy_lex_tok *name,
+                                      hv_policy_lex_tok *value);
 /* A decimal number in [min, max] (no sign, no leading zeros). */
-hv_policy_error hv_policy_lex_number(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
-                              const char *what, uint64_t min, uint64_t max,
-                              uint64_t *out, hv_policy_diag *diag);
+HV_MUST_CHECK hv_policy_error hv_policy_lex_number(const hv_policy_lex *lx,
+                                                   const hv_policy_lex_tok *t, const char *what,
+                                                   uint64_t min, uint64_t max, uint64_t *out,
+                                                   hv_policy_diag *diag);
 /* Exactly 2*n hex digits (either case). */
-hv_policy_error hv_policy_lex_hex(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
-                           const char *what, uint8_t *out, size_t n,
-                           hv_policy_diag *diag);
+HV_MUST_CHECK hv_policy_error hv_policy_lex_hex(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
+                                                const char *what, uint8_t *out, size_t n,
+                                                hv_policy_diag *diag);
 /* A name of [A-Za-z0-9._:-], 1..max bytes, copied NUL-terminated. */
-hv_policy_error hv_policy_lex_name(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
-                            const char *what, char *out, size_t max,
-                            hv_policy_diag *diag);
+HV_MUST_CHECK hv_policy_error hv_policy_lex_name(const hv_policy_lex *lx,
+                                                 const hv_policy_lex_tok *t, const char *what,
+                                                 char *out, size_t max, hv_policy_diag *diag);
 
 /* Starts a diagnostic about input `in` (diag may be NULL). */
 void hv_policy_diag_file(hv_policy_diag *diag, const char *in);
 /* Sets diag (if any) and returns err. */
-hv_policy_error hv_policy_diag_fail(hv_policy_diag *diag, size_t line, hv_policy_error err,
-                        const char *fmt, ...)
+HV_MUST_CHECK hv_policy_error hv_policy_diag_fail(hv_policy_diag *diag, size_t line,
+                                                  hv_policy_error err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* HV_POLICY_ERR_UNKNOWN_KEY for token t (a key or attribute name). The
@@ -60,8 +62,9 @@ hv_policy_error hv_policy_diag_fail(hv_policy_diag *diag, size_t line, hv_policy
  * most HV_POLICY_LEX_MAX_ECHO bytes), so a secret pasted into the wrong file is
  * never printed back. */
 #define HV_POLICY_LEX_MAX_ECHO 32
-hv_policy_error hv_policy_lex_unknown(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
-                               const char *kind, hv_policy_diag *diag);
+HV_MUST_CHECK hv_policy_error hv_policy_lex_unknown(const hv_policy_lex *lx,
+                                                    const hv_policy_lex_tok *t, const char *kind,
+                                                    hv_policy_diag *diag);
 
 /* Hex of n bytes, lower case, NUL-terminated (out holds 2n+1). */
 void hv_policy_hex_encode(const uint8_t *in, size_t n, char *out);

@@ -42,25 +42,28 @@ struct hv_policy_council {
 /* The attributes of a measurement line (`runtime`, and an override's
  * `from` and `to`): seq=N (only when with_seq) mr_enclave= mr_signer=
  * isv_prod_id= isv_svn=, each exactly once. */
-hv_policy_error hv_policy_measurement_attrs(const hv_policy_lex *lx, bool with_seq,
-                                            uint64_t *seq, hv_tee_measurement *m,
-                                            hv_policy_diag *diag);
+HV_MUST_CHECK hv_policy_error hv_policy_measurement_attrs(const hv_policy_lex *lx, bool with_seq,
+                                                          uint64_t *seq, hv_tee_measurement *m,
+                                                          hv_policy_diag *diag);
 /* A one-value time line (`expires T`). */
-hv_policy_error hv_policy_time_field(const hv_policy_lex *lx, const char *what,
-                                     uint64_t *unix_s, hv_policy_diag *diag);
+HV_MUST_CHECK hv_policy_error hv_policy_time_field(const hv_policy_lex *lx, const char *what,
+                                                   uint64_t *unix_s, hv_policy_diag *diag);
 /* The .sig checks shared by policies and overrides: a council, the
  * signature file parses, every line by a member and valid, threshold. */
-hv_policy_error hv_policy_check_sig_file(const uint8_t *text, size_t len,
-                                         const uint8_t *sig, size_t sig_len,
-                                         const hv_policy_council *council,
-                                         hv_policy_diag *diag);
+HV_MUST_CHECK hv_policy_error hv_policy_check_sig_file(const uint8_t *text, size_t len,
+                                                       const uint8_t *sig, size_t sig_len,
+                                                       const hv_policy_council *council,
+                                                       hv_policy_diag *diag);
 bool hv_policy_same_measurement(const hv_tee_measurement *a, const hv_tee_measurement *b);
 
 /* `quorum configured|answers` (time_config.c). */
 #include "policy/lex.h"
-hv_policy_error hv_policy_parse_quorum(const hv_policy_lex *lx, hv_policy *p, hv_policy_diag *diag);
+HV_MUST_CHECK hv_policy_error hv_policy_parse_quorum(const hv_policy_lex *lx, hv_policy *p,
+                                                     hv_policy_diag *diag);
 /* `kind=nts|https` of a server line. */
-hv_policy_error hv_policy_parse_kind(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
-                                     hv_policy_server_kind *out, hv_policy_diag *diag);
+HV_MUST_CHECK hv_policy_error hv_policy_parse_kind(const hv_policy_lex *lx,
+                                                   const hv_policy_lex_tok *t,
+                                                   hv_policy_server_kind *out,
+                                                   hv_policy_diag *diag);
 
 #endif

@@ -95,10 +95,9 @@ typedef struct {
 
 /* Strict: see PROTOCOL.md "Decoding rules". A response's challenge is a
  * view into in, valid while in is. */
-hv_proto_error hv_proto_decode(const uint8_t *in, size_t in_len,
-                               hv_proto_msg *out);
+HV_MUST_CHECK hv_proto_error hv_proto_decode(const uint8_t *in, size_t in_len, hv_proto_msg *out);
 /* Canonical encoding: records in ascending field order. */
-hv_proto_error hv_proto_encode(const hv_proto_msg *msg, uint8_t *out,
-                               size_t out_cap, size_t *out_len);
+HV_MUST_CHECK hv_proto_error hv_proto_encode(const hv_proto_msg *msg, uint8_t *out, size_t out_cap,
+                                             size_t *out_len);
 
 #endif

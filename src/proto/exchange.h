@@ -21,45 +21,48 @@ typedef struct {
   hv_proto_params params; /* runtimes points at our own copy */
 } hv_proto_px;
 
-hv_proto_error hv_proto_px_init(hv_proto_px *px, const hv_proto_config *cfg);
+HV_MUST_CHECK hv_proto_error hv_proto_px_init(hv_proto_px *px, const hv_proto_config *cfg);
 /* Frees what init took (the runtimes copy), wiping it; px itself is the
  * caller's. */
 void hv_proto_px_free(hv_proto_px *px);
 
-hv_proto_error hv_proto_px_random(const hv_proto_px *px, uint8_t *out, size_t len);
+HV_MUST_CHECK hv_proto_error hv_proto_px_random(const hv_proto_px *px, uint8_t *out, size_t len);
 hv_tee_kind hv_proto_px_kind(const hv_proto_px *px);
 bool hv_proto_px_dev_mode(const hv_proto_px *px);
 void hv_proto_px_self(const hv_proto_px *px, hv_tee_measurement *out);
-hv_proto_error hv_proto_px_target_info(const hv_proto_px *px, uint8_t out[HV_TEE_TARGET_INFO_LEN]);
-hv_proto_error hv_proto_px_report(const hv_proto_px *px, const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
-                            const uint8_t report_data[HV_TEE_REPORT_DATA_LEN],
-                            uint8_t out[HV_TEE_REPORT_LEN]);
+HV_MUST_CHECK hv_proto_error hv_proto_px_target_info(const hv_proto_px *px,
+                                                     uint8_t out[HV_TEE_TARGET_INFO_LEN]);
+HV_MUST_CHECK hv_proto_error hv_proto_px_report(const hv_proto_px *px,
+                                                const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
+                                                const uint8_t report_data[HV_TEE_REPORT_DATA_LEN],
+                                                uint8_t out[HV_TEE_REPORT_LEN]);
 /* HV_PROTO_ERR_REPORT_MAC when the report is not for us on this platform. */
-hv_proto_error hv_proto_px_verify(const hv_proto_px *px, const uint8_t report[HV_TEE_REPORT_LEN]);
+HV_MUST_CHECK hv_proto_error hv_proto_px_verify(const hv_proto_px *px,
+                                                const uint8_t report[HV_TEE_REPORT_LEN]);
 
 /* The policy entry of a measurement, or NULL when it is not allowed. */
 const hv_proto_runtime *hv_proto_px_find_runtime(const hv_proto_px *px, const hv_tee_measurement *m);
 
 /* RESPONSE report data: SHA-512(challenge || receiver_pub || kind u16 || dev u8). */
-hv_proto_error hv_proto_px_response_binding(const uint8_t *challenge, size_t challenge_len,
-                                      const uint8_t receiver_pub[HV_PROTO_KEY_LEN],
-                                      uint16_t kind, bool dev_mode,
-                                      uint8_t out[HV_TEE_REPORT_DATA_LEN]);
+HV_MUST_CHECK hv_proto_error hv_proto_px_response_binding(
+    const uint8_t *challenge, size_t challenge_len, const uint8_t receiver_pub[HV_PROTO_KEY_LEN],
+    uint16_t kind, bool dev_mode, uint8_t out[HV_TEE_REPORT_DATA_LEN]);
 /* SHA-256(u16 len || challenge || u16 len || response || identity_pub || sender_pub). */
-hv_proto_error hv_proto_px_transcript(const uint8_t *challenge, size_t challenge_len,
-                                const uint8_t *response, size_t response_len,
-                                const uint8_t identity_pub[HV_PROTO_KEY_LEN],
-                                const uint8_t sender_pub[HV_PROTO_KEY_LEN],
-                                uint8_t th[HV_PROTO_HASH_LEN]);
+HV_MUST_CHECK hv_proto_error hv_proto_px_transcript(const uint8_t *challenge, size_t challenge_len,
+                                                    const uint8_t *response, size_t response_len,
+                                                    const uint8_t identity_pub[HV_PROTO_KEY_LEN],
+                                                    const uint8_t sender_pub[HV_PROTO_KEY_LEN],
+                                                    uint8_t th[HV_PROTO_HASH_LEN]);
 /* KEY report data: SHA-512(th || identity_pub || sender_pub || ciphertext). */
-hv_proto_error hv_proto_px_key_binding(const uint8_t th[HV_PROTO_HASH_LEN], const hv_proto_key *key,
-                                 uint8_t out[HV_TEE_REPORT_DATA_LEN]);
+HV_MUST_CHECK hv_proto_error hv_proto_px_key_binding(const uint8_t th[HV_PROTO_HASH_LEN],
+                                                     const hv_proto_key *key,
+                                                     uint8_t out[HV_TEE_REPORT_DATA_LEN]);
 /* AEAD key and nonce: HKDF-SHA256(salt, X25519(priv, peer), info = th).
  * A low-order peer key (all-zero shared secret) is HV_PROTO_ERR_FIELD_VALUE. */
-hv_proto_error hv_proto_px_derive(const uint8_t priv[HV_X25519_LEN],
-                            const uint8_t peer[HV_X25519_LEN],
-                            const uint8_t th[HV_PROTO_HASH_LEN],
-                            uint8_t okm[HV_PX_OKM_LEN]);
+HV_MUST_CHECK hv_proto_error hv_proto_px_derive(const uint8_t priv[HV_X25519_LEN],
+                                                const uint8_t peer[HV_X25519_LEN],
+                                                const uint8_t th[HV_PROTO_HASH_LEN],
+                                                uint8_t okm[HV_PX_OKM_LEN]);
 
 /* The sender's KEY for a checked RESPONSE: encrypts secret under eph_priv
  * and the receiver's key, and reports to the receiver's enclave; th_out
@@ -73,16 +76,15 @@ typedef struct {
   const uint8_t *receiver_target_info;
 } hv_proto_px_key_input;
 
-hv_proto_error hv_proto_px_build_key(const hv_proto_px *px, const hv_proto_px_key_input *in,
-                               const uint8_t identity_pub[HV_PROTO_KEY_LEN],
-                               const uint8_t secret[HV_PROTO_SECRET_LEN],
-                               const uint8_t eph_priv[HV_X25519_LEN],
-                               hv_proto_key *key, uint8_t th_out[HV_PROTO_HASH_LEN]);
+HV_MUST_CHECK hv_proto_error hv_proto_px_build_key(
+    const hv_proto_px *px, const hv_proto_px_key_input *in,
+    const uint8_t identity_pub[HV_PROTO_KEY_LEN], const uint8_t secret[HV_PROTO_SECRET_LEN],
+    const uint8_t eph_priv[HV_X25519_LEN], hv_proto_key *key, uint8_t th_out[HV_PROTO_HASH_LEN]);
 /* Makes key->report again over key's current fields (for tests that alter
  * a field and want a report that still binds it). */
-hv_proto_error hv_proto_px_report_key(const hv_proto_px *px, const uint8_t th[HV_PROTO_HASH_LEN],
-                                const uint8_t target_info[HV_TEE_TARGET_INFO_LEN],
-                                hv_proto_key *key);
+HV_MUST_CHECK hv_proto_error
+hv_proto_px_report_key(const hv_proto_px *px, const uint8_t th[HV_PROTO_HASH_LEN],
+                       const uint8_t target_info[HV_TEE_TARGET_INFO_LEN], hv_proto_key *key);
 
 /* The bytes the DONE signature covers (PROTOCOL.md section 4):
  * "handover v1 done" (16 ASCII bytes) || th || stored_hash. */
