@@ -120,9 +120,9 @@ typedef struct {
   int64_t spent_ms;        /* time spent in queries */
 } hv_session_time_stats;
 
-/* NULL with err filled: a bad configuration or state directory. */
+/* NULL with detail filled: a bad configuration or state directory. */
 HV_API hv_session_time *hv_session_time_new(const hv_timesrc_config *cfg, const hv_session_log *log,
-                                     char *err, size_t err_len);
+                                            char *detail, size_t detail_len);
 HV_API void hv_session_time_free(hv_session_time *t);
 /* Trusted Unix milliseconds; allow_reuse: see HV_SESSION_TIME_REUSE_MS.
  * On failure the verdict and every server's outcome are logged (WARN),
@@ -328,28 +328,30 @@ typedef struct {
 } hv_session_addr;
 
 /* Parses ADDR for role ("listen" or "connect": names it in errors; only
- * listen takes port 0). HV_SESSION_ERR_ADDRESS with the reason in err,
+ * listen takes port 0). HV_SESSION_ERR_ADDRESS with the reason in detail,
  * e.g. "listen address 10.0.0.1 is not loopback: ...". */
 HV_API HV_MUST_CHECK hv_session_error hv_session_addr_parse(const char *text, const char *role,
-                                       hv_session_addr *out, char *err, size_t err_len);
+                                                            hv_session_addr *out, char *detail,
+                                                            size_t detail_len);
 /* The address as ADDR text (at most HV_SESSION_ADDR_MAX bytes). */
 HV_API void hv_session_addr_format(const hv_session_addr *a, char *out, size_t cap);
 
 /* Listens on a: unix as hv_session_unix_listen, tcp with SO_REUSEADDR.
  * bound (may be NULL) receives the address really bound (the port chosen
- * for port 0). The descriptor, or -1 with the reason in err. */
-HV_API HV_MUST_CHECK int hv_session_listen(const hv_session_addr *a, hv_session_addr *bound, char *err,
-                      size_t err_len);
-/* Connects to a; the descriptor, or -1 with the reason in err. */
-HV_API HV_MUST_CHECK int hv_session_connect(const hv_session_addr *a, char *err, size_t err_len);
+ * for port 0). The descriptor, or -1 with the reason in detail. */
+HV_API HV_MUST_CHECK int hv_session_listen(const hv_session_addr *a, hv_session_addr *bound,
+                                           char *detail, size_t detail_len);
+/* Connects to a; the descriptor, or -1 with the reason in detail. */
+HV_API HV_MUST_CHECK int hv_session_connect(const hv_session_addr *a, char *detail,
+                                            size_t detail_len);
 
 /* Listens on a Unix socket made mode 0600 from the start (umask around
  * bind), so no other user can connect even for an instant. A stale socket
  * file left by a dead server is replaced; a live one, or any other file,
- * is refused. The descriptor, or -1 with the reason in err. */
-HV_API HV_MUST_CHECK int hv_session_unix_listen(const char *path, char *err, size_t err_len);
-/* Connects to a Unix socket; -1 with the reason in err. */
-HV_API HV_MUST_CHECK int hv_session_unix_connect(const char *path, char *err, size_t err_len);
+ * is refused. The descriptor, or -1 with the reason in detail. */
+HV_API HV_MUST_CHECK int hv_session_unix_listen(const char *path, char *detail, size_t detail_len);
+/* Connects to a Unix socket; -1 with the reason in detail. */
+HV_API HV_MUST_CHECK int hv_session_unix_connect(const char *path, char *detail, size_t detail_len);
 /* The peer's pid and uid (SO_PEERCRED); 0 or -1 (not a Unix socket, or a
  * runtime without it, such as Gramine). */
 HV_API HV_MUST_CHECK int hv_session_peer_cred(int fd, pid_t *pid, uid_t *uid);

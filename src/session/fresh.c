@@ -11,6 +11,7 @@
 #include "session/log.h"
 #include "session/util.h"
 #include "session/worker_int.h"
+#include "sys/sys.h"
 
 #define FAIL(w, ...) hv_session_logf(&(w)->log, HV_SESSION_LOG_ERROR, __VA_ARGS__)
 /* What a path plus a suffix (".ts", ".sig") may take. */
@@ -36,9 +37,9 @@ static int read_timestamp(hv_session_worker *w, uint64_t *ts_time, bool loud) {
     if (loud) FAIL(w, "policy timestamp: path too long");
     return -1;
   }
-  if (hv_session_read_file_alloc(path, HV_POLICY_MAX_FILE, &ts, &ts_len) != 0) {
+  if (hv_sys_read_file_alloc(path, HV_SYS_READ_REGULAR, HV_POLICY_MAX_FILE, &ts, &ts_len) != 0) {
     if (loud)
-      FAIL(w, "the policy names a timestamp_key: reading %s: %s", path, hv_session_file_error(errno));
+      FAIL(w, "the policy names a timestamp_key: reading %s: %s", path, hv_sys_file_error(errno));
     return -1;
   }
   hv_policy_diag d = {0};
@@ -126,9 +127,11 @@ static int verify_override(hv_session_worker *w, const char *sig_path,
   uint64_t floor = 0;
   int rc = -1;
   if (hv_session_load_council(&w->cfg, w, &council) != 0) return -1;
-  if (hv_session_read_file_alloc(w->cfg.override_file, HV_POLICY_MAX_FILE, &text, &len) != 0 ||
-      hv_session_read_file_alloc(sig_path, HV_POLICY_MAX_FILE, &sig, &sig_len) != 0) {
-    FAIL(w, "reading %s: %s", text ? sig_path : w->cfg.override_file, hv_session_file_error(errno));
+  if (hv_sys_read_file_alloc(w->cfg.override_file, HV_SYS_READ_REGULAR, HV_POLICY_MAX_FILE, &text,
+                             &len) != 0 ||
+      hv_sys_read_file_alloc(sig_path, HV_SYS_READ_REGULAR, HV_POLICY_MAX_FILE, &sig, &sig_len) !=
+          0) {
+    FAIL(w, "reading %s: %s", text ? sig_path : w->cfg.override_file, hv_sys_file_error(errno));
     goto out;
   }
   hv_tee_measurement self;

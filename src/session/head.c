@@ -6,6 +6,7 @@
 
 #include "session/sender_int.h"
 #include "session/util.h"
+#include "sys/sys.h"
 
 /* The longest chain head file: two 20-digit numbers, a colon, a newline. */
 #define CHAIN_HEAD_FILE_MAX 64
@@ -23,7 +24,8 @@ bool hv_session_parse_chain_head(const char *s, hv_proto_chain_head *out) {
 int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out) {
   char buf[CHAIN_HEAD_FILE_MAX + 1];
   size_t len;
-  if (hv_session_read_file(path, (uint8_t *)buf, CHAIN_HEAD_FILE_MAX, &len) != 0) return -1;
+  if (hv_sys_read_file(path, HV_SYS_READ_REGULAR, (uint8_t *)buf, CHAIN_HEAD_FILE_MAX, &len) != 0)
+    return -1;
   buf[len] = '\0';
   while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r')) buf[--len] = '\0';
   if (!hv_session_parse_chain_head(buf, out)) {
@@ -40,14 +42,14 @@ int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out) 
  * about both only denies service. The protocol re-checks it against
  * trusted time (chain-head-in-future). */
 static bool head_from_future(const hv_proto_chain_head *h) {
-  int64_t wall = hv_session_wall_ms();
+  int64_t wall = hv_sys_realtime_ms();
   return wall > 0 && h->time_ms > (uint64_t)wall + HV_PROTO_CHAIN_HEAD_AHEAD_MS;
 }
 
 hv_proto_error hv_session_admit_head(hv_session_sender *s, const hv_proto_chain_head *h, bool force,
-                               char *why, size_t why_len) {
+                                     char *detail, size_t detail_len) {
   if (head_from_future(h)) {
-    snprintf(why, why_len, "chain head %llu: its time is in the future",
+    snprintf(detail, detail_len, "chain head %llu: its time is in the future",
              (unsigned long long)h->number);
     return HV_PROTO_ERR_CHAIN_FUTURE;
   }
@@ -55,7 +57,7 @@ hv_proto_error hv_session_admit_head(hv_session_sender *s, const hv_proto_chain_
     hv_store_chain_head sh = {.number = h->number, .time_ms = h->time_ms};
     hv_store_error se = hv_store_set_chain_head(s->worker->store, &sh);
     if (se != HV_STORE_OK) {
-      snprintf(why, why_len, "recording chain head %llu: %s", (unsigned long long)h->number,
+      snprintf(detail, detail_len, "recording chain head %llu: %s", (unsigned long long)h->number,
                hv_store_error_text(se));
       /* A head the store refuses is named (lower or retimed: stale;
        * implausible: back in time, or a jump); a store that fails is

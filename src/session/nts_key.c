@@ -83,7 +83,7 @@ static int read_key_file(const char *path, uint8_t *buf, size_t cap, size_t *len
     errno = EPERM;
     goto out;
   }
-  rc = hv_session_read_fd(fd, buf, cap, len);
+  rc = hv_sys_read_fd(fd, buf, cap, len);
 out:;
   int saved = errno;
   close(fd);

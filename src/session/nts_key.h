@@ -15,7 +15,7 @@
 /* Opens DIR/state-key.sealed, or makes it (never half-written: temp
  * file, fsync, link, fsync of the directory). -1 with the reason printed
  * (ERROR), e.g. a file sealed by another build. */
-int hv_session_nts_key_load(const hv_session_log *log, const char *dir, const hv_tee *tee,
-                     uint8_t key[HV_TIMESRC_STATE_KEY_LEN]);
+HV_MUST_CHECK int hv_session_nts_key_load(const hv_session_log *log, const char *dir,
+                                          const hv_tee *tee, uint8_t key[HV_TIMESRC_STATE_KEY_LEN]);
 
 #endif

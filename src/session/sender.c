@@ -17,6 +17,7 @@
 #include "session/log.h"
 #include "session/sender_int.h"
 #include "session/util.h"
+#include "sys/sys.h"
 
 #define SAY(s, level, ...) hv_session_logf(&(s)->worker->log, level, __VA_ARGS__)
 
@@ -156,8 +157,8 @@ static hv_proto_error current_head(hv_session_sender *s, conn_io *io,
                                    hv_proto_chain_head *head) {
   hv_proto_chain_head h = s->head;
   if (s->chain_head_file && hv_session_read_chain_head_file(s->chain_head_file, &h) != 0) {
-    SAY(s, HV_SESSION_LOG_WARN, "%s refused: chain head file %s: %s", io->tag,
-        s->chain_head_file, errno == EINVAL ? "not NUMBER:TIME_MS" : hv_session_file_error(errno));
+    SAY(s, HV_SESSION_LOG_WARN, "%s refused: chain head file %s: %s", io->tag, s->chain_head_file,
+        errno == EINVAL ? "not NUMBER:TIME_MS" : hv_sys_file_error(errno));
     return HV_PROTO_ERR_CHAIN_STALE;
   }
   char why[160];

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include "handover/api.h"
 #include "session/worker_int.h"
 
 /* Policies and time sessions a reload replaced (reload.c). */
@@ -36,8 +37,9 @@ struct hv_session_sender {
  * differs from the last one recorded (always, with force: the store then
  * checks it against what it saw before this run). Called with the lock
  * held (or before any connection). HV_PROTO_OK, or the code to tell a
- * peer, with the reason in why. */
-hv_proto_error hv_session_admit_head(hv_session_sender *s, const hv_proto_chain_head *h, bool force,
-                               char *why, size_t why_len);
+ * peer, with the reason in detail. */
+HV_MUST_CHECK hv_proto_error hv_session_admit_head(hv_session_sender *s,
+                                                   const hv_proto_chain_head *h, bool force,
+                                                   char *detail, size_t detail_len);
 
 #endif

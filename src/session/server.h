@@ -33,7 +33,7 @@ typedef struct {
 
 /* Runs until *stop is set (or, with once, a handover completed); waits
  * for every connection thread to end. 0, or -1 when accept failed. */
-int hv_session_server_run(int listen_fd, const hv_session_server_config *cfg,
-                    volatile sig_atomic_t *stop);
+HV_MUST_CHECK int hv_session_server_run(int listen_fd, const hv_session_server_config *cfg,
+                                        volatile sig_atomic_t *stop);
 
 #endif

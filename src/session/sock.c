@@ -8,11 +8,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static int make_addr(const char *path, struct sockaddr_un *sa, char *err, size_t err_len) {
+static int make_addr(const char *path, struct sockaddr_un *sa, char *detail, size_t detail_len) {
   memset(sa, 0, sizeof *sa);
   sa->sun_family = AF_UNIX;
   if (strlen(path) >= sizeof sa->sun_path) {
-    snprintf(err, err_len, "socket path too long (at most %zu bytes)",
+    snprintf(detail, detail_len, "socket path too long (at most %zu bytes)",
              sizeof sa->sun_path - 1);
     return -1;
   }
@@ -20,17 +20,17 @@ static int make_addr(const char *path, struct sockaddr_un *sa, char *err, size_t
   return 0;
 }
 
-int hv_session_unix_connect(const char *path, char *err, size_t err_len) {
+int hv_session_unix_connect(const char *path, char *detail, size_t detail_len) {
   struct sockaddr_un sa;
-  if (make_addr(path, &sa, err, err_len) != 0) return -1;
+  if (make_addr(path, &sa, detail, detail_len) != 0) return -1;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    snprintf(err, err_len, "socket: %s", strerror(errno));
+    snprintf(detail, detail_len, "socket: %s", strerror(errno));
     return -1;
   }
   if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
     int saved = errno; /* for a caller that retries while nobody listens */
-    snprintf(err, err_len, "connect %s: %s", path, strerror(saved));
+    snprintf(detail, detail_len, "connect %s: %s", path, strerror(saved));
     close(fd);
     errno = saved;
     return -1;
@@ -39,34 +39,34 @@ int hv_session_unix_connect(const char *path, char *err, size_t err_len) {
 }
 
 /* Removes a socket file nobody listens on; refuses anything else. */
-static int clear_stale(const char *path, char *err, size_t err_len) {
+static int clear_stale(const char *path, char *detail, size_t detail_len) {
   struct stat st;
   if (lstat(path, &st) != 0) return errno == ENOENT ? 0 : -1;
   if (!S_ISSOCK(st.st_mode)) {
-    snprintf(err, err_len, "%s exists and is not a socket", path);
+    snprintf(detail, detail_len, "%s exists and is not a socket", path);
     return -1;
   }
   char ignored[128];
   int fd = hv_session_unix_connect(path, ignored, sizeof ignored);
   if (fd >= 0) {
     close(fd);
-    snprintf(err, err_len, "%s: another server is listening there", path);
+    snprintf(detail, detail_len, "%s: another server is listening there", path);
     return -1;
   }
   if (unlink(path) != 0) {
-    snprintf(err, err_len, "removing stale %s: %s", path, strerror(errno));
+    snprintf(detail, detail_len, "removing stale %s: %s", path, strerror(errno));
     return -1;
   }
   return 0;
 }
 
-int hv_session_unix_listen(const char *path, char *err, size_t err_len) {
+int hv_session_unix_listen(const char *path, char *detail, size_t detail_len) {
   struct sockaddr_un sa;
-  if (make_addr(path, &sa, err, err_len) != 0) return -1;
-  if (clear_stale(path, err, err_len) != 0) return -1;
+  if (make_addr(path, &sa, detail, detail_len) != 0) return -1;
+  if (clear_stale(path, detail, detail_len) != 0) return -1;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
-    snprintf(err, err_len, "socket: %s", strerror(errno));
+    snprintf(detail, detail_len, "socket: %s", strerror(errno));
     return -1;
   }
   mode_t old = umask(0177);
@@ -74,7 +74,7 @@ int hv_session_unix_listen(const char *path, char *err, size_t err_len) {
   int saved = errno;
   umask(old);
   if (rc != 0) {
-    snprintf(err, err_len, "bind %s: %s", path, strerror(saved));
+    snprintf(detail, detail_len, "bind %s: %s", path, strerror(saved));
     close(fd);
     return -1;
   }
@@ -82,12 +82,12 @@ int hv_session_unix_listen(const char *path, char *err, size_t err_len) {
    * follow a link someone swapped in. */
   struct stat st;
   if (lstat(sa.sun_path, &st) != 0 || !S_ISSOCK(st.st_mode) || (st.st_mode & 0777) != 0600) {
-    snprintf(err, err_len, "%s: not the 0600 socket we made", sa.sun_path);
+    snprintf(detail, detail_len, "%s: not the 0600 socket we made", sa.sun_path);
     close(fd);
     return -1;
   }
   if (listen(fd, HV_SESSION_LISTEN_BACKLOG) != 0) {
-    snprintf(err, err_len, "listen %s: %s", sa.sun_path, strerror(errno));
+    snprintf(detail, detail_len, "listen %s: %s", sa.sun_path, strerror(errno));
     close(fd);
     unlink(sa.sun_path);
     return -1;

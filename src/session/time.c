@@ -24,21 +24,21 @@ struct hv_session_time {
 };
 
 hv_session_time *hv_session_time_new(const hv_timesrc_config *cfg, const hv_session_log *log,
-                                     char *err, size_t err_len) {
+                                     char *detail, size_t detail_len) {
   hv_session_time *t = calloc(1, sizeof *t);
   if (!t) {
-    snprintf(err, err_len, "out of memory");
+    snprintf(detail, detail_len, "out of memory");
     return NULL;
   }
   if (log) t->log = *log;
   t->cfg = cfg;
-  t->session = hv_timesrc_session_new(cfg, err, err_len);
+  t->session = hv_timesrc_session_new(cfg, detail, detail_len);
   if (!t->session) {
     free(t);
     return NULL;
   }
   if (pthread_mutex_init(&t->lock, NULL) != 0) {
-    snprintf(err, err_len, "cannot make a lock");
+    snprintf(detail, detail_len, "cannot make a lock");
     hv_timesrc_session_free(t->session);
     free(t);
     return NULL;

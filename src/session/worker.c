@@ -11,6 +11,7 @@
 #include "session/nts_key.h"
 #include "session/util.h"
 #include "session/worker_int.h"
+#include "sys/sys.h"
 
 #define FAIL(w, ...) hv_session_logf(&(w)->log, HV_SESSION_LOG_ERROR, __VA_ARGS__)
 
@@ -42,8 +43,9 @@ int hv_session_load_council(const hv_session_worker_config *a, const hv_session_
     }
     uint8_t *text;
     size_t len;
-    if (hv_session_read_file_alloc(a->council_file, HV_POLICY_MAX_FILE, &text, &len) != 0) {
-      FAIL(w, "reading council %s: %s", a->council_file, hv_session_file_error(errno));
+    if (hv_sys_read_file_alloc(a->council_file, HV_SYS_READ_REGULAR, HV_POLICY_MAX_FILE, &text,
+                               &len) != 0) {
+      FAIL(w, "reading council %s: %s", a->council_file, hv_sys_file_error(errno));
       return -1;
     }
     err = hv_policy_council_parse(text, len, out, &d);
@@ -74,10 +76,11 @@ static int verify_policy(const hv_session_worker_config *a, hv_session_worker *w
     FAIL(w, "no policy given");
     goto out;
   }
-  if (hv_session_read_file_alloc(a->policy_file, HV_POLICY_MAX_FILE, &text, &text_len) != 0 ||
-      hv_session_read_file_alloc(a->policy_sig_file, HV_POLICY_MAX_FILE, &sig, &sig_len) != 0) {
-    FAIL(w, "reading %s: %s", text ? a->policy_sig_file : a->policy_file,
-         hv_session_file_error(errno));
+  if (hv_sys_read_file_alloc(a->policy_file, HV_SYS_READ_REGULAR, HV_POLICY_MAX_FILE, &text,
+                             &text_len) != 0 ||
+      hv_sys_read_file_alloc(a->policy_sig_file, HV_SYS_READ_REGULAR, HV_POLICY_MAX_FILE, &sig,
+                             &sig_len) != 0) {
+    FAIL(w, "reading %s: %s", text ? a->policy_sig_file : a->policy_file, hv_sys_file_error(errno));
     goto out;
   }
   hv_policy_diag d = {0};

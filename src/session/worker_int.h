@@ -27,25 +27,27 @@ struct hv_session_worker {
  * parameters, the trusted-time configuration and the freshness state from
  * it: at open, and into a new worker struct on a reload (reload.c).
  * 0 or -1 (logged). */
-int hv_session_worker_load_policy(hv_session_worker *w);
+HV_MUST_CHECK int hv_session_worker_load_policy(hv_session_worker *w);
 
 /* The council to verify signed files against (worker.c). 0 or -1 (logged). */
-int hv_session_load_council(const hv_session_worker_config *a, const hv_session_worker *w,
-                      hv_policy_council **out);
+HV_MUST_CHECK int hv_session_load_council(const hv_session_worker_config *a,
+                                          const hv_session_worker *w, hv_policy_council **out);
 
 /* Freshness (fresh.c). After the policy is verified and the parameters
  * filled: the timestamp, the policy's end, the block rate, the floor as
  * the certificates' lower bound. 0 or -1 (logged). */
-int hv_session_fresh_open(hv_session_worker *w);
+HV_MUST_CHECK int hv_session_fresh_open(hv_session_worker *w);
 /* A sender between connections (with its lock held): a newer valid
  * timestamp file, if the policy takes one, extends the policy's end for
  * the connections that follow; anything else keeps the one in force. */
 void hv_session_fresh_refresh(hv_session_worker *w);
 /* A trusted time just obtained: HV_PROTO_OK (recorded when it raises the
  * floor), or HV_PROTO_ERR_TIME_BELOW_FLOOR (logged with tag). */
-hv_proto_error hv_session_fresh_time(hv_session_worker *w, uint64_t now_ms, const char *tag);
+HV_MUST_CHECK hv_proto_error hv_session_fresh_time(hv_session_worker *w, uint64_t now_ms,
+                                                   const char *tag);
 /* Sender: verifies cfg.override_file for this identity and build and
  * puts it in the protocol parameters. 0 (also without one) or -1 (logged). */
-int hv_session_fresh_override(hv_session_worker *w, const uint8_t identity_pub[HV_PROTO_KEY_LEN]);
+HV_MUST_CHECK int hv_session_fresh_override(hv_session_worker *w,
+                                            const uint8_t identity_pub[HV_PROTO_KEY_LEN]);
 
 #endif
