@@ -254,13 +254,16 @@ static int verify_files(const char *prefix, const char *policy, const char *sig_
     /* a council override: its signatures; identity and builds are the
      * worker's to check (serve --override) */
     hv_policy_error oe = hv_policy_override_verify_signed(text, len, sig, sig_len, council, &o, &d);
-    if (json) pol_verify_json(policy, council_path, NULL, council, oe, &d,
-                              diag_path(&d, policy, sig_path, council_path), o.expires_unix);
+    int written =
+        json ? pol_verify_json(policy, council_path, NULL, council, oe, &d,
+                               diag_path(&d, policy, sig_path, council_path), o.expires_unix)
+             : 0;
     if (oe) {
       report("handover policy verify: REFUSED", diag_path(&d, policy, sig_path, council_path),
              oe, &d);
       goto done;
     }
+    if (written != 0) goto done; /* the verdict did not reach stdout */
     char until[HV_POLICY_TIME_TEXT_LEN];
     hv_policy_time_format(o.expires_unix, until);
     if (!json)
@@ -272,11 +275,16 @@ static int verify_files(const char *prefix, const char *policy, const char *sig_
     goto done;
   }
   hv_policy_error err = hv_policy_verify(text, len, sig, sig_len, council, newest, &p, &d);
-  if (json)
-    pol_verify_json(policy, council_path, p, council, err, &d,
-                    diag_path(&d, policy, sig_path, council_path), p ? hv_policy_expires_unix(p) : 0);
+  int written = json ? pol_verify_json(policy, council_path, p, council, err, &d,
+                                       diag_path(&d, policy, sig_path, council_path),
+                                       p ? hv_policy_expires_unix(p) : 0)
+                     : 0;
   if (err) {
     report("handover policy verify: REFUSED", diag_path(&d, policy, sig_path, council_path), err, &d);
+    goto done;
+  }
+  if (written != 0) {
+    hv_policy_free(p); /* the verdict did not reach stdout */
     goto done;
   }
   char expires[HV_POLICY_TIME_TEXT_LEN];

@@ -10,9 +10,9 @@ static json_t *expires_json(uint64_t unix_s) {
   return json_string(when);
 }
 
-void pol_verify_json(const char *policy, const char *council_path, const hv_policy *p,
-                     const hv_policy_council *c, hv_policy_error err, const hv_policy_diag *d,
-                     const char *file, uint64_t expires_unix) {
+int pol_verify_json(const char *policy, const char *council_path, const hv_policy *p,
+                    const hv_policy_council *c, hv_policy_error err, const hv_policy_diag *d,
+                    const char *file, uint64_t expires_unix) {
   json_t *o;
   if (!err) {
     o = json_pack("{s:b, s:s, s:b, s:i, s:I, s:s}", "verified", 1, "policy", policy,
@@ -26,7 +26,7 @@ void pol_verify_json(const char *policy, const char *council_path, const hv_poli
                   hv_policy_error_name(err), "file", file, "what", d->what);
     if (o && d->line) json_object_set_new(o, "line", json_integer((json_int_t)d->line));
   }
-  (void)cli_json_print(o);
+  return cli_json_print(o);
 }
 
 static json_t *measurement_json(const hv_tee_measurement *m) {

@@ -73,7 +73,8 @@ static void print_text(const status_view *v) {
 }
 
 /* state first, then the tombstone of a retired store, then the rest. */
-static void print_json(const status_view *v) {
+/* 0, or -1 if the object could not be made or written. */
+static int print_json(const status_view *v) {
   json_t *o = json_pack("{s:s}", "state", v->retired ? "retired" : "serving");
   if (o && v->retired)
     json_object_set_new(o, "tombstone",
@@ -97,12 +98,11 @@ static void print_json(const status_view *v) {
       resealed_names(v->resealed), "time_floor_ms", (json_int_t)v->time_floor_ms);
   if (o && rest && json_object_update(o, rest) == 0) {
     json_decref(rest);
-    cli_json_print(o);
-    return;
+    return cli_json_print(o);
   }
   json_decref(o);
   json_decref(rest);
-  cli_json_print(NULL);
+  return cli_json_print(NULL);
 }
 
 static hv_store_error read_identity(hv_store *store, status_view *v) {
@@ -179,7 +179,7 @@ int cmd_status(int argc, char **argv) {
     fprintf(stderr, "handover status: %s: %s\n", store_dir, hv_store_error_text(se));
     return CLI_EXIT_FAIL;
   }
-  if (json) print_json(&v);
-  else print_text(&v);
+  if (json && print_json(&v) != 0) return CLI_EXIT_FAIL;
+  if (!json) print_text(&v);
   return v.retired || v.identity_check == HV_STORE_OK ? CLI_EXIT_OK : CLI_EXIT_FAIL;
 }

@@ -212,15 +212,15 @@ int cmd_time(int argc, char **argv) {
     if (v == HV_TIMESRC_BAD_CONFIG || v == HV_TIMESRC_INTERNAL) {
       fprintf(stderr, "handover time: %s\n", rep->error);
     } else {
-      if (a.json)
-        cmd_time_print_json(stdout, cfg, rep);
-      else
-        cmd_time_print_table(stdout, cfg, rep);
       status = v == HV_TIMESRC_TRUSTED ? EXIT_TRUSTED : EXIT_UNTRUSTED;
+      if (!a.json)
+        cmd_time_print_table(stdout, cfg, rep);
+      else if (cmd_time_print_json(stdout, cfg, rep) != 0)
+        status = EXIT_USAGE; /* as below: the verdict was not delivered */
     }
   }
   free(cfg);
   free(rep);
-  if (fflush(stdout) != 0) return EXIT_USAGE;
+  if (fflush(stdout) != 0 || ferror(stdout)) return EXIT_USAGE; /* the verdict was lost */
   return status;
 }

@@ -9,9 +9,9 @@
 /* One line per server, then the trusted time or why there is none. */
 void cmd_time_print_table(FILE *out, const hv_timesrc_config *cfg,
                           const hv_timesrc_report *rep);
-/* The same as one JSON object. */
-void cmd_time_print_json(FILE *out, const hv_timesrc_config *cfg,
-                         const hv_timesrc_report *rep);
+/* The same as one JSON object; 0, or -1 if it could not be written. */
+HV_MUST_CHECK int cmd_time_print_json(FILE *out, const hv_timesrc_config *cfg,
+                                      const hv_timesrc_report *rep);
 /* Why the verdict was refused, in words (for the table and JSON). */
 void cmd_time_explain(const hv_timesrc_config *cfg, const hv_timesrc_report *rep,
                       char *buf, size_t cap);

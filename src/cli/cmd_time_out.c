@@ -155,8 +155,7 @@ static json_t *json_server(const hv_timesrc_server *s, const hv_timesrc_evidence
   return o;
 }
 
-void cmd_time_print_json(FILE *out, const hv_timesrc_config *cfg,
-                         const hv_timesrc_report *rep) {
+int cmd_time_print_json(FILE *out, const hv_timesrc_config *cfg, const hv_timesrc_report *rep) {
   const hv_timesrc_decision *d = &rep->decision;
   char why[200], trust[400];
   cmd_time_explain(cfg, rep, why, sizeof why);
@@ -168,8 +167,7 @@ void cmd_time_print_json(FILE *out, const hv_timesrc_config *cfg,
   if (!o || !servers) {
     json_decref(o);
     json_decref(servers);
-    (void)cli_json_write(out, NULL);
-    return;
+    return cli_json_write(out, NULL);
   }
   if (d->agreeing > 0) {
     json_object_set_new(o, "time_ms", json_integer(d->time_ms));
@@ -192,5 +190,5 @@ void cmd_time_print_json(FILE *out, const hv_timesrc_config *cfg,
   for (size_t i = 0; i < rep->n; i++)
     json_array_append_new(servers, json_server(&cfg->servers[i], &rep->servers[i]));
   json_object_set_new(o, "servers", servers);
-  (void)cli_json_write(out, o);
+  return cli_json_write(out, o);
 }

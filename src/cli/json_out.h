@@ -9,11 +9,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "handover/api.h"
+
 /* Prints obj and a newline to out and takes the reference. 0, or -1 if
  * obj is NULL (a jansson allocation failed) or the write failed. */
-int cli_json_write(FILE *out, json_t *obj);
-int cli_json_print(json_t *obj);
+HV_MUST_CHECK int cli_json_write(FILE *out, json_t *obj);
+HV_MUST_CHECK int cli_json_print(json_t *obj);
 /* A nanosecond (or any 64-bit) value as a JSON string: "1764632133123456789". */
-json_t *cli_json_i64_string(int64_t v);
+HV_MUST_CHECK json_t *cli_json_i64_string(int64_t v);
 
 #endif

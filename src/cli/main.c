@@ -1,9 +1,11 @@
 /* handover: move a TEE worker's key to its upgraded enclave build. */
+#include <errno.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
-#include <openssl/crypto.h>
 
 #include "cli/commands.h"
+#include "cli/opts.h"
 #include "handover/crypto.h"
 #include "handover/session.h"
 #include "handover/version.h"
@@ -45,6 +47,14 @@ static void keep_memory_private(void) {
   (void)hv_session_keep_memory_private(&log);
 }
 
+/* Output that was lost (a full disk, a closed pipe) fails the command even
+ * when its work succeeded: whoever reads stdout did not get the answer. */
+static int delivered(int rc) {
+  if (fflush(stdout) == 0 && !ferror(stdout)) return rc;
+  fprintf(stderr, "handover: cannot write standard output: %s\n", strerror(errno));
+  return rc == CLI_EXIT_OK ? CLI_EXIT_FAIL : rc;
+}
+
 int main(int argc, char **argv) {
   if (argc < 2) {
     usage(stderr);
@@ -52,20 +62,22 @@ int main(int argc, char **argv) {
   }
   if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
     usage(stdout);
-    return 0;
+    return delivered(0);
   }
   if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V") || !strcmp(argv[1], "version")) {
     /* The command's own version, then the library and OpenSSL it runs on. */
     printf("handover %s\nlibhandover %s\n%s\n", HV_VERSION_STRING, hv_version(),
            OpenSSL_version(OPENSSL_VERSION));
-    return 0;
+    return delivered(0);
   }
   /* Before any command, so that no timed step pays for OpenSSL's
    * start-up; a failure here shows again, named, where it matters. */
   keep_memory_private();
-  (void)!hv_crypto_init();
+  if (hv_crypto_init() != 0) {
+    /* not fatal yet: the command that needs crypto fails, named, there */
+  }
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-    if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    if (!strcmp(argv[1], commands[i].name)) return delivered(commands[i].run(argc - 1, argv + 1));
   fprintf(stderr, "handover: unknown command '%s'\n", argv[1]);
   usage(stderr);
   return 2;

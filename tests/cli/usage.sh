@@ -127,4 +127,18 @@ grep -q -- "hint:.*--tee sim" /tmp/hv-usage.$$ || fail "no hint about --tee sim:
 "$HANDOVER" init --store "$d/new" --tee sim --platform-secret "$d/made" \
   --create-platform-secret --build-name a >/dev/null || fail "--create-platform-secret"
 [ "$(stat -c %a "$d/made")" = 600 ] || fail "the new platform secret is not 0600"
+# Output that cannot be written fails the command (1), named; the same
+# command with a working stdout succeeds.
+STATUS="status --store $d/new --tee sim --platform-secret $d/made --build-name a"
+for fmt in --json ""; do
+  # shellcheck disable=SC2086
+  "$HANDOVER" $STATUS $fmt >/dev/null || fail "status $fmt failed with a working stdout"
+  # shellcheck disable=SC2086
+  "$HANDOVER" $STATUS $fmt >/dev/full 2>/tmp/hv-usage.$$
+  st=$?
+  [ "$st" -eq 1 ] || fail "status $fmt into a full disk exited $st, not 1"
+  grep -q "cannot write standard output" /tmp/hv-usage.$$ ||
+    fail "status $fmt: the lost output is not named: $(cat /tmp/hv-usage.$$)"
+done
+"$HANDOVER" --version >/dev/full 2>/dev/null && fail "--version into a full disk exited 0"
 echo "usage: ok"
