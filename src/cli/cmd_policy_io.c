@@ -18,19 +18,11 @@ static int fail(const char *prefix, const char *path, const char *what) {
   return -1;
 }
 
+/* Exactly the len bytes fstat promised: a file that grew or shrank while
+ * it was read is refused. */
 static int read_all(int fd, uint8_t *buf, size_t len) {
   size_t got = 0;
-  while (got < len) {
-    ssize_t n = read(fd, buf + got, len - got);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return -1;
-    got += (size_t)n;
-  }
-  uint8_t extra;
-  ssize_t n;
-  do n = read(fd, &extra, 1);
-  while (n < 0 && errno == EINTR);
-  return n == 0 ? 0 : -1; /* the file grew while we read it */
+  return hv_sys_read_fd(fd, buf, len, &got) == 0 && got == len ? 0 : -1;
 }
 
 int pol_read_file(const char *prefix, const char *path, size_t max, bool secret,

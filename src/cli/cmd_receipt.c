@@ -10,6 +10,7 @@
 #include "cli/util.h"
 #include "handover/proto.h"
 #include "handover/receipt.h"
+#include "sys/sys.h"
 
 #define N_OPTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -69,7 +70,7 @@ void cli_print_receipt(FILE *out, const hv_receipt *r, const char *indent) {
 }
 
 static int read_receipt(const char *cmd, const char *path, uint8_t *buf, size_t *len) {
-  if (cli_read_file(path, buf, HV_RECEIPT_MAX_LEN, len) == 0) return 0;
+  if (hv_sys_read_file(path, HV_SYS_READ_ANY, buf, HV_RECEIPT_MAX_LEN, len) == 0) return 0;
   fprintf(stderr, "handover receipt %s: %s: cannot read it (%s)\n", cmd, path,
           strerror(errno));
   return -1;

@@ -3,13 +3,15 @@
 #ifndef HANDOVER_CLI_COMMANDS_H
 #define HANDOVER_CLI_COMMANDS_H
 
-int cmd_time(int argc, char **argv);
-int cmd_policy(int argc, char **argv);
-int cmd_init(int argc, char **argv);
-int cmd_serve(int argc, char **argv);
-int cmd_receive(int argc, char **argv);
-int cmd_status(int argc, char **argv);
-int cmd_receipt(int argc, char **argv);
-int cmd_log(int argc, char **argv);
+#include "handover/api.h"
+
+HV_MUST_CHECK int cmd_time(int argc, char **argv);
+HV_MUST_CHECK int cmd_policy(int argc, char **argv);
+HV_MUST_CHECK int cmd_init(int argc, char **argv);
+HV_MUST_CHECK int cmd_serve(int argc, char **argv);
+HV_MUST_CHECK int cmd_receive(int argc, char **argv);
+HV_MUST_CHECK int cmd_status(int argc, char **argv);
+HV_MUST_CHECK int cmd_receipt(int argc, char **argv);
+HV_MUST_CHECK int cmd_log(int argc, char **argv);
 
 #endif

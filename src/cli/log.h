@@ -19,7 +19,8 @@ typedef enum { CLI_LOG_INFO, CLI_LOG_WARN, CLI_LOG_ERROR } cli_log_level;
 void cli_log_stamp(char out[CLI_LOG_STAMP_LEN]);
 
 /* Parses a --log-format value; false (message naming the option) if bad. */
-bool cli_log_parse_format(const char *command, const char *value, cli_log_format *out);
+HV_MUST_CHECK bool cli_log_parse_format(const char *command, const char *value,
+                                        cli_log_format *out);
 /* Set once, before any thread logs: the command every line names, and the format. */
 void cli_log_configure(const char *command, cli_log_format format);
 

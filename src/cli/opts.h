@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "handover/api.h"
+
 /* Exit statuses of every command. */
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_FAIL 1  /* a check refused, or an operation failed */
@@ -53,13 +55,13 @@ typedef enum { CLI_OPTS_OK, CLI_OPTS_HELP, CLI_OPTS_ERROR } cli_opts_result;
 
 /* Parses argv (argv[0] is the command). On CLI_OPTS_HELP the usage went
  * to stdout; on CLI_OPTS_ERROR an error naming the option went to stderr. */
-cli_opts_result cli_opts_parse(const cli_cmd_spec *spec, int argc, char **argv);
+HV_MUST_CHECK cli_opts_result cli_opts_parse(const cli_cmd_spec *spec, int argc, char **argv);
 void cli_opts_usage(const cli_cmd_spec *spec, FILE *out);
 
 /* Reports a missing required option; returns false. */
-bool cli_opts_require(const cli_cmd_spec *spec, const char *value, const char *name);
+HV_MUST_CHECK bool cli_opts_require(const cli_cmd_spec *spec, const char *value, const char *name);
 /* The same for the spec's positional argument. */
-bool cli_opts_require_positional(const cli_cmd_spec *spec);
+HV_MUST_CHECK bool cli_opts_require_positional(const cli_cmd_spec *spec);
 
 /* The status to return after parsing: -1 means go on. */
 int cli_opts_exit_status(cli_opts_result r);

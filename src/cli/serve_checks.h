@@ -12,14 +12,14 @@
 /* The --ca file is readable and holds at least one PEM certificate
  * (NULL: the system store, checked by OpenSSL when used). 0, or -1 with
  * the file and the reason on stderr. */
-int cli_serve_check_ca(const char *ca_file);
+HV_MUST_CHECK int cli_serve_check_ca(const char *ca_file);
 
 /* One trusted-time query (no quorum yet is a warning: every HELLO asks
  * again), and the chain head against the policy's max_chain_lag: a head
  * older than that by trusted time would make every HELLO be refused as
  * chain-head-stale, so the sender refuses to start (-1, logged). By the
  * local clock alone it only warns. */
-int cli_serve_check_started(const cli_worker *w, hv_session_sender *s,
-                            const hv_proto_chain_head *head);
+HV_MUST_CHECK int cli_serve_check_started(const cli_worker *w, hv_session_sender *s,
+                                          const hv_proto_chain_head *head);
 
 #endif

@@ -11,12 +11,13 @@
 
 /* Blocks SIGHUP in the calling thread, so that every thread made after
  * it has it blocked too: call first. 0 or -1. */
-int cli_reload_block(void);
+HV_MUST_CHECK int cli_reload_block(void);
 
 typedef struct cli_reloader cli_reloader;
 
 /* Starts the thread (status: for STATUS=). NULL on failure (logged). */
-cli_reloader *cli_reload_start(hv_session_sender *s, cli_serve_status *status, bool json);
+HV_MUST_CHECK cli_reloader *cli_reload_start(hv_session_sender *s, cli_serve_status *status,
+                                             bool json);
 /* Stops and joins it. */
 void cli_reload_stop(cli_reloader *r);
 

@@ -11,7 +11,7 @@
 typedef struct cli_serve_status cli_serve_status;
 
 /* NULL on failure. address is copied. */
-cli_serve_status *cli_serve_status_new(const char *address, uint64_t policy_version);
+HV_MUST_CHECK cli_serve_status *cli_serve_status_new(const char *address, uint64_t policy_version);
 void cli_serve_status_free(cli_serve_status *st);
 /* Sets the policy version (0: keep it) and sends prefix (e.g. "READY=1")
  * with the STATUS= line. Thread-safe. */

@@ -34,13 +34,13 @@ void cli_tee_opts_init(cli_tee_opts *o);
 /* Checks the options alone (no file is opened or made): false, with a
  * message naming the option on stderr, when the command line is wrong,
  * so that the command exits CLI_EXIT_USAGE before it does anything. */
-bool cli_tee_opts_check(const cli_tee_opts *o, const char *command);
+HV_MUST_CHECK bool cli_tee_opts_check(const cli_tee_opts *o, const char *command);
 
 /* Opens the TEE the options describe; on failure prints why (naming the
  * option or the TEE error) to stderr, prefixed with the command. */
-int cli_tee_open(const cli_tee_opts *o, const char *command, hv_tee **out);
+HV_MUST_CHECK int cli_tee_open(const cli_tee_opts *o, const char *command, hv_tee **out);
 
 /* The measurement of a sim build by name (see CLI_SIM_BUILD_PREFIX). */
-int cli_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN]);
+HV_MUST_CHECK int cli_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN]);
 
 #endif

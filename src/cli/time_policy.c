@@ -8,9 +8,10 @@
 #include "cli/util.h"
 #include "handover/policy.h"
 #include "handover/session.h"
+#include "sys/sys.h"
 
 static int read_all(const char *opt, const char *path, uint8_t **out, size_t *len) {
-  if (cli_read_file_alloc(path, HV_POLICY_MAX_FILE, out, len) == 0) return 0;
+  if (hv_sys_read_file_alloc(path, HV_SYS_READ_ANY, HV_POLICY_MAX_FILE, out, len) == 0) return 0;
   fprintf(stderr, "handover time: --%s %s: %s\n", opt, path, strerror(errno));
   return -1;
 }

@@ -13,7 +13,7 @@
 /* Verifies the policy against the council (NULL: the built-in one) and
  * fills cfg with its servers and rules. 0, -1 (no --policy-sig) or
  * CLI_TIME_POLICY_REFUSED, with the file and the reason on stderr. */
-int cli_time_policy_config(const char *policy_file, const char *sig_file,
-                           const char *council_file, hv_timesrc_config *cfg);
+HV_MUST_CHECK int cli_time_policy_config(const char *policy_file, const char *sig_file,
+                                         const char *council_file, hv_timesrc_config *cfg);
 
 #endif

@@ -18,6 +18,6 @@ typedef struct {
 
 /* Exactly one of the two, parsed into *out; false with the option named
  * on stderr (a usage error). */
-bool cli_transport_addr(const cli_transport_args *a, hv_session_addr *out);
+HV_MUST_CHECK bool cli_transport_addr(const cli_transport_args *a, hv_session_addr *out);
 
 #endif

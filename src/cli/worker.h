@@ -37,8 +37,8 @@ typedef struct {
 
 /* Opens everything; on failure prints the failed check and returns -1
  * (*w is then closed). */
-int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
-                    cli_worker *w);
+HV_MUST_CHECK int cli_worker_open(const cli_worker_args *a, const cli_tee_opts *tee_opts,
+                                  cli_worker *w);
 void cli_worker_free(cli_worker *w);
 
 #endif

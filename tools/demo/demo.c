@@ -183,7 +183,7 @@ static int init_identity(demo *d, char *out, size_t cap) {
   char p[P], *text;
   size_t len;
   if (cap <= 64 || path(d, "init.log", p) != 0 ||
-      cli_read_file_alloc(p, 1 << 16, (uint8_t **)&text, &len) != 0)
+      hv_sys_read_file_alloc(p, HV_SYS_READ_ANY, 1 << 16, (uint8_t **)&text, &len) != 0)
     return -1;
   int rc = sscanf(text, "%64s", out) == 1 && strlen(out) == 64 ? 0 : -1;
   free(text);
@@ -219,7 +219,8 @@ static int step_receive(demo *d) {
 static int identity_of(demo *d, const char *log, char *out, size_t cap) {
   char p[P], *text;
   size_t len;
-  if (path(d, log, p) != 0 || cli_read_file_alloc(p, 1 << 16, (uint8_t **)&text, &len) != 0)
+  if (path(d, log, p) != 0 ||
+      hv_sys_read_file_alloc(p, HV_SYS_READ_ANY, 1 << 16, (uint8_t **)&text, &len) != 0)
     return -1;
   char *line = strstr(text, "identity        ");
   int rc = -1;

@@ -93,7 +93,7 @@ void demo_show_log(const char *path, long *offset, const char *prefix) {
 int demo_log_contains(const char *path, const char *needle) {
   size_t len;
   uint8_t *text;
-  if (cli_read_file_alloc(path, 1 << 20, &text, &len) != 0) return 0;
+  if (hv_sys_read_file_alloc(path, HV_SYS_READ_ANY, 1 << 20, &text, &len) != 0) return 0;
   int found = strstr((char *)text, needle) != NULL;
   free(text);
   return found;
