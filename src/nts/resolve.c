@@ -9,10 +9,10 @@
 #include <pthread.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "handover/nts.h"
+#include "sys/sys.h"
 
 /* Sockets c-ares has open at once: one UDP and one TCP per name server
  * at most, and resolv.conf names at most three. */
@@ -154,11 +154,9 @@ int64_t hv_nts_resolve_wake_ms(const hv_nts_resolver *r) {
   if (r->status != 0 || !r->channel) return INT64_MAX;
   struct timeval tv, *t = ares_timeout(r->channel, NULL, &tv);
   if (!t) return INT64_MAX;
-  struct timespec now;
-  clock_gettime(CLOCK_MONOTONIC, &now);
   /* Rounded up, so the wake is never early and never spins. */
-  return (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000 + (int64_t)t->tv_sec * 1000 +
-         ((int64_t)t->tv_usec + 999) / 1000 + 1;
+  return hv_sys_monotonic_ms() + (int64_t)t->tv_sec * 1000 + ((int64_t)t->tv_usec + 999) / 1000 +
+         1;
 }
 
 void hv_nts_resolve_stop(hv_nts_resolver *r) {

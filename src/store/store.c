@@ -3,7 +3,6 @@
  * what it guarantees and what it cannot. */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,14 +81,7 @@ static hv_store_error check_dir(int fd) {
 static hv_store_error make_dir(const char *dir) {
   if (mkdir(dir, 0700) != 0 && errno != EEXIST)
     return errno == ENOENT ? HV_STORE_ERR_MISSING : HV_STORE_ERR_IO;
-  char *copy = strdup(dir);
-  if (!copy) return HV_STORE_ERR_IO;
-  int parent = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  free(copy);
-  if (parent < 0) return HV_STORE_ERR_IO;
-  int rc = fsync(parent);
-  (void)close(parent);
-  return rc == 0 ? HV_STORE_OK : HV_STORE_ERR_IO;
+  return hv_sys_fsync_parent(dir) == 0 ? HV_STORE_OK : HV_STORE_ERR_IO;
 }
 
 static hv_store_error open_dir_error(const char *dir, int err) {
