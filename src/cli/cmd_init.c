@@ -4,8 +4,8 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/tee_opts.h"
-#include "cli/util.h"
 #include "handover/store.h"
+#include "sys/sys.h"
 
 int cmd_init(int argc, char **argv) {
   const char *store_dir = NULL;
@@ -40,7 +40,7 @@ int cmd_init(int argc, char **argv) {
     return CLI_EXIT_FAIL;
   }
   char hex[2 * HV_ED25519_PUB_LEN + 1];
-  cli_hex(pub, sizeof pub, hex);
+  hv_sys_hex(pub, sizeof pub, hex);
   printf("%s\n", hex);
   return CLI_EXIT_OK;
 }

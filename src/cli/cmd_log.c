@@ -6,9 +6,9 @@
 #include "cli/opts.h"
 #include "cli/receipt_print.h"
 #include "cli/tee_opts.h"
-#include "cli/util.h"
 #include "handover/log.h"
 #include "handover/receipt.h"
+#include "sys/sys.h"
 
 #define N_OPTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -29,8 +29,8 @@ static int print_entry(const hv_log_entry *e, void *ctx) {
   }
   if (!c->print) return 0;
   char prev[2 * HV_SHA256_LEN + 1], hash[2 * HV_SHA256_LEN + 1];
-  cli_hex(e->prev, sizeof e->prev, prev);
-  cli_hex(e->hash, sizeof e->hash, hash);
+  hv_sys_hex(e->prev, sizeof e->prev, prev);
+  hv_sys_hex(e->hash, sizeof e->hash, hash);
   printf("entry %llu  time %llu ms\n  hash %s\n  prev %s\n", (unsigned long long)e->seq,
          (unsigned long long)e->time_ms, hash, prev);
   static hv_receipt r;
@@ -136,7 +136,7 @@ static int log_run(const char *cmd, bool print, int argc, char **argv) {
   if (is_export) {
     if (!cli_opts_require(&spec, entry, "entry") || !cli_opts_require(&spec, out, "out"))
       return CLI_EXIT_USAGE;
-    if (!cli_parse_u64(entry, UINT32_MAX, &ctx.want) || ctx.want == 0) {
+    if (!hv_sys_parse_u64(entry, UINT32_MAX, &ctx.want) || ctx.want == 0) {
       fprintf(stderr, "handover log export: --entry: not an entry number (1, 2, ...)\n");
       return CLI_EXIT_USAGE;
     }

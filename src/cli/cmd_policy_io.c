@@ -1,6 +1,5 @@
 #include "cli/cmd_policy_io.h"
 
-#include "cli/util.h"
 #include "handover/crypto.h"
 #include "sys/sys.h"
 

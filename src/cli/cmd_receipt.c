@@ -7,7 +7,6 @@
 #include "cli/commands.h"
 #include "cli/opts.h"
 #include "cli/receipt_print.h"
-#include "cli/util.h"
 #include "handover/proto.h"
 #include "handover/receipt.h"
 #include "sys/sys.h"
@@ -31,8 +30,8 @@ static const char *time_kind_name(uint8_t kind) {
 static void print_measurement(FILE *out, const char *indent, const char *who,
                               const hv_tee_measurement *m) {
   char enc[2 * HV_TEE_MR_LEN + 1], sig[2 * HV_TEE_MR_LEN + 1];
-  cli_hex(m->mr_enclave, HV_TEE_MR_LEN, enc);
-  cli_hex(m->mr_signer, HV_TEE_MR_LEN, sig);
+  hv_sys_hex(m->mr_enclave, HV_TEE_MR_LEN, enc);
+  hv_sys_hex(m->mr_signer, HV_TEE_MR_LEN, sig);
   fprintf(out, "%s%-16s mr_enclave %s\n", indent, who, enc);
   fprintf(out, "%s%-16s mr_signer %s isv_prod_id %u isv_svn %u\n", indent, "", sig,
           m->isv_prod_id, m->isv_svn);
@@ -51,11 +50,11 @@ void cli_print_receipt(FILE *out, const hv_receipt *r, const char *indent) {
   fprintf(out, "%sprotocol         %u\n", indent, r->protocol_version);
   print_measurement(out, indent, "sender", &r->sender);
   print_measurement(out, indent, "receiver", &r->receiver);
-  cli_hex(r->identity, sizeof r->identity, hex);
+  hv_sys_hex(r->identity, sizeof r->identity, hex);
   fprintf(out, "%sidentity         %s\n", indent, hex);
-  cli_hex(r->transcript_hash, sizeof r->transcript_hash, hex);
+  hv_sys_hex(r->transcript_hash, sizeof r->transcript_hash, hex);
   fprintf(out, "%stranscript hash  %s\n", indent, hex);
-  cli_hex(r->policy_hash, sizeof r->policy_hash, hex);
+  hv_sys_hex(r->policy_hash, sizeof r->policy_hash, hex);
   fprintf(out, "%spolicy           version %llu sha256 %s\n", indent,
           (unsigned long long)r->policy_version, hex);
   fprintf(out, "%schain head       %llu:%llu\n", indent,
@@ -139,7 +138,7 @@ static int receipt_verify(int argc, char **argv) {
   if (st >= 0) return st;
   if (!cli_opts_require(&spec, identity_hex, "identity")) return CLI_EXIT_USAGE;
   uint8_t identity[HV_ED25519_PUB_LEN];
-  if (!cli_unhex(identity_hex, identity, sizeof identity)) {
+  if (!hv_sys_unhex(identity_hex, strlen(identity_hex), identity, sizeof identity)) {
     fprintf(stderr, "handover receipt verify: --identity: not 64 hex digits\n");
     return CLI_EXIT_USAGE;
   }

@@ -9,14 +9,13 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
-#include "handover/log.h"
 #include "cli/log.h"
 #include "cli/opts.h"
 #include "cli/tee_opts.h"
-#include "cli/util.h"
 #include "cli/transport.h"
-#include "cli/util.h"
 #include "cli/worker.h"
+#include "handover/log.h"
+#include "sys/sys.h"
 
 /* An hour: a receiver that waits longer is not waiting for a handover. */
 #define CLI_RECEIVE_MAX_TIMEOUT_MS 3600000
@@ -154,7 +153,7 @@ int cmd_receive(int argc, char **argv) {
   cli_log_format lf;
   uint64_t timeout_ms = 0;
   if (!cli_log_parse_format("receive", log_format, &lf)) return CLI_EXIT_USAGE;
-  if (timeout && !cli_parse_u64(timeout, CLI_RECEIVE_MAX_TIMEOUT_MS, &timeout_ms)) {
+  if (timeout && !hv_sys_parse_u64(timeout, CLI_RECEIVE_MAX_TIMEOUT_MS, &timeout_ms)) {
     fprintf(stderr, "handover receive: --timeout '%s' is not a number of milliseconds in "
             "1..%d\n", timeout, CLI_RECEIVE_MAX_TIMEOUT_MS);
     return CLI_EXIT_USAGE;
@@ -166,7 +165,7 @@ int cmd_receive(int argc, char **argv) {
   wa.deadline_ms = (int64_t)timeout_ms;
   cli_log_configure("receive", lf);
   if (expect_hex) {
-    if (!cli_unhex(expect_hex, expected, sizeof expected)) {
+    if (!hv_sys_unhex(expect_hex, strlen(expect_hex), expected, sizeof expected)) {
       fprintf(stderr, "handover receive: --expect-identity: not 64 hex digits (an Ed25519 "
                       "public key, as `handover init` and `status` print it)\n");
       return CLI_EXIT_USAGE;

@@ -14,8 +14,8 @@
 #include "cli/serve_reload.h"
 #include "cli/tee_opts.h"
 #include "cli/transport.h"
-#include "cli/util.h"
 #include "cli/worker.h"
+#include "sys/sys.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -77,7 +77,7 @@ static void log_listening(const hv_session_addr *bound, const cli_worker *w,
   else
     snprintf(where, sizeof where, "%s", addr);
   if (json) {
-    cli_hex(self.mr_enclave, HV_TEE_MR_LEN, mr);
+    hv_sys_hex(self.mr_enclave, HV_TEE_MR_LEN, mr);
     char stamp[CLI_LOG_STAMP_LEN];
     cli_log_stamp(stamp);
     cli_log_json_object(json_pack(

@@ -3,12 +3,12 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "cli/json_out.h"
 #include "cli/opts.h"
 #include "cli/tee_opts.h"
-#include "cli/json_out.h"
-#include "cli/util.h"
 #include "handover/policy.h"
 #include "handover/store.h"
+#include "sys/sys.h"
 
 typedef struct {
   char pub[2 * HV_ED25519_PUB_LEN + 1];
@@ -110,15 +110,15 @@ static hv_store_error read_identity(hv_store *store, status_view *v) {
   hv_store_error se = hv_store_get_tombstone(store, &v->retired, &v->tomb);
   if (se != HV_STORE_OK) return se;
   if (v->retired) {
-    cli_hex(v->tomb.identity_pub, HV_ED25519_PUB_LEN, v->pub);
-    cli_hex(v->tomb.receiver.mr_enclave, HV_TEE_MR_LEN, v->to_enclave);
-    cli_hex(v->tomb.receiver.mr_signer, HV_TEE_MR_LEN, v->to_signer);
-    cli_hex(v->tomb.transcript_hash, HV_SHA256_LEN, v->transcript);
+    hv_sys_hex(v->tomb.identity_pub, HV_ED25519_PUB_LEN, v->pub);
+    hv_sys_hex(v->tomb.receiver.mr_enclave, HV_TEE_MR_LEN, v->to_enclave);
+    hv_sys_hex(v->tomb.receiver.mr_signer, HV_TEE_MR_LEN, v->to_signer);
+    hv_sys_hex(v->tomb.transcript_hash, HV_SHA256_LEN, v->transcript);
     return HV_STORE_OK;
   }
   se = hv_store_public(store, pub);
   if (se != HV_STORE_OK) return se;
-  cli_hex(pub, sizeof pub, v->pub);
+  hv_sys_hex(pub, sizeof pub, v->pub);
   v->identity_check = hv_store_get_identity(store, secret, pub);
   hv_wipe(secret, sizeof secret);
   return HV_STORE_OK;
@@ -128,8 +128,8 @@ static hv_store_error read_status(hv_store *store, hv_tee *t, status_view *v) {
   hv_store_error se = read_identity(store, v);
   if (se != HV_STORE_OK) return se;
   hv_tee_self(t, &v->m);
-  cli_hex(v->m.mr_enclave, HV_TEE_MR_LEN, v->mr_enclave);
-  cli_hex(v->m.mr_signer, HV_TEE_MR_LEN, v->mr_signer);
+  hv_sys_hex(v->m.mr_enclave, HV_TEE_MR_LEN, v->mr_enclave);
+  hv_sys_hex(v->m.mr_signer, HV_TEE_MR_LEN, v->mr_signer);
   v->kind = hv_tee_kind_name(hv_tee_get_kind(t));
   v->dev_mode = hv_tee_dev_mode(t);
   se = hv_store_get_policy_version(store, &v->policy_version);

@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "cli/log.h"
-#include "cli/util.h"
 #include "sys/sys.h"
 
 int cli_serve_check_ca(const char *ca_file) {

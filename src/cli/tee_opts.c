@@ -5,8 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "cli/util.h"
 #include "handover/session.h"
+#include "sys/sys.h"
 
 void cli_tee_opts_init(cli_tee_opts *o) {
   memset(o, 0, sizeof *o);
@@ -35,7 +35,7 @@ int cli_sim_build_measurement(const char *name, uint8_t out[HV_TEE_MR_LEN]) {
 
 static bool parse_u16(const char *command, const char *opt, const char *s, uint16_t *out) {
   uint64_t v = 0;
-  if (s && !cli_parse_u64(s, UINT16_MAX, &v)) {
+  if (s && !hv_sys_parse_u64(s, UINT16_MAX, &v)) {
     fprintf(stderr, "handover %s: --%s '%s' is not a number in 0..65535\n",
             command, opt, s);
     return false;
@@ -50,7 +50,8 @@ static bool sim_identity(const cli_tee_opts *o, const char *command, hv_tee_meas
     fprintf(stderr, "handover %s: give --mr-enclave or --build-name, not both\n", command);
     return false;
   }
-  if (o->mr_enclave && !cli_unhex(o->mr_enclave, m->mr_enclave, HV_TEE_MR_LEN)) {
+  if (o->mr_enclave &&
+      !hv_sys_unhex(o->mr_enclave, strlen(o->mr_enclave), m->mr_enclave, HV_TEE_MR_LEN)) {
     fprintf(stderr, "handover %s: --mr-enclave must be 64 hex digits\n", command);
     return false;
   }
@@ -58,7 +59,8 @@ static bool sim_identity(const cli_tee_opts *o, const char *command, hv_tee_meas
     fprintf(stderr, "handover %s: hashing --build-name failed\n", command);
     return false;
   }
-  if (o->mr_signer && !cli_unhex(o->mr_signer, m->mr_signer, HV_TEE_MR_LEN)) {
+  if (o->mr_signer &&
+      !hv_sys_unhex(o->mr_signer, strlen(o->mr_signer), m->mr_signer, HV_TEE_MR_LEN)) {
     fprintf(stderr, "handover %s: --mr-signer must be 64 hex digits\n", command);
     return false;
   }

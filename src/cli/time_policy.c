@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/util.h"
 #include "handover/policy.h"
 #include "handover/session.h"
 #include "sys/sys.h"

@@ -5,6 +5,7 @@
 
 #include "policy/lex.h"
 #include "policy/policy_int.h"
+#include "sys/sys.h"
 
 /* The worst case must still be a valid policy file: a server line is at
  * most ~430 bytes and a runtime line ~220, so the limits fit the file. */
@@ -34,8 +35,8 @@ static void put(appender *a, const char *fmt, ...) {
 
 static void put_runtime(appender *a, const hv_policy_runtime *r) {
   char enclave[2 * HV_TEE_MR_LEN + 1], signer[2 * HV_TEE_MR_LEN + 1];
-  hv_policy_hex_encode(r->m.mr_enclave, HV_TEE_MR_LEN, enclave);
-  hv_policy_hex_encode(r->m.mr_signer, HV_TEE_MR_LEN, signer);
+  hv_sys_hex(r->m.mr_enclave, HV_TEE_MR_LEN, enclave);
+  hv_sys_hex(r->m.mr_signer, HV_TEE_MR_LEN, signer);
   put(a, "runtime seq=%llu mr_enclave=%s mr_signer=%s isv_prod_id=%u isv_svn=%u\n",
       (unsigned long long)r->seq, enclave, signer, (unsigned)r->m.isv_prod_id,
       (unsigned)r->m.isv_svn);
@@ -61,7 +62,7 @@ hv_policy_error hv_policy_format(const hv_policy *p, char *buf, size_t cap,
   put(&a, "min_block_interval_ms %u\n", (unsigned)p->min_block_interval_ms);
   if (p->has_timestamp_key) {
     char key[2 * HV_ED25519_PUB_LEN + 1];
-    hv_policy_hex_encode(p->timestamp_key, HV_ED25519_PUB_LEN, key);
+    hv_sys_hex(p->timestamp_key, HV_ED25519_PUB_LEN, key);
     put(&a, "timestamp_key %s\n", key);
     put(&a, "max_timestamp_age_s %u\n", (unsigned)p->max_timestamp_age_s);
   }

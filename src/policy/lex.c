@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sys/sys.h"
+
 hv_policy_error hv_policy_diag_fail(hv_policy_diag *diag, size_t line, hv_policy_error err,
                         const char *fmt, ...) {
   if (!diag) return err;
@@ -132,13 +134,6 @@ hv_policy_error hv_policy_lex_number(const hv_policy_lex *lx, const hv_policy_le
   return HV_POLICY_OK;
 }
 
-static int hex_digit(uint8_t c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 hv_policy_error hv_policy_lex_hex(const hv_policy_lex *lx, const hv_policy_lex_tok *t,
                            const char *what, uint8_t *out, size_t n,
                            hv_policy_diag *diag) {
@@ -146,7 +141,7 @@ hv_policy_error hv_policy_lex_hex(const hv_policy_lex *lx, const hv_policy_lex_t
     return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_BAD_HEX,
                    "%s: want %zu hex digits, got %zu", what, 2 * n, t->len);
   for (size_t i = 0; i < n; i++) {
-    int hi = hex_digit(t->p[2 * i]), lo = hex_digit(t->p[2 * i + 1]);
+    int hi = hv_sys_hex_digit(t->p[2 * i]), lo = hv_sys_hex_digit(t->p[2 * i + 1]);
     if (hi < 0 || lo < 0)
       return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_BAD_HEX,
                      "%s: not a hex digit", what);
@@ -184,13 +179,4 @@ hv_policy_error hv_policy_lex_unknown(const hv_policy_lex *lx, const hv_policy_l
     return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_UNKNOWN_KEY, "unknown %s", kind);
   return hv_policy_diag_fail(diag, lx->line, HV_POLICY_ERR_UNKNOWN_KEY, "unknown %s '%.*s'", kind,
                  (int)t->len, (const char *)t->p);
-}
-
-void hv_policy_hex_encode(const uint8_t *in, size_t n, char *out) {
-  static const char digits[] = "0123456789abcdef";
-  for (size_t i = 0; i < n; i++) {
-    out[2 * i] = digits[in[i] >> 4];
-    out[2 * i + 1] = digits[in[i] & 15];
-  }
-  out[2 * n] = '\0';
 }

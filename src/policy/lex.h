@@ -66,7 +66,4 @@ HV_MUST_CHECK hv_policy_error hv_policy_lex_unknown(const hv_policy_lex *lx,
                                                     const hv_policy_lex_tok *t, const char *kind,
                                                     hv_policy_diag *diag);
 
-/* Hex of n bytes, lower case, NUL-terminated (out holds 2n+1). */
-void hv_policy_hex_encode(const uint8_t *in, size_t n, char *out);
-
 #endif

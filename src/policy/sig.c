@@ -5,6 +5,7 @@
 
 #include "policy/lex.h"
 #include "policy/policy_int.h"
+#include "sys/sys.h"
 
 typedef struct {
   uint8_t pub[HV_ED25519_PUB_LEN];
@@ -133,9 +134,9 @@ hv_policy_error hv_policy_verify(const uint8_t *text, size_t len,
 
 static void put_line(char *out, const sig_line *s) {
   memcpy(out, "signature ", 10);
-  hv_policy_hex_encode(s->pub, HV_ED25519_PUB_LEN, out + 10);
+  hv_sys_hex(s->pub, HV_ED25519_PUB_LEN, out + 10);
   out[10 + 2 * HV_ED25519_PUB_LEN] = ' ';
-  hv_policy_hex_encode(s->sig, HV_ED25519_SIG_LEN, out + 11 + 2 * HV_ED25519_PUB_LEN);
+  hv_sys_hex(s->sig, HV_ED25519_SIG_LEN, out + 11 + 2 * HV_ED25519_PUB_LEN);
   out[HV_SIG_LINE_LEN - 1] = '\n';
 }
 

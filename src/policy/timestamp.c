@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "policy/policy_int.h"
+#include "sys/sys.h"
 
 /* What the signature covers: "HVTS", format 1 (u16 BE), the policy's
  * SHA-256, version (u64 BE), time (UNIX seconds, u64 BE). */
@@ -103,8 +104,8 @@ hv_policy_error hv_policy_timestamp_sign(const uint8_t *text, size_t len,
   if (hv_ed25519_sign(seed, msg, sizeof msg, t.sig))
     return hv_policy_diag_fail(diag, 0, HV_POLICY_ERR_CRYPTO, "Ed25519 signing failed");
   char hash[2 * HV_SHA256_LEN + 1], sig[2 * HV_ED25519_SIG_LEN + 1];
-  hv_policy_hex_encode(t.policy_hash, HV_SHA256_LEN, hash);
-  hv_policy_hex_encode(t.sig, HV_ED25519_SIG_LEN, sig);
+  hv_sys_hex(t.policy_hash, HV_SHA256_LEN, hash);
+  hv_sys_hex(t.sig, HV_ED25519_SIG_LEN, sig);
   int n = snprintf(out, cap, "policy_sha256 %s\nversion %llu\ntime %llu\nsignature %s\n",
                    hash, (unsigned long long)t.version, (unsigned long long)t.time_unix,
                    sig);

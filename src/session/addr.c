@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "handover/session.h"
-#include "session/util.h"
+#include "sys/sys.h"
 
 #define UNIX_PREFIX "unix:"
 #define TCP_PREFIX "tcp:"
@@ -91,7 +91,7 @@ static hv_session_error parse_tcp(const char *rest, const char *role, hv_session
   memcpy(host, rest, (size_t)(colon - rest));
   host[colon - rest] = '\0';
   uint64_t port;
-  if (!hv_session_parse_u64(colon + 1, 65535, &port))
+  if (!hv_sys_parse_u64(colon + 1, 65535, &port))
     return bad(detail, detail_len, "%s address port '%s': not a number in 0..65535", role,
                colon + 1);
   if (port == 0 && strcmp(role, "listen") != 0)

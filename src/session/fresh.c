@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "session/log.h"
-#include "session/util.h"
 #include "session/worker_int.h"
 #include "sys/sys.h"
 

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "session/sender_int.h"
-#include "session/util.h"
 #include "sys/sys.h"
 
 /* The longest chain head file: two 20-digit numbers, a colon, a newline. */
@@ -17,8 +16,8 @@ bool hv_session_parse_chain_head(const char *s, hv_proto_chain_head *out) {
   if (!colon || (size_t)(colon - s) >= sizeof number) return false;
   memcpy(number, s, (size_t)(colon - s));
   number[colon - s] = '\0';
-  return hv_session_parse_u64(number, UINT64_MAX, &out->number) &&
-         hv_session_parse_u64(colon + 1, UINT64_MAX, &out->time_ms);
+  return hv_sys_parse_u64(number, UINT64_MAX, &out->number) &&
+         hv_sys_parse_u64(colon + 1, UINT64_MAX, &out->time_ms);
 }
 
 int hv_session_read_chain_head_file(const char *path, hv_proto_chain_head *out) {

@@ -10,9 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "session/log.h"
-#include "session/util.h"
 #include "handover/crypto.h"
+#include "session/log.h"
 #include "sys/sys.h"
 
 #define SEALED_CAP (HV_TIMESRC_STATE_KEY_LEN + HV_TEE_SEAL_OVERHEAD)

@@ -7,8 +7,8 @@
 #include "handover/crypto.h"
 #include "session/evidence.h"
 #include "session/log.h"
-#include "session/util.h"
 #include "session/worker_int.h"
+#include "sys/sys.h"
 
 typedef struct {
   hv_session_worker *w;
@@ -177,7 +177,7 @@ static hv_session_error store_key(session *s, uint8_t pub[HV_PROTO_KEY_LEN]) {
     return HV_SESSION_ERR_STORE;
   }
   char hex[2 * HV_PROTO_KEY_LEN + 1];
-  hv_session_hex(pub, HV_PROTO_KEY_LEN, hex);
+  hv_sys_hex(pub, HV_PROTO_KEY_LEN, hex);
   STEP(s, "key sealed to this build and stored: identity %s", hex);
   return HV_SESSION_OK;
 }

@@ -16,7 +16,6 @@
 #include "session/evidence.h"
 #include "session/log.h"
 #include "session/sender_int.h"
-#include "session/util.h"
 #include "sys/sys.h"
 
 #define SAY(s, level, ...) hv_session_logf(&(s)->worker->log, level, __VA_ARGS__)
@@ -34,7 +33,7 @@ static int refuse_retired_store(hv_session_sender *s) {
   }
   char m[160], th[2 * HV_PROTO_HASH_LEN + 1];
   hv_session_measurement_line(&t.receiver, m, sizeof m);
-  hv_session_hex(t.transcript_hash, HV_PROTO_HASH_LEN, th);
+  hv_sys_hex(t.transcript_hash, HV_PROTO_HASH_LEN, th);
   SAY(s, HV_SESSION_LOG_ERROR,
       "store retired: its key moved to %s at %llu ms (transcript %.16s...); not serving",
       m, (unsigned long long)t.time_ms, th);
@@ -203,7 +202,7 @@ static void retire(hv_session_sender *s, conn_io *io, const hv_proto_event *ev,
 static void done_taken(hv_session_sender *s, conn_io *io, const hv_proto_event *ev,
                        uint64_t now) {
   char h[2 * HV_PROTO_HASH_LEN + 1];
-  hv_session_hex(ev->stored_hash, HV_PROTO_HASH_LEN, h);
+  hv_sys_hex(ev->stored_hash, HV_PROTO_HASH_LEN, h);
   SAY(s, HV_SESSION_LOG_INFO,
       "%s DONE received (stored %.16s..., signed by the identity): handover complete in "
       "%lld ms (%lld ms of it on trusted time)", io->tag, h,

@@ -11,6 +11,9 @@
 #include "handover/session.h"
 #include "handover/store.h"
 #include "session/log.h"
+#include "sys/sys.h"
+
+int64_t hv_session_monotonic_ms(void) { return hv_sys_monotonic_ms(); }
 
 struct hv_session_time {
   hv_timesrc_session *session;

@@ -9,7 +9,6 @@
 #include "handover/crypto.h"
 #include "session/log.h"
 #include "session/nts_key.h"
-#include "session/util.h"
 #include "session/worker_int.h"
 #include "sys/sys.h"
 
@@ -17,8 +16,8 @@
 
 void hv_session_measurement_line(const hv_tee_measurement *m, char *out, size_t cap) {
   char enclave[2 * HV_TEE_MR_LEN + 1], signer[2 * HV_TEE_MR_LEN + 1];
-  hv_session_hex(m->mr_enclave, HV_TEE_MR_LEN, enclave);
-  hv_session_hex(m->mr_signer, HV_TEE_MR_LEN, signer);
+  hv_sys_hex(m->mr_enclave, HV_TEE_MR_LEN, enclave);
+  hv_sys_hex(m->mr_signer, HV_TEE_MR_LEN, signer);
   snprintf(out, cap, "mr_enclave %.16s... mr_signer %.16s... prod %u svn %u", enclave,
            signer, m->isv_prod_id, m->isv_svn);
 }

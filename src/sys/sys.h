@@ -1,14 +1,15 @@
 /* The system calls every part shares: durable file writes, whole writes,
- * directory fsyncs, whole-file reads and the two clocks. The lowest layer
- * (below buf): it uses nothing of handover, so store, tee, timesrc,
- * session and the commands may all use it and the dependencies still
- * point one way. Private to the build (not in include/, not exported).
- * Every function returns 0 (or a count) on success and -1 with errno set
+ * directory fsyncs, whole-file reads and the two clocks; and the two text
+ * forms every part uses (hex, decimal). The lowest layer (below buf): it
+ * uses nothing of handover, so store, tee, timesrc, session and the
+ * commands may all use it and the dependencies still point one way. Private to the build (not in
+ * include/, not exported). The system calls return 0 (or a count) on success and -1 with errno set
  * on failure, except where said. */
 #ifndef HANDOVER_SYS_H
 #define HANDOVER_SYS_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -63,6 +64,16 @@ HV_MUST_CHECK int hv_sys_read_file_alloc(const char *path, int flags, size_t cap
                                          size_t *len);
 /* strerror, with HV_SYS_ERR_NOT_REGULAR said plainly. */
 const char *hv_sys_file_error(int err);
+
+/* Lower-case hex of n bytes into out (2n + 1 bytes, NUL-terminated). */
+void hv_sys_hex(const uint8_t *in, size_t n, char *out);
+/* The value of one hex digit (either case), or -1. */
+int hv_sys_hex_digit(int c);
+/* Exactly n bytes from exactly 2n hex digits; false on anything else. */
+HV_MUST_CHECK bool hv_sys_unhex(const char *hex, size_t len, uint8_t *out, size_t n);
+/* A decimal number in [0, max], digits only; false on junk, a sign, an
+ * empty string or overflow. */
+HV_MUST_CHECK bool hv_sys_parse_u64(const char *s, uint64_t max, uint64_t *out);
 
 /* CLOCK_MONOTONIC (every deadline) and CLOCK_REALTIME (the host's wall
  * clock, never trusted time), in ns or ms; 0 if the clock fails. */

@@ -13,7 +13,7 @@
 #include <string.h>
 
 #include "demo/demo_gov.h"
-#include "cli/util.h"
+#include "sys/sys.h"
 
 #define MAX_ITEMS 16
 
@@ -32,14 +32,14 @@ int main(int argc, char **argv) {
   uint64_t version, window, expires = 0;
   char *ports_s[MAX_ITEMS], *builds[MAX_ITEMS];
   uint16_t ports[MAX_ITEMS];
-  if (!cli_parse_u64(argv[2], UINT64_MAX, &version) ||
-      !cli_parse_u64(argv[3], UINT32_MAX, &window) ||
-      (argc >= 7 && !cli_parse_u64(argv[6], UINT64_MAX, &expires)))
+  if (!hv_sys_parse_u64(argv[2], UINT64_MAX, &version) ||
+      !hv_sys_parse_u64(argv[3], UINT32_MAX, &window) ||
+      (argc >= 7 && !hv_sys_parse_u64(argv[6], UINT64_MAX, &expires)))
     return 2;
   size_t n_ports = split(argv[4], ports_s), n_builds = split(argv[5], builds);
   for (size_t i = 0; i < n_ports; i++) {
     uint64_t p;
-    if (!cli_parse_u64(ports_s[i], 65535, &p)) return 2;
+    if (!hv_sys_parse_u64(ports_s[i], 65535, &p)) return 2;
     ports[i] = (uint16_t)p;
   }
   demo_policy_spec spec = {.version = version, .response_window_s = (uint32_t)window,

@@ -23,9 +23,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "demo/replay.h"
-#include "cli/util.h"
 #include "cli/worker.h"
+#include "demo/replay.h"
 #include "handover/crypto.h"
 #include "sys/sys.h"
 

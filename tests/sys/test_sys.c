@@ -1,7 +1,7 @@
 /* src/sys: durable replace and create (exact mode whatever the umask, no
  * temp file left, an existing name kept by create, published by rename
  * where link() answers ENOSYS), whole writes, whole-file reads (bounded,
- * regular files only when asked), the clocks. */
+ * regular files only when asked), hex and decimal text, the clocks. */
 #include <dirent.h>
 #include <signal.h>
 #include <errno.h>
@@ -162,6 +162,38 @@ static void test_read_regular_only(void) {
   close(fds[0]);
 }
 
+static void test_hex(void) {
+  const uint8_t bytes[3] = {0x00, 0xab, 0xf9};
+  char text[7];
+  hv_sys_hex(bytes, 3, text);
+  HT_CHECK(strcmp(text, "00abf9") == 0);
+  uint8_t back[3];
+  HT_CHECK(hv_sys_unhex("00ABf9", 6, back, 3) && memcmp(back, bytes, 3) == 0);
+  HT_CHECK(!hv_sys_unhex("00abf", 5, back, 3));    /* one digit short */
+  HT_CHECK(!hv_sys_unhex("00abf90", 7, back, 3));  /* one digit over */
+  HT_CHECK(!hv_sys_unhex("00abg9", 6, back, 3));   /* not a digit */
+  HT_CHECK(!hv_sys_unhex("00ab 9", 6, back, 3));
+  HT_CHECK_EQ_INT(hv_sys_hex_digit('F'), 15);
+  HT_CHECK_EQ_INT(hv_sys_hex_digit('/'), -1);
+}
+
+static void test_parse_u64(void) {
+  uint64_t v = 7;
+  HT_CHECK(hv_sys_parse_u64("0", 10, &v) && v == 0);
+  HT_CHECK(hv_sys_parse_u64("10", 10, &v) && v == 10);
+  HT_CHECK(!hv_sys_parse_u64("11", 10, &v));
+  HT_CHECK(hv_sys_parse_u64("18446744073709551615", UINT64_MAX, &v) && v == UINT64_MAX);
+  HT_CHECK(!hv_sys_parse_u64("18446744073709551616", UINT64_MAX, &v));
+  v = 7;
+  HT_CHECK(!hv_sys_parse_u64("", 10, &v));
+  HT_CHECK(!hv_sys_parse_u64(NULL, 10, &v));
+  HT_CHECK(!hv_sys_parse_u64("-1", 10, &v));
+  HT_CHECK(!hv_sys_parse_u64("+1", 10, &v));
+  HT_CHECK(!hv_sys_parse_u64("1a", 10, &v));
+  HT_CHECK(!hv_sys_parse_u64(" 1", 10, &v));
+  HT_CHECK(v == 7); /* untouched on refusal */
+}
+
 static void test_clocks(void) {
   int64_t a = hv_sys_monotonic_ns(), b = hv_sys_monotonic_ns();
   HT_CHECK(a > 0 && b >= a);
@@ -181,6 +213,8 @@ int main(void) {
   HT_RUN(test_write_all_and_fsync);
   HT_RUN(test_read_bounds);
   HT_RUN(test_read_regular_only);
+  HT_RUN(test_hex);
+  HT_RUN(test_parse_u64);
   HT_RUN(test_clocks);
   HT_CHECK_EQ_INT(entries(), 0);
   rmdir(dir);

@@ -10,12 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/worker.h"
 #include "demo/demo_env.h"
 #include "demo/demo_gov.h"
 #include "demo/demo_proc.h"
 #include "demo/replay.h"
-#include "cli/util.h"
-#include "cli/worker.h"
 #include "sys/sys.h"
 
 #define DEMO_SERVERS 3
@@ -135,7 +134,7 @@ static int step_governance(demo *d) {
     uint8_t mr[HV_TEE_MR_LEN];
     char hex[2 * HV_TEE_MR_LEN + 1];
     if (cli_sim_build_measurement(builds[i], mr) != 0) return -1;
-    cli_hex(mr, sizeof mr, hex);
+    hv_sys_hex(mr, sizeof mr, hex);
     say("allowed build %zu \"%s\": mr_enclave %.24s... = SHA-256(\"%s%s\")", i + 1,
         builds[i], hex, CLI_SIM_BUILD_PREFIX, builds[i]);
   }

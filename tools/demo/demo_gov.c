@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "cli/tee_opts.h"
-#include "cli/util.h"
 #include "handover/crypto.h"
 #include "handover/policy.h"
 #include "sys/sys.h"
@@ -55,7 +54,7 @@ static int policy_text(const demo_policy_spec *s, char *buf, size_t cap, size_t 
     uint8_t mr[HV_TEE_MR_LEN];
     char hex[2 * HV_TEE_MR_LEN + 1];
     if (cli_sim_build_measurement(s->builds[i], mr) != 0) return -1;
-    cli_hex(mr, sizeof mr, hex);
+    hv_sys_hex(mr, sizeof mr, hex);
     rc |= append(buf, cap, len,
                  "# build \"%s\"\nruntime seq=%zu mr_enclave=%s mr_signer=%s "
                  "isv_prod_id=0 isv_svn=0\n", s->builds[i], i + 1, hex, zeros);
@@ -74,7 +73,7 @@ static int keep_key(const char *dir, size_t i, const uint8_t seed[HV_ED25519_PRI
   char path[DEMO_GOV_PATH_MAX], name[32], text[128];
   char hex[2 * HV_ED25519_PRIV_LEN + 1];
   snprintf(name, sizeof name, "member-%zu.key", i + 1);
-  cli_hex(seed, HV_ED25519_PRIV_LEN, hex);
+  hv_sys_hex(seed, HV_ED25519_PRIV_LEN, hex);
   int n = snprintf(text, sizeof text, "secret_key %s\n", hex);
   int rc = path_in(dir, name, path) == 0 && write_text(path, text, (size_t)n) == 0 ? 0 : -1;
   hv_wipe(hex, sizeof hex);
@@ -94,7 +93,7 @@ static int council_and_sig(const char *text, size_t text_len, char *council, siz
     uint8_t pub[HV_ED25519_PUB_LEN];
     char hex[2 * HV_ED25519_PUB_LEN + 1];
     if (hv_ed25519_keypair(seeds[i], pub) != 0) goto out;
-    cli_hex(pub, sizeof pub, hex);
+    hv_sys_hex(pub, sizeof pub, hex);
     if (append(council, cap, council_len, "member %s\n", hex) != 0) goto out;
     if (keys_dir && keep_key(keys_dir, i, seeds[i]) != 0) goto out;
   }

@@ -9,7 +9,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cli/util.h"
 #include "sys/sys.h"
 
 extern char **environ;

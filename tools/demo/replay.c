@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cli/util.h"
 #include "sys/sys.h"
 
 typedef struct {
