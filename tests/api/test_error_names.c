@@ -4,9 +4,11 @@
 #include <stdio.h>
 
 #include "harness.h"
+#include "handover/log.h"
 #include "handover/nts.h"
 #include "handover/policy.h"
 #include "handover/proto.h"
+#include "handover/receipt.h"
 #include "handover/session.h"
 #include "handover/store.h"
 #include "handover/tee.h"
@@ -41,6 +43,8 @@ static void test_frame(void) {
 }
 static void test_policy(void) { CHECK_PART(hv_policy_error_name, hv_policy_error); }
 static void test_store(void) { CHECK_PART(hv_store_error_name, hv_store_error); }
+static void test_receipt(void) { CHECK_PART(hv_receipt_error_name, hv_receipt_error); }
+static void test_log(void) { CHECK_PART(hv_log_error_name, hv_log_error); }
 static void test_verdict(void) { CHECK_PART(hv_timesrc_verdict_name, hv_timesrc_verdict); }
 
 int main(void) {
@@ -52,5 +56,7 @@ int main(void) {
   HT_RUN(test_verdict);
   HT_RUN(test_policy);
   HT_RUN(test_store);
+  HT_RUN(test_receipt);
+  HT_RUN(test_log);
   return HT_DONE();
 }
