@@ -214,9 +214,9 @@ HV_API hv_nts_tls_ctx *hv_nts_https_tls_ctx_new(const char *ca_file, char *detai
 
 /* Blocking convenience: one query to completion under timeout_ms. */
 HV_API HV_MUST_CHECK hv_nts_error hv_nts_query_run(const hv_nts_server *server,
-                              const hv_nts_options *opts, hv_nts_jar *jar,
-                              int timeout_ms, hv_nts_sample *out,
-                              char detail[HV_NTS_DETAIL_MAX]);
+                                                   const hv_nts_options *opts, hv_nts_jar *jar,
+                                                   int timeout_ms, hv_nts_sample *out, char *detail,
+                                                   size_t detail_len);
 
 /* Monotonic milliseconds, the clock every deadline is on. */
 HV_API int64_t hv_nts_monotonic_ms(void);

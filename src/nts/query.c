@@ -204,14 +204,13 @@ void hv_nts_query_free(hv_nts_query *q) {
   free(q);
 }
 
-hv_nts_error hv_nts_query_run(const hv_nts_server *server,
-                              const hv_nts_options *opts, hv_nts_jar *jar,
-                              int timeout_ms, hv_nts_sample *out,
-                              char detail[HV_NTS_DETAIL_MAX]) {
+hv_nts_error hv_nts_query_run(const hv_nts_server *server, const hv_nts_options *opts,
+                              hv_nts_jar *jar, int timeout_ms, hv_nts_sample *out, char *detail,
+                              size_t detail_len) {
   int64_t deadline = hv_nts_monotonic_ms() + (timeout_ms > 0 ? timeout_ms : 0);
   hv_nts_query *q = hv_nts_query_start(server, opts, jar, deadline);
   if (!q) {
-    if (detail) snprintf(detail, HV_NTS_DETAIL_MAX, "out of memory");
+    if (detail) snprintf(detail, detail_len, "out of memory");
     return HV_NTS_ERR_INTERNAL;
   }
   while (!hv_nts_query_done(q)) {
@@ -222,7 +221,7 @@ hv_nts_error hv_nts_query_run(const hv_nts_server *server,
     hv_nts_query_step(q, rc > 0 ? p.revents : 0);
   }
   hv_nts_error err = hv_nts_query_result(q, out);
-  if (detail) snprintf(detail, HV_NTS_DETAIL_MAX, "%s", hv_nts_query_detail(q));
+  if (detail) snprintf(detail, detail_len, "%s", hv_nts_query_detail(q));
   hv_nts_query_free(q);
   return err;
 }

@@ -50,10 +50,14 @@ static void bad_arguments(void) {
   hv_nts_jar *jar = hv_nts_jar_new();
   hv_nts_server empty = {.host = ""}, ok = {.host = "127.0.0.1"}, ctl = {.host = "a b"};
   char detail[HV_NTS_DETAIL_MAX];
-  HT_CHECK_EQ_INT(hv_nts_query_run(&empty, NULL, jar, 100, NULL, detail), HV_NTS_ERR_ARGS);
-  HT_CHECK_EQ_INT(hv_nts_query_run(&ctl, NULL, jar, 100, NULL, detail), HV_NTS_ERR_ARGS);
-  HT_CHECK_EQ_INT(hv_nts_query_run(&ok, NULL, NULL, 100, NULL, detail), HV_NTS_ERR_ARGS);
-  HT_CHECK_EQ_INT(hv_nts_query_run(NULL, NULL, jar, 100, NULL, detail), HV_NTS_ERR_ARGS);
+  HT_CHECK_EQ_INT(hv_nts_query_run(&empty, NULL, jar, 100, NULL, detail, sizeof detail),
+                  HV_NTS_ERR_ARGS);
+  HT_CHECK_EQ_INT(hv_nts_query_run(&ctl, NULL, jar, 100, NULL, detail, sizeof detail),
+                  HV_NTS_ERR_ARGS);
+  HT_CHECK_EQ_INT(hv_nts_query_run(&ok, NULL, NULL, 100, NULL, detail, sizeof detail),
+                  HV_NTS_ERR_ARGS);
+  HT_CHECK_EQ_INT(hv_nts_query_run(NULL, NULL, jar, 100, NULL, detail, sizeof detail),
+                  HV_NTS_ERR_ARGS);
   hv_nts_jar_free(jar);
 }
 
@@ -66,7 +70,8 @@ static void deadline_in_tls(void) {
   hv_nts_server s = {.host = "127.0.0.1", .ke_port = port};
   char detail[HV_NTS_DETAIL_MAX];
   int64_t t0 = hv_nts_monotonic_ms();
-  HT_CHECK_EQ_INT(hv_nts_query_run(&s, NULL, jar, 300, NULL, detail), HV_NTS_ERR_TIMEOUT);
+  HT_CHECK_EQ_INT(hv_nts_query_run(&s, NULL, jar, 300, NULL, detail, sizeof detail),
+                  HV_NTS_ERR_TIMEOUT);
   int64_t took = hv_nts_monotonic_ms() - t0;
   HT_CHECK(took >= 300 && took < 1300);
   HT_CHECK(strstr(detail, "TLS handshake") != NULL);
@@ -111,7 +116,8 @@ static void resolved_then_refused(void) {
   hv_nts_jar *jar = hv_nts_jar_new();
   hv_nts_server s = {.host = "localhost", .ke_port = port};
   char detail[HV_NTS_DETAIL_MAX];
-  HT_CHECK_EQ_INT(hv_nts_query_run(&s, NULL, jar, 3000, NULL, detail), HV_NTS_ERR_CONNECT);
+  HT_CHECK_EQ_INT(hv_nts_query_run(&s, NULL, jar, 3000, NULL, detail, sizeof detail),
+                  HV_NTS_ERR_CONNECT);
   HT_CHECK(no_children());
   hv_nts_jar_free(jar);
 }
