@@ -74,7 +74,7 @@ static void check_settled(const hv_timesrc_candidate *c, size_t n, size_t k,
   }
   hv_timesrc_decision d2;
   memset(&d2, 0, sizeof d2);
-  hv_timesrc_select_of(more, n + k, n + k, r, in2, &d2);
+  if (hv_timesrc_select_of(more, n + k, n + k, r, in2, &d2) != d2.verdict) abort();
   bool was = d->verdict == HV_TIMESRC_TRUSTED, is = d2.verdict == HV_TIMESRC_TRUSTED;
   if (was && d->spread_ns <= r->max_spread_ms * 1000000 && !is) abort();
   if (!was && is && ref < n) abort();
@@ -103,7 +103,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   hv_timesrc_decision d;
   memset(&d, 0, sizeof d);
-  hv_timesrc_select_of(c, n, n + extra, &r, in, &d);
+  /* The verdict returned is the one the decision records. */
+  if (hv_timesrc_select_of(c, n, n + extra, &r, in, &d) != d.verdict) abort();
   check(c, n, &r, in, &d);
   check_settled(c, n, extra, &r, &d, in);
   return 0;

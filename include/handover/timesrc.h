@@ -203,15 +203,17 @@ HV_API void hv_timesrc_trust_statement(const hv_timesrc_config *cfg, char *buf, 
  * largest count is reached in several disjoint places, the set is their
  * union and the intersection their hull, so the bound stays honest. Fills
  * every field of out but mono_ns and local_ns (left as they were). */
-HV_API hv_timesrc_verdict hv_timesrc_select(const hv_timesrc_candidate *c, size_t n,
-                                     const hv_timesrc_rules *rules,
-                                     bool *in_set, hv_timesrc_decision *out);
+HV_API HV_MUST_CHECK hv_timesrc_verdict hv_timesrc_select(const hv_timesrc_candidate *c, size_t n,
+                                                          const hv_timesrc_rules *rules,
+                                                          bool *in_set, hv_timesrc_decision *out);
 /* The same with `configured` servers behind the n candidates (n <=
  * configured): with quorum configured the majority is of those.
  * hv_timesrc_select is this with configured = n. */
-HV_API hv_timesrc_verdict hv_timesrc_select_of(const hv_timesrc_candidate *c, size_t n,
-                                        size_t configured, const hv_timesrc_rules *rules,
-                                        bool *in_set, hv_timesrc_decision *out);
+HV_API HV_MUST_CHECK hv_timesrc_verdict hv_timesrc_select_of(const hv_timesrc_candidate *c,
+                                                             size_t n, size_t configured,
+                                                             const hv_timesrc_rules *rules,
+                                                             bool *in_set,
+                                                             hv_timesrc_decision *out);
 
 /* Whether the verdict is settled: no answers that `outstanding` more
  * servers could give (any intervals at all, up to the vote limit) would
@@ -275,8 +277,8 @@ HV_API const char *hv_timesrc_outcome_name(const hv_timesrc_evidence *e);
  * descriptor, thread or memory behind. With cfg->state_dir, the servers'
  * cookie jars are loaded before and saved (0600, atomically) after. A
  * one-shot: each call starts from the jars on disk (or none). */
-HV_API hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg,
-                                    hv_timesrc_report *out);
+HV_API HV_MUST_CHECK hv_timesrc_verdict hv_timesrc_query(const hv_timesrc_config *cfg,
+                                                         hv_timesrc_report *out);
 
 /* For long-running callers: a session keeps every server's cookie jar in
  * memory between queries, so only the first query of each server needs
@@ -289,8 +291,8 @@ HV_API hv_timesrc_session *hv_timesrc_session_new(const hv_timesrc_config *cfg, 
                                                   size_t detail_len);
 /* As hv_timesrc_query, with the session's jars (saved after each query
  * when the session has a state dir). */
-HV_API hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *s,
-                                            hv_timesrc_report *out);
+HV_API HV_MUST_CHECK hv_timesrc_verdict hv_timesrc_session_query(hv_timesrc_session *s,
+                                                                 hv_timesrc_report *out);
 /* Wipes the jars, frees everything. NULL is fine. */
 HV_API void hv_timesrc_session_free(hv_timesrc_session *s);
 /* Raises the session's lower bound on true time for certificates

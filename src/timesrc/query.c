@@ -311,11 +311,12 @@ static void decide(run *r) {
   out->decision.mono_ns = hv_sys_monotonic_ns();
   out->decision.local_ns = hv_sys_realtime_ns();
   size_t n = collect(r, out->decision.mono_ns, true, cand, of);
-  hv_timesrc_select_of(cand, n, r->cfg->n_servers, &r->cfg->rules, in_set, &out->decision);
+  hv_timesrc_verdict v =
+      hv_timesrc_select_of(cand, n, r->cfg->n_servers, &r->cfg->rules, in_set, &out->decision);
   /* Settled untrusted because even the abandoned servers could not have
    * made a majority of those configured: that is the reason to give. */
   hv_timesrc_decision *d = &out->decision;
-  if (out->settled_early && d->verdict != HV_TIMESRC_TRUSTED &&
+  if (out->settled_early && v != HV_TIMESRC_TRUSTED &&
       r->cfg->rules.quorum == HV_TIMESRC_QUORUM_CONFIGURED &&
       2 * (d->agreeing + out->abandoned) <= d->majority_of)
     d->verdict = HV_TIMESRC_NO_MAJORITY;
