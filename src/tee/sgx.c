@@ -4,8 +4,9 @@
  * ENCLU outside an enclave faults (#UD, or #GP under some hypervisors),
  * and CPUID inside one is not allowed either, so we never probe the CPU:
  * we trust the enclave runtime's pseudo-files (hv_tee_sgx_detect) to say
- * where we are, and execute ENCLU only after they did. Everything above the two instructions (key
- * requests, report verification, sealing) is the shared code of tee.c and seal.c. */
+ * where we are, and execute ENCLU only after they did. Everything above
+ * the two instructions (key requests, report verification, sealing) is
+ * the shared code of tee.c and seal.c. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
