@@ -105,7 +105,7 @@ static hv_tee_error sgx_ereport(const hv_tee *tee, const sgx_target_info_t *targ
                                 sgx_report_t *out) {
   (void)tee;
   sgx_ereport_args *a = aligned_alloc(512, sizeof *a);
-  if (!a) return HV_TEE_ERR_IO;
+  if (!a) return HV_TEE_ERR_NOMEM;
   memset(a, 0, sizeof *a);
   hv_tee_sgx_target_info_encode(target, a->target_info);
   memcpy(a->report_data, report_data, SGX_REPORT_DATA_SIZE);
@@ -119,7 +119,7 @@ static hv_tee_error sgx_egetkey(const hv_tee *tee, const sgx_key_request_t *req,
                                 uint8_t key[SGX_KEY_SIZE]) {
   (void)tee;
   sgx_egetkey_args *a = aligned_alloc(512, sizeof *a);
-  if (!a) return HV_TEE_ERR_IO;
+  if (!a) return HV_TEE_ERR_NOMEM;
   memset(a, 0, sizeof *a);
   hv_tee_sgx_key_request_encode(req, a->request);
   hv_tee_error err = hv_tee_sgx_egetkey_status(enclu_egetkey(a));

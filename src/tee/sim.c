@@ -159,8 +159,9 @@ static hv_tee_error hash_exe(uint8_t out[SGX_HASH_SIZE]) {
   struct stat st;
   hv_tee_error err = HV_TEE_ERR_IO;
   uint8_t *buf = NULL;
-  if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size <= SIM_EXE_MAX)
-    buf = malloc((size_t)st.st_size);
+  if (fstat(fd, &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size <= SIM_EXE_MAX &&
+      !(buf = malloc((size_t)st.st_size)))
+    err = HV_TEE_ERR_NOMEM;
   size_t got = 0;
   if (buf && hv_sys_read_fd(fd, buf, (size_t)st.st_size, &got) == 0 && got == (size_t)st.st_size)
     err = hv_sha256(buf, got, out) == 0 ? HV_TEE_OK : HV_TEE_ERR_CRYPTO;
