@@ -112,6 +112,8 @@ def prefixes():
             continue
         seen += 1
         part, obj, sym = m.groups()
+        if sym.startswith("__"):  # the compiler's (ASan's __odr_asan.NAME), not ours
+            continue
         if sym.startswith(f"hv_{part}_") or sym.startswith(OTHER_PREFIXES.get(part, ("-",))):
             continue
         bad("prefixes", f"src/{part}/{obj}.c", f"{sym} is not hv_{part}_...")
