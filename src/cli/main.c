@@ -50,8 +50,11 @@ static void keep_memory_private(void) {
 /* Output that was lost (a full disk, a closed pipe) fails the command even
  * when its work succeeded: whoever reads stdout did not get the answer. */
 static int delivered(int rc) {
-  if (fflush(stdout) == 0 && !ferror(stdout)) return rc;
-  fprintf(stderr, "handover: cannot write standard output: %s\n", strerror(errno));
+  int flushed = fflush(stdout), why = errno;
+  if (flushed == 0 && !ferror(stdout)) return rc;
+  /* A write that failed earlier left only the error flag: its errno is gone. */
+  fprintf(stderr, "handover: cannot write standard output: %s\n",
+          flushed != 0 ? strerror(why) : "an earlier write failed");
   return rc == CLI_EXIT_OK ? CLI_EXIT_FAIL : rc;
 }
 
