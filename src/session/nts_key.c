@@ -70,26 +70,6 @@ static int check_private(const hv_session_log *log, const char *dir) {
   return 0;
 }
 
-/* The sealed key file: -1 with errno (ENOENT: none yet; EPERM: not a
- * private regular file of ours). */
-static int read_key_file(const char *path, uint8_t *buf, size_t cap, size_t *len) {
-  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return -1;
-  struct stat st;
-  int rc = -1;
-  if (fstat(fd, &st) != 0) goto out;
-  if (!S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077)) {
-    errno = EPERM;
-    goto out;
-  }
-  rc = hv_sys_read_fd(fd, buf, cap, len);
-out:;
-  int saved = errno;
-  close(fd);
-  errno = saved;
-  return rc;
-}
-
 int hv_session_nts_key_load(const hv_session_log *log, const char *dir, const hv_tee *tee,
                      uint8_t key[HV_TIMESRC_STATE_KEY_LEN]) {
   char path[PATH_MAX];
@@ -99,9 +79,9 @@ int hv_session_nts_key_load(const hv_session_log *log, const char *dir, const hv
   for (int attempt = 0; attempt < 2; attempt++) {
     uint8_t sealed[SEALED_CAP + 1];
     size_t len = 0;
-    if (read_key_file(path, sealed, sizeof sealed, &len) == 0)
+    if (hv_sys_read_file(path, HV_SYS_READ_PRIVATE, sealed, sizeof sealed, &len) == 0)
       return open_key(log, dir, sealed, len, tee, key);
-    if (errno == EPERM || errno == ELOOP)
+    if (errno == EPERM || errno == ELOOP || errno == HV_SYS_ERR_NOT_REGULAR)
       return say(log, dir, HV_SESSION_NTS_KEY_FILE " is not a private file of ours (0600)");
     if (errno != ENOENT) return say(log, dir, "cannot read " HV_SESSION_NTS_KEY_FILE);
     int made = make_key(log, dir, path, tee, key);

@@ -37,13 +37,18 @@ int hv_sys_read_fd(int fd, uint8_t *buf, size_t cap, size_t *len) {
 
 static int open_for_reading(const char *path, int flags) {
   if (!(flags & HV_SYS_READ_REGULAR)) return open(path, O_RDONLY | O_CLOEXEC);
+  bool private = (flags & HV_SYS_READ_PRIVATE) == HV_SYS_READ_PRIVATE;
   /* O_NONBLOCK: opening a FIFO does not wait for a writer. */
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY | (private ? O_NOFOLLOW : 0));
   if (fd < 0) return -1;
   struct stat st;
   int rc = fstat(fd, &st);
-  if (rc == 0 && S_ISREG(st.st_mode)) return fd;
-  int saved = rc != 0 ? errno : HV_SYS_ERR_NOT_REGULAR;
+  int saved = rc != 0 ? errno : 0;
+  if (rc == 0 && !S_ISREG(st.st_mode))
+    saved = HV_SYS_ERR_NOT_REGULAR;
+  else if (rc == 0 && private && (st.st_uid != geteuid() || (st.st_mode & 077)))
+    saved = EPERM;
+  if (saved == 0) return fd;
   close(fd);
   errno = saved;
   return -1;

@@ -2,9 +2,10 @@
  * directory fsyncs, whole-file reads and the two clocks; and the two text
  * forms every part uses (hex, decimal). The lowest layer (below buf): it
  * uses nothing of handover, so store, tee, timesrc, session and the
- * commands may all use it and the dependencies still point one way. Private to the build (not in
- * include/, not exported). The system calls return 0 (or a count) on success and -1 with errno set
- * on failure, except where said. */
+ * commands may all use it and the dependencies still point one way.
+ * Private to the build (not in include/, not exported). The system calls
+ * return 0 (or a count) on success and -1 with errno set on failure,
+ * except where said. */
 #ifndef HANDOVER_SYS_H
 #define HANDOVER_SYS_H
 
@@ -52,9 +53,13 @@ HV_MUST_CHECK int hv_sys_read_fd(int fd, uint8_t *buf, size_t cap, size_t *len);
  * pipe from the shell's <(...), /dev/stdin); HV_SYS_READ_REGULAR, for
  * files the host hands in, reads only a regular file (else errno
  * HV_SYS_ERR_NOT_REGULAR) and opens it without blocking, so a FIFO or a
- * device cannot stall the caller (nor a lock it holds). */
+ * device cannot stall the caller (nor a lock it holds);
+ * HV_SYS_READ_PRIVATE, for a key, is READ_REGULAR that also refuses a
+ * symbolic link (ELOOP) and a file not ours or open to group or others
+ * (EPERM), so another user cannot plant what we read. */
 #define HV_SYS_READ_ANY 0
 #define HV_SYS_READ_REGULAR 1
+#define HV_SYS_READ_PRIVATE 3 /* includes READ_REGULAR */
 #define HV_SYS_ERR_NOT_REGULAR ESPIPE
 /* Reads a whole file of at most cap bytes (EFBIG when larger). */
 HV_MUST_CHECK int hv_sys_read_file(const char *path, int flags, uint8_t *buf, size_t cap,

@@ -194,6 +194,33 @@ static void test_parse_u64(void) {
   HT_CHECK(v == 7); /* untouched on refusal */
 }
 
+static void test_read_private(void) {
+  uint8_t buf[8];
+  size_t len = 0;
+  HT_CHECK_EQ_INT(hv_sys_replace(at("key"), "k", 1, 0600), 0);
+  HT_CHECK_EQ_INT(hv_sys_read_file(at("key"), HV_SYS_READ_PRIVATE, buf, sizeof buf, &len), 0);
+  HT_CHECK(len == 1 && buf[0] == 'k');
+  char key[256];
+  snprintf(key, sizeof key, "%s", at("key")); /* at() reuses one buffer */
+  HT_CHECK_EQ_INT(symlink(key, at("link")), 0);
+  errno = 0; /* a link to our own key: still refused, it could be swapped */
+  HT_CHECK_EQ_INT(hv_sys_read_file(at("link"), HV_SYS_READ_PRIVATE, buf, sizeof buf, &len), -1);
+  HT_CHECK_EQ_INT(errno, ELOOP);
+  HT_CHECK_EQ_INT(hv_sys_read_file(at("link"), HV_SYS_READ_REGULAR, buf, sizeof buf, &len), 0);
+  HT_CHECK_EQ_INT(chmod(at("key"), 0640), 0);
+  errno = 0;
+  HT_CHECK_EQ_INT(hv_sys_read_file(at("key"), HV_SYS_READ_PRIVATE, buf, sizeof buf, &len), -1);
+  HT_CHECK_EQ_INT(errno, EPERM);
+  HT_CHECK_EQ_INT(hv_sys_read_file(at("key"), HV_SYS_READ_REGULAR, buf, sizeof buf, &len), 0);
+  HT_CHECK_EQ_INT(mkfifo(at("fifo"), 0600), 0);
+  errno = 0;
+  HT_CHECK_EQ_INT(hv_sys_read_file(at("fifo"), HV_SYS_READ_PRIVATE, buf, sizeof buf, &len), -1);
+  HT_CHECK_EQ_INT(errno, HV_SYS_ERR_NOT_REGULAR);
+  HT_CHECK_EQ_INT(unlink(at("fifo")), 0);
+  HT_CHECK_EQ_INT(unlink(at("link")), 0);
+  HT_CHECK_EQ_INT(unlink(key), 0);
+}
+
 static void test_clocks(void) {
   int64_t a = hv_sys_monotonic_ns(), b = hv_sys_monotonic_ns();
   HT_CHECK(a > 0 && b >= a);
@@ -213,6 +240,7 @@ int main(void) {
   HT_RUN(test_write_all_and_fsync);
   HT_RUN(test_read_bounds);
   HT_RUN(test_read_regular_only);
+  HT_RUN(test_read_private);
   HT_RUN(test_hex);
   HT_RUN(test_parse_u64);
   HT_RUN(test_clocks);
